@@ -1,0 +1,23 @@
+"""The ``controltower`` command: a thin Typer app; each command parses, calls one use
+case and renders. Commands live in their own modules and register here."""
+
+from __future__ import annotations
+
+import typer
+
+from controltower.cli import dataset_cmds, demo_cmd, scan_cmd
+
+app = typer.Typer(
+    name="controltower",
+    help="Control Tower: see every exception in your distribution business before it bites.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+dataset_cmds.register(app)
+demo_cmd.register(app)
+scan_cmd.register(app)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()

@@ -1,0 +1,59 @@
+"""Shared fixtures.
+
+The database under test is chosen by ``CT_TEST_DB``: ``sqlite`` (default) or
+``postgresql``. Every test that needs a database gets its own, uniquely named, created
+before and dropped after. In PostgreSQL mode an unreachable server is a failure, never
+a skip, and the session fails if no test ran against PostgreSQL at all.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+TEST_DB = os.environ.get("CT_TEST_DB", "sqlite").lower()
+PG_ADMIN_URL = os.environ.get("CT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+_databases_used: list[str] = []
+
+
+def _pg_admin_connect():  # type: ignore[no-untyped-def]
+    import psycopg
+
+    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of the configured kind, dropped after the test."""
+    if TEST_DB == "sqlite":
+        _databases_used.append("sqlite")
+        yield f"sqlite:///{tmp_path / 'controltower-test.db'}"
+        return
+    if TEST_DB != "postgresql":
+        raise RuntimeError(f"CT_TEST_DB must be 'sqlite' or 'postgresql', not {TEST_DB!r}")
+    name = f"ct_test_{uuid.uuid4().hex[:16]}"
+    with _pg_admin_connect() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _databases_used.append("postgresql")
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        from sqlalchemy.pool import NullPool  # noqa: F401  (engines must be disposed by tests)
+
+        with _pg_admin_connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In PostgreSQL mode, a run where no test touched PostgreSQL is a failure."""
+    if TEST_DB == "postgresql" and "postgresql" not in _databases_used:
+        selected = session.config.getoption("-k") or session.config.args
+        if not os.environ.get("CT_ALLOW_NO_DB_TESTS"):
+            session.exitstatus = 1
+            print(f"\nFAILED: CT_TEST_DB=postgresql but no test ran against PostgreSQL ({selected})")
