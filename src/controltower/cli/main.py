@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from controltower.cli import dataset_cmds, demo_cmd, scan_cmd
+from controltower.cli import dataset_cmds, demo_cmd, scan_cmd, serve_cmd
 
 app = typer.Typer(
     name="controltower",
@@ -17,6 +17,7 @@ app = typer.Typer(
 dataset_cmds.register(app)
 demo_cmd.register(app)
 scan_cmd.register(app)
+serve_cmd.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -1,0 +1,15 @@
+"""Options shared by several commands: settings from flags over the environment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from controltower.settings import Settings, normalise_database_url
+
+
+def resolve_settings(*, database_url: str | None = None, **overrides: Any) -> Settings:
+    """Settings from the environment, with every flag the user gave taking precedence."""
+    values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+    settings = Settings(**values)
+    url = database_url or settings.database_url
+    return settings.model_copy(update={"database_url": normalise_database_url(url)})
