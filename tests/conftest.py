@@ -56,4 +56,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         selected = session.config.getoption("-k") or session.config.args
         if not os.environ.get("CT_ALLOW_NO_DB_TESTS"):
             session.exitstatus = 1
-            print(f"\nFAILED: CT_TEST_DB=postgresql but no test ran against PostgreSQL ({selected})")
+            print(
+                f"\nFAILED: CT_TEST_DB=postgresql but no test ran against PostgreSQL ({selected})"
+            )
+
+
+@pytest.fixture
+def migrated_database_url(database_url: str) -> str:
+    """A fresh database migrated to the current schema."""
+    from controltower.storage.database import migrate
+
+    migrate(database_url)
+    return database_url

@@ -6,6 +6,9 @@ database engine and session factory, the API routers and the web pages.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -26,10 +29,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
     app = FastAPIOffline(
         title="Control Tower",
         version=__version__,
         description="Exception control tower for distribution businesses.",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -38,9 +48,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pictures.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-
-    @app.on_event("shutdown")
-    def _dispose_engine() -> None:
-        engine.dispose()
-
     return app

@@ -28,7 +28,9 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         database_url: str | None = typer.Option(
-            None, "--database-url", help="Database URL (default: $DATABASE_URL, else ./controltower.db)."
+            None,
+            "--database-url",
+            help="Database URL (default: $DATABASE_URL, else ./controltower.db).",
         ),
         host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
         port: int = typer.Option(8000, help="Port to listen on."),

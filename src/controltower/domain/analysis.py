@@ -125,7 +125,9 @@ class CreditAssessment:
     open_receivables: Decimal
     open_order_value: Decimal
     #: invoices with a positive residual more than ``overdue_days_block`` days past due
-    overdue_invoices: tuple[tuple[str, Decimal, int], ...] = ()  # (invoice_id, residual, days overdue)
+    overdue_invoices: tuple[
+        tuple[str, Decimal, int], ...
+    ] = ()  # (invoice_id, residual, days overdue)
 
     @property
     def exposure(self) -> Decimal:

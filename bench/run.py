@@ -1,0 +1,936 @@
+"""Benchmarks of the allocation engine: ``python -m bench.run``.
+
+Usage::
+
+    python -m bench.run [--sizes 10k,100k,1m] [--repeat N] [--out docs/benchmarks.md]
+
+For each size (open order lines) it generates the demo business of that many lines
+(``demo.sizes.size_for_open_lines``; generation is never timed, and datasets are cached
+under ``bench/data/``, which git ignores) and measures, in the same run:
+
+* the **kernel** full recompute (``domain.kernel.analyse_columns``: pegging, capacity
+  dates, order status, blockers, dates, risk, credit and the per-line facts the
+  explanations need), median and spread of ``--repeat`` runs after one warm-up;
+* the **floor**: one ``argsort`` of a packed (pool, priority) key per line;
+* the **DuckDB baseline** (``bench/duckdb_baseline.py``): the same rules as SQL, on the
+  same data already in DuckDB tables, its results checked equal to the kernel's;
+* the **reference engine** (``domain.engine.analyse``) once, checked equal to the kernel
+  through the domain ``Analysis`` (up to ``--reference-up-to`` lines);
+* peak memory of a process that loads the picture and runs the kernel (and of one that
+  runs the DuckDB baseline).
+
+At the largest size it also measures re-pegging one pool of 50,000 lines, a typical
+single change through the reference ``IncrementalEngine`` (p50/p99), and the whole
+``controltower scan`` as a user runs it (CSV in, JSON out) against DuckDB reading the
+same CSV files. Results go to ``--out`` as Markdown. No number here is asserted by a
+test: they depend on the machine, which the report describes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+import pickle
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from bench import duckdb_baseline
+from bench.floor import floor_sort, packed_pool_priority_key
+from controltower.connectors.dataset import read_dataset, write_dataset
+from controltower.demo.generator import generate_business
+from controltower.demo.sizes import size_for_open_lines
+from controltower.domain.analysis import AllocationPolicy
+from controltower.domain.columnar import ColumnarPicture, to_columns
+from controltower.domain.engine import IncrementalEngine, analyse
+from controltower.domain.kernel import (
+    analyse_columns,
+    analysis_differences,
+    peg_pools,
+    to_analysis,
+)
+from controltower.domain.model import Dataset, OrderStatus, Receipt
+from controltower.policy import load_policy
+from controltower.workflow.scan import build_scan_document
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+AS_OF = date(2026, 11, 25)
+SEED = 7
+POLICY = AllocationPolicy()
+HOT_POOL_LINES = 50_000
+CHANGES_PER_KIND = 40
+SCAN_TIMEOUT_SECONDS = 3600
+
+
+def log(message: str) -> None:
+    """Progress on standard error (the report goes to a file)."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- sizes
+
+
+def parse_size(text: str) -> int:
+    """``10k`` -> 10000, ``1m`` -> 1000000, ``2500`` -> 2500."""
+    value = text.strip().lower().replace("_", "")
+    factor = 1
+    if value.endswith("k"):
+        factor, value = 1_000, value[:-1]
+    elif value.endswith("m"):
+        factor, value = 1_000_000, value[:-1]
+    try:
+        number = round(float(value) * factor)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 10k, 100k or 1m") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a size must be positive")
+    return number
+
+
+def label(n: int) -> str:
+    """10000 -> ``10k``, 1000000 -> ``1M``."""
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n % 1_000 == 0:
+        return f"{n // 1_000}k"
+    return str(n)
+
+
+# ------------------------------------------------------------------------ statistics
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall-clock samples of one measurement, in seconds."""
+
+    samples: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def low(self) -> float:
+        return min(self.samples)
+
+    @property
+    def high(self) -> float:
+        return max(self.samples)
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.samples)
+        position = q * (len(ordered) - 1)
+        lower = int(position)
+        upper = min(lower + 1, len(ordered) - 1)
+        return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "median": self.median,
+            "min": self.low,
+            "max": self.high,
+            "q1": self.quantile(0.25),
+            "q3": self.quantile(0.75),
+            "p99": self.quantile(0.99),
+            "n": len(self.samples),
+        }
+
+
+def measure(run: Callable[[], object], *, repeat: int, warmup: int = 1) -> Timing:
+    """Time ``run`` ``repeat`` times after ``warmup`` untimed runs."""
+    for _ in range(warmup):
+        run()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        samples.append(time.perf_counter() - start)
+    return Timing(tuple(samples))
+
+
+@contextmanager
+def stopwatch(into: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        into[name] = time.perf_counter() - start
+
+
+# ------------------------------------------------------------------- cached datasets
+
+
+def generator_fingerprint() -> str:
+    """A short hash of the demo generator and the model: a change invalidates the cache."""
+    digest = hashlib.sha256()
+    sources = sorted((ROOT / "src" / "controltower" / "demo").glob("*.py"))
+    sources.append(ROOT / "src" / "controltower" / "domain" / "model.py")
+    for path in sources:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass
+class Workload:
+    """One generated business and its cached forms (pickles and a CSV folder)."""
+
+    n: int
+    name: str
+    folder: Path
+    dataset: Dataset
+    picture: ColumnarPicture
+    to_columns_seconds: float
+
+    @property
+    def picture_path(self) -> Path:
+        return self.folder / "picture.pickle"
+
+    def csv_folder(self) -> Path:
+        """The dataset as a CSV folder (written once)."""
+        folder = self.folder / "csv"
+        done = self.folder / "csv.done"
+        if not done.exists():
+            log(f"{self.name}: writing the CSV dataset")
+            shutil.rmtree(folder, ignore_errors=True)
+            write_dataset(self.dataset, folder)
+            done.touch()
+        return folder
+
+
+def _cached(path: Path, build: Callable[[], Any]) -> Any:
+    if path.exists():
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    value = build()
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return value
+
+
+def workload(n: int, name: str, build: Callable[[], Dataset]) -> Workload:
+    """The business ``name`` (built by ``build`` unless cached) and its columnar picture."""
+    folder = DATA / f"{name}-seed{SEED}-{AS_OF.isoformat()}-{generator_fingerprint()}"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def generate() -> Dataset:
+        log(f"{name}: generating the demo business (not timed)")
+        return build()
+
+    dataset = _cached(folder / "dataset.pickle", generate)
+    meta_path = folder / "picture.json"
+
+    def columns() -> ColumnarPicture:
+        log(f"{name}: building the columnar picture")
+        start = time.perf_counter()
+        picture = to_columns(dataset, AS_OF, POLICY)
+        meta_path.write_text(json.dumps({"to_columns_seconds": time.perf_counter() - start}))
+        return picture
+
+    picture = _cached(folder / "picture.pickle", columns)
+    seconds = json.loads(meta_path.read_text())["to_columns_seconds"] if meta_path.exists() else 0.0
+    return Workload(n, name, folder, dataset, picture, seconds)
+
+
+def demo_workload(n: int) -> Workload:
+    return workload(
+        n,
+        f"demo-{label(n)}",
+        lambda: generate_business(size_for_open_lines(n), seed=SEED, as_of=AS_OF),
+    )
+
+
+# -------------------------------------------------------------------------- machine
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = 0.0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_gb = int(line.split()[1]) / 1024 / 1024
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count() or 0,
+        "memory_gb": memory_gb,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "duckdb": duckdb.__version__,
+        "os": platform.platform(),
+        "load_before": os.getloadavg(),
+    }
+
+
+# ------------------------------------------------------------------- engine per size
+
+
+def _subprocess_json(code: str, *args: str, timeout: float = 3600) -> dict[str, Any]:
+    """Run ``code`` in a fresh interpreter; it prints one JSON object last."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+_KERNEL_MEMORY_PROBE = """
+import json, pickle, resource, sys, tracemalloc
+from controltower.domain.kernel import analyse_columns
+with open(sys.argv[1], "rb") as handle:
+    picture = pickle.load(handle)
+loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+analyse_columns(picture)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+tracemalloc.start()
+analyse_columns(picture)
+traced = tracemalloc.get_traced_memory()[1]
+print(json.dumps({"loaded_kb": loaded, "peak_kb": peak, "kernel_traced_bytes": traced}))
+"""
+
+_DUCKDB_MEMORY_PROBE = """
+import json, pickle, resource, sys
+from bench import duckdb_baseline
+with open(sys.argv[1], "rb") as handle:
+    picture = pickle.load(handle)
+loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+con = duckdb_baseline.connect()
+duckdb_baseline.load_picture(con, picture)
+duckdb_baseline.run_rules(con, picture.as_of_day, picture.policy)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"loaded_kb": loaded, "peak_kb": peak}))
+"""
+
+
+def bench_engine(work: Workload, repeat: int, reference: bool) -> dict[str, Any]:
+    """Kernel, floor, DuckDB and (optionally) the reference engine on one business."""
+    picture = work.picture
+    result: dict[str, Any] = {
+        "n": work.n,
+        "lines": picture.n_lines,
+        "orders": picture.n_orders,
+        "pools": picture.n_pools,
+        "skus": len(picture.sku_codes),
+        "warehouses": len(picture.warehouse_codes),
+        "inbound_lines": int(picture.inbound_pool.shape[0]),
+        "customers": len(picture.customer_codes),
+        "to_columns_seconds": work.to_columns_seconds,
+    }
+    log(f"{work.name}: kernel")
+    result["kernel"] = measure(lambda: analyse_columns(picture), repeat=repeat).as_dict()
+    kernel = analyse_columns(picture)
+    result["pegs"] = int(kernel.peg_qty.shape[0])
+
+    log(f"{work.name}: floor")
+    key = packed_pool_priority_key(picture)
+    result["floor"] = measure(lambda: floor_sort(key), repeat=repeat).as_dict()
+
+    for threads in (None, 1):
+        name = "duckdb" if threads is None else "duckdb_1_thread"
+        log(f"{work.name}: {name}")
+        con = duckdb_baseline.connect(threads)
+        duckdb_baseline.load_picture(con, picture)
+        result[name] = measure(
+            lambda con=con: duckdb_baseline.run_rules(con, picture.as_of_day, POLICY),
+            repeat=repeat,
+        ).as_dict()
+        if threads is None:
+            result["duckdb_threads"] = con.execute("SELECT current_setting('threads')").fetchone()[
+                0
+            ]
+            result["duckdb_differences"] = duckdb_baseline.differences(
+                duckdb_baseline.fetch_result(con), kernel
+            )
+        con.close()
+
+    if reference:
+        log(f"{work.name}: reference engine (once) and the equality check")
+        start = time.perf_counter()
+        expected = analyse(work.dataset, AS_OF, POLICY)
+        result["reference_seconds"] = time.perf_counter() - start
+        start = time.perf_counter()
+        actual = to_analysis(kernel, work.dataset)
+        result["to_analysis_seconds"] = time.perf_counter() - start
+        result["reference_differences"] = analysis_differences(expected, actual)
+        del expected, actual
+
+    log(f"{work.name}: memory")
+    result["kernel_memory"] = _subprocess_json(_KERNEL_MEMORY_PROBE, str(work.picture_path))
+    result["duckdb_memory"] = _subprocess_json(_DUCKDB_MEMORY_PROBE, str(work.picture_path))
+    return result
+
+
+# ----------------------------------------------------------- (a) one pool of 50k lines
+
+
+def hot_pool_workload(base: Workload) -> tuple[Workload, tuple[str, str]]:
+    """``base`` with 50,000 of its open lines moved into one pool (a best-selling SKU).
+
+    The lines keep their orders, so the pool shares its warehouse's pick queue with
+    everything else; only their SKU changes.
+    """
+    dataset = base.dataset
+    open_orders = {o.order_id: o for o in dataset.sales_orders if o.status is OrderStatus.OPEN}
+    by_warehouse: dict[str, int] = {}
+    for line in dataset.sales_order_lines:
+        order = open_orders.get(line.order_id)
+        if order is not None and line.qty > line.qty_shipped:
+            by_warehouse[order.warehouse] = by_warehouse.get(order.warehouse, 0) + 1
+    warehouse = max(by_warehouse, key=lambda code: by_warehouse[code])
+    sku = base.picture.sku_codes[int(np.bincount(base.picture.line_sku).argmax())]
+
+    def build() -> Dataset:
+        chooser = random.Random(SEED)
+        candidates = [
+            i
+            for i, line in enumerate(dataset.sales_order_lines)
+            if line.order_id in open_orders
+            and open_orders[line.order_id].warehouse == warehouse
+            and line.qty > line.qty_shipped
+        ]
+        chosen = set(chooser.sample(candidates, min(HOT_POOL_LINES, len(candidates))))
+        lines = [
+            dataclasses.replace(line, sku=sku) if i in chosen else line
+            for i, line in enumerate(dataset.sales_order_lines)
+        ]
+        return dataclasses.replace(dataset, sales_order_lines=lines)
+
+    work = workload(base.n, f"hot-pool-{label(base.n)}", build)
+    return work, (sku, warehouse)
+
+
+def bench_hot_pool(base: Workload, repeat: int) -> dict[str, Any]:
+    """(a) Re-peg one pool of 50,000 lines with the kernel restricted to that pool."""
+    work, (sku, warehouse) = hot_pool_workload(base)
+    picture = work.picture
+    pool = picture.pool_of(sku, warehouse)
+    assert pool is not None
+    pools = np.array([pool], dtype=np.int64)
+    log(f"{work.name}: one pool of {np.count_nonzero(picture.line_pool == pool)} lines")
+    timing = measure(lambda: peg_pools(picture, pools), repeat=max(repeat, 20))
+    alone = peg_pools(picture, pools)
+    full = analyse_columns(picture)
+    same = bool(
+        np.array_equal(alone.from_stock, full.line_from_stock[alone.lines])
+        and np.array_equal(alone.short, full.line_short[alone.lines])
+        and np.array_equal(alone.supply_day, full.line_supply_day[alone.lines])
+    )
+    return {
+        "pool": f"{sku}@{warehouse}",
+        "pool_lines": int(alone.lines.shape[0]),
+        "pool_inbound_lines": int(alone.inbound.shape[0]),
+        "business_lines": picture.n_lines,
+        "repeg": timing.as_dict(),
+        "equals_full_recompute": same,
+    }
+
+
+# ------------------------------------------------------- (b) single typical changes
+
+
+def _changes(
+    dataset: Dataset, rng: random.Random
+) -> list[tuple[str, Callable[[IncrementalEngine], None]]]:
+    """A mix of typical single changes, ``CHANGES_PER_KIND`` of each kind."""
+    open_orders = {o.order_id: o for o in dataset.sales_orders if o.status is OrderStatus.OPEN}
+    open_pos = {p.po_id: p for p in dataset.purchase_orders if p.status is OrderStatus.OPEN}
+    order_lines = [
+        ln
+        for ln in dataset.sales_order_lines
+        if ln.order_id in open_orders and ln.qty > ln.qty_shipped
+    ]
+    po_lines = [
+        ln
+        for ln in dataset.purchase_order_lines
+        if ln.po_id in open_pos and ln.qty > ln.qty_received
+    ]
+    changes: list[tuple[str, Callable[[IncrementalEngine], None]]] = []
+    for k in range(CHANGES_PER_KIND):
+        po_line = rng.choice(po_lines)
+        expected = po_line.expected_date or open_pos[po_line.po_id].expected_date
+        slipped = dataclasses.replace(
+            po_line, expected_date=expected + timedelta(days=rng.randint(1, 9))
+        )
+        changes.append(("PO line date slips", lambda e, x=slipped: e.upsert_purchase_order_line(x)))
+
+        line = rng.choice(order_lines)
+        bigger = dataclasses.replace(line, qty=line.qty + Decimal(rng.randint(1, 5)))
+        changes.append(("order line quantity changes", lambda e, x=bigger: e.upsert_order_line(x)))
+
+        order = open_orders[rng.choice(order_lines).order_id]
+        moved = dataclasses.replace(
+            order, promised_date=order.promised_date + timedelta(days=rng.randint(-3, 3))
+        )
+        changes.append(("promised date moves", lambda e, x=moved: e.upsert_order(x)))
+
+        stock = rng.choice(dataset.stock)
+        counted = dataclasses.replace(stock, on_hand=stock.on_hand + Decimal(rng.randint(1, 20)))
+        changes.append(("stock is counted", lambda e, x=counted: e.set_stock(x)))
+
+        received = rng.choice(po_lines)
+        receipt = Receipt(
+            f"BENCH-R{k}",
+            received.po_id,
+            received.line,
+            AS_OF,
+            min(received.qty - received.qty_received, Decimal(1)),
+        )
+        changes.append(("goods are received", lambda e, x=receipt: e.add_receipt(x)))
+
+        if dataset.invoices:
+            invoice = rng.choice(dataset.invoices)
+            paid = dataclasses.replace(invoice, amount_residual=Decimal(0))
+            changes.append(("invoice is paid", lambda e, x=paid: e.upsert_invoice(x)))
+    rng.shuffle(changes)
+    return changes
+
+
+def bench_incremental(work: Workload) -> dict[str, Any]:
+    """(b) p50/p99 of one typical change through the reference ``IncrementalEngine``."""
+    log(f"{work.name}: building the IncrementalEngine (a full reference analysis)")
+    start = time.perf_counter()
+    engine = IncrementalEngine(work.dataset, AS_OF, POLICY)
+    build_seconds = time.perf_counter() - start
+    per_kind: dict[str, list[float]] = {}
+    everything: list[float] = []
+    for kind, change in _changes(work.dataset, random.Random(SEED)):
+        start = time.perf_counter()
+        change(engine)
+        elapsed = time.perf_counter() - start
+        per_kind.setdefault(kind, []).append(elapsed)
+        everything.append(elapsed)
+    log(f"{work.name}: {len(everything)} changes applied")
+    return {
+        "engine": "controltower.domain.engine.IncrementalEngine",
+        "build_seconds": build_seconds,
+        "all": Timing(tuple(everything)).as_dict(),
+        "per_kind": {kind: Timing(tuple(v)).as_dict() for kind, v in sorted(per_kind.items())},
+    }
+
+
+# ------------------------------------------------------------------ (c) the whole scan
+
+
+_SCAN_PROBE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+with open(sys.argv[2], "w") as out:
+    done = subprocess.run(
+        [sys.argv[1], "scan", sys.argv[3], "--as-of", sys.argv[4], "--json"],
+        stdout=out, stderr=subprocess.PIPE, text=True, timeout=float(sys.argv[5]),
+    )
+elapsed = time.perf_counter() - start
+print(json.dumps({"seconds": elapsed, "returncode": done.returncode, "stderr": done.stderr[-2000:],
+                  "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def bench_scan(work: Workload) -> dict[str, Any]:
+    """(c) ``controltower scan --json`` on the CSV folder, against DuckDB on the same files."""
+    folder = work.csv_folder()
+    result: dict[str, Any] = {
+        "csv_megabytes": sum(p.stat().st_size for p in folder.glob("*.csv")) / 1e6
+    }
+
+    log(f"{work.name}: controltower scan (subprocess, as a user runs it)")
+    out = work.folder / "scan.json"
+    try:
+        result["cli"] = _subprocess_json(
+            _SCAN_PROBE,
+            str(Path(sys.executable).parent / "controltower"),
+            str(out),
+            str(folder),
+            AS_OF.isoformat(),
+            str(SCAN_TIMEOUT_SECONDS),
+            timeout=SCAN_TIMEOUT_SECONDS + 60,
+        )
+        result["json_megabytes"] = out.stat().st_size / 1e6 if out.exists() else 0.0
+    except subprocess.TimeoutExpired:
+        result["cli"] = {"seconds": None, "returncode": None, "stderr": "timed out"}
+    finally:
+        out.unlink(missing_ok=True)
+
+    log(f"{work.name}: the scan's phases, in process")
+    phases: dict[str, float] = {}
+    with stopwatch(phases, "read and validate the CSV files"):
+        dataset = read_dataset(folder).dataset
+    policy = load_policy(None)
+    with stopwatch(phases, "reference engine (analyse)"):
+        analyse(dataset, AS_OF, policy.allocation.to_domain())
+    with stopwatch(phases, "analyse + detectors + document (build_scan_document)"):
+        document = build_scan_document(dataset, AS_OF, policy)
+    with stopwatch(phases, "JSON encoding (json.dumps, indent=2)"):
+        text = json.dumps(document, indent=2, ensure_ascii=False)
+    del document, text
+    with stopwatch(phases, "kernel path: to_columns"):
+        picture = to_columns(dataset, AS_OF, policy.allocation.to_domain())
+    with stopwatch(phases, "kernel path: analyse_columns"):
+        kernel = analyse_columns(picture)
+    with stopwatch(phases, "kernel path: to_analysis (domain objects + explanations)"):
+        to_analysis(kernel, dataset)
+    result["phases"] = phases
+    del dataset, picture, kernel
+
+    log(f"{work.name}: DuckDB reading the same CSV files")
+    timings: dict[str, float] = {}
+    con = duckdb_baseline.connect()
+    with tempfile.TemporaryDirectory(dir=work.folder) as tmp:
+        with stopwatch(timings, "read the CSV files"):
+            duckdb_baseline.load_csv(con, folder)
+        with stopwatch(timings, "the rules"):
+            duckdb_baseline.run_rules(con, AS_OF.toordinal(), POLICY)
+        with stopwatch(timings, "write orders and lines as JSON"):
+            target = str(Path(tmp) / "result.json").replace("'", "''")
+            con.execute(
+                f"COPY (SELECT o.*, l.* EXCLUDE (order_id) FROM order_result o "
+                f"JOIN line_result l USING (order_id) ORDER BY o.order_id, l.line_no) "
+                f"TO '{target}' (FORMAT JSON)"
+            )
+    con.close()
+    result["duckdb"] = timings
+    return result
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    return f"{seconds * 1000:,.1f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+def _spread(t: dict[str, Any]) -> str:
+    return f"{_ms(t['min'])} – {_ms(t['max'])} (IQR {_ms(t['q1'])} – {_ms(t['q3'])})"
+
+
+def render(report: dict[str, Any]) -> str:
+    """The Markdown report."""
+    m = report["machine"]
+    sizes: list[dict[str, Any]] = report["sizes"]
+    out: list[str] = []
+    add = out.append
+    add("# Benchmarks")
+    add("")
+    add(
+        "Generated by `python -m bench.run` (`make bench`) on "
+        f"{report['date']}; arguments `{report['arguments']}`. Do not edit by hand: rerun."
+    )
+    add("")
+    add("## Machine")
+    add("")
+    add(f"- CPU: {m['cpu']}, {m['cores']} cores")
+    add(f"- Memory: {m['memory_gb']:.1f} GB")
+    add(f"- Python {m['python']}, numpy {m['numpy']}, DuckDB {m['duckdb']}; {m['os']}")
+    add(
+        f"- Load average (1, 5, 15 min) before the run: {', '.join(f'{x:.2f}' for x in m['load_before'])}; "
+        f"after: {', '.join(f'{x:.2f}' for x in report['load_after'])}. The machine is shared: "
+        "a load above the core count means other work competed for the CPU."
+    )
+    add("")
+    add("## What is measured")
+    add("")
+    add(
+        "Each size is the demo business with that many open order lines "
+        "(`controltower.demo.sizes.size_for_open_lines`, seed "
+        f"{SEED}, as of {AS_OF.isoformat()}); generating it is never timed. Times are wall "
+        f"clock, median of {report['repeat']} runs after one warm-up, with min – max and "
+        "the interquartile range."
+    )
+    add("")
+    add(
+        "- **kernel**: `controltower.domain.kernel.analyse_columns` on the columnar picture: "
+        "pegging with reservations, future supply by date, warehouse capacity, every order's "
+        "allocation, blockers, status, ship date, days late and risk, credit per customer, "
+        "pool leftovers and transfer alternatives. One core (numpy)."
+    )
+    add(
+        "- **floor**: one `numpy.argsort` of a packed 64-bit (pool, priority) key per line, "
+        "key prebuilt (`bench/floor.py`): the least any full recompute must do."
+    )
+    add(
+        "- **DuckDB**: the same rules as SQL (`bench/duckdb_baseline.py`: window running "
+        "sums per pool, an interval-overlap join for pegs, capacity as a queue with window "
+        "functions and an ASOF join), on the same data already loaded into DuckDB tables; "
+        "its pegs, dates and order results are checked equal to the kernel's."
+    )
+    add(
+        "- **reference**: the pure-Python reference engine `controltower.domain.engine.analyse`, "
+        "run once; the kernel's result converted to the domain `Analysis` "
+        "(`kernel.to_analysis`, explanations included) is checked equal to it."
+    )
+    add(
+        "- `to_columns` (building the columnar picture from the domain `Dataset`) is the "
+        "one-off load step, reported but not part of the recompute."
+    )
+    add("")
+    add("## Full recompute")
+    add("")
+    add(
+        "| open lines | orders | pools | PO lines | kernel median | kernel spread | floor median | kernel / floor | DuckDB median | DuckDB / kernel | DuckDB 1 thread | reference engine |"
+    )
+    add("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    for s in sizes:
+        kernel, floor, duck = s["kernel"]["median"], s["floor"]["median"], s["duckdb"]["median"]
+        add(
+            f"| {s['lines']:,} | {s['orders']:,} | {s['pools']:,} | {s['inbound_lines']:,} "
+            f"| **{_ms(kernel)}** | {_spread(s['kernel'])} | {_ms(floor)} | {kernel / floor:.1f}x "
+            f"| {_ms(duck)} | **{duck / kernel:.1f}x** | {_ms(s['duckdb_1_thread']['median'])} "
+            f"| {_ms(s.get('reference_seconds'))} |"
+        )
+    add("")
+    add("Spreads of the floor and DuckDB:")
+    add("")
+    for s in sizes:
+        add(
+            f"- {s['lines']:,} lines: floor {_spread(s['floor'])}; DuckDB "
+            f"({s['duckdb_threads']} threads) {_spread(s['duckdb'])}; DuckDB 1 thread "
+            f"{_spread(s['duckdb_1_thread'])}"
+        )
+    add("")
+    add("### Scaling")
+    add("")
+    add("| open lines | kernel | per 1k lines | floor | DuckDB | to_columns (load) |")
+    add("|---:|---:|---:|---:|---:|---:|")
+    for s in sizes:
+        kernel = s["kernel"]["median"]
+        add(
+            f"| {s['lines']:,} | {_ms(kernel)} | {kernel / s['lines'] * 1e6:.3f} ms "
+            f"| {_ms(s['floor']['median'])} | {_ms(s['duckdb']['median'])} | {_ms(s['to_columns_seconds'])} |"
+        )
+    add("")
+    add("### Correctness in the same run")
+    add("")
+    for s in sizes:
+        duck = s["duckdb_differences"]
+        line = f"- {s['lines']:,} lines, {s['pegs']:,} future-supply pegs: DuckDB baseline "
+        line += "equal to the kernel" if not duck else f"DIFFERS: {duck[:3]}"
+        if "reference_differences" in s:
+            ref = s["reference_differences"]
+            line += "; reference engine " + (
+                "equal to the kernel (whole `Analysis`)" if not ref else f"DIFFERS: {ref[:3]}"
+            )
+            line += f" (kernel result to domain objects: {_ms(s['to_analysis_seconds'])})"
+        else:
+            line += "; reference engine not run at this size (`--reference-up-to`)"
+        add(line + ".")
+    add("")
+    add("### Peak memory")
+    add("")
+    add(
+        "| open lines | picture loaded (RSS) | peak RSS with the kernel | kernel allocations (tracemalloc peak) | peak RSS, DuckDB baseline |"
+    )
+    add("|---:|---:|---:|---:|---:|")
+    for s in sizes:
+        k, d = s["kernel_memory"], s["duckdb_memory"]
+        add(
+            f"| {s['lines']:,} | {k['loaded_kb'] / 1024:,.0f} MB | {k['peak_kb'] / 1024:,.0f} MB "
+            f"| {k['kernel_traced_bytes'] / 2**20:,.0f} MB | {d['peak_kb'] / 1024:,.0f} MB |"
+        )
+    add("")
+    if report.get("hot_pool"):
+        h = report["hot_pool"]
+        add("## (a) Re-pegging one pool of 50,000 lines")
+        add("")
+        add(
+            f"The {h['business_lines']:,}-line business with {h['pool_lines']:,} of its lines moved "
+            f"into one pool ({h['pool']}, {h['pool_inbound_lines']} open PO lines). "
+            "`kernel.peg_pools` re-pegs that pool alone: find its lines and PO lines, order "
+            "its demand, peg. Its result equals the full recompute's for that pool: "
+            f"{'yes' if h['equals_full_recompute'] else 'NO'}."
+        )
+        add("")
+        add(
+            f"- median **{_ms(h['repeg']['median'])}**, spread {_spread(h['repeg'])}, p99 {_ms(h['repeg']['p99'])} ({h['repeg']['n']} runs)"
+        )
+        add("")
+    if report.get("incremental"):
+        inc = report["incremental"]
+        add("## (b) One typical change at the largest size")
+        add("")
+        add(
+            f"Measured with the reference `IncrementalEngine` ({inc['engine']}), which re-pegs "
+            "only the touched pools, re-schedules only the touched warehouses and rebuilds only "
+            "the touched orders (pure Python). Building it is a full reference analysis: "
+            f"{_ms(inc['build_seconds'])}. Changes are drawn at random from the business "
+            f"(seed {SEED}), {CHANGES_PER_KIND} of each kind, applied one after another."
+        )
+        add("")
+        add("| change | p50 | p99 | max |")
+        add("|---|---:|---:|---:|")
+        add(
+            f"| **all** | **{_ms(inc['all']['median'])}** | **{_ms(inc['all']['p99'])}** | {_ms(inc['all']['max'])} |"
+        )
+        for kind, t in inc["per_kind"].items():
+            add(f"| {kind} | {_ms(t['median'])} | {_ms(t['p99'])} | {_ms(t['max'])} |")
+        add("")
+    if report.get("scan"):
+        sc = report["scan"]
+        cli = sc["cli"]
+        add("## (c) The whole scan, CSV in, JSON out")
+        add("")
+        add(
+            f"`controltower scan DATASET --as-of {AS_OF.isoformat()} --json` on the "
+            f"{sc['lines']:,}-line business written as CSV ({sc['csv_megabytes']:,.0f} MB), "
+            "as a user runs it (a fresh process, standard output to a file)."
+        )
+        add("")
+        if cli.get("returncode") == 0:
+            add(
+                f"- `controltower scan`: **{_ms(cli['seconds'])}**, peak RSS "
+                f"{cli['peak_kb'] / 1024:,.0f} MB, {sc.get('json_megabytes', 0):,.0f} MB of JSON."
+            )
+        else:
+            add(f"- `controltower scan` did not finish: {cli.get('stderr', '')[-500:]!r}")
+        duck_total = sum(sc["duckdb"].values())
+        add(
+            f"- DuckDB reading the same CSV files, applying the rules and writing orders and "
+            f"lines as JSON: **{_ms(duck_total)}** ("
+            + ", ".join(f"{k}: {_ms(v)}" for k, v in sc["duckdb"].items())
+            + "). It writes pegging results only: no explanations, no exceptions."
+        )
+        add("")
+        add("Where the scan's time goes (measured in process, same files):")
+        add("")
+        add("| phase | time |")
+        add("|---|---:|")
+        for phase, seconds in sc["phases"].items():
+            add(f"| {phase} | {_ms(seconds)} |")
+        add("")
+        add(report.get("scan_reading", ""))
+        add("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def scan_reading(scan: dict[str, Any]) -> str:
+    """One paragraph naming what dominates the scan, from its phases."""
+    phases = scan["phases"]
+    read = phases["read and validate the CSV files"]
+    reference = phases["reference engine (analyse)"]
+    build = phases["analyse + detectors + document (build_scan_document)"]
+    encode = phases["JSON encoding (json.dumps, indent=2)"]
+    kernel_path = (
+        phases["kernel path: to_columns"]
+        + phases["kernel path: analyse_columns"]
+        + phases["kernel path: to_analysis (domain objects + explanations)"]
+    )
+    parts = {
+        "reading and validating the CSV files": read,
+        "the reference engine": reference,
+        "detectors and building the document": max(build - reference, 0.0),
+        "JSON encoding": encode,
+    }
+    total = sum(parts.values())
+    ranked = sorted(parts.items(), key=lambda item: -item[1])
+    shares = ", ".join(f"{name} {seconds / total:.0%}" for name, seconds in ranked)
+    return (
+        f"Of the in-process scan ({_ms(total)}), the shares are: {shares}. The allocation "
+        f"rules themselves take {_ms(phases['kernel path: analyse_columns'])} in the kernel; "
+        f"with the kernel in place of the reference engine the analysis step "
+        f"(to_columns + kernel + domain objects) would take {_ms(kernel_path)} instead of "
+        f"{_ms(reference)}. Whatever engine runs, parsing and validating CSV into value "
+        "objects and writing the JSON document are per-row Python work that the rules "
+        "do not need."
+    )
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--sizes", default="10k,100k,1m", help="open order lines per business (default 10k,100k,1m)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=7, help="timed runs per measurement (default 7)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "docs" / "benchmarks.md", help="Markdown report"
+    )
+    parser.add_argument(
+        "--reference-up-to",
+        type=parse_size,
+        default=parse_size("1m"),
+        help="run the reference engine and the equality check up to this size (default 1m)",
+    )
+    parser.add_argument("--no-hot-pool", action="store_true", help="skip (a), the 50k-line pool")
+    parser.add_argument("--no-incremental", action="store_true", help="skip (b), single changes")
+    parser.add_argument("--no-scan", action="store_true", help="skip (c), the whole scan")
+    args = parser.parse_args(argv)
+    sizes = sorted({parse_size(s) for s in args.sizes.split(",") if s.strip()})
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+
+    report: dict[str, Any] = {
+        "machine": machine(),
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "arguments": " ".join(sys.argv[1:] if argv is None else argv) or "(defaults)",
+        "repeat": args.repeat,
+        "sizes": [],
+    }
+    largest: Workload | None = None
+    for n in sizes:
+        work = demo_workload(n)
+        report["sizes"].append(bench_engine(work, args.repeat, reference=n <= args.reference_up_to))
+        largest = work
+    assert largest is not None
+    if not args.no_hot_pool:
+        report["hot_pool"] = bench_hot_pool(largest, args.repeat)
+    if not args.no_incremental:
+        report["incremental"] = bench_incremental(largest)
+    if not args.no_scan:
+        report["scan"] = bench_scan(largest) | {"lines": largest.picture.n_lines}
+        report["scan_reading"] = scan_reading(report["scan"])
+    report["load_after"] = os.getloadavg()
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render(report), encoding="utf-8")
+    raw = DATA / "last-report.json"
+    DATA.mkdir(parents=True, exist_ok=True)
+    raw.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+    log(f"wrote {args.out} (raw numbers: {raw})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""What every command shares at the edge: consoles, progress, and turning failures
+into one clear message and an exit status.
+
+Standard output carries results only (so ``scan --json`` can be piped); progress bars,
+warnings and errors go to standard error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from controltower.connectors.dataset import DatasetInvalidError, read_dataset
+from controltower.domain.errors import PolicyError
+from controltower.domain.model import Dataset
+from controltower.policy import Policy, load_policy
+from controltower.storage.database import StorageError, displayable_url
+
+ProgressCallback = Callable[[str, int, int], None]
+ProgressFactory = Callable[[str], ProgressCallback]
+
+
+def errors_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def output_console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def database_problems(url: str) -> Iterator[None]:
+    """Turn refusals and unreachable databases into one clear line and exit status 1."""
+    try:
+        yield
+    except StorageError as exc:
+        errors_console().print(f"Error: {exc}", markup=False)
+        raise typer.Exit(code=1) from exc
+    except (OperationalError, InterfaceError) as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        errors_console().print(
+            f"Error: cannot use the database at {displayable_url(url)}: {reason}", markup=False
+        )
+        raise typer.Exit(code=1) from exc
+
+
+@contextmanager
+def progress_bar() -> Iterator[ProgressFactory]:
+    """A progress bar on standard error, shown only when it is a terminal.
+
+    Yields ``progress(verb)``, which makes a ``(name, done, total)`` callback that
+    shows "<verb> <name>" with its count.
+    """
+    console = errors_console()
+    bar = Progress(
+        TextColumn("{task.description:<32}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    task = bar.add_task("", total=None)
+
+    def factory(verb: str) -> ProgressCallback:
+        def report(name: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{verb} {name}", completed=done, total=total)
+
+        return report
+
+    with bar:
+        yield factory
+
+
+def read_dataset_or_exit(folder: Path, *, outcome: str) -> Dataset:
+    """The dataset in ``folder``; on any problem, every one on standard error and exit 1.
+
+    ``outcome`` completes the closing line, e.g. "nothing was imported".
+    """
+    errors = errors_console()
+    try:
+        with progress_bar() as progress:
+            result = read_dataset(folder, progress=progress("Reading"))
+    except DatasetInvalidError as exc:
+        for warning in exc.warnings:
+            errors.print(f"warning: {warning}", markup=False)
+        for problem in exc.problems:
+            errors.print(str(problem), markup=False)
+        left_out = exc.total - len(exc.problems)
+        if left_out > 0:
+            errors.print(f"... and {left_out} more", markup=False)
+        noun = "problem" if exc.total == 1 else "problems"
+        errors.print(f"{folder}: {exc.total} {noun}; {outcome}.", markup=False)
+        raise typer.Exit(code=1) from exc
+    for warning in result.warnings:
+        errors.print(f"warning: {warning}", markup=False)
+    return result.dataset
+
+
+def policy_or_exit(path: Path | None) -> Policy:
+    """The policy (defaults overlaid by ``path``); a bad file is one error line, exit 1."""
+    try:
+        return load_policy(path)
+    except PolicyError as exc:
+        errors_console().print(f"Error: {exc}", markup=False)
+        raise typer.Exit(code=1) from exc

@@ -1,0 +1,185 @@
+"""``controltower import``, ``export`` and ``db upgrade``: datasets in and out of the database.
+
+``import`` validates the whole dataset folder before touching any stored picture: an
+invalid dataset prints every problem (``file:line:column: message``) on standard error,
+exits 1 and leaves the database as it was. A valid one replaces, in one transaction,
+the stored pictures that share a company with it (see ``docs/storage.md``).
+
+The database is ``--database-url``, else ``$DATABASE_URL``, else ``./controltower.db``.
+Progress bars and warnings go to standard error; summaries to standard output.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from controltower.cli.console import (
+    database_problems,
+    progress_bar,
+    read_dataset_or_exit,
+)
+from controltower.cli.options import resolve_settings
+from controltower.connectors.dataset import write_dataset
+from controltower.storage.database import (
+    displayable_url,
+    ensure_schema_current,
+    head_revision,
+    make_engine,
+    make_session_factory,
+    migrate,
+)
+from controltower.storage.repository import (
+    PictureSummary,
+    load_picture,
+    picture_id_for_company,
+    picture_summary,
+    replace_picture,
+    resolve_picture_id,
+)
+
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        metavar="URL",
+        help="Database URL (default: $DATABASE_URL, else ./controltower.db).",
+        show_default=False,
+    ),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``import``, ``export`` and the ``db`` command group to ``app``."""
+    app.command("import")(import_dataset)
+    app.command("export")(export_dataset)
+    db_app = typer.Typer(name="db", help="Manage the database schema.", no_args_is_help=True)
+    db_app.command("upgrade")(upgrade_database)
+    app.add_typer(db_app, name="db")
+
+
+def import_dataset(
+    dataset_dir: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DATASET_DIR",
+            help="Dataset folder of CSV files (see data-format.md).",
+            exists=True,
+            file_okay=False,
+            dir_okay=True,
+            show_default=False,
+        ),
+    ],
+    database_url: DatabaseUrlOption = None,
+    replace_all: Annotated[
+        bool,
+        typer.Option(
+            "--replace-all",
+            help="Replace every stored picture, even of companies this dataset does not cover.",
+        ),
+    ] = False,
+) -> None:
+    """Import a dataset folder, replacing the stored pictures of its companies."""
+    url = _database_url(database_url)
+    with database_problems(url):
+        migrate(url)
+    dataset = read_dataset_or_exit(dataset_dir, outcome="nothing was imported")
+    engine = make_engine(url)
+    try:
+        with (
+            database_problems(url),
+            progress_bar() as progress,
+            make_session_factory(engine).begin() as session,
+        ):
+            summary = replace_picture(
+                session,
+                dataset,
+                source=f"dataset:{dataset_dir.resolve()}",
+                imported_at=datetime.now(UTC),
+                replace_all=replace_all,
+                progress=progress("Storing"),
+            )
+    finally:
+        engine.dispose()
+    _print_summary(f"Imported picture {summary.picture_id}", summary)
+
+
+def export_dataset(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR",
+            help="Folder to write the dataset CSV files into (created when missing).",
+            file_okay=False,
+            dir_okay=True,
+            show_default=False,
+        ),
+    ],
+    database_url: DatabaseUrlOption = None,
+    company: Annotated[
+        str | None,
+        typer.Option(
+            "--company",
+            metavar="CODE",
+            help="Export the picture covering this company (needed when several are stored).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Export a stored picture as a dataset folder that import reads back unchanged."""
+    url = _database_url(database_url)
+    engine = make_engine(url)
+    try:
+        with database_problems(url), make_session_factory(engine)() as session:
+            ensure_schema_current(engine)
+            picture_id = resolve_picture_id(
+                session, picture_id_for_company(session, company) if company else None
+            )
+            dataset = load_picture(session, picture_id)
+            (summary,) = [s for s in picture_summary(session) if s.picture_id == picture_id]
+    finally:
+        engine.dispose()
+    write_dataset(dataset, folder)
+    _print_summary(f"Exported picture {summary.picture_id} to {folder}", summary)
+
+
+def upgrade_database(database_url: DatabaseUrlOption = None) -> None:
+    """Bring the database schema up to date (creating it in an empty database)."""
+    url = _database_url(database_url)
+    with database_problems(url):
+        migrate(url)
+    _output().print(
+        f"The database at {displayable_url(url)} is at schema revision {head_revision()} "
+        "(the latest).",
+        markup=False,
+    )
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def _database_url(flag: str | None) -> str:
+    return resolve_settings(database_url=flag).database_url
+
+
+def _output() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _print_summary(headline: str, summary: PictureSummary) -> None:
+    """The headline, the picture's companies, and its row count per entity."""
+    output = _output()
+    noun = "company" if len(summary.companies) == 1 else "companies"
+    output.print(f"{headline}: {noun} {', '.join(summary.companies)}.", markup=False)
+    table = Table(box=box.SIMPLE, show_edge=False)
+    table.add_column("entity")
+    table.add_column("rows", justify="right")
+    for name, count in summary.counts.items():
+        table.add_row(name, str(count))
+    output.print(table)

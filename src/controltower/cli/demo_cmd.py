@@ -1,0 +1,236 @@
+"""``controltower demo``: generate the demo business, load it, scan it, serve the web app.
+
+One command takes a fresh checkout to a running control tower: it generates NORDEL (a
+regional distributor of electrical components, see ``docs/demo.md``) as of a date,
+migrates the database, replaces whatever it holds with the demo picture, runs the
+stored scan (so the exception cases are open) and serves the web app until Ctrl+C. ``--dataset-out DIR`` writes the business as a dataset
+folder instead and stops. Progress goes to standard error, results to standard output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+
+from controltower.cli.console import database_problems, policy_or_exit
+from controltower.cli.options import resolve_settings
+from controltower.cli.scan_cmd import parse_as_of
+from controltower.cli.serve_cmd import serve_settings_and_run
+from controltower.connectors.dataset import write_dataset
+from controltower.demo.generator import STEPS, generate_business
+from controltower.demo.story import STORY_CUSTOMER_NAME, find_story_order
+from controltower.domain.model import Dataset, OrderStatus
+from controltower.policy import Policy
+from controltower.storage.database import (
+    displayable_url,
+    make_engine,
+    make_session_factory,
+    migrate,
+)
+from controltower.storage.picture_store import SqlPictureStore
+from controltower.storage.repository import replace_picture
+from controltower.workflow.stored_scan import StoredScanResult, run_stored_scan
+
+
+class DemoSize(StrEnum):
+    """The preset sizes of ``controltower.demo.sizes``."""
+
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``demo`` command to ``app``."""
+    app.command("demo")(run_demo)
+
+
+def run_demo(
+    size: Annotated[
+        DemoSize,
+        typer.Option("--size", help="How big a business to generate.", case_sensitive=False),
+    ] = DemoSize.MEDIUM,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Seed of the business: same seed, same data.")
+    ] = 7,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Date the business is generated around, YYYY-MM-DD (default: today).",
+            show_default=False,
+        ),
+    ] = None,
+    dataset_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--dataset-out",
+            metavar="DIR",
+            file_okay=False,
+            dir_okay=True,
+            help="Write the business as a dataset folder to DIR and stop (no database).",
+            show_default=False,
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            metavar="URL",
+            help="Database URL (default: $DATABASE_URL, else ./controltower.db).",
+            show_default=False,
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to serve on.")] = 8000,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Load the database, then stop instead of serving.")
+    ] = False,
+) -> None:
+    """Generate the NORDEL demo business, load and scan it, and serve the web app.
+
+    The database's stored pictures are all replaced by the demo's.
+    """
+    day = parse_as_of(as_of) if as_of is not None else date.today()
+    dataset = _generate(size, seed, day)
+    described = f"the {size.value} demo business (seed {seed}, as of {day.isoformat()})"
+    output = Console(highlight=False, soft_wrap=True)
+
+    if dataset_out is not None:
+        with _status(f"Writing the dataset to {dataset_out}"):
+            write_dataset(dataset, dataset_out)
+        output.print(f"Wrote {described} to {dataset_out}: {_counts(dataset)}.", markup=False)
+        return
+
+    settings = resolve_settings(database_url=database_url, host=host, port=port)
+    url = settings.database_url
+    policy = policy_or_exit(settings.policy_file)
+    source = f"demo:{size.value}:seed={seed}:as_of={day.isoformat()}"
+    engine = make_engine(url)
+    try:
+        with database_problems(url):
+            picture_id = _load(dataset, engine, source=source)
+            output.print(
+                f"Loaded {described} into {displayable_url(url)}: {_counts(dataset)}.",
+                markup=False,
+            )
+            scan = _scan(engine, picture_id, day, policy)
+            output.print(scan.summary_line(), markup=False)
+    finally:
+        engine.dispose()
+    story = find_story_order(dataset)
+    if story is not None:
+        output.print(
+            f"Start with order {story.order_id} of {STORY_CUSTOMER_NAME} ({story.customer}): "
+            "a line waits on a late, unconfirmed PO, the account is on credit hold over a "
+            "disputed invoice, and a branch one day away has the missing item.",
+            markup=False,
+        )
+    if no_serve:
+        return
+    serve_settings_and_run(database_url=url, host=settings.host, port=settings.port)
+
+
+# --- Steps ------------------------------------------------------------------------------
+
+
+def _errors() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _progress() -> Progress:
+    """A progress display on standard error, shown only when it is a terminal."""
+    console = _errors()
+    return Progress(
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+@contextmanager
+def _status(message: str) -> Iterator[None]:
+    with _progress() as bar:
+        bar.add_task(message, total=None)
+        yield
+
+
+def _generate(size: DemoSize, seed: int, day: date) -> Dataset:
+    """The business, with each generation step shown as it runs."""
+    with _progress() as bar:
+        task = bar.add_task("Generating", total=len(STEPS))
+        done = 0
+
+        def on_step(step: str) -> None:
+            nonlocal done
+            bar.update(task, description=f"Generating {step}", completed=done)
+            done += 1
+
+        dataset = generate_business(size.value, seed=seed, as_of=day, on_step=on_step)
+        bar.update(task, completed=len(STEPS))
+    return dataset
+
+
+def _load(dataset: Dataset, engine: Engine, *, source: str) -> int:
+    """Migrate the database, then replace every stored picture with ``dataset`` (one
+    transaction); the new picture's id."""
+    with _status("Migrating the database"):
+        migrate(engine)
+    with _progress() as bar, make_session_factory(engine).begin() as session:
+        task = bar.add_task("Storing", total=None)
+
+        def store_progress(name: str, done: int, total: int) -> None:
+            bar.update(task, description=f"Storing {name}", completed=done, total=total)
+
+        summary = replace_picture(
+            session,
+            dataset,
+            source=source,
+            imported_at=datetime.now(UTC),
+            replace_all=True,
+            progress=store_progress,
+        )
+    return summary.picture_id
+
+
+def _scan(engine: Engine, picture_id: int, day: date, policy: Policy) -> StoredScanResult:
+    """Scan the stored demo as of ``day`` in its own transaction, opening its cases.
+
+    The scan runs at the current local time of day, on ``day``: the business was drawn
+    around that date, so ages and response targets read as they would on it.
+    """
+    now = datetime.now().astimezone()
+    moment = now.replace(year=day.year, month=day.month, day=day.day)
+    with _status("Scanning for exceptions"), make_session_factory(engine).begin() as session:
+        return run_stored_scan(
+            SqlPictureStore(session, picture_id), as_of=day, policy=policy, now=moment
+        )
+
+
+def _counts(dataset: Dataset) -> str:
+    """A one-line census of the business."""
+    open_orders = sum(1 for o in dataset.sales_orders if o.status is OrderStatus.OPEN)
+    open_pos = sum(1 for p in dataset.purchase_orders if p.status is OrderStatus.OPEN)
+    parts = [
+        (len(dataset.warehouses), "warehouses"),
+        (len(dataset.products), "products"),
+        (len(dataset.customers), "customers"),
+        (len(dataset.suppliers), "suppliers"),
+        (open_orders, "open sales orders"),
+        (open_pos, "open purchase orders"),
+    ]
+    return ", ".join(f"{count:,} {noun}" for count, noun in parts)

@@ -1,0 +1,78 @@
+"""``invoice_blocked``: a disputed invoice with money still owed.
+
+A disputed invoice cannot be collected; it keeps counting toward the customer's credit
+exposure and can block their orders. The trigger is an invoice with ``disputed`` true
+and ``amount_residual > 0``. Its cause is the customer account, so it is grouped with
+the credit hold it feeds.
+"""
+
+from __future__ import annotations
+
+from controltower.detectors.base import (
+    DetectionContext,
+    DetectorSettings,
+    Finding,
+    customer_subject,
+    invoice_subject,
+    order_subject,
+)
+from controltower.domain.analysis import Blocker
+from controltower.domain.cases import ExceptionType, raise_severity
+from controltower.domain.explain import format_money, plural
+
+
+def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
+    findings: list[Finding] = []
+    for invoice in sorted(context.dataset.invoices, key=lambda i: i.invoice_id):
+        if not invoice.disputed or invoice.amount_residual <= 0:
+            continue
+        code = invoice.customer
+        blocked = sorted(
+            o.order_id for o in context.outcomes_of_customer(code) if Blocker.CREDIT in o.blockers
+        )
+        severity = context.severity_for_value(invoice.amount_residual)
+        if blocked:
+            severity = raise_severity(severity)
+        overdue = (context.as_of - invoice.due_date).days
+        due = (
+            f"{plural(overdue, 'day')} past its due date {invoice.due_date.isoformat()}"
+            if overdue > 0
+            else f"due {invoice.due_date.isoformat()}"
+        )
+        credit = context.analysis.credit.get(code)
+        if blocked and credit is not None:
+            blocking = (
+                f" It counts toward {code}'s credit exposure of "
+                f"{format_money(credit.exposure)}, and "
+                f"{code}'s {plural(len(blocked), 'order')} ({', '.join(blocked)}) "
+                f"{'is' if len(blocked) == 1 else 'are'} blocked by credit."
+            )
+        else:
+            blocking = ""
+        customer = context.customer(code)
+        owner = (
+            f" with the account owner {customer.account_owner}"
+            if customer is not None and customer.account_owner
+            else ""
+        )
+        findings.append(
+            Finding(
+                type=ExceptionType.INVOICE_BLOCKED,
+                subject=invoice_subject(invoice.invoice_id),
+                severity=severity,
+                value_at_risk=invoice.amount_residual,
+                value_basis="amount still owed on the invoice",
+                explanation=(
+                    f"Invoice {invoice.invoice_id} of {context.customer_phrase(code)} for "
+                    f"{format_money(invoice.amount_residual)}, {due}, is disputed and cannot be "
+                    f"collected.{blocking} Next: settle the dispute{owner} (a credit note or a "
+                    f"confirmation the customer accepts)."
+                ),
+                cause=customer_subject(code),
+                related=tuple(order_subject(o) for o in blocked),
+                entities=(customer_subject(code),),
+                company=context.company_of_customer(code),
+                customer_tier=context.tier_of(code),
+            )
+        )
+    return findings

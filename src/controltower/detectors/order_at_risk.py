@@ -1,0 +1,127 @@
+"""``order_at_risk``: an open order blocked by credit or shortage, or projected late.
+
+The trigger is the engine's ``at_risk`` (``allocation.md``); this detector adds what
+the service rep needs: who the customer is, what the order is worth, how late, the
+causal chain the engine explained, and the moves that could save the promise.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from controltower.detectors.base import (
+    DetectionContext,
+    DetectorSettings,
+    Finding,
+    order_cause,
+    order_entities,
+    order_subject,
+)
+from controltower.domain.analysis import Blocker, OrderOutcome
+from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
+from controltower.domain.explain import format_money, plural
+from controltower.domain.model import Tier, effective_accepts_partial
+
+
+class OrderAtRiskSettings(DetectorSettings, Protocol):
+    @property
+    def days_late_escalation(self) -> int: ...
+
+
+def severity_of(
+    context: DetectionContext, outcome: OrderOutcome, settings: OrderAtRiskSettings
+) -> Severity:
+    """The value ladder (at least medium), one step up for a strategic customer and one
+    for an order ``days_late_escalation`` or more days late or with no ship date."""
+    severity = highest_severity([Severity.MEDIUM, context.severity_for_value(outcome.open_value)])
+    if context.tier_of(outcome.customer) is Tier.STRATEGIC:
+        severity = raise_severity(severity)
+    no_date = outcome.projected_ship_date is None
+    if no_date or (outcome.days_late or 0) >= settings.days_late_escalation:
+        severity = raise_severity(severity)
+    return severity
+
+
+def _standing(outcome: OrderOutcome) -> str:
+    if outcome.projected_ship_date is None:
+        when = "has no ship date yet"
+    elif outcome.days_late:
+        when = (
+            f"is projected to ship {outcome.projected_ship_date.isoformat()}, "
+            f"{plural(outcome.days_late, 'day')} late"
+        )
+    else:
+        when = f"is projected to ship {outcome.projected_ship_date.isoformat()}, on time"
+    blockers = ", ".join(b.value for b in outcome.blockers) or "none"
+    return f"{when} (blockers: {blockers})"
+
+
+def next_steps(context: DetectionContext, outcome: OrderOutcome) -> list[str]:
+    """What can still save the promise, most direct first."""
+    steps: list[str] = []
+    if Blocker.CREDIT in outcome.blockers:
+        steps.append(f"ask finance to review the credit block on {outcome.customer}")
+    for line in outcome.lines:
+        rescue = next((alt for alt in line.alternatives if alt.makes_promise), None)
+        if rescue is not None:
+            steps.append(
+                f"transfer {line.sku} from {rescue.from_warehouse} "
+                f"(arrives {rescue.arrival_date.isoformat()}, in time)"
+            )
+    late_pos = sorted(
+        {
+            peg.po_id
+            for line in outcome.lines
+            for peg in line.from_inbound
+            if peg.available_date > outcome.promised_date
+        }
+    )
+    if late_pos:
+        steps.append(f"chase {', '.join(late_pos)} with the supplier for an earlier date")
+    if Blocker.QUALITY in outcome.blockers:
+        steps.append("ask quality to release the held stock")
+    if Blocker.WAREHOUSE_CAPACITY in outcome.blockers:
+        steps.append(f"add picking capacity in {outcome.warehouse} or re-sequence picks")
+    order = context.sales_order(outcome.order_id)
+    customer = context.customer(outcome.customer)
+    if order is not None and effective_accepts_partial(order, customer):
+        steps.append("ship the available part now (the order accepts partial shipment)")
+    steps.append(f"agree a revised date with {outcome.customer} if none of this holds")
+    return steps
+
+
+def detect(context: DetectionContext, settings: OrderAtRiskSettings) -> list[Finding]:
+    findings: list[Finding] = []
+    for outcome in context.analysis.orders:
+        if not outcome.at_risk:
+            continue
+        value = outcome.open_value
+        explanation = (
+            f"Order {outcome.order_id} for {context.customer_phrase(outcome.customer)}, "
+            f"worth {format_money(value)}, promised {outcome.promised_date.isoformat()}, "
+            f"{_standing(outcome)}. "
+            + " ".join(outcome.explanation)
+            + " Next: "
+            + "; ".join(next_steps(context, outcome))
+            + "."
+        )
+        findings.append(
+            Finding(
+                type=ExceptionType.ORDER_AT_RISK,
+                subject=order_subject(outcome.order_id),
+                severity=severity_of(context, outcome, settings),
+                value_at_risk=value,
+                value_basis=(
+                    f"open value of the order: open qty x unit price over "
+                    f"{len(outcome.lines)} open line(s)"
+                ),
+                explanation=explanation,
+                cause=order_cause(context, outcome),
+                related=(),
+                entities=order_entities(context, outcome),
+                warehouse=outcome.warehouse,
+                company=context.company_of_warehouse(outcome.warehouse),
+                customer_tier=context.tier_of(outcome.customer),
+            )
+        )
+    return findings

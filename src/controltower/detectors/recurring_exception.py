@@ -1,0 +1,92 @@
+"""``recurring_exception``: the same problem on the same product, supplier or customer,
+again and again: time for a root-cause review rather than one more fix.
+
+The trigger reads the case history (each opening or reopening of a case is one
+occurrence): ``occurrences`` or more occurrences of one exception type naming one
+product, supplier or customer among their entities, opened within the last
+``window_days`` days (the boundary day included). The review is owned by the team that
+owns the recurring type.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from controltower.detectors.base import DetectionContext, DetectorSettings, Finding
+from controltower.domain.cases import (
+    CaseOccurrence,
+    ExceptionType,
+    Severity,
+    highest_severity,
+    raise_severity,
+)
+from controltower.domain.explain import format_money, plural
+
+#: the kinds of entity a recurrence is counted on
+RECURRING_ENTITY_KINDS: tuple[str, ...] = ("product", "supplier", "customer")
+
+
+class RecurringExceptionSettings(DetectorSettings, Protocol):
+    @property
+    def occurrences(self) -> int: ...
+    @property
+    def window_days(self) -> int: ...
+
+
+def recurring_subject(entity: str, type_: ExceptionType) -> str:
+    """``supplier:SUP-ACME:supplier_delay``."""
+    return f"{entity}:{type_}"
+
+
+def _counted(entity: str) -> bool:
+    return entity.split(":", 1)[0] in RECURRING_ENTITY_KINDS
+
+
+def detect(context: DetectionContext, settings: RecurringExceptionSettings) -> list[Finding]:
+    since = context.detected_at - timedelta(days=settings.window_days)
+    groups: dict[tuple[str, ExceptionType], dict[tuple[str, object], CaseOccurrence]] = defaultdict(
+        dict
+    )
+    for occurrence in context.history:
+        if occurrence.type is ExceptionType.RECURRING_EXCEPTION:
+            continue
+        if not since <= occurrence.opened_at <= context.detected_at:
+            continue
+        for entity in occurrence.entities:
+            if _counted(entity):
+                key = (occurrence.subject, occurrence.opened_at)
+                groups[(entity, occurrence.type)][key] = occurrence
+    findings: list[Finding] = []
+    for (entity, type_), found in sorted(groups.items()):
+        count = len(found)
+        if count < settings.occurrences:
+            continue
+        value = sum((o.value_at_risk for o in found.values()), Decimal(0))
+        severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
+        if count >= 2 * settings.occurrences:
+            severity = raise_severity(severity)
+        subjects = sorted({o.subject for o in found.values()})
+        findings.append(
+            Finding(
+                type=ExceptionType.RECURRING_EXCEPTION,
+                subject=recurring_subject(entity, type_),
+                severity=severity,
+                value_at_risk=value,
+                value_basis="sum of the value at risk of the occurrences in the window",
+                explanation=(
+                    f"{type_} has occurred {count} times in the last "
+                    f"{plural(settings.window_days, 'day')} on {entity} ({', '.join(subjects)}), "
+                    f"putting {format_money(value)} at risk in all (the policy calls for a review "
+                    f"at {settings.occurrences}). Next: open a root-cause review of {entity} "
+                    f"and agree corrective actions, rather than fixing each case again."
+                ),
+                cause=recurring_subject(entity, type_),
+                related=tuple(subjects),
+                entities=(entity,),
+                owner_type=type_,
+            )
+        )
+    return findings

@@ -1,0 +1,88 @@
+"""``stock_shortage``: a pool (SKU in a warehouse) has demand no supply covers.
+
+The trigger is a line with ``short_qty > 0`` after pegging; one finding per pool, since
+the planner fixes the pool (buy, transfer), not each line.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from controltower.detectors.base import (
+    DetectionContext,
+    DetectorSettings,
+    Finding,
+    order_subject,
+    pool_subject,
+    product_entity,
+)
+from controltower.domain.analysis import LineOutcome, OrderOutcome, TransferAlternative
+from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
+from controltower.domain.explain import format_money, format_qty
+from controltower.domain.model import Tier
+
+
+def _short_lines_by_pool(
+    context: DetectionContext,
+) -> dict[tuple[str, str], list[tuple[OrderOutcome, LineOutcome]]]:
+    pools: dict[tuple[str, str], list[tuple[OrderOutcome, LineOutcome]]] = defaultdict(list)
+    for outcome in context.analysis.orders:
+        for line in outcome.lines:
+            if line.short_qty > 0:
+                pools[(line.sku, line.warehouse)].append((outcome, line))
+    return pools
+
+
+def _best_transfers(lines: list[tuple[OrderOutcome, LineOutcome]]) -> list[TransferAlternative]:
+    """One alternative per source warehouse (they all see the same free stock)."""
+    by_source: dict[str, TransferAlternative] = {}
+    for _, line in lines:
+        for alt in line.alternatives:
+            by_source.setdefault(alt.from_warehouse, alt)
+    return sorted(by_source.values(), key=lambda a: (a.arrival_date, a.from_warehouse))
+
+
+def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
+    findings: list[Finding] = []
+    for (sku, warehouse), lines in sorted(_short_lines_by_pool(context).items()):
+        short = sum((line.short_qty for _, line in lines), Decimal(0))
+        value = sum((line.short_qty * line.unit_price for _, line in lines), Decimal(0))
+        customers = sorted({outcome.customer for outcome, _ in lines})
+        tier = context.top_tier(customers)
+        severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
+        if tier is Tier.STRATEGIC:
+            severity = raise_severity(severity)
+        where = ", ".join(f"{o.order_id} line {ln.line}" for o, ln in lines)
+        transfers = _best_transfers(lines)
+        if transfers:
+            moves = "; ".join(
+                f"transfer from {alt.from_warehouse} ({format_qty(alt.free_qty)} free, "
+                f"arrives {alt.arrival_date.isoformat()})"
+                for alt in transfers
+            )
+        else:
+            moves = "no other warehouse has free stock on a lane; raise a purchase order"
+        findings.append(
+            Finding(
+                type=ExceptionType.STOCK_SHORTAGE,
+                subject=pool_subject(sku, warehouse),
+                severity=severity,
+                value_at_risk=value,
+                value_basis="short qty x unit price over the short order lines",
+                explanation=(
+                    f"{sku} in {warehouse} is short {format_qty(short)} units for "
+                    f"{len(lines)} order line(s) ({where}) worth {format_money(value)}: no stock, "
+                    f"quality-held stock or open purchase order is left for them. Customers: "
+                    f"{', '.join(context.customer_phrase(c) for c in customers)}. "
+                    f"Next: {moves}."
+                ),
+                cause=pool_subject(sku, warehouse),
+                related=tuple(sorted({order_subject(o.order_id) for o, _ in lines})),
+                entities=(product_entity(sku),),
+                warehouse=warehouse,
+                company=context.company_of_warehouse(warehouse),
+                customer_tier=tier,
+            )
+        )
+    return findings

@@ -1,0 +1,108 @@
+"""Who owns an exception and by when they must respond, from the policy.
+
+The owner is a team (from ``[routing.teams]``, or the first matching
+``[[routing.rules]]``) placed where the exception lives: ``team@WAREHOUSE``, else
+``team@COMPANY``, else the bare team. The due time is the detection time plus the
+type's response hours for its severity (``[sla]``), counted in business hours
+(``[clock]``) so a target never expires overnight or over a weekend.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Protocol
+
+from controltower.domain.cases import ExceptionType, Severity, severity_rank
+from controltower.domain.errors import PolicyError
+from controltower.domain.model import Tier
+from controltower.policy.model import ClockSection, Policy, RoutingRule
+
+
+class Routable(Protocol):
+    """What routing reads of a finding."""
+
+    @property
+    def type(self) -> ExceptionType: ...
+    @property
+    def routed_as(self) -> ExceptionType: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def value_at_risk(self) -> Decimal: ...
+    @property
+    def warehouse(self) -> str | None: ...
+    @property
+    def company(self) -> str | None: ...
+    @property
+    def customer_tier(self) -> Tier | None: ...
+
+
+def rule_matches(rule: RoutingRule, finding: Routable) -> bool:
+    """Whether every condition ``rule`` gives holds for ``finding``."""
+    return (
+        (rule.type is None or rule.type == finding.type)
+        and (rule.warehouse is None or rule.warehouse == finding.warehouse)
+        and (rule.company is None or rule.company == finding.company)
+        and (rule.customer_tier is None or rule.customer_tier == finding.customer_tier)
+        and (
+            rule.min_severity is None
+            or severity_rank(finding.severity) >= severity_rank(rule.min_severity)
+        )
+        and (rule.min_value_at_risk is None or finding.value_at_risk >= rule.min_value_at_risk)
+    )
+
+
+def _placed(team: str, finding: Routable) -> str:
+    where = finding.warehouse or finding.company
+    return f"{team}@{where}" if where else team
+
+
+def owner_for(finding: Routable, policy: Policy) -> str:
+    """The owner the policy assigns to ``finding``."""
+    for rule in policy.routing.rules:
+        if rule_matches(rule, finding):
+            if rule.owner is not None:
+                return rule.owner
+            assert rule.team is not None  # the rule's validator guarantees one of the two
+            return _placed(rule.team, finding)
+    teams = policy.routing.teams
+    team = teams.team_for(finding.type) or teams.team_for(finding.routed_as)
+    if team is None:
+        raise PolicyError(
+            f"no team owns {finding.type} (routed as {finding.routed_as}): "
+            f"set routing.teams.{finding.type} in the policy"
+        )
+    return _placed(team, finding)
+
+
+def start_of_business_day(day: date, clock: ClockSection) -> datetime:
+    """``day`` at the start of business: when a date-only detection run is deemed made."""
+    return datetime.combine(day, clock.business_day_start)
+
+
+def add_business_hours(start: datetime, hours: Decimal, clock: ClockSection) -> datetime:
+    """``start`` plus ``hours`` counted only inside business hours on business days."""
+    remaining = timedelta(minutes=int((hours * 60).to_integral_value()))
+    moment = start
+    while True:
+        day = moment.date()
+        opens = datetime.combine(day, clock.business_day_start, tzinfo=moment.tzinfo)
+        closes = datetime.combine(day, clock.business_day_end, tzinfo=moment.tzinfo)
+        next_day = datetime.combine(
+            day + timedelta(days=1), clock.business_day_start, tzinfo=moment.tzinfo
+        )
+        if not clock.is_business_day(day.weekday()) or moment >= closes:
+            moment = next_day
+            continue
+        moment = max(moment, opens)
+        if remaining <= closes - moment:
+            return moment + remaining
+        remaining -= closes - moment
+        moment = next_day
+
+
+def route(finding: Routable, policy: Policy, *, detected_at: datetime) -> tuple[str, datetime]:
+    """(owner, due_at) for ``finding`` detected at ``detected_at``."""
+    hours = policy.sla.hours_for(finding.type, finding.severity)
+    return owner_for(finding, policy), add_business_hours(detected_at, hours, policy.clock)

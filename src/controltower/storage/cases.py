@@ -1,0 +1,457 @@
+"""Exception cases in the database: save them with their timelines, load them back.
+
+Cases are filed under a company rather than a picture. Every import replaces the
+picture, and a case has to outlive it: the next scan, on the next picture, is what
+updates, resolves or reopens it. A case is filed under its own company when the picture
+covers it, else under the picture's first company (a recurring review, or a customer
+buying from two companies, has no single company of its own). Loading for a picture
+reads the cases of every company the picture covers, so cases follow their company
+into whichever picture holds it next.
+
+Timelines are append-only: :func:`save_cases` inserts the events a case gained since it
+was stored, and never updates or deletes an event row. Like the rest of the storage
+package these functions work inside the caller's unit of work and never commit; the
+writing one runs in a savepoint.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from controltower.domain.cases import (
+    Absence,
+    CaseEvent,
+    CaseOccurrence,
+    CaseState,
+    EventKind,
+    ExceptionCase,
+    FieldChange,
+)
+from controltower.domain.incidents import Incident, group_incidents
+from controltower.storage import tables
+from controltower.storage.database import StorageError
+from controltower.storage.repository import resolve_picture_id
+
+#: bound values per ``IN (...)`` list, well under every database's parameter limit
+_IN_LIST_SIZE: Final = 500
+
+#: rows per INSERT or UPDATE round trip
+_CHUNK_SIZE: Final = 2_000
+
+#: key of the PostgreSQL advisory lock held while a stored scan reconciles cases
+_CASES_LOCK_KEY: Final = 0x43545F434153  # "CT_CAS"
+
+#: timeline events that count as the case's condition arising (for recurrence)
+_OCCURRENCE_KINDS: Final = (EventKind.OPENED, EventKind.REOPENED)
+
+
+class CaseWriteError(StorageError):
+    """Cases could not be stored as given; the message names the case and the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCases:
+    """What one :func:`save_cases` call wrote."""
+
+    inserted: int
+    updated: int
+    events_appended: int
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredHead:
+    """What a save checks of a stored case: the fields that never change, the timeline size."""
+
+    type: str
+    subject: str
+    opened_at: datetime
+    events: int
+
+
+# --- Companies and locking -------------------------------------------------------------
+
+
+def picture_companies(session: Session, picture_id: int) -> list[str]:
+    """The companies a stored picture covers, sorted: the case files it reads and writes."""
+    resolved = resolve_picture_id(session, picture_id)
+    query = sa.select(tables.companies.c.code).where(tables.companies.c.picture_id == resolved)
+    return sorted(session.connection().execute(query).scalars())
+
+
+def serialise_case_reconciliation(session: Session) -> None:
+    """On PostgreSQL, make stored scans take turns from loading cases to saving them.
+
+    Two scans reconciling at once would both see a condition as new and both open a case
+    for it. A transaction-scoped advisory lock lets one scan at a time through; the lock
+    goes with the transaction. SQLite admits one writing transaction at a time anyway.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CASES_LOCK_KEY})
+
+
+def filing_company(case: ExceptionCase, companies: Sequence[str]) -> str:
+    """The company a new case is filed under: its own if covered, else the first one."""
+    if not companies:
+        raise CaseWriteError(f"case {case.id} cannot be filed: the picture covers no company")
+    if case.company is not None and case.company in companies:
+        return case.company
+    return min(companies)
+
+
+# --- Writing ---------------------------------------------------------------------------
+
+
+def save_cases(session: Session, picture_id: int, cases: Sequence[ExceptionCase]) -> SavedCases:
+    """Store ``cases`` for the companies of a picture: upsert each, append new events.
+
+    A case not stored yet is inserted with its whole timeline. A stored case (found by
+    id among the picture's companies) has its row brought up to date and only the events
+    beyond those already stored appended; its type, subject and opening time must be
+    the stored ones and its timeline at least as long, else :class:`CaseWriteError`
+    names the case and nothing is written. Updates run before inserts, so a case closed
+    and its successor opened in the same reconciliation never collide on the
+    one-live-case-per-subject rule.
+    """
+    companies = picture_companies(session, picture_id)
+    if not cases:
+        return SavedCases(inserted=0, updated=0, events_appended=0)
+    _refuse_repeated_ids(cases)
+    try:
+        with session.begin_nested():
+            connection = session.connection()
+            stored = _stored_heads(connection, companies, [case.id for case in cases])
+            updates: list[tuple[str, ExceptionCase]] = []
+            inserts: list[tuple[str, ExceptionCase]] = []
+            events: list[dict[str, Any]] = []
+            for case in cases:
+                filed = stored.get(case.id, {})
+                scope = _stored_scope(case, companies, filed)
+                head = filed.get(scope)
+                if head is None:
+                    inserts.append((scope, case))
+                    already = 0
+                else:
+                    _check_unchanged_identity(case, head)
+                    updates.append((scope, case))
+                    already = head.events
+                events.extend(
+                    _event_values(scope, case.id, position, event)
+                    for position, event in enumerate(case.timeline)
+                    if position >= already
+                )
+            _update_cases(connection, updates)
+            _insert_cases(connection, inserts)
+            for chunk in _chunks(events, _CHUNK_SIZE):
+                connection.execute(sa.insert(tables.case_events), chunk)
+    except IntegrityError as error:
+        raise CaseWriteError(
+            f"could not store the cases: {_first_line(error.orig)}. A subject has at most "
+            "one case that is not closed and a timeline only grows; if another scan ran at "
+            "the same time, run this one again. Nothing was stored"
+        ) from error
+    return SavedCases(inserted=len(inserts), updated=len(updates), events_appended=len(events))
+
+
+def _refuse_repeated_ids(cases: Sequence[ExceptionCase]) -> None:
+    seen: set[str] = set()
+    for case in cases:
+        if case.id in seen:
+            raise CaseWriteError(f"case {case.id} was given twice in one save")
+        seen.add(case.id)
+
+
+def _stored_heads(
+    connection: sa.Connection, companies: Sequence[str], case_ids: Sequence[str]
+) -> dict[str, dict[str, _StoredHead]]:
+    """case id -> {company it is filed under: its stored head}, for the given ids."""
+    cases, events = tables.exception_cases, tables.case_events
+    counts: dict[tuple[str, str], int] = {}
+    heads: dict[str, dict[str, _StoredHead]] = defaultdict(dict)
+    for chunk in _chunks(case_ids, _IN_LIST_SIZE):
+        count_query = (
+            sa.select(events.c.scope_company, events.c.case_id, sa.func.count())
+            .where(events.c.scope_company.in_(companies), events.c.case_id.in_(chunk))
+            .group_by(events.c.scope_company, events.c.case_id)
+        )
+        for scope, case_id, count in connection.execute(count_query):
+            counts[(scope, case_id)] = int(count)
+        head_query = sa.select(
+            cases.c.scope_company, cases.c.id, cases.c.type, cases.c.subject, cases.c.opened_at
+        ).where(cases.c.scope_company.in_(companies), cases.c.id.in_(chunk))
+        for scope, case_id, type_, subject, opened_at in connection.execute(head_query):
+            heads[case_id][scope] = _StoredHead(
+                type=type_,
+                subject=subject,
+                opened_at=opened_at,
+                events=counts.get((scope, case_id), 0),
+            )
+    return heads
+
+
+def _stored_scope(
+    case: ExceptionCase, companies: Sequence[str], filed: Mapping[str, _StoredHead]
+) -> str:
+    """Where ``case`` is (or goes): its stored company, else the one it is filed under."""
+    wanted = filing_company(case, companies)
+    if not filed or wanted in filed:
+        return wanted
+    # Filed elsewhere earlier (the picture then covered other companies): keep it there.
+    return min(filed)
+
+
+def _check_unchanged_identity(case: ExceptionCase, head: _StoredHead) -> None:
+    given = (case.type, case.subject, _as_utc(case.opened_at))
+    if given != (head.type, head.subject, _as_utc(head.opened_at)):
+        raise CaseWriteError(
+            f"case {case.id} is stored as {head.type} on {head.subject} opened "
+            f"{head.opened_at.isoformat()}, but was given as {case.type} on {case.subject} "
+            f"opened {case.opened_at.isoformat()}: a case's type, subject and opening "
+            "never change; nothing was stored"
+        )
+    if len(case.timeline) < head.events:
+        raise CaseWriteError(
+            f"case {case.id} has {head.events} timeline events stored but was given "
+            f"{len(case.timeline)}: a timeline only grows (load the case again before "
+            "changing it); nothing was stored"
+        )
+
+
+def _case_values(case: ExceptionCase) -> dict[str, Any]:
+    """The columns of a case row that a save may change (all but the key)."""
+    absence = case.absence
+    return {
+        "type": case.type,
+        "subject": case.subject,
+        "state": case.state,
+        "severity": case.severity,
+        "value_at_risk": case.value_at_risk,
+        "value_basis": case.value_basis,
+        "explanation": case.explanation,
+        "cause": case.cause,
+        "owner": case.owner,
+        "due_at": case.due_at,
+        "opened_at": case.opened_at,
+        "related": _json_list(case.related),
+        "entities": _json_list(case.entities),
+        "warehouse": case.warehouse,
+        "company": case.company,
+        "absence_first_missed_at": absence.first_missed_at if absence else None,
+        "absence_last_missed_at": absence.last_missed_at if absence else None,
+        "absence_scans": absence.scans if absence else None,
+    }
+
+
+def _update_cases(connection: sa.Connection, updates: Sequence[tuple[str, ExceptionCase]]) -> None:
+    table = tables.exception_cases
+    statement = sa.update(table).where(
+        table.c.scope_company == sa.bindparam("key_scope_company"),
+        table.c.id == sa.bindparam("key_id"),
+    )
+    for chunk in _chunks(updates, _CHUNK_SIZE):
+        connection.execute(
+            statement,
+            [
+                {"key_scope_company": scope, "key_id": case.id, **_case_values(case)}
+                for scope, case in chunk
+            ],
+        )
+
+
+def _insert_cases(connection: sa.Connection, inserts: Sequence[tuple[str, ExceptionCase]]) -> None:
+    for chunk in _chunks(inserts, _CHUNK_SIZE):
+        connection.execute(
+            sa.insert(tables.exception_cases),
+            [
+                {"scope_company": scope, "id": case.id, **_case_values(case)}
+                for scope, case in chunk
+            ],
+        )
+
+
+def _event_values(scope: str, case_id: str, position: int, event: CaseEvent) -> dict[str, Any]:
+    return {
+        "scope_company": scope,
+        "case_id": case_id,
+        "position": position,
+        "kind": event.kind,
+        "at": event.at,
+        "by": event.by,
+        "note": event.note,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "changes": json.dumps(
+            [{"field": c.field, "old": c.old, "new": c.new} for c in event.changes],
+            ensure_ascii=False,
+        ),
+    }
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+
+def load_cases(
+    session: Session, picture_id: int, *, include_closed: bool = True
+) -> list[ExceptionCase]:
+    """The cases of a picture's companies with their full timelines, oldest event first.
+
+    Sorted by (type, subject, opened_at), the order reconciliation returns them in.
+    ``include_closed=False`` leaves out closed cases, which are history: a scan never
+    changes them, so it need not read them.
+    """
+    companies = picture_companies(session, picture_id)
+    cases, events = tables.exception_cases, tables.case_events
+    case_filter: list[sa.ColumnElement[bool]] = [cases.c.scope_company.in_(companies)]
+    if not include_closed:
+        case_filter.append(cases.c.state != CaseState.CLOSED)
+    connection = session.connection()
+    timelines: dict[tuple[str, str], list[CaseEvent]] = defaultdict(list)
+    event_query = (
+        sa.select(events)
+        .join(
+            cases,
+            sa.and_(
+                cases.c.scope_company == events.c.scope_company,
+                cases.c.id == events.c.case_id,
+            ),
+        )
+        .where(*case_filter)
+        .order_by(events.c.scope_company, events.c.case_id, events.c.position)
+    )
+    for row in connection.execute(event_query):
+        timelines[(row.scope_company, row.case_id)].append(_case_event(row._mapping))
+    loaded = [
+        _exception_case(row._mapping, timelines.get((row.scope_company, row.id), []))
+        for row in connection.execute(sa.select(cases).where(*case_filter))
+    ]
+    # Sorted here rather than in SQL: PostgreSQL collations would order subjects differently.
+    return sorted(loaded, key=lambda c: (c.type, c.subject, c.opened_at, c.id))
+
+
+def case_history(
+    session: Session, picture_id: int, *, since: datetime | None = None
+) -> list[CaseOccurrence]:
+    """Every opening and reopening of the picture's companies' cases, oldest first.
+
+    What recurring-exception detection counts: the same list
+    :func:`controltower.domain.cases.occurrences` makes of the loaded cases, read
+    straight from the timelines, limited to events at or after ``since`` when given.
+    """
+    companies = picture_companies(session, picture_id)
+    cases, events = tables.exception_cases, tables.case_events
+    query = (
+        sa.select(
+            cases.c.type,
+            cases.c.subject,
+            cases.c.cause,
+            cases.c.entities,
+            cases.c.value_at_risk,
+            events.c.at,
+        )
+        .join(
+            cases,
+            sa.and_(
+                cases.c.scope_company == events.c.scope_company,
+                cases.c.id == events.c.case_id,
+            ),
+        )
+        .where(events.c.scope_company.in_(companies), events.c.kind.in_(_OCCURRENCE_KINDS))
+    )
+    if since is not None:
+        query = query.where(events.c.at >= since)
+    found = [
+        CaseOccurrence(
+            type=row.type,
+            subject=row.subject,
+            cause=row.cause,
+            entities=tuple(json.loads(row.entities)),
+            opened_at=row.at,
+            value_at_risk=row.value_at_risk,
+        )
+        for row in session.connection().execute(query)
+    ]
+    return sorted(found, key=lambda o: (o.opened_at, o.type, o.subject))
+
+
+def list_incidents(session: Session, picture_id: int) -> list[Incident]:
+    """The active cases of a picture's companies grouped by root cause, worst first."""
+    active = [c for c in load_cases(session, picture_id, include_closed=False) if c.is_active]
+    return group_incidents(active)
+
+
+def _exception_case(row: Mapping[Any, Any], timeline: Sequence[CaseEvent]) -> ExceptionCase:
+    scans = row["absence_scans"]
+    absence = (
+        Absence(
+            first_missed_at=row["absence_first_missed_at"],
+            last_missed_at=row["absence_last_missed_at"],
+            scans=int(scans),
+        )
+        if scans is not None
+        else None
+    )
+    return ExceptionCase(
+        id=row["id"],
+        type=row["type"],
+        subject=row["subject"],
+        state=row["state"],
+        severity=row["severity"],
+        value_at_risk=row["value_at_risk"],
+        value_basis=row["value_basis"],
+        explanation=row["explanation"],
+        cause=row["cause"],
+        owner=row["owner"],
+        due_at=row["due_at"],
+        opened_at=row["opened_at"],
+        related=tuple(json.loads(row["related"])),
+        entities=tuple(json.loads(row["entities"])),
+        warehouse=row["warehouse"],
+        company=row["company"],
+        absence=absence,
+        timeline=tuple(timeline),
+    )
+
+
+def _case_event(row: Mapping[Any, Any]) -> CaseEvent:
+    return CaseEvent(
+        kind=row["kind"],
+        at=row["at"],
+        by=row["by"],
+        note=row["note"],
+        from_state=row["from_state"],
+        to_state=row["to_state"],
+        changes=tuple(
+            FieldChange(field=change["field"], old=change["old"], new=change["new"])
+            for change in json.loads(row["changes"])
+        ),
+    )
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """``moment`` as an aware UTC time (a naive one is taken to be UTC, as stored)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _json_list(values: Sequence[str]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _first_line(error: object) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else repr(error)

@@ -1,0 +1,80 @@
+"""The stored scan's port (:class:`controltower.workflow.stored_scan.PictureStore`) on SQL.
+
+One :class:`SqlPictureStore` serves one stored scan: a session (the unit of work, which
+the caller commits) and the picture being scanned. It only delegates to the repository
+functions of :mod:`controltower.storage.repository` and :mod:`controltower.storage.cases`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from controltower.domain.analysis import Analysis
+from controltower.domain.cases import CaseOccurrence, ExceptionCase
+from controltower.domain.model import Dataset
+from controltower.storage.cases import (
+    case_history,
+    load_cases,
+    save_cases,
+    serialise_case_reconciliation,
+)
+from controltower.storage.repository import (
+    ScanRunSummary,
+    load_picture,
+    picture_id_for_company,
+    record_analysis,
+    resolve_picture_id,
+)
+
+
+class SqlPictureStore:
+    """A picture, its scan results and its companies' cases, in a SQLAlchemy session."""
+
+    def __init__(self, session: Session, picture_id: int) -> None:
+        self.session = session
+        self.picture_id = picture_id
+
+    @classmethod
+    def for_company(cls, session: Session, company: str | None = None) -> SqlPictureStore:
+        """The store of ``company``'s picture; with no company, of the only stored picture.
+
+        Raises :class:`~controltower.storage.repository.PictureNotFoundError` or
+        :class:`~controltower.storage.repository.AmbiguousPictureError` with a message
+        naming what is stored.
+        """
+        if company is not None:
+            return cls(session, picture_id_for_company(session, company))
+        return cls(session, resolve_picture_id(session))
+
+    def load_picture(self) -> Dataset:
+        return load_picture(self.session, self.picture_id)
+
+    def record_analysis(
+        self, analysis: Analysis, *, scanned_at: datetime, policy_digest: str
+    ) -> ScanRunSummary:
+        return record_analysis(
+            self.session,
+            self.picture_id,
+            analysis,
+            scanned_at=scanned_at,
+            policy_digest=policy_digest,
+        )
+
+    def load_live_cases(self) -> list[ExceptionCase]:
+        """The cases that are not closed, once this transaction holds the scans' turn.
+
+        Taking the turn here, before reading, is what keeps two scans running at once
+        from both opening a case for the same new condition (see
+        :func:`~controltower.storage.cases.serialise_case_reconciliation`).
+        """
+        serialise_case_reconciliation(self.session)
+        return load_cases(self.session, self.picture_id, include_closed=False)
+
+    def case_history(self, *, since: datetime) -> list[CaseOccurrence]:
+        return case_history(self.session, self.picture_id, since=since)
+
+    def save_cases(self, cases: Sequence[ExceptionCase]) -> None:
+        save_cases(self.session, self.picture_id, cases)

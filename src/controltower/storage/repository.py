@@ -1,0 +1,838 @@
+"""Pictures and scan results in the database: store, replace, load, summarise.
+
+A *picture* is one imported dataset. The companies a dataset covers (the companies of
+its warehouses) decide which stored pictures it replaces: every stored picture sharing
+a company with it. Replacing never silently drops a company: if a picture about to be
+replaced also covers a company the new dataset does not, the import is refused unless
+the caller asks to replace every stored picture.
+
+These functions work inside the caller's unit of work: they never commit. Each one that
+writes runs in a savepoint, so a failure halfway leaves the session (and the database)
+exactly as it was before the call.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.orm import Session
+
+from controltower.domain.analysis import (
+    Allocation,
+    Analysis,
+    Blocker,
+    HeldPeg,
+    InboundPeg,
+    LineOutcome,
+    OrderOutcome,
+    OrderRiskStatus,
+    TransferAlternative,
+)
+from controltower.domain.model import (
+    ENTITY_NAMES,
+    Customer,
+    Dataset,
+    Invoice,
+    Pick,
+    Product,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    Return,
+    SalesOrder,
+    SalesOrderLine,
+    StockLevel,
+    Supplier,
+    TransferLane,
+    Warehouse,
+)
+from controltower.storage import tables
+from controltower.storage.database import StorageError
+
+#: rows per INSERT round trip: large enough to be fast, small enough to keep memory flat
+CHUNK_SIZE: Final = 5_000
+
+#: key of the PostgreSQL advisory lock held while a picture is being replaced
+_IMPORT_LOCK_KEY: Final = 0x43545F494D50  # "CT_IMP"
+
+#: bound values per ``IN (...)`` list, well under every database's parameter limit
+_IN_LIST_SIZE: Final = 500
+
+Progress = Callable[[str, int, int], None]
+"""``progress(entity_name, rows_done, rows_total)``, called as rows are written."""
+
+ENTITY_CLASSES: Final[dict[str, type]] = {
+    "warehouses": Warehouse,
+    "transfer_lanes": TransferLane,
+    "products": Product,
+    "customers": Customer,
+    "suppliers": Supplier,
+    "stock": StockLevel,
+    "sales_orders": SalesOrder,
+    "sales_order_lines": SalesOrderLine,
+    "purchase_orders": PurchaseOrder,
+    "purchase_order_lines": PurchaseOrderLine,
+    "receipts": Receipt,
+    "invoices": Invoice,
+    "returns": Return,
+    "picks": Pick,
+}
+
+#: entity name -> the dataclass field names, which are also the table's column names
+_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    name: tuple(f.name for f in fields(cls)) for name, cls in ENTITY_CLASSES.items()
+}
+
+#: every table holding rows of a picture, children before parents (the deletion order)
+_PICTURE_ROW_TABLES: Final[tuple[sa.Table, ...]] = (
+    tables.order_status_history,
+    tables.order_risk,
+    tables.scan_runs,
+    *reversed(tables.ENTITY_TABLES.values()),
+    tables.companies,
+)
+
+
+# --- Errors ----------------------------------------------------------------------------
+
+
+class PictureConflictError(StorageError):
+    """Importing would drop companies that the new dataset does not cover."""
+
+    def __init__(self, message: str, *, dropped_companies: Sequence[str]) -> None:
+        super().__init__(message)
+        self.dropped_companies = tuple(dropped_companies)
+
+
+class PictureNotFoundError(StorageError):
+    """No stored picture matches the request."""
+
+
+class AmbiguousPictureError(StorageError):
+    """Several pictures are stored and the request did not say which one."""
+
+
+class PictureWriteError(StorageError):
+    """A dataset could not be stored (a duplicate key, a number out of range, ...)."""
+
+
+# --- Results ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPicture:
+    """A stored picture, without its rows."""
+
+    picture_id: int
+    companies: tuple[str, ...]
+    imported_at: datetime
+    source: str
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class PictureSummary:
+    """What one stored picture holds: its companies, warehouses and row counts."""
+
+    picture_id: int
+    companies: tuple[str, ...]
+    imported_at: datetime
+    source: str
+    counts: dict[str, int]
+    #: (code, name, company) of each warehouse, in source order
+    warehouses: list[tuple[str, str | None, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRun:
+    """One recorded scan of a picture."""
+
+    scan_run_id: int
+    picture_id: int
+    as_of: date
+    scanned_at: datetime
+    policy_digest: str
+    order_count: int
+    at_risk_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRunSummary:
+    """A recorded scan and what it changed in the stored order risk."""
+
+    scan_run_id: int
+    picture_id: int
+    as_of: date
+    scanned_at: datetime
+    policy_digest: str
+    order_count: int
+    at_risk_count: int
+    #: open orders this scan saw for the first time (or again, after they had left)
+    new_orders: int
+    #: orders already stored whose risk status changed
+    changed_orders: int
+    #: stored orders that are no longer open, and were removed
+    removed_orders: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRiskRow:
+    """Where an open order stood at the latest scan that saw it."""
+
+    picture_id: int
+    scan_run_id: int
+    updated_at: datetime
+    outcome: OrderOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One entry of an order's status history (``from_status`` is None when it was new)."""
+
+    order_id: str
+    scan_run_id: int
+    as_of: date
+    from_status: OrderRiskStatus | None
+    to_status: OrderRiskStatus
+    changed_at: datetime
+
+
+# --- Pictures: writing -----------------------------------------------------------------
+
+
+def replace_picture(
+    session: Session,
+    dataset: Dataset,
+    *,
+    source: str,
+    imported_at: datetime,
+    replace_all: bool = False,
+    progress: Progress | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> PictureSummary:
+    """Store ``dataset`` as a new picture, replacing every picture it overlaps.
+
+    The stored pictures sharing a company with ``dataset`` are deleted (with their scan
+    results) and the new picture inserted, all in one savepoint of the caller's
+    transaction. When a picture to be replaced covers a company the dataset does not,
+    :class:`PictureConflictError` names those companies and nothing changes, unless
+    ``replace_all`` is true: then every stored picture is replaced by this one.
+
+    Rows are inserted ``chunk_size`` at a time; ``progress`` hears about each chunk.
+    """
+    companies = dataset.companies()
+    if not companies:
+        raise PictureWriteError(
+            "the dataset has no warehouses, so it covers no company; nothing was stored"
+        )
+    counts = dataset.entity_counts()
+    try:
+        with session.begin_nested():
+            connection = session.connection()
+            _serialise_picture_writes(connection)
+            replaced = _pictures_to_replace(connection, companies, replace_all=replace_all)
+            _delete_pictures(connection, replaced)
+            picture_id = _insert_picture_row(
+                connection,
+                companies=companies,
+                source=source,
+                imported_at=imported_at,
+                counts=counts,
+            )
+            for name, rows in dataset.collections():
+                _insert_entity_rows(connection, picture_id, name, rows, progress, chunk_size)
+    except _EntityWriteFailure as failure:
+        raise PictureWriteError(
+            f"could not store {failure.entity}: {failure.reason}; nothing was stored"
+        ) from failure.__cause__
+    return PictureSummary(
+        picture_id=picture_id,
+        companies=tuple(companies),
+        imported_at=imported_at,
+        source=source,
+        counts=counts,
+        warehouses=[(w.code, w.name, w.company) for w in dataset.warehouses],
+    )
+
+
+def _serialise_picture_writes(connection: sa.Connection) -> None:
+    """On PostgreSQL, make concurrent imports wait for each other instead of colliding.
+
+    Two imports deciding at once which pictures to replace could both miss the other's
+    new picture; a transaction-scoped advisory lock lets only one decide at a time.
+    SQLite needs nothing: it admits one writing transaction at a time anyway.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK_KEY})
+
+
+class _EntityWriteFailure(Exception):
+    """Carries which entity failed out of the savepoint, so it is rolled back first."""
+
+    def __init__(self, entity: str, reason: str) -> None:
+        super().__init__(entity, reason)
+        self.entity = entity
+        self.reason = reason
+
+
+def _pictures_to_replace(
+    connection: sa.Connection, companies: Sequence[str], *, replace_all: bool
+) -> list[int]:
+    stored = _companies_by_picture(connection)
+    if replace_all:
+        return sorted(stored)
+    wanted = set(companies)
+    overlapping = {pid: codes for pid, codes in stored.items() if codes & wanted}
+    dropped = sorted(set().union(*overlapping.values()) - wanted) if overlapping else []
+    if dropped:
+        described = "; ".join(
+            f"picture {pid} covers {', '.join(sorted(codes))}"
+            for pid, codes in sorted(overlapping.items())
+        )
+        raise PictureConflictError(
+            f"the dataset covers {', '.join(companies)}, but importing it replaces stored "
+            f"pictures that also cover {', '.join(dropped)} ({described}), and "
+            f"{', '.join(dropped)} would be lost. Import a dataset that covers "
+            f"{', '.join(dropped)} too, or replace every stored picture "
+            "(controltower import --replace-all)",
+            dropped_companies=dropped,
+        )
+    return sorted(overlapping)
+
+
+def _companies_by_picture(connection: sa.Connection) -> dict[int, set[str]]:
+    by_picture: dict[int, set[str]] = {}
+    for picture_id in connection.execute(sa.select(tables.pictures.c.id)).scalars():
+        by_picture[picture_id] = set()
+    query = sa.select(tables.companies.c.picture_id, tables.companies.c.code)
+    for picture_id, code in connection.execute(query):
+        by_picture.setdefault(picture_id, set()).add(code)
+    return by_picture
+
+
+def _delete_pictures(connection: sa.Connection, picture_ids: Sequence[int]) -> None:
+    """Delete pictures table by table (children first), not relying on cascades alone."""
+    if not picture_ids:
+        return
+    for table in _PICTURE_ROW_TABLES:
+        connection.execute(sa.delete(table).where(table.c.picture_id.in_(picture_ids)))
+    connection.execute(sa.delete(tables.pictures).where(tables.pictures.c.id.in_(picture_ids)))
+
+
+def _insert_picture_row(
+    connection: sa.Connection,
+    *,
+    companies: Sequence[str],
+    source: str,
+    imported_at: datetime,
+    counts: Mapping[str, int],
+) -> int:
+    result = connection.execute(
+        sa.insert(tables.pictures).values(
+            companies=",".join(companies),
+            imported_at=imported_at,
+            source=source,
+            row_counts=dict(counts),
+        )
+    )
+    picture_id = _inserted_id(result)
+    connection.execute(
+        sa.insert(tables.companies),
+        [{"code": code, "picture_id": picture_id} for code in companies],
+    )
+    return picture_id
+
+
+def _insert_entity_rows(
+    connection: sa.Connection,
+    picture_id: int,
+    name: str,
+    rows: Sequence[object],
+    progress: Progress | None,
+    chunk_size: int,
+) -> None:
+    table = tables.ENTITY_TABLES[name]
+    names = _FIELDS[name]
+    total = len(rows)
+    if progress is not None:
+        progress(name, 0, total)
+    statement = sa.insert(table)
+    for start in range(0, total, chunk_size):
+        chunk = rows[start : start + chunk_size]
+        parameters = [
+            {
+                "picture_id": picture_id,
+                "position": position,
+                **{field: getattr(row, field) for field in names},
+            }
+            for position, row in enumerate(chunk, start=start)
+        ]
+        try:
+            connection.execute(statement, parameters)
+        except IntegrityError as error:
+            raise _EntityWriteFailure(name, _first_line(error.orig)) from error
+        except StatementError as error:
+            if isinstance(error.orig, ValueError | TypeError):
+                raise _EntityWriteFailure(name, str(error.orig)) from error
+            raise
+        if progress is not None:
+            progress(name, start + len(chunk), total)
+
+
+def _inserted_id(result: sa.CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - every table here has an integer key
+        raise StorageError("the database did not report the id of the row it inserted")
+    return int(key[0])
+
+
+def _first_line(error: object) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+
+
+# --- Pictures: reading -----------------------------------------------------------------
+
+
+def list_pictures(session: Session) -> list[StoredPicture]:
+    """Every stored picture, oldest first, without its rows."""
+    connection = session.connection()
+    # Companies come from their own table: a code may contain the comma of the joined column.
+    companies = _companies_by_picture(connection)
+    query = sa.select(tables.pictures).order_by(tables.pictures.c.id)
+    return [
+        StoredPicture(
+            picture_id=row.id,
+            companies=tuple(sorted(companies.get(row.id, ()))),
+            imported_at=row.imported_at,
+            source=row.source,
+            counts=_counts(row.row_counts),
+        )
+        for row in connection.execute(query)
+    ]
+
+
+def picture_summary(session: Session) -> list[PictureSummary]:
+    """Every stored picture with its warehouses and row counts, oldest first."""
+    connection = session.connection()
+    warehouses: dict[int, list[tuple[str, str | None, str]]] = {}
+    query = sa.select(
+        tables.warehouses.c.picture_id,
+        tables.warehouses.c.code,
+        tables.warehouses.c.name,
+        tables.warehouses.c.company,
+    ).order_by(tables.warehouses.c.picture_id, tables.warehouses.c.position)
+    for picture_id, code, name, company in connection.execute(query):
+        warehouses.setdefault(picture_id, []).append((code, name, company))
+    return [
+        PictureSummary(
+            picture_id=stored.picture_id,
+            companies=stored.companies,
+            imported_at=stored.imported_at,
+            source=stored.source,
+            counts=stored.counts,
+            warehouses=warehouses.get(stored.picture_id, []),
+        )
+        for stored in list_pictures(session)
+    ]
+
+
+def picture_id_for_company(session: Session, company: str) -> int:
+    """The picture that covers ``company``."""
+    query = sa.select(tables.companies.c.picture_id).where(tables.companies.c.code == company)
+    picture_id = session.connection().execute(query).scalar_one_or_none()
+    if picture_id is None:
+        stored = sorted(session.connection().execute(sa.select(tables.companies.c.code)).scalars())
+        known = ", ".join(stored) if stored else "none (import a dataset first)"
+        raise PictureNotFoundError(
+            f"no stored picture covers company {company!r}; stored companies: {known}"
+        )
+    return int(picture_id)
+
+
+def resolve_picture_id(session: Session, picture_id: int | None = None) -> int:
+    """``picture_id`` if it is stored; when None, the only stored picture."""
+    stored = list_pictures(session)
+    if picture_id is not None:
+        if any(p.picture_id == picture_id for p in stored):
+            return picture_id
+        raise PictureNotFoundError(f"no picture with id {picture_id} is stored")
+    if not stored:
+        raise PictureNotFoundError(
+            "the database holds no picture yet; import a dataset first "
+            "(controltower import DATASET_DIR)"
+        )
+    if len(stored) > 1:
+        described = "; ".join(f"picture {p.picture_id}: {', '.join(p.companies)}" for p in stored)
+        raise AmbiguousPictureError(
+            f"the database holds {len(stored)} pictures ({described}); "
+            "name a company to choose one (--company CODE)"
+        )
+    return stored[0].picture_id
+
+
+def load_picture(session: Session, picture_id: int | None = None) -> Dataset:
+    """The stored picture as a :class:`Dataset`, rows in their source order.
+
+    With ``picture_id`` None the database must hold exactly one picture; otherwise
+    :class:`AmbiguousPictureError` asks for a company.
+    """
+    resolved = resolve_picture_id(session, picture_id)
+    connection = session.connection()
+    collections: dict[str, list[Any]] = {}
+    for name in ENTITY_NAMES:
+        table = tables.ENTITY_TABLES[name]
+        cls = ENTITY_CLASSES[name]
+        query = (
+            sa.select(*(table.c[field] for field in _FIELDS[name]))
+            .where(table.c.picture_id == resolved)
+            .order_by(table.c.position)
+        )
+        collections[name] = [cls(*row) for row in connection.execute(query)]
+    return Dataset(**collections)
+
+
+def _split(joined: str) -> tuple[str, ...]:
+    return tuple(code for code in joined.split(",") if code)
+
+
+def _counts(stored: Mapping[str, Any]) -> dict[str, int]:
+    return {name: int(stored.get(name, 0)) for name in ENTITY_NAMES}
+
+
+# --- Scan results ----------------------------------------------------------------------
+
+
+def record_analysis(
+    session: Session,
+    picture_id: int,
+    analysis: Analysis,
+    *,
+    scanned_at: datetime,
+    policy_digest: str,
+) -> ScanRunSummary:
+    """Record a scan of a picture: the run, each open order's risk, and status changes.
+
+    ``order_risk`` ends up holding exactly the orders of ``analysis`` (rows of orders
+    that are no longer open are deleted, the others inserted or updated). A status
+    history entry is appended for an order only when it is new or its status changed
+    since the last recorded scan.
+    """
+    resolve_picture_id(session, picture_id)
+    orders = analysis.orders
+    with session.begin_nested():
+        connection = session.connection()
+        scan_run_id = _insert_scan_run(
+            connection,
+            picture_id=picture_id,
+            analysis=analysis,
+            scanned_at=scanned_at,
+            policy_digest=policy_digest,
+        )
+        previous: dict[str, OrderRiskStatus] = {
+            order_id: status
+            for order_id, status in connection.execute(
+                sa.select(tables.order_risk.c.order_id, tables.order_risk.c.status).where(
+                    tables.order_risk.c.picture_id == picture_id
+                )
+            )
+        }
+        removed = sorted(previous.keys() - {order.order_id for order in orders})
+        _delete_order_risk(connection, picture_id, removed)
+
+        fresh = [o for o in orders if o.order_id not in previous]
+        kept = [o for o in orders if o.order_id in previous]
+        changed = [o for o in kept if previous[o.order_id] != o.status]
+
+        def row(order: OrderOutcome) -> dict[str, Any]:
+            return _order_risk_values(order, scan_run_id=scan_run_id, updated_at=scanned_at)
+
+        for chunk in _chunks(fresh, CHUNK_SIZE):
+            connection.execute(
+                sa.insert(tables.order_risk),
+                [{"picture_id": picture_id, **row(order)} for order in chunk],
+            )
+        update = sa.update(tables.order_risk).where(
+            tables.order_risk.c.picture_id == sa.bindparam("key_picture_id"),
+            tables.order_risk.c.order_id == sa.bindparam("key_order_id"),
+        )
+        for chunk in _chunks(kept, CHUNK_SIZE):
+            connection.execute(
+                update,
+                [
+                    {"key_picture_id": picture_id, "key_order_id": order.order_id}
+                    | {k: v for k, v in row(order).items() if k != "order_id"}
+                    for order in chunk
+                ],
+            )
+        history = [
+            {
+                "picture_id": picture_id,
+                "order_id": order.order_id,
+                "scan_run_id": scan_run_id,
+                "as_of": analysis.as_of,
+                "from_status": previous.get(order.order_id),
+                "to_status": order.status,
+                "changed_at": scanned_at,
+            }
+            for order in sorted([*fresh, *changed], key=lambda o: o.order_id)
+        ]
+        for chunk in _chunks(history, CHUNK_SIZE):
+            connection.execute(sa.insert(tables.order_status_history), chunk)
+    return ScanRunSummary(
+        scan_run_id=scan_run_id,
+        picture_id=picture_id,
+        as_of=analysis.as_of,
+        scanned_at=scanned_at,
+        policy_digest=policy_digest,
+        order_count=len(orders),
+        at_risk_count=sum(1 for order in orders if order.at_risk),
+        new_orders=len(fresh),
+        changed_orders=len(changed),
+        removed_orders=len(removed),
+    )
+
+
+def _insert_scan_run(
+    connection: sa.Connection,
+    *,
+    picture_id: int,
+    analysis: Analysis,
+    scanned_at: datetime,
+    policy_digest: str,
+) -> int:
+    result = connection.execute(
+        sa.insert(tables.scan_runs).values(
+            picture_id=picture_id,
+            as_of=analysis.as_of,
+            scanned_at=scanned_at,
+            policy_digest=policy_digest,
+            order_count=len(analysis.orders),
+            at_risk_count=sum(1 for order in analysis.orders if order.at_risk),
+        )
+    )
+    return _inserted_id(result)
+
+
+def _delete_order_risk(connection: sa.Connection, picture_id: int, order_ids: list[str]) -> None:
+    table = tables.order_risk
+    for chunk in _chunks(order_ids, _IN_LIST_SIZE):
+        connection.execute(
+            sa.delete(table).where(table.c.picture_id == picture_id, table.c.order_id.in_(chunk))
+        )
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def latest_scan_run(session: Session, picture_id: int) -> ScanRun | None:
+    """The most recently recorded scan of a picture, if any."""
+    table = tables.scan_runs
+    row = (
+        session.connection()
+        .execute(
+            sa.select(table)
+            .where(table.c.picture_id == picture_id)
+            .order_by(table.c.id.desc())
+            .limit(1)
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    return ScanRun(
+        scan_run_id=row.id,
+        picture_id=row.picture_id,
+        as_of=row.as_of,
+        scanned_at=row.scanned_at,
+        policy_digest=row.policy_digest,
+        order_count=row.order_count,
+        at_risk_count=row.at_risk_count,
+    )
+
+
+def order_risk_rows(session: Session, picture_id: int) -> list[OrderRiskRow]:
+    """The stored risk of every open order of a picture, sorted by order id."""
+    table = tables.order_risk
+    result = session.connection().execute(sa.select(table).where(table.c.picture_id == picture_id))
+    rows = [
+        OrderRiskRow(
+            picture_id=row.picture_id,
+            scan_run_id=row.scan_run_id,
+            updated_at=row.updated_at,
+            outcome=_order_outcome(row._mapping),
+        )
+        for row in result
+    ]
+    # Sorted here rather than in SQL: PostgreSQL collations would order ids differently.
+    return sorted(rows, key=lambda r: r.outcome.order_id)
+
+
+def order_status_history(session: Session, picture_id: int, order_id: str) -> list[StatusChange]:
+    """Every recorded status change of one order, oldest first."""
+    table = tables.order_status_history
+    query = (
+        sa.select(table)
+        .where(table.c.picture_id == picture_id, table.c.order_id == order_id)
+        .order_by(table.c.id)
+    )
+    return [
+        StatusChange(
+            order_id=row.order_id,
+            scan_run_id=row.scan_run_id,
+            as_of=row.as_of,
+            from_status=row.from_status,
+            to_status=row.to_status,
+            changed_at=row.changed_at,
+        )
+        for row in session.connection().execute(query)
+    ]
+
+
+# --- Order outcomes <-> rows -----------------------------------------------------------
+#
+# ``lines`` and ``explanation`` are JSON text. Quantities and money inside them are JSON
+# *strings* in plain decimal notation ("12.5"), never JSON numbers, so they survive any
+# JSON parser exactly; dates are ISO strings. See docs/storage.md.
+
+
+def _order_risk_values(
+    order: OrderOutcome, *, scan_run_id: int, updated_at: datetime
+) -> dict[str, Any]:
+    return {
+        "order_id": order.order_id,
+        "scan_run_id": scan_run_id,
+        "customer": order.customer,
+        "warehouse": order.warehouse,
+        "promised_date": order.promised_date,
+        "status": order.status,
+        "allocation": order.allocation,
+        "blockers": ",".join(blocker.value for blocker in order.blockers),
+        "projected_ship_date": order.projected_ship_date,
+        "at_risk": order.at_risk,
+        "days_late": order.days_late,
+        "open_value": order.open_value,
+        "explanation": json.dumps(list(order.explanation), ensure_ascii=False),
+        "lines": json.dumps([_line_json(line) for line in order.lines], ensure_ascii=False),
+        "updated_at": updated_at,
+    }
+
+
+def _order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
+    order_id: str = row["order_id"]
+    return OrderOutcome(
+        order_id=order_id,
+        customer=row["customer"],
+        warehouse=row["warehouse"],
+        promised_date=row["promised_date"],
+        status=OrderRiskStatus(row["status"]),
+        allocation=Allocation(row["allocation"]),
+        blockers=tuple(Blocker(value) for value in _split(row["blockers"])),
+        projected_ship_date=row["projected_ship_date"],
+        at_risk=bool(row["at_risk"]),
+        days_late=row["days_late"],
+        lines=tuple(_line_outcome(order_id, line) for line in json.loads(row["lines"])),
+        explanation=tuple(json.loads(row["explanation"])),
+        open_value=row["open_value"],
+    )
+
+
+def _number(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _parse_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+def _line_json(line: LineOutcome) -> dict[str, Any]:
+    return {
+        "line": line.line,
+        "sku": line.sku,
+        "warehouse": line.warehouse,
+        "open_qty": _number(line.open_qty),
+        "from_stock": _number(line.from_stock),
+        "from_quality_hold": [
+            {"qty": _number(peg.qty), "available_date": _day(peg.available_date)}
+            for peg in line.from_quality_hold
+        ],
+        "from_inbound": [
+            {
+                "po_id": peg.po_id,
+                "line": peg.line,
+                "qty": _number(peg.qty),
+                "available_date": _day(peg.available_date),
+            }
+            for peg in line.from_inbound
+        ],
+        "short_qty": _number(line.short_qty),
+        "projected_date": _day(line.projected_date),
+        "supply_date": _day(line.supply_date),
+        "unit_price": _number(line.unit_price),
+        "alternatives": [
+            {
+                "from_warehouse": alternative.from_warehouse,
+                "free_qty": _number(alternative.free_qty),
+                "transit_days": alternative.transit_days,
+                "arrival_date": _day(alternative.arrival_date),
+                "makes_promise": alternative.makes_promise,
+            }
+            for alternative in line.alternatives
+        ],
+    }
+
+
+def _line_outcome(order_id: str, data: Mapping[str, Any]) -> LineOutcome:
+    return LineOutcome(
+        order_id=order_id,
+        line=int(data["line"]),
+        sku=data["sku"],
+        warehouse=data["warehouse"],
+        open_qty=Decimal(data["open_qty"]),
+        from_stock=Decimal(data["from_stock"]),
+        from_quality_hold=tuple(
+            HeldPeg(
+                qty=Decimal(peg["qty"]), available_date=date.fromisoformat(peg["available_date"])
+            )
+            for peg in data["from_quality_hold"]
+        ),
+        from_inbound=tuple(
+            InboundPeg(
+                po_id=peg["po_id"],
+                line=int(peg["line"]),
+                qty=Decimal(peg["qty"]),
+                available_date=date.fromisoformat(peg["available_date"]),
+            )
+            for peg in data["from_inbound"]
+        ),
+        short_qty=Decimal(data["short_qty"]),
+        projected_date=_parse_day(data["projected_date"]),
+        supply_date=_parse_day(data["supply_date"]),
+        unit_price=Decimal(data["unit_price"]),
+        alternatives=tuple(
+            TransferAlternative(
+                from_warehouse=alt["from_warehouse"],
+                free_qty=Decimal(alt["free_qty"]),
+                transit_days=int(alt["transit_days"]),
+                arrival_date=date.fromisoformat(alt["arrival_date"]),
+                makes_promise=bool(alt["makes_promise"]),
+            )
+            for alt in _iterable(data.get("alternatives"))
+        ),
+    )
+
+
+def _iterable(value: Any) -> Iterable[Any]:
+    return value if value is not None else ()

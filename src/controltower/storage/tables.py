@@ -1,0 +1,594 @@
+"""The database schema, as SQLAlchemy Core tables on one :data:`metadata`.
+
+A *picture* is one imported dataset. Every dataset entity has its own table whose
+columns carry the field names of the matching dataclass in
+:mod:`controltower.domain.model`, plus ``picture_id`` (the picture the row belongs to)
+and ``position`` (the row's place in the source, so a picture loads back in the order it
+was imported). Each entity's natural key is its primary key together with
+``picture_id``, so a key is unique within a picture and two pictures may reuse codes.
+
+The schema itself is created only by the Alembic migrations in ``migrations/``; these
+definitions are what the code reads and writes through, and a test checks that the
+migrated schema and these tables agree.
+
+Column types are chosen so that every value comes back exactly as it went in, on
+SQLite and on PostgreSQL alike (see :class:`ExactDecimal`, :class:`UtcDateTime` and
+:class:`LocalDateTime`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from controltower.domain.analysis import Allocation, OrderRiskStatus
+from controltower.domain.cases import CaseState, EventKind, ExceptionType, Severity
+from controltower.domain.model import OrderStatus, PickStatus, ReturnStatus, Tier
+
+#: constraint names are deterministic so that migrations can refer to them by name
+NAMING_CONVENTION: Final = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class DecimalOutOfRangeError(ValueError):
+    """A quantity or amount no database column can hold exactly (NaN, infinity)."""
+
+
+def canonical_decimal(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros or exponent: 12.500000 -> 12.5, 1E+2 -> 100.
+
+    PostgreSQL hands back a NUMERIC with the digits it was given (``12.50``); both
+    databases return this one form so that a picture reads back identically wherever it
+    was stored.
+    """
+    # Done on the text: Decimal arithmetic (normalize, quantize) rounds to 28 digits.
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return Decimal(text)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """Quantities and money, stored and read back exactly, however many digits they have.
+
+    PostgreSQL stores an unconstrained ``NUMERIC``: exact decimal arithmetic with no
+    fixed scale, so it neither rounds a value nor refuses one a dataset may legally hold
+    (the format puts no limit on decimal places). SQLite has no exact decimal type (its
+    NUMERIC affinity turns ``0.1`` into a binary float), so there the value is stored as
+    its plain decimal text. Only NaN and infinities are refused.
+    """
+
+    impl = sa.Numeric(asdecimal=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.Text())
+        return dialect.type_descriptor(sa.Numeric(asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"expected a Decimal, got {value!r}")
+        if not value.is_finite():
+            raise DecimalOutOfRangeError(f"{value} is not a finite number")
+        if dialect.name == "sqlite":
+            return format(value, "f")
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return canonical_decimal(Decimal(value))
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in time (when something was imported, scanned, changed).
+
+    Values are stored in UTC (``TIMESTAMP WITH TIME ZONE`` on PostgreSQL, UTC text on
+    SQLite) and always come back aware, in UTC, whatever the database session's time
+    zone. A naive value is taken to be UTC already.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class LocalDateTime(TypeDecorator[datetime]):
+    """A business-local timestamp from the dataset (a pick's ``created_at``).
+
+    The dataset writes these without a time zone, and so does the database
+    (``TIMESTAMP WITHOUT TIME ZONE``); an aware value is refused because the column
+    would silently drop its offset.
+    """
+
+    impl = sa.DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is not None and value.tzinfo is not None:
+            raise ValueError(f"a dataset timestamp has no time zone, got {value}")
+        return value
+
+
+class EnumText(TypeDecorator[StrEnum]):
+    """A :class:`~enum.StrEnum` member stored as its value and read back as the member.
+
+    The value (``"open"``), not the member name, is what is stored: that is what the
+    dataset writes and what people query by.
+    """
+
+    impl = sa.String(32)
+    cache_ok = True
+
+    def __init__(self, enumeration: type[StrEnum]) -> None:
+        super().__init__()
+        self.enumeration = enumeration
+
+    def process_bind_param(self, value: StrEnum | str | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return self.enumeration(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
+        if value is None:
+            return None
+        return self.enumeration(value)
+
+
+def _picture_fk() -> sa.Column[int]:
+    return sa.Column(
+        "picture_id",
+        sa.Integer,
+        sa.ForeignKey("pictures.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+
+
+def _position() -> sa.Column[int]:
+    return sa.Column("position", sa.Integer, nullable=False)
+
+
+def _key(name: str, type_: TypeEngine[Any] | None = None) -> sa.Column[Any]:
+    return sa.Column(name, type_ if type_ is not None else sa.Text(), primary_key=True)
+
+
+def _text(name: str, *, nullable: bool = True) -> sa.Column[str]:
+    return sa.Column(name, sa.Text(), nullable=nullable)
+
+
+def _decimal(name: str, *, nullable: bool = True) -> sa.Column[Decimal]:
+    return sa.Column(name, ExactDecimal(), nullable=nullable)
+
+
+def _bool(name: str, *, nullable: bool = False) -> sa.Column[bool]:
+    return sa.Column(name, sa.Boolean(create_constraint=False), nullable=nullable)
+
+
+def _int(name: str, *, nullable: bool = True) -> sa.Column[int]:
+    return sa.Column(name, sa.Integer(), nullable=nullable)
+
+
+def _date(name: str, *, nullable: bool = False) -> sa.Column[Any]:
+    return sa.Column(name, sa.Date(), nullable=nullable)
+
+
+def _enum(name: str, enumeration: type[StrEnum]) -> sa.Column[Any]:
+    return sa.Column(name, EnumText(enumeration), nullable=False)
+
+
+pictures = sa.Table(
+    "pictures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    #: the picture's companies, sorted and comma-joined (also one row each in ``companies``)
+    sa.Column("companies", sa.Text(), nullable=False),
+    sa.Column("imported_at", UtcDateTime(), nullable=False),
+    sa.Column("source", sa.Text(), nullable=False),
+    #: {entity name: row count}, so summaries need not count a million rows
+    sa.Column("row_counts", sa.JSON(), nullable=False),
+    # ids are never reused (SQLite would otherwise hand out a deleted picture's id again)
+    sqlite_autoincrement=True,
+)
+
+#: which picture holds each company; the primary key makes a company live in one picture
+companies = sa.Table(
+    "companies",
+    metadata,
+    sa.Column("code", sa.Text(), primary_key=True),
+    sa.Column(
+        "picture_id",
+        sa.Integer,
+        sa.ForeignKey("pictures.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+)
+
+warehouses = sa.Table(
+    "warehouses",
+    metadata,
+    _picture_fk(),
+    _key("code"),
+    _position(),
+    _text("name"),
+    _text("company", nullable=False),
+    _int("pick_capacity_lines_per_day"),
+)
+
+transfer_lanes = sa.Table(
+    "transfer_lanes",
+    metadata,
+    _picture_fk(),
+    _key("from_warehouse"),
+    _key("to_warehouse"),
+    _position(),
+    _int("transit_days", nullable=False),
+)
+
+products = sa.Table(
+    "products",
+    metadata,
+    _picture_fk(),
+    _key("sku"),
+    _position(),
+    _text("name"),
+    _decimal("unit_cost"),
+    _decimal("list_price"),
+    _text("uom", nullable=False),
+    _decimal("reorder_point"),
+    _decimal("reorder_qty"),
+)
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    _picture_fk(),
+    _key("code"),
+    _position(),
+    _text("name"),
+    _enum("tier", Tier),
+    _decimal("credit_limit"),
+    _bool("credit_hold"),
+    _text("account_owner"),
+    _bool("accepts_partial"),
+)
+
+suppliers = sa.Table(
+    "suppliers",
+    metadata,
+    _picture_fk(),
+    _key("code"),
+    _position(),
+    _text("name"),
+    _int("lead_days"),
+)
+
+stock = sa.Table(
+    "stock",
+    metadata,
+    _picture_fk(),
+    _key("sku"),
+    _key("warehouse"),
+    _position(),
+    _decimal("on_hand", nullable=False),
+    _decimal("quality_hold", nullable=False),
+)
+
+sales_orders = sa.Table(
+    "sales_orders",
+    metadata,
+    _picture_fk(),
+    _key("order_id"),
+    _position(),
+    _text("customer", nullable=False),
+    _text("warehouse", nullable=False),
+    _date("order_date"),
+    _date("promised_date"),
+    _bool("expedite"),
+    _bool("accepts_partial", nullable=True),
+    _enum("status", OrderStatus),
+    _text("salesperson"),
+)
+
+sales_order_lines = sa.Table(
+    "sales_order_lines",
+    metadata,
+    _picture_fk(),
+    _key("order_id"),
+    _key("line", sa.Integer()),
+    _position(),
+    _text("sku", nullable=False),
+    _decimal("qty", nullable=False),
+    _decimal("qty_shipped", nullable=False),
+    _decimal("qty_reserved", nullable=False),
+    _decimal("unit_price"),
+    _decimal("list_price"),
+)
+
+purchase_orders = sa.Table(
+    "purchase_orders",
+    metadata,
+    _picture_fk(),
+    _key("po_id"),
+    _position(),
+    _text("supplier", nullable=False),
+    _text("warehouse", nullable=False),
+    _date("order_date"),
+    _date("expected_date"),
+    _date("confirmed_date", nullable=True),
+    _enum("status", OrderStatus),
+    _text("buyer"),
+)
+
+purchase_order_lines = sa.Table(
+    "purchase_order_lines",
+    metadata,
+    _picture_fk(),
+    _key("po_id"),
+    _key("line", sa.Integer()),
+    _position(),
+    _text("sku", nullable=False),
+    _decimal("qty", nullable=False),
+    _decimal("qty_received", nullable=False),
+    _date("expected_date", nullable=True),
+    _decimal("unit_cost"),
+)
+
+receipts = sa.Table(
+    "receipts",
+    metadata,
+    _picture_fk(),
+    _key("receipt_id"),
+    _position(),
+    _text("po_id", nullable=False),
+    _int("line", nullable=False),
+    _date("received_date"),
+    _decimal("qty", nullable=False),
+    _decimal("damaged_qty", nullable=False),
+    _bool("put_away"),
+)
+
+invoices = sa.Table(
+    "invoices",
+    metadata,
+    _picture_fk(),
+    _key("invoice_id"),
+    _position(),
+    _text("customer", nullable=False),
+    _date("due_date"),
+    _decimal("amount_residual", nullable=False),
+    _bool("disputed"),
+)
+
+returns = sa.Table(
+    "returns",
+    metadata,
+    _picture_fk(),
+    _key("rma_id"),
+    _position(),
+    _text("customer", nullable=False),
+    _text("sku", nullable=False),
+    _decimal("qty", nullable=False),
+    _date("requested_date"),
+    _text("order_id"),
+    _enum("status", ReturnStatus),
+)
+
+picks = sa.Table(
+    "picks",
+    metadata,
+    _picture_fk(),
+    _key("pick_id"),
+    _position(),
+    _text("order_id", nullable=False),
+    _text("warehouse", nullable=False),
+    sa.Column("created_at", LocalDateTime(), nullable=False),
+    _text("assigned_to"),
+    _enum("status", PickStatus),
+)
+
+#: entity name (as in :data:`controltower.domain.model.ENTITY_NAMES`) -> its table
+ENTITY_TABLES: Final[dict[str, sa.Table]] = {
+    "warehouses": warehouses,
+    "transfer_lanes": transfer_lanes,
+    "products": products,
+    "customers": customers,
+    "suppliers": suppliers,
+    "stock": stock,
+    "sales_orders": sales_orders,
+    "sales_order_lines": sales_order_lines,
+    "purchase_orders": purchase_orders,
+    "purchase_order_lines": purchase_order_lines,
+    "receipts": receipts,
+    "invoices": invoices,
+    "returns": returns,
+    "picks": picks,
+}
+
+# --- Persisted scan results (migration 0002) -------------------------------------------
+
+#: one row per scan of a picture: when, as of which date, under which policy
+scan_runs = sa.Table(
+    "scan_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "picture_id",
+        sa.Integer,
+        sa.ForeignKey("pictures.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("as_of", sa.Date(), nullable=False),
+    sa.Column("scanned_at", UtcDateTime(), nullable=False),
+    sa.Column("policy_digest", sa.Text(), nullable=False),
+    sa.Column("order_count", sa.Integer, nullable=False),
+    sa.Column("at_risk_count", sa.Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+#: where each open order of a picture stands after the latest scan
+order_risk = sa.Table(
+    "order_risk",
+    metadata,
+    sa.Column(
+        "picture_id",
+        sa.Integer,
+        sa.ForeignKey("pictures.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("order_id", sa.Text(), primary_key=True),
+    sa.Column(
+        "scan_run_id",
+        sa.Integer,
+        sa.ForeignKey("scan_runs.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("customer", sa.Text(), nullable=False),
+    sa.Column("warehouse", sa.Text(), nullable=False),
+    sa.Column("promised_date", sa.Date(), nullable=False),
+    sa.Column("status", EnumText(OrderRiskStatus), nullable=False),
+    sa.Column("allocation", EnumText(Allocation), nullable=False),
+    #: blocker values in ``allocation.md`` order, comma-joined ("" when none)
+    sa.Column("blockers", sa.Text(), nullable=False),
+    sa.Column("projected_ship_date", sa.Date(), nullable=True),
+    sa.Column("at_risk", sa.Boolean(create_constraint=False), nullable=False),
+    sa.Column("days_late", sa.Integer, nullable=True),
+    sa.Column("open_value", ExactDecimal(), nullable=False),
+    #: JSON array of sentences
+    sa.Column("explanation", sa.Text(), nullable=False),
+    #: JSON array of line outcomes (decimals as strings; see docs/storage.md)
+    sa.Column("lines", sa.Text(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+#: every change of an order's risk status, appended by each scan that saw one
+order_status_history = sa.Table(
+    "order_status_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "picture_id",
+        sa.Integer,
+        sa.ForeignKey("pictures.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("order_id", sa.Text(), nullable=False),
+    sa.Column(
+        "scan_run_id",
+        sa.Integer,
+        sa.ForeignKey("scan_runs.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("as_of", sa.Date(), nullable=False),
+    sa.Column("from_status", EnumText(OrderRiskStatus), nullable=True),
+    sa.Column("to_status", EnumText(OrderRiskStatus), nullable=False),
+    sa.Column("changed_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_order_status_history_picture_order", "picture_id", "order_id"),
+    sqlite_autoincrement=True,
+)
+
+# --- Exception cases and their timelines (migration 0003) ------------------------------
+#
+# Cases are filed under a company, not a picture: every import replaces the picture,
+# and a case must outlive it so the next scan can update, resolve or reopen it. Neither
+# table references ``pictures`` or ``scan_runs``, so replacing a picture leaves them be.
+
+#: the condition that keeps a case unique: at most one case per (company, type, subject)
+#: that is not closed (closed cases are history, a new case may follow them)
+LIVE_CASE_CONDITION: Final = "state <> 'closed'"
+
+#: one row per exception case, with the fields of ``controltower.domain.cases.ExceptionCase``
+exception_cases = sa.Table(
+    "exception_cases",
+    metadata,
+    #: the company the case is filed under: its own company when the picture covers it,
+    #: else the picture's first company (see docs/storage.md)
+    sa.Column("scope_company", sa.Text(), primary_key=True),
+    sa.Column("id", sa.Text(), primary_key=True),
+    sa.Column("type", EnumText(ExceptionType), nullable=False),
+    sa.Column("subject", sa.Text(), nullable=False),
+    sa.Column("state", EnumText(CaseState), nullable=False),
+    sa.Column("severity", EnumText(Severity), nullable=False),
+    sa.Column("value_at_risk", ExactDecimal(), nullable=False),
+    sa.Column("value_basis", sa.Text(), nullable=False),
+    sa.Column("explanation", sa.Text(), nullable=False),
+    sa.Column("cause", sa.Text(), nullable=False),
+    sa.Column("owner", sa.Text(), nullable=False),
+    sa.Column("due_at", UtcDateTime(), nullable=False),
+    sa.Column("opened_at", UtcDateTime(), nullable=False),
+    #: JSON array of subjects
+    sa.Column("related", sa.Text(), nullable=False),
+    #: JSON array of entities (``product:SKU``, ``supplier:CODE``, ``customer:CODE``)
+    sa.Column("entities", sa.Text(), nullable=False),
+    sa.Column("warehouse", sa.Text(), nullable=True),
+    sa.Column("company", sa.Text(), nullable=True),
+    #: the hysteresis count while an active case's condition is missing (all three or none)
+    sa.Column("absence_first_missed_at", UtcDateTime(), nullable=True),
+    sa.Column("absence_last_missed_at", UtcDateTime(), nullable=True),
+    sa.Column("absence_scans", sa.Integer, nullable=True),
+    sa.Index("ix_exception_cases_scope_state", "scope_company", "state"),
+    sa.Index(
+        "uq_exception_cases_live_subject",
+        "scope_company",
+        "type",
+        "subject",
+        unique=True,
+        sqlite_where=sa.text(LIVE_CASE_CONDITION),
+        postgresql_where=sa.text(LIVE_CASE_CONDITION),
+    ),
+)
+
+#: every case's timeline, append-only: rows are inserted, never updated or deleted
+case_events = sa.Table(
+    "case_events",
+    metadata,
+    sa.Column("scope_company", sa.Text(), primary_key=True),
+    sa.Column("case_id", sa.Text(), primary_key=True),
+    #: the event's place on its case's timeline, from 0
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", EnumText(EventKind), nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("by", sa.Text(), nullable=False),
+    sa.Column("note", sa.Text(), nullable=False),
+    sa.Column("from_state", EnumText(CaseState), nullable=True),
+    sa.Column("to_state", EnumText(CaseState), nullable=True),
+    #: JSON array of {"field", "old", "new"} (all text)
+    sa.Column("changes", sa.Text(), nullable=False),
+    # no ON DELETE CASCADE: a case with a timeline cannot be deleted by accident
+    sa.ForeignKeyConstraint(
+        ["scope_company", "case_id"],
+        ["exception_cases.scope_company", "exception_cases.id"],
+    ),
+    sa.Index("ix_case_events_scope_kind_at", "scope_company", "kind", "at"),
+)

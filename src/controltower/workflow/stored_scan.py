@@ -1,0 +1,232 @@
+"""The stored scan: analyse the stored picture, record the result, keep the cases current.
+
+Where the stateless scan prints a document and forgets it, the stored scan remembers:
+each open order's risk and status history, and one exception case per (type, subject)
+that later scans update, resolve (with the policy's hysteresis) and reopen. Everything
+it needs from the database goes through :class:`PictureStore`, a port the storage
+package implements, so this module never imports storage and can be exercised with an
+in-memory fake.
+
+Time: ``now`` is passed in and must carry a time zone. Case times are moments (stored
+in UTC). The dataset's timestamps (a pick's creation) and the policy's business hours
+have no zone; the scan reads them in the zone ``now`` carries, so the caller's clock
+decides what "08:00" and "four hours ago" mean.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Protocol
+
+from controltower.domain.analysis import Analysis
+from controltower.domain.cases import (
+    CaseOccurrence,
+    EventKind,
+    ExceptionCase,
+    TimelineEntry,
+    reconcile,
+)
+from controltower.domain.engine import analyse
+from controltower.domain.model import Dataset
+from controltower.policy import Policy
+from controltower.workflow.exceptions import ExceptionRecord, evaluate_exceptions
+
+#: timeline events that mean a case's facts changed on re-detection
+_UPDATE_KINDS = frozenset({EventKind.UPDATED, EventKind.SEVERITY_CHANGED})
+
+#: timeline events that start a case's condition (a new case, or one that came back)
+_START_KINDS = frozenset({EventKind.OPENED, EventKind.REOPENED})
+
+#: history read beyond the recurrence window, so a window counted in whole days at its
+#: boundary is never cut short by this query (the detector applies the exact window)
+_HISTORY_MARGIN = timedelta(days=1)
+
+
+class RecordedScan(Protocol):
+    """What the store reports about a recorded analysis."""
+
+    @property
+    def scan_run_id(self) -> int: ...
+    @property
+    def new_orders(self) -> int: ...
+    @property
+    def changed_orders(self) -> int: ...
+    @property
+    def removed_orders(self) -> int: ...
+
+
+class PictureStore(Protocol):
+    """Where one picture, its scan results and its companies' cases are kept (a port)."""
+
+    def load_picture(self) -> Dataset:
+        """The picture to scan."""
+        ...
+
+    def record_analysis(
+        self, analysis: Analysis, *, scanned_at: datetime, policy_digest: str
+    ) -> RecordedScan:
+        """Record the scan run, each open order's risk and any status change."""
+        ...
+
+    def load_live_cases(self) -> list[ExceptionCase]:
+        """Every case that is not closed, with its full timeline."""
+        ...
+
+    def case_history(self, *, since: datetime) -> list[CaseOccurrence]:
+        """Every opening and reopening of a case (closed ones too) at or after ``since``."""
+        ...
+
+    def save_cases(self, cases: Sequence[ExceptionCase]) -> None:
+        """Store new and changed cases, appending only the events they gained."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredScanResult:
+    """What one stored scan saw and changed."""
+
+    scan_run_id: int
+    as_of: date
+    scanned_at: datetime
+    #: open orders analysed, and how many of them are at risk
+    orders: int
+    at_risk: int
+    #: orders new to the stored risk or whose risk status changed (history rows added)
+    status_changes: int
+    #: exceptions this scan detected
+    exceptions: int
+    opened: int
+    #: cases re-detected with new facts or a new severity (not opened or reopened now)
+    updated: int
+    #: cases that resolved themselves because their condition cleared
+    resolved: int
+    reopened: int
+    #: resolved cases closed because their reopen window passed
+    closed: int
+    #: cases still someone's work after the scan
+    active_cases: int
+    #: every timeline event this scan appended, in order
+    events: tuple[TimelineEntry, ...]
+
+    def summary_line(self) -> str:
+        """One line for people: ``Scan run 7 as of 2026-11-25: 12 open orders, ...``."""
+        return (
+            f"Scan run {self.scan_run_id} as of {self.as_of.isoformat()}: "
+            f"{_count(self.orders, 'open order')}, {self.at_risk} at risk, "
+            f"{_count(self.status_changes, 'status change')}; "
+            f"{_count(self.exceptions, 'exception')}: {self.opened} opened, "
+            f"{self.updated} updated, {self.resolved} resolved, {self.reopened} reopened, "
+            f"{self.closed} closed; {_count(self.active_cases, 'active case')}."
+        )
+
+
+def policy_digest(policy: Policy) -> str:
+    """A fingerprint of the policy's every value, so a scan run names the rules it used.
+
+    Keys are sorted, so two files saying the same thing in another order match.
+    """
+    canonical = json.dumps(policy.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def run_stored_scan(
+    store: PictureStore, *, as_of: date, policy: Policy, now: datetime
+) -> StoredScanResult:
+    """Scan the stored picture as of ``as_of`` at the moment ``now``, and remember it.
+
+    Records the analysis (scan run, order risk, status history), detects the exceptions
+    (recurring ones from the stored case history) and reconciles them with the cases:
+    new ones open, re-detected ones update, missing ones resolve once the policy's
+    ``[lifecycle]`` hysteresis allows, returning ones reopen within the reopen window.
+    Running it again on an unchanged picture changes no case (only findings that
+    depend on the time itself, such as how long a pick has waited, are re-stated).
+    Nothing is committed here: the caller's unit of work decides.
+    """
+    zone = _zone_of(now)
+    dataset = store.load_picture()
+    analysis = analyse(dataset, as_of, policy.allocation.to_domain())
+    recorded = store.record_analysis(analysis, scanned_at=now, policy_digest=policy_digest(policy))
+    window = timedelta(days=policy.detectors.recurring_exception.window_days)
+    history = store.case_history(since=now - window - _HISTORY_MARGIN)
+    records = evaluate_exceptions(
+        dataset,
+        analysis,
+        policy,
+        detected_at=_wall_clock(now, zone),
+        history=[replace(o, opened_at=_wall_clock(o.opened_at, zone)) for o in history],
+    )
+    findings = [_with_zone(record, zone) for record in records]
+    outcome = reconcile(store.load_live_cases(), findings, now=now, policy=policy)
+    store.save_cases(outcome.changed)
+    return _result(
+        recorded,
+        analysis=analysis,
+        scanned_at=now,
+        exceptions=len(findings),
+        cases=outcome.cases,
+        events=outcome.events,
+    )
+
+
+def _zone_of(now: datetime) -> tzinfo:
+    zone = now.tzinfo
+    if zone is None or now.utcoffset() is None:
+        raise ValueError(
+            f"the scan time {now.isoformat()} has no time zone; pass an aware time "
+            "such as datetime.now(UTC) or datetime.now().astimezone()"
+        )
+    return zone
+
+
+def _wall_clock(moment: datetime, zone: tzinfo) -> datetime:
+    """``moment`` as the zone-less wall time in ``zone``, the frame of the dataset."""
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def _with_zone(record: ExceptionRecord, zone: tzinfo) -> ExceptionRecord:
+    """``record`` with its due time (a wall time in ``zone``) made a moment."""
+    return replace(record, due_at=record.due_at.replace(tzinfo=zone))
+
+
+def _result(
+    recorded: RecordedScan,
+    *,
+    analysis: Analysis,
+    scanned_at: datetime,
+    exceptions: int,
+    cases: Sequence[ExceptionCase],
+    events: Sequence[TimelineEntry],
+) -> StoredScanResult:
+    def count(kind: EventKind) -> int:
+        return sum(1 for entry in events if entry.event.kind is kind)
+
+    started = {entry.case_id for entry in events if entry.event.kind in _START_KINDS}
+    updated = {
+        entry.case_id
+        for entry in events
+        if entry.event.kind in _UPDATE_KINDS and entry.case_id not in started
+    }
+    return StoredScanResult(
+        scan_run_id=recorded.scan_run_id,
+        as_of=analysis.as_of,
+        scanned_at=scanned_at,
+        orders=len(analysis.orders),
+        at_risk=sum(1 for order in analysis.orders if order.at_risk),
+        status_changes=recorded.new_orders + recorded.changed_orders,
+        exceptions=exceptions,
+        opened=count(EventKind.OPENED),
+        updated=len(updated),
+        resolved=count(EventKind.RESOLVED_AUTOMATICALLY),
+        reopened=count(EventKind.REOPENED),
+        closed=count(EventKind.CLOSED),
+        active_cases=sum(1 for case in cases if case.is_active),
+        events=tuple(events),
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

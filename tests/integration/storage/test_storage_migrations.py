@@ -1,0 +1,113 @@
+"""The schema comes from the Alembic migrations, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from controltower.domain.model import ENTITY_NAMES, Dataset
+from controltower.storage import tables
+from controltower.storage.database import (
+    SchemaNotCurrentError,
+    current_revision,
+    downgrade,
+    ensure_schema_current,
+    head_revision,
+    make_engine,
+    migrate,
+)
+from controltower.storage.repository import replace_picture
+
+pytestmark = pytest.mark.database
+
+IMPORTED_AT = datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
+
+EXPECTED_TABLES = {
+    "pictures",
+    "companies",
+    *ENTITY_NAMES,
+    "scan_runs",
+    "order_risk",
+    "order_status_history",
+    "exception_cases",
+    "case_events",
+}
+
+
+def table_names(engine: Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_migrating_an_empty_database_creates_every_table_at_head(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        assert current_revision(engine) is None
+        migrate(database_url)
+        assert current_revision(engine) == head_revision() == "0003"
+        assert table_names(engine) == EXPECTED_TABLES
+    finally:
+        engine.dispose()
+
+
+def test_migrations_go_down_to_an_empty_database_and_up_again(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        downgrade(engine, "0001")
+        assert table_names(engine) == {"pictures", "companies", *ENTITY_NAMES}
+        downgrade(engine, "base")
+        assert current_revision(engine) is None
+        assert table_names(engine) == set()
+        migrate(engine)
+        assert current_revision(engine) == head_revision()
+        assert table_names(engine) == EXPECTED_TABLES
+    finally:
+        engine.dispose()
+
+
+def test_migrating_a_database_already_at_head_changes_nothing(storage_engine: Engine) -> None:
+    migrate(storage_engine)
+    assert current_revision(storage_engine) == head_revision()
+    assert table_names(storage_engine) == EXPECTED_TABLES
+
+
+def test_the_migrated_schema_matches_the_table_definitions(storage_engine: Engine) -> None:
+    with storage_engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, tables.metadata)
+    assert differences == []
+
+
+def test_a_database_without_the_schema_is_refused_with_a_clear_message(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        with pytest.raises(SchemaNotCurrentError, match="controltower db upgrade"):
+            ensure_schema_current(engine)
+        migrate(engine)
+        ensure_schema_current(engine)
+    finally:
+        engine.dispose()
+
+
+def test_deleting_a_picture_row_cascades_to_every_row_of_it(
+    sessions: sessionmaker[Session], make_business: Callable[..., Dataset]
+) -> None:
+    with sessions.begin() as session:
+        picture_id = replace_picture(
+            session, make_business(), source="test", imported_at=IMPORTED_AT
+        ).picture_id
+    with sessions.begin() as session:
+        session.execute(sa.delete(tables.pictures).where(tables.pictures.c.id == picture_id))
+    with sessions() as session:
+        for table in (tables.companies, *tables.ENTITY_TABLES.values()):
+            count = session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            assert count == 0, table.name
