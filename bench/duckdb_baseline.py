@@ -5,11 +5,10 @@ This is how a skilled analyst would compute ``allocation.md`` in a columnar data
 * demand priority and reservations with window running sums per pool;
 * the supply list of each pool (stock left, quality-held stock, inbound lines) ordered by
   availability with a running sum, and pegs found by an **interval-overlap join**
-  between demand intervals and supply intervals. The pools are laid end to end on one
-  axis first (a running sum of each pool's size), so that the join is a pure range
-  join, which DuckDB executes as an IEJoin; joining on ``(sku, warehouse)`` plus the two
-  inequalities instead makes DuckDB hash-join on the pool and filter every
-  (line, source) pair of a pool, which is quadratic in the busiest pools;
+  between each line's need interval and the source intervals of its pool (an equality
+  join on the pool plus two inequalities; laying the pools end to end to make it a
+  pure range join, which DuckDB runs as an IEJoin, was measured slower on the demo
+  business, whose pools have few sources each);
 * warehouse capacity as a first-come-first-served queue per warehouse: cumulative
   arrivals per day on a day grid, lines served by each day as a running minimum
   (``S(t) = min over s <= t+1 of A(s-1) + C (t - s + 1)``), and each line's day found by
@@ -137,7 +136,7 @@ def load_csv(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """
 
     def qty(column: str, default: str = "0") -> str:
-        return f"CAST(CAST(coalesce(nullif(trim({column}), ''), '{default}') AS DECIMAL(18, 6)) * 1000000 AS BIGINT)"
+        return f"CAST(CAST(coalesce(nullif(trim({column}), ''), '{default}') AS DECIMAL(38, 6)) * 1000000 AS BIGINT)"
 
     def day(column: str) -> str:
         return f"(CAST(CAST(trim({column}) AS DATE) - DATE '1970-01-01' AS INTEGER) + {_ORDINAL_OF_EPOCH})"
@@ -185,7 +184,7 @@ def load_csv(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
             )
             SELECT row_number() OVER (ORDER BY l.order_id, l.line_no) - 1 AS line_id,
                    l.order_id, l.line_no, l.sku, o.wh, o.customer, l.open_qty, l.reserved,
-                   CAST(CAST(coalesce(l.unit_price, p.list_price, '0') AS DECIMAL(18, 6))
+                   CAST(CAST(coalesce(l.unit_price, p.list_price, '0') AS DECIMAL(38, 6))
                         * 1000000 AS BIGINT) AS price,
                    o.expedite, o.promised, coalesce(c.tier, 2) AS tier, o.order_date
             FROM l JOIN o USING (order_id)
@@ -230,21 +229,19 @@ def rule_statements(as_of_day: int, policy: AllocationPolicy) -> list[str]:
     held_day = d + int(policy.quality_release_days)
     handling = int(policy.receipt_handling_days)
     overdue = int(policy.overdue_days_block)
+    priority = "expedite DESC, promised, tier, order_date, order_id, line_no"
     return [
         # Demand priority within each pool, and reservations as a running sum.
-        """CREATE OR REPLACE TEMP TABLE demand AS
-           SELECT l.*,
-                  coalesce(greatest(s.on_hand - s.quality_hold, 0), 0) AS physical,
-                  least(l.reserved, l.open_qty) AS reservable,
-                  sum(least(l.reserved, l.open_qty)) OVER (
-                      PARTITION BY l.sku, l.wh
-                      ORDER BY l.expedite DESC, l.promised, l.tier, l.order_date, l.order_id, l.line_no
-                      ROWS UNBOUNDED PRECEDING) AS cum_reservable,
-                  row_number() OVER (
-                      PARTITION BY l.sku, l.wh
-                      ORDER BY l.expedite DESC, l.promised, l.tier, l.order_date, l.order_id, l.line_no
-                  ) AS prio
-           FROM lines l LEFT JOIN stock s ON s.sku = l.sku AND s.wh = l.wh""",
+        f"""CREATE OR REPLACE TEMP TABLE demand AS
+            SELECT l.*,
+                   coalesce(greatest(s.on_hand - s.quality_hold, 0), 0) AS physical,
+                   least(l.reserved, l.open_qty) AS reservable,
+                   sum(least(l.reserved, l.open_qty)) OVER (
+                       PARTITION BY l.sku, l.wh ORDER BY {priority}
+                       ROWS UNBOUNDED PRECEDING) AS cum_reservable,
+                   row_number() OVER (PARTITION BY l.sku, l.wh ORDER BY {priority}) AS prio
+            FROM lines l LEFT JOIN stock s ON s.sku = l.sku AND s.wh = l.wh""",
+        # What each line still needs after reservations, as a running sum per pool.
         """CREATE OR REPLACE TEMP TABLE needs AS
            SELECT *, open_qty - reserved_qty AS need,
                   sum(open_qty - reserved_qty) OVER (
@@ -277,61 +274,40 @@ def rule_statements(as_of_day: int, policy: AllocationPolicy) -> list[str]:
                           PARTITION BY sku, wh ORDER BY day, kind, po_id, po_line
                           ROWS UNBOUNDED PRECEDING) AS supply_end
             FROM listed""",
-        # Lay the pools end to end so that the peg join is a pure range join.
-        """CREATE OR REPLACE TEMP TABLE pool_base AS
-           SELECT sku, wh,
-                  coalesce(sum(size) OVER (ORDER BY sku, wh ROWS BETWEEN UNBOUNDED PRECEDING
-                                                      AND 1 PRECEDING), 0) AS base,
-                  demand_total
-           FROM (
-               SELECT sku, wh, greatest(coalesce(max(n.total), 0), coalesce(max(s.total), 0)) AS size,
-                      coalesce(max(n.total), 0) AS demand_total
-               FROM (SELECT sku, wh, sum(need) AS total FROM needs GROUP BY sku, wh) n
-               FULL JOIN (SELECT sku, wh, sum(qty) AS total FROM sources GROUP BY sku, wh) s
-               USING (sku, wh)
-               GROUP BY sku, wh
-           )""",
+        # Pegs: the overlap of each line's need interval with each source's interval.
         """CREATE OR REPLACE TEMP TABLE pegs AS
-           WITH d AS (
-               SELECT n.line_id, b.base + n.need_end - n.need AS lo, b.base + n.need_end AS hi
-               FROM needs n JOIN pool_base b ON b.sku = n.sku AND b.wh = n.wh
-               WHERE n.need > 0
-           ), s AS (
-               SELECT s.*, b.base + s.supply_end - s.qty AS lo, b.base + s.supply_end AS hi
-               FROM sources s JOIN pool_base b ON b.sku = s.sku AND b.wh = s.wh
-           )
-           SELECT d.line_id, s.sku, s.wh, s.kind, s.inbound_id, s.po_id, s.po_line, s.day,
-                  s.lo AS source_lo, CAST(least(d.hi, s.hi) - greatest(d.lo, s.lo) AS BIGINT) AS qty
-           FROM d JOIN s ON s.lo < d.hi AND s.hi > d.lo""",
-        """CREATE OR REPLACE TEMP TABLE line_supply AS
-           SELECT n.line_id, n.order_id, n.line_no, n.sku, n.wh, n.customer, n.open_qty,
-                  n.price, n.expedite, n.promised, n.tier, n.order_date,
-                  CAST(n.reserved_qty + coalesce(p.from_stock, 0) AS BIGINT) AS from_stock,
-                  CAST(n.need - coalesce(p.pegged, 0) AS BIGINT) AS short_qty,
-                  coalesce(p.has_held, false) AS has_held,
-                  coalesce(p.has_inbound, false) AS has_inbound,
-                  CASE WHEN n.need - coalesce(p.pegged, 0) > 0 THEN NULL
-                       ELSE coalesce(p.last_day, """
-        + str(d)
-        + """) END AS supply_day
-           FROM needs n LEFT JOIN (
-               SELECT line_id, sum(qty) AS pegged,
-                      sum(qty) FILTER (WHERE kind = 0) AS from_stock,
-                      bool_or(kind = 1) AS has_held, bool_or(kind = 2) AS has_inbound,
-                      max(day) AS last_day
-               FROM pegs GROUP BY line_id
-           ) p USING (line_id)""",
+           SELECT n.line_id, s.sku, s.wh, s.kind, s.inbound_id, s.day,
+                  s.supply_end - s.qty AS source_lo,
+                  CAST(least(n.need_end, s.supply_end)
+                       - greatest(n.need_end - n.need, s.supply_end - s.qty) AS BIGINT) AS qty
+           FROM needs n JOIN sources s
+             ON s.sku = n.sku AND s.wh = n.wh
+            AND s.supply_end - s.qty < n.need_end AND s.supply_end > n.need_end - n.need
+           WHERE n.need > 0""",
+        # Per line: stock taken, shortage, and the day its pegs make it ready.
+        f"""CREATE OR REPLACE TEMP TABLE line_supply AS
+            SELECT n.line_id, n.order_id, n.line_no, n.sku, n.wh, n.customer, n.open_qty,
+                   n.price, n.expedite, n.promised, n.tier, n.order_date,
+                   CAST(n.reserved_qty + coalesce(p.from_stock, 0) AS BIGINT) AS from_stock,
+                   CAST(n.need - coalesce(p.pegged, 0) AS BIGINT) AS short_qty,
+                   coalesce(p.has_held, false) AS has_held,
+                   coalesce(p.has_inbound, false) AS has_inbound,
+                   CASE WHEN n.need - coalesce(p.pegged, 0) > 0 THEN NULL
+                        ELSE coalesce(p.last_day, {d}) END AS supply_day
+            FROM needs n LEFT JOIN (
+                SELECT line_id, sum(qty) AS pegged,
+                       sum(qty) FILTER (WHERE kind = 0) AS from_stock,
+                       bool_or(kind = 1) AS has_held, bool_or(kind = 2) AS has_inbound,
+                       max(day) AS last_day
+                FROM pegs GROUP BY line_id
+            ) p USING (line_id)""",
         # Warehouse capacity: a first-come-first-served queue per warehouse.
-        """CREATE OR REPLACE TEMP TABLE queue AS
-           SELECT l.line_id, l.wh, w.capacity AS cap, l.supply_day - """
-        + str(d)
-        + """ AS t,
-                  row_number() OVER (
-                      PARTITION BY l.wh
-                      ORDER BY l.supply_day, l.expedite DESC, l.promised, l.tier, l.order_date,
-                               l.order_id, l.line_no) - 1 AS rank
-           FROM line_supply l JOIN warehouses w ON w.wh = l.wh
-           WHERE l.supply_day IS NOT NULL AND w.capacity > 0""",
+        f"""CREATE OR REPLACE TEMP TABLE queue AS
+            SELECT l.line_id, l.wh, w.capacity AS cap, l.supply_day - {d} AS t,
+                   row_number() OVER (
+                       PARTITION BY l.wh ORDER BY l.supply_day, {priority}) - 1 AS rank
+            FROM line_supply l JOIN warehouses w ON w.wh = l.wh
+            WHERE l.supply_day IS NOT NULL AND w.capacity > 0""",
         """CREATE OR REPLACE TEMP TABLE served AS
            WITH span AS (
                SELECT wh, any_value(cap) AS cap,
@@ -354,15 +330,14 @@ def rule_statements(as_of_day: int, policy: AllocationPolicy) -> list[str]:
                FROM before
            )
            SELECT wh, served, min(t) AS t FROM served_by WHERE t >= 0 GROUP BY wh, served""",
-        """CREATE OR REPLACE TEMP TABLE line_result AS
-           SELECT l.*,
-                  CASE WHEN q.line_id IS NULL THEN l.supply_day ELSE """
-        + str(d)
-        + """ + q.day END AS projected_day
-           FROM line_supply l LEFT JOIN (
-               SELECT q.line_id, s.t AS day
-               FROM queue q ASOF JOIN served s ON s.wh = q.wh AND q.rank < s.served
-           ) q USING (line_id)""",
+        f"""CREATE OR REPLACE TEMP TABLE line_result AS
+            SELECT l.*,
+                   CASE WHEN q.line_id IS NULL THEN l.supply_day ELSE {d} + q.day END
+                   AS projected_day
+            FROM line_supply l LEFT JOIN (
+                SELECT q.line_id, s.t AS day
+                FROM queue q ASOF JOIN served s ON s.wh = q.wh AND q.rank < s.served
+            ) q USING (line_id)""",
         # Credit per customer, then orders.
         f"""CREATE OR REPLACE TEMP TABLE credit AS
             SELECT c.customer,
@@ -387,7 +362,7 @@ def rule_statements(as_of_day: int, policy: AllocationPolicy) -> list[str]:
                       bool_or(short_qty > 0) AS any_short, max(projected_day) AS latest,
                       sum(from_stock) AS covered, sum(open_qty) AS open_qty,
                       bool_or(has_held) AS any_held, bool_or(has_inbound) AS any_inbound,
-                      bool_or(projected_day > supply_day) AS delayed
+                      coalesce(bool_or(projected_day > supply_day), false) AS delayed
                FROM line_result GROUP BY order_id
            ), b AS (
                SELECT o.*, coalesce(c.blocked, false) AS credit,
@@ -395,41 +370,39 @@ def rule_statements(as_of_day: int, policy: AllocationPolicy) -> list[str]:
                FROM o LEFT JOIN credit c USING (customer)
            )
            SELECT order_id,
-                  (credit::INTEGER) + 2 * (any_short::INTEGER) + 4 * (any_held::INTEGER)
-                  + 8 * (any_inbound::INTEGER) + 16 * (coalesce(delayed, false)::INTEGER) AS blockers,
+                  credit::INTEGER + 2 * any_short::INTEGER + 4 * any_held::INTEGER
+                  + 8 * any_inbound::INTEGER + 16 * delayed::INTEGER AS blockers,
                   CASE WHEN credit THEN 0 WHEN any_short THEN 1 WHEN any_held THEN 2
-                       WHEN any_inbound THEN 3 WHEN coalesce(delayed, false) THEN 4 ELSE 5 END AS status,
-                  CASE WHEN covered <= 0 THEN 2 WHEN covered >= open_qty THEN 0 ELSE 1 END AS allocation,
+                       WHEN any_inbound THEN 3 WHEN delayed THEN 4 ELSE 5 END AS status,
+                  CASE WHEN covered <= 0 THEN 2 WHEN covered >= open_qty THEN 0 ELSE 1 END
+                  AS allocation,
                   ship_day,
                   credit OR any_short OR coalesce(ship_day > promised, false) AS at_risk,
-                  CASE WHEN ship_day IS NULL THEN NULL ELSE greatest(ship_day - promised, 0) END AS days_late
+                  CASE WHEN ship_day IS NULL THEN NULL ELSE greatest(ship_day - promised, 0) END
+                  AS days_late
            FROM b""",
         # Transfer alternatives for the lines that are short or late.
-        """CREATE OR REPLACE TEMP TABLE alternatives AS
-           WITH taken AS (
-               SELECT sku, wh, sum(qty) AS taken FROM pegs WHERE kind = 0 GROUP BY sku, wh
-           ), free AS (
-               SELECT s.sku, s.wh, CAST(s.qty - coalesce(t.taken, 0) AS BIGINT) AS free_qty
-               FROM sources s LEFT JOIN taken t ON t.sku = s.sku AND t.wh = s.wh
-               WHERE s.kind = 0
-           ), usable AS (
-               SELECT l.from_wh, l.to_wh, l.transit
-               FROM lanes l
-               JOIN warehouses a ON a.wh = l.from_wh AND a.known
-               JOIN warehouses b ON b.wh = l.to_wh AND b.known
-               WHERE l.from_wh <> l.to_wh AND a.company = b.company
-           )
-           SELECT r.line_id, u.from_wh, f.free_qty, u.transit,
-                  """
-        + str(d)
-        + """ + u.transit AS arrival_day,
-                  """
-        + str(d)
-        + """ + u.transit <= r.promised AS makes_promise
-           FROM line_result r
-           JOIN usable u ON u.to_wh = r.wh
-           JOIN free f ON f.sku = r.sku AND f.wh = u.from_wh
-           WHERE (r.short_qty > 0 OR r.projected_day > r.promised) AND f.free_qty > 0""",
+        f"""CREATE OR REPLACE TEMP TABLE alternatives AS
+            WITH taken AS (
+                SELECT sku, wh, sum(qty) AS taken FROM pegs WHERE kind = 0 GROUP BY sku, wh
+            ), free AS (
+                SELECT s.sku, s.wh, CAST(s.qty - coalesce(t.taken, 0) AS BIGINT) AS free_qty
+                FROM sources s LEFT JOIN taken t ON t.sku = s.sku AND t.wh = s.wh
+                WHERE s.kind = 0
+            ), usable AS (
+                SELECT l.from_wh, l.to_wh, l.transit
+                FROM lanes l
+                JOIN warehouses a ON a.wh = l.from_wh AND a.known
+                JOIN warehouses b ON b.wh = l.to_wh AND b.known
+                WHERE l.from_wh <> l.to_wh AND a.company = b.company
+            )
+            SELECT r.line_id, u.from_wh, f.free_qty, u.transit,
+                   {d} + u.transit AS arrival_day,
+                   {d} + u.transit <= r.promised AS makes_promise
+            FROM line_result r
+            JOIN usable u ON u.to_wh = r.wh
+            JOIN free f ON f.sku = r.sku AND f.wh = u.from_wh
+            WHERE (r.short_qty > 0 OR r.projected_day > r.promised) AND f.free_qty > 0""",
     ]
 
 

@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -311,32 +312,85 @@ def _subprocess_json(code: str, *args: str, timeout: float = 3600) -> dict[str, 
     return result
 
 
-_KERNEL_MEMORY_PROBE = """
-import json, pickle, resource, sys, tracemalloc
+#: Peak memory is read from ``VmHWM`` in ``/proc/<pid>/status``, the high-water mark of
+#: the process's own memory. ``ru_maxrss`` cannot be used: on Linux a child started
+#: by a big parent reports the parent's size as its own maximum.
+_PEAK = """
+def peak_kb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+"""
+
+_KERNEL_MEMORY_PROBE = (
+    _PEAK
+    + """
+import json, pickle, sys, tracemalloc
 from controltower.domain.kernel import analyse_columns
 with open(sys.argv[1], "rb") as handle:
     picture = pickle.load(handle)
-loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+loaded = peak_kb()
 analyse_columns(picture)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = peak_kb()
 tracemalloc.start()
 analyse_columns(picture)
 traced = tracemalloc.get_traced_memory()[1]
 print(json.dumps({"loaded_kb": loaded, "peak_kb": peak, "kernel_traced_bytes": traced}))
 """
+)
 
-_DUCKDB_MEMORY_PROBE = """
-import json, pickle, resource, sys
+_DUCKDB_MEMORY_PROBE = (
+    _PEAK
+    + """
+import json, pickle, sys
 from bench import duckdb_baseline
 with open(sys.argv[1], "rb") as handle:
     picture = pickle.load(handle)
-loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+loaded = peak_kb()
 con = duckdb_baseline.connect()
 duckdb_baseline.load_picture(con, picture)
 duckdb_baseline.run_rules(con, picture.as_of_day, picture.policy)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"loaded_kb": loaded, "peak_kb": peak}))
+print(json.dumps({"loaded_kb": loaded, "peak_kb": peak_kb()}))
 """
+)
+
+
+def _peak_kb_of(pid: int) -> int:
+    """The high-water mark of a running process's memory, in KB (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_watched(command: list[str], stdout: Path, timeout: float) -> dict[str, Any]:
+    """Run ``command`` with standard output to ``stdout``; its wall time, exit status,
+    the end of its standard error, and its peak memory (sampled every 50 ms)."""
+    start = time.perf_counter()
+    with stdout.open("w") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, cwd=ROOT)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _peak_kb_of(process.pid))
+            if time.perf_counter() - start > timeout:
+                process.kill()
+                process.wait()
+                break
+            time.sleep(0.05)
+        elapsed = time.perf_counter() - start
+        err.seek(0)
+        tail = err.read()[-2000:]
+    return {
+        "seconds": elapsed,
+        "returncode": process.returncode,
+        "stderr": tail,
+        "peak_kb": peak,
+    }
 
 
 def bench_engine(work: Workload, repeat: int, reference: bool) -> dict[str, Any]:
@@ -548,20 +602,6 @@ def bench_incremental(work: Workload) -> dict[str, Any]:
 # ------------------------------------------------------------------ (c) the whole scan
 
 
-_SCAN_PROBE = """
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-with open(sys.argv[2], "w") as out:
-    done = subprocess.run(
-        [sys.argv[1], "scan", sys.argv[3], "--as-of", sys.argv[4], "--json"],
-        stdout=out, stderr=subprocess.PIPE, text=True, timeout=float(sys.argv[5]),
-    )
-elapsed = time.perf_counter() - start
-print(json.dumps({"seconds": elapsed, "returncode": done.returncode, "stderr": done.stderr[-2000:],
-                  "peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
-"""
-
-
 def bench_scan(work: Workload) -> dict[str, Any]:
     """(c) ``controltower scan --json`` on the CSV folder, against DuckDB on the same files."""
     folder = work.csv_folder()
@@ -571,21 +611,11 @@ def bench_scan(work: Workload) -> dict[str, Any]:
 
     log(f"{work.name}: controltower scan (subprocess, as a user runs it)")
     out = work.folder / "scan.json"
-    try:
-        result["cli"] = _subprocess_json(
-            _SCAN_PROBE,
-            str(Path(sys.executable).parent / "controltower"),
-            str(out),
-            str(folder),
-            AS_OF.isoformat(),
-            str(SCAN_TIMEOUT_SECONDS),
-            timeout=SCAN_TIMEOUT_SECONDS + 60,
-        )
-        result["json_megabytes"] = out.stat().st_size / 1e6 if out.exists() else 0.0
-    except subprocess.TimeoutExpired:
-        result["cli"] = {"seconds": None, "returncode": None, "stderr": "timed out"}
-    finally:
-        out.unlink(missing_ok=True)
+    command = [str(Path(sys.executable).parent / "controltower"), "scan", str(folder)]
+    command += ["--as-of", AS_OF.isoformat(), "--json"]
+    result["cli"] = run_watched(command, out, SCAN_TIMEOUT_SECONDS)
+    result["json_megabytes"] = out.stat().st_size / 1e6 if out.exists() else 0.0
+    out.unlink(missing_ok=True)
 
     log(f"{work.name}: the scan's phases, in process")
     phases: dict[str, float] = {}
@@ -654,6 +684,12 @@ def render(report: dict[str, Any]) -> str:
         f"{report['date']}; arguments `{report['arguments']}`. Do not edit by hand: rerun."
     )
     add("")
+    if report.get("failures"):
+        add("**Some measurements failed in this run**; their sections are missing:")
+        add("")
+        for failure in report["failures"]:
+            add(f"- {failure}")
+        add("")
     add("## Machine")
     add("")
     add(f"- CPU: {m['cpu']}, {m['cores']} cores")
@@ -661,7 +697,7 @@ def render(report: dict[str, Any]) -> str:
     add(f"- Python {m['python']}, numpy {m['numpy']}, DuckDB {m['duckdb']}; {m['os']}")
     add(
         f"- Load average (1, 5, 15 min) before the run: {', '.join(f'{x:.2f}' for x in m['load_before'])}; "
-        f"after: {', '.join(f'{x:.2f}' for x in report['load_after'])}. The machine is shared: "
+        f"after: {', '.join(f'{x:.2f}' for x in report.get('load_after', ()))}. The machine is shared: "
         "a load above the core count means other work competed for the CPU."
     )
     add("")
@@ -767,11 +803,12 @@ def render(report: dict[str, Any]) -> str:
     add("")
     if report.get("hot_pool"):
         h = report["hot_pool"]
-        add("## (a) Re-pegging one pool of 50,000 lines")
+        add(f"## (a) Re-pegging one pool of {h['pool_lines']:,} lines")
         add("")
         add(
-            f"The {h['business_lines']:,}-line business with {h['pool_lines']:,} of its lines moved "
-            f"into one pool ({h['pool']}, {h['pool_inbound_lines']} open PO lines). "
+            f"The {h['business_lines']:,}-line business with {HOT_POOL_LINES:,} of its open lines "
+            f"moved into the pool of its best-selling SKU in its busiest warehouse ({h['pool']}: "
+            f"{h['pool_lines']:,} lines, {h['pool_inbound_lines']} open PO lines). "
             "`kernel.peg_pools` re-pegs that pool alone: find its lines and PO lines, order "
             "its demand, peg. Its result equals the full recompute's for that pool: "
             f"{'yes' if h['equals_full_recompute'] else 'NO'}."
@@ -801,6 +838,16 @@ def render(report: dict[str, Any]) -> str:
         for kind, t in inc["per_kind"].items():
             add(f"| {kind} | {_ms(t['median'])} | {_ms(t['p99'])} | {_ms(t['max'])} |")
         add("")
+        if sizes:
+            full = sizes[-1]["kernel"]["median"]
+            slower = [kind for kind, t in inc["per_kind"].items() if t["p99"] > full]
+            add(
+                f"For comparison, a full kernel recompute of the same business takes "
+                f"{_ms(full)} (median, above). Kinds of change whose p99 is above that: "
+                + (", ".join(slower) if slower else "none")
+                + "."
+            )
+            add("")
     if report.get("scan"):
         sc = report["scan"]
         cli = sc["cli"]
@@ -896,10 +943,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-hot-pool", action="store_true", help="skip (a), the 50k-line pool")
     parser.add_argument("--no-incremental", action="store_true", help="skip (b), single changes")
     parser.add_argument("--no-scan", action="store_true", help="skip (c), the whole scan")
+    parser.add_argument(
+        "--from-raw",
+        type=Path,
+        default=None,
+        help="only render --out again from a raw report (bench/data/last-report.json)",
+    )
     args = parser.parse_args(argv)
     sizes = sorted({parse_size(s) for s in args.sizes.split(",") if s.strip()})
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+
+    if args.from_raw is not None:
+        report = json.loads(args.from_raw.read_text(encoding="utf-8"))
+        write_report(report, args.out)
+        return 0
 
     report: dict[str, Any] = {
         "machine": machine(),
@@ -907,29 +965,55 @@ def main(argv: list[str] | None = None) -> int:
         "arguments": " ".join(sys.argv[1:] if argv is None else argv) or "(defaults)",
         "repeat": args.repeat,
         "sizes": [],
+        "failures": [],
     }
+
+    def stage(name: str, run: Callable[[], Any]) -> Any:
+        """Run one measurement; a failure is logged and reported, and the rest goes on."""
+        try:
+            return run()
+        except Exception as exc:
+            log(f"{name} FAILED:\n{traceback.format_exc()}")
+            report["failures"].append(f"{name}: {type(exc).__name__}: {exc}")
+            return None
+        finally:
+            report["load_after"] = os.getloadavg()
+            write_report(report, args.out)
+
     largest: Workload | None = None
     for n in sizes:
         work = demo_workload(n)
-        report["sizes"].append(bench_engine(work, args.repeat, reference=n <= args.reference_up_to))
+        result = stage(
+            f"engine at {label(n)}",
+            lambda work=work, n=n: bench_engine(work, args.repeat, n <= args.reference_up_to),
+        )
+        if result is not None:
+            report["sizes"].append(result)
         largest = work
     assert largest is not None
+    biggest = largest
     if not args.no_hot_pool:
-        report["hot_pool"] = bench_hot_pool(largest, args.repeat)
+        report["hot_pool"] = stage("(a) one pool", lambda: bench_hot_pool(biggest, args.repeat))
     if not args.no_incremental:
-        report["incremental"] = bench_incremental(largest)
+        report["incremental"] = stage("(b) single changes", lambda: bench_incremental(biggest))
     if not args.no_scan:
-        report["scan"] = bench_scan(largest) | {"lines": largest.picture.n_lines}
-        report["scan_reading"] = scan_reading(report["scan"])
-    report["load_after"] = os.getloadavg()
+        scan = stage("(c) the whole scan", lambda: bench_scan(biggest))
+        if scan is not None:
+            report["scan"] = scan | {"lines": biggest.picture.n_lines}
+            report["scan_reading"] = scan_reading(report["scan"])
+            write_report(report, args.out)
+    log(f"wrote {args.out} (raw numbers: {DATA / 'last-report.json'})")
+    return 1 if report["failures"] else 0
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(render(report), encoding="utf-8")
-    raw = DATA / "last-report.json"
+
+def write_report(report: dict[str, Any], out: Path) -> None:
+    """The Markdown report and the raw numbers (``bench/data/last-report.json``)."""
     DATA.mkdir(parents=True, exist_ok=True)
-    raw.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
-    log(f"wrote {args.out} (raw numbers: {raw})")
-    return 0
+    (DATA / "last-report.json").write_text(
+        json.dumps(report, indent=2, default=str), encoding="utf-8"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(report), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from controltower import __version__
-from controltower.api.routes import health, pictures
+from controltower.api.routes import exceptions, health, orders, pictures
 from controltower.settings import Settings
 from controltower.storage.database import make_engine, make_session_factory
 from controltower.web import pages
@@ -46,6 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.include_router(health.router)
     app.include_router(pictures.router)
+    app.include_router(orders.router)
+    app.include_router(exceptions.router)
+    # before the /static mount: the pages serve plotly.js under /static/vendor/
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

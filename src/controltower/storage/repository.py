@@ -6,6 +6,11 @@ a company with it. Replacing never silently drops a company: if a picture about 
 replaced also covers a company the new dataset does not, the import is refused unless
 the caller asks to replace every stored picture.
 
+Scan results belong to companies rather than pictures, so that the import replacing a
+picture every morning does not erase every order's status history: an order's risk and
+history are kept under its company, and the next scan, of whichever picture covers that
+company next, is compared against them.
+
 These functions work inside the caller's unit of work: they never commit. Each one that
 writes runs in a savepoint, so a failure halfway leaves the session (and the database)
 exactly as it was before the call.
@@ -62,6 +67,9 @@ CHUNK_SIZE: Final = 5_000
 #: key of the PostgreSQL advisory lock held while a picture is being replaced
 _IMPORT_LOCK_KEY: Final = 0x43545F494D50  # "CT_IMP"
 
+#: key of the PostgreSQL advisory lock held while a scan's results are being recorded
+_SCAN_RECORD_LOCK_KEY: Final = 0x43545F53434E  # "CT_SCN"
+
 #: bound values per ``IN (...)`` list, well under every database's parameter limit
 _IN_LIST_SIZE: Final = 500
 
@@ -90,11 +98,9 @@ _FIELDS: Final[dict[str, tuple[str, ...]]] = {
     name: tuple(f.name for f in fields(cls)) for name, cls in ENTITY_CLASSES.items()
 }
 
-#: every table holding rows of a picture, children before parents (the deletion order)
+#: every table holding rows of a picture, children before parents (the deletion order);
+#: scan results are not among them: they belong to companies and outlive the picture
 _PICTURE_ROW_TABLES: Final[tuple[sa.Table, ...]] = (
-    tables.order_status_history,
-    tables.order_risk,
-    tables.scan_runs,
     *reversed(tables.ENTITY_TABLES.values()),
     tables.companies,
 )
@@ -121,6 +127,10 @@ class AmbiguousPictureError(StorageError):
 
 class PictureWriteError(StorageError):
     """A dataset could not be stored (a duplicate key, a number out of range, ...)."""
+
+
+class ScanRecordError(StorageError):
+    """An analysis does not fit the picture it is recorded for (an unknown warehouse)."""
 
 
 # --- Results ---------------------------------------------------------------------------
@@ -152,7 +162,7 @@ class PictureSummary:
 
 @dataclass(frozen=True, slots=True)
 class ScanRun:
-    """One recorded scan of a picture."""
+    """One recorded scan of a picture (``latest_scan_run`` only returns runs of a stored one)."""
 
     scan_run_id: int
     picture_id: int
@@ -174,22 +184,30 @@ class ScanRunSummary:
     policy_digest: str
     order_count: int
     at_risk_count: int
-    #: open orders this scan saw for the first time (or again, after they had left)
+    #: open orders never recorded before in their company (a history row each)
     new_orders: int
-    #: orders already stored whose risk status changed
+    #: orders whose status differs from their last recorded one (a history row each),
+    #: whether they were open at the previous scan or are returning
     changed_orders: int
-    #: stored orders that are no longer open, and were removed
+    #: stored orders that are no longer open, and were removed from the order risk
     removed_orders: int
+    #: orders open again after having left, changed or not (so some are also counted in
+    #: ``changed_orders``)
+    returned_orders: int
 
 
 @dataclass(frozen=True, slots=True)
 class OrderRiskRow:
     """Where an open order stood at the latest scan that saw it."""
 
+    #: the picture the row was read for (the one covering its company now)
     picture_id: int
+    #: the scan that last saw the order (it may have scanned an earlier picture)
     scan_run_id: int
     updated_at: datetime
     outcome: OrderOutcome
+    #: the order's company, under which its risk and history are kept
+    company: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +220,8 @@ class StatusChange:
     from_status: OrderRiskStatus | None
     to_status: OrderRiskStatus
     changed_at: datetime
+    #: the order's company, under which its history is kept
+    company: str
 
 
 # --- Pictures: writing -----------------------------------------------------------------
@@ -219,9 +239,10 @@ def replace_picture(
 ) -> PictureSummary:
     """Store ``dataset`` as a new picture, replacing every picture it overlaps.
 
-    The stored pictures sharing a company with ``dataset`` are deleted (with their scan
-    results) and the new picture inserted, all in one savepoint of the caller's
-    transaction. When a picture to be replaced covers a company the dataset does not,
+    The stored pictures sharing a company with ``dataset`` are deleted and the new
+    picture inserted, all in one savepoint of the caller's transaction. Scan results
+    belong to the companies and stay (their scan runs lose the reference to the deleted
+    picture). When a picture to be replaced covers a company the dataset does not,
     :class:`PictureConflictError` names those companies and nothing changes, unless
     ``replace_all`` is true: then every stored picture is replaced by this one.
 
@@ -507,6 +528,14 @@ def _counts(stored: Mapping[str, Any]) -> dict[str, int]:
 
 
 # --- Scan results ----------------------------------------------------------------------
+#
+# Kept per company: an order's risk and history are keyed by (its company, its id), where
+# its company is the company of the warehouse it ships from. A scan of a picture reads
+# and rewrites the rows of every company the picture covers, whatever picture they were
+# last written from, so an import replacing the picture leaves the history intact.
+
+#: an order's key in the scan results: (its company, its order id)
+OrderKey = tuple[str, str]
 
 
 def record_analysis(
@@ -519,69 +548,76 @@ def record_analysis(
 ) -> ScanRunSummary:
     """Record a scan of a picture: the run, each open order's risk, and status changes.
 
-    ``order_risk`` ends up holding exactly the orders of ``analysis`` (rows of orders
-    that are no longer open are deleted, the others inserted or updated). A status
-    history entry is appended for an order only when it is new or its status changed
-    since the last recorded scan.
+    The picture's companies are what is compared: ``order_risk`` ends up holding exactly
+    the orders of ``analysis`` for those companies (rows of orders that are no longer
+    open are deleted, the others inserted or updated), whichever picture the previous
+    scan read. A status history entry is appended for an order when it was never
+    recorded in its company (``from_status`` None), or when its status differs from its
+    last recorded one: the stored risk if it was open at the previous scan, else, for an
+    order coming back after it had left, the ``to_status`` of its last history entry.
+    Leaving is not itself a history entry. An order shipping from a warehouse the
+    picture does not hold is refused with :class:`ScanRecordError`, recording nothing.
     """
     resolve_picture_id(session, picture_id)
     orders = analysis.orders
     with session.begin_nested():
         connection = session.connection()
+        _serialise_scan_records(connection)
+        companies = _picture_company_codes(connection, picture_id)
+        current = _orders_by_key(connection, picture_id, orders)
         scan_run_id = _insert_scan_run(
             connection,
             picture_id=picture_id,
+            companies=companies,
             analysis=analysis,
             scanned_at=scanned_at,
             policy_digest=policy_digest,
         )
-        previous: dict[str, OrderRiskStatus] = {
-            order_id: status
-            for order_id, status in connection.execute(
-                sa.select(tables.order_risk.c.order_id, tables.order_risk.c.status).where(
-                    tables.order_risk.c.picture_id == picture_id
-                )
-            )
-        }
-        removed = sorted(previous.keys() - {order.order_id for order in orders})
-        _delete_order_risk(connection, picture_id, removed)
+        stored = _stored_statuses(connection, companies)
+        removed = sorted(stored.keys() - current.keys())
+        _delete_order_risk(connection, removed)
 
-        fresh = [o for o in orders if o.order_id not in previous]
-        kept = [o for o in orders if o.order_id in previous]
-        changed = [o for o in kept if previous[o.order_id] != o.status]
+        absent = sorted(current.keys() - stored.keys())
+        last_recorded = _last_recorded_statuses(connection, absent)
+        returned = [key for key in absent if key in last_recorded]
+        fresh = [key for key in absent if key not in last_recorded]
+        kept = sorted(current.keys() & stored.keys())
+        previous = stored | last_recorded
+        changed = [key for key in (*kept, *returned) if previous[key] != current[key].status]
 
-        def row(order: OrderOutcome) -> dict[str, Any]:
-            return _order_risk_values(order, scan_run_id=scan_run_id, updated_at=scanned_at)
+        def values(key: OrderKey) -> dict[str, Any]:
+            return _order_risk_values(current[key], scan_run_id=scan_run_id, updated_at=scanned_at)
 
-        for chunk in _chunks(fresh, CHUNK_SIZE):
+        inserted = [*fresh, *returned]
+        for chunk in _chunks(inserted, CHUNK_SIZE):
             connection.execute(
                 sa.insert(tables.order_risk),
-                [{"picture_id": picture_id, **row(order)} for order in chunk],
+                [{"company": key[0], **values(key)} for key in chunk],
             )
         update = sa.update(tables.order_risk).where(
-            tables.order_risk.c.picture_id == sa.bindparam("key_picture_id"),
+            tables.order_risk.c.company == sa.bindparam("key_company"),
             tables.order_risk.c.order_id == sa.bindparam("key_order_id"),
         )
         for chunk in _chunks(kept, CHUNK_SIZE):
             connection.execute(
                 update,
                 [
-                    {"key_picture_id": picture_id, "key_order_id": order.order_id}
-                    | {k: v for k, v in row(order).items() if k != "order_id"}
-                    for order in chunk
+                    {"key_company": key[0], "key_order_id": key[1]}
+                    | {name: value for name, value in values(key).items() if name != "order_id"}
+                    for key in chunk
                 ],
             )
         history = [
             {
-                "picture_id": picture_id,
-                "order_id": order.order_id,
+                "company": company,
+                "order_id": order_id,
                 "scan_run_id": scan_run_id,
                 "as_of": analysis.as_of,
-                "from_status": previous.get(order.order_id),
-                "to_status": order.status,
+                "from_status": previous.get((company, order_id)),
+                "to_status": current[(company, order_id)].status,
                 "changed_at": scanned_at,
             }
-            for order in sorted([*fresh, *changed], key=lambda o: o.order_id)
+            for company, order_id in sorted([*fresh, *changed], key=lambda key: (key[1], key[0]))
         ]
         for chunk in _chunks(history, CHUNK_SIZE):
             connection.execute(sa.insert(tables.order_status_history), chunk)
@@ -596,13 +632,54 @@ def record_analysis(
         new_orders=len(fresh),
         changed_orders=len(changed),
         removed_orders=len(removed),
+        returned_orders=len(returned),
     )
+
+
+def _serialise_scan_records(connection: sa.Connection) -> None:
+    """On PostgreSQL, make two scans recording results at once take turns.
+
+    Both would compare against the same stored risk and one would then fail on a
+    duplicate key. SQLite admits one writing transaction at a time anyway.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCAN_RECORD_LOCK_KEY}
+        )
+
+
+def _picture_company_codes(connection: sa.Connection, picture_id: int) -> list[str]:
+    """The companies a picture covers, sorted (none for a picture that is not stored)."""
+    query = sa.select(tables.companies.c.code).where(tables.companies.c.picture_id == picture_id)
+    return sorted(connection.execute(query).scalars())
+
+
+def _orders_by_key(
+    connection: sa.Connection, picture_id: int, orders: Sequence[OrderOutcome]
+) -> dict[OrderKey, OrderOutcome]:
+    """Each order under its key; its company is that of the picture's warehouse it ships from."""
+    query = sa.select(tables.warehouses.c.code, tables.warehouses.c.company).where(
+        tables.warehouses.c.picture_id == picture_id
+    )
+    company_of: dict[str, str] = {code: company for code, company in connection.execute(query)}
+    keyed: dict[OrderKey, OrderOutcome] = {}
+    for order in orders:
+        company = company_of.get(order.warehouse)
+        if company is None:
+            raise ScanRecordError(
+                f"order {order.order_id} ships from warehouse {order.warehouse!r}, which "
+                f"picture {picture_id} does not hold, so its company is unknown; the scan "
+                "was not recorded (record the analysis of this same picture)"
+            )
+        keyed[(company, order.order_id)] = order
+    return keyed
 
 
 def _insert_scan_run(
     connection: sa.Connection,
     *,
     picture_id: int,
+    companies: Sequence[str],
     analysis: Analysis,
     scanned_at: datetime,
     policy_digest: str,
@@ -610,6 +687,7 @@ def _insert_scan_run(
     result = connection.execute(
         sa.insert(tables.scan_runs).values(
             picture_id=picture_id,
+            companies=",".join(companies),
             as_of=analysis.as_of,
             scanned_at=scanned_at,
             policy_digest=policy_digest,
@@ -620,12 +698,50 @@ def _insert_scan_run(
     return _inserted_id(result)
 
 
-def _delete_order_risk(connection: sa.Connection, picture_id: int, order_ids: list[str]) -> None:
+def _stored_statuses(
+    connection: sa.Connection, companies: Sequence[str]
+) -> dict[OrderKey, OrderRiskStatus]:
+    """The status of every order stored as open in ``companies``."""
     table = tables.order_risk
-    for chunk in _chunks(order_ids, _IN_LIST_SIZE):
-        connection.execute(
-            sa.delete(table).where(table.c.picture_id == picture_id, table.c.order_id.in_(chunk))
-        )
+    query = sa.select(table.c.company, table.c.order_id, table.c.status).where(
+        table.c.company.in_(companies)
+    )
+    return {(company, order_id): status for company, order_id, status in connection.execute(query)}
+
+
+def _last_recorded_statuses(
+    connection: sa.Connection, keys: Sequence[OrderKey]
+) -> dict[OrderKey, OrderRiskStatus]:
+    """The ``to_status`` of the last history entry of each of ``keys`` that has one."""
+    table = tables.order_status_history
+    order_ids: dict[str, list[str]] = {}
+    for company, order_id in keys:
+        order_ids.setdefault(company, []).append(order_id)
+    last: dict[OrderKey, OrderRiskStatus] = {}
+    for company, ids in order_ids.items():
+        for chunk in _chunks(ids, _IN_LIST_SIZE):
+            query = (
+                sa.select(table.c.order_id, table.c.to_status)
+                .where(table.c.company == company, table.c.order_id.in_(chunk))
+                .order_by(table.c.id)
+            )
+            # In id order, so each order's last entry is the one left standing.
+            last.update(
+                ((company, order_id), status) for order_id, status in connection.execute(query)
+            )
+    return last
+
+
+def _delete_order_risk(connection: sa.Connection, keys: Sequence[OrderKey]) -> None:
+    table = tables.order_risk
+    order_ids: dict[str, list[str]] = {}
+    for company, order_id in keys:
+        order_ids.setdefault(company, []).append(order_id)
+    for company, ids in order_ids.items():
+        for chunk in _chunks(ids, _IN_LIST_SIZE):
+            connection.execute(
+                sa.delete(table).where(table.c.company == company, table.c.order_id.in_(chunk))
+            )
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -634,7 +750,12 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def latest_scan_run(session: Session, picture_id: int) -> ScanRun | None:
-    """The most recently recorded scan of a picture, if any."""
+    """The most recent scan of this picture, if any.
+
+    Runs of the pictures an import replaced are not this picture's: after an import
+    this is None until the new picture is scanned, while :func:`order_risk_rows` still
+    shows where the companies' orders stood at their last scan.
+    """
     table = tables.scan_runs
     row = (
         session.connection()
@@ -660,28 +781,44 @@ def latest_scan_run(session: Session, picture_id: int) -> ScanRun | None:
 
 
 def order_risk_rows(session: Session, picture_id: int) -> list[OrderRiskRow]:
-    """The stored risk of every open order of a picture, sorted by order id."""
+    """The stored risk of every open order of the picture's companies, sorted by order id.
+
+    Each row is where its order stood at the last scan of its company, which may have
+    read an earlier picture of it (its ``scan_run_id`` says which scan). Empty for a
+    picture that is not stored.
+    """
+    connection = session.connection()
+    companies = _picture_company_codes(connection, picture_id)
     table = tables.order_risk
-    result = session.connection().execute(sa.select(table).where(table.c.picture_id == picture_id))
+    result = connection.execute(sa.select(table).where(table.c.company.in_(companies)))
     rows = [
         OrderRiskRow(
-            picture_id=row.picture_id,
+            picture_id=picture_id,
             scan_run_id=row.scan_run_id,
             updated_at=row.updated_at,
             outcome=_order_outcome(row._mapping),
+            company=row.company,
         )
         for row in result
     ]
     # Sorted here rather than in SQL: PostgreSQL collations would order ids differently.
-    return sorted(rows, key=lambda r: r.outcome.order_id)
+    return sorted(rows, key=lambda r: (r.outcome.order_id, r.company))
 
 
 def order_status_history(session: Session, picture_id: int, order_id: str) -> list[StatusChange]:
-    """Every recorded status change of one order, oldest first."""
+    """Every recorded status change of one order of the picture's companies, oldest first.
+
+    The history is kept under the order's company, across every picture of it. When the
+    picture holds the order, only its own company's history is read (an id another
+    company once used is another order); else that of every company the picture covers.
+    """
+    connection = session.connection()
+    held_in = _order_company(connection, picture_id, order_id)
+    companies = [held_in] if held_in is not None else _picture_company_codes(connection, picture_id)
     table = tables.order_status_history
     query = (
         sa.select(table)
-        .where(table.c.picture_id == picture_id, table.c.order_id == order_id)
+        .where(table.c.company.in_(companies), table.c.order_id == order_id)
         .order_by(table.c.id)
     )
     return [
@@ -692,9 +829,30 @@ def order_status_history(session: Session, picture_id: int, order_id: str) -> li
             from_status=row.from_status,
             to_status=row.to_status,
             changed_at=row.changed_at,
+            company=row.company,
         )
-        for row in session.connection().execute(query)
+        for row in connection.execute(query)
     ]
+
+
+def _order_company(connection: sa.Connection, picture_id: int, order_id: str) -> str | None:
+    """The company of the warehouse a sales order of the picture ships from, if it holds it."""
+    orders, warehouses = tables.sales_orders, tables.warehouses
+    query = (
+        sa.select(warehouses.c.company)
+        .select_from(
+            orders.join(
+                warehouses,
+                sa.and_(
+                    warehouses.c.picture_id == orders.c.picture_id,
+                    warehouses.c.code == orders.c.warehouse,
+                ),
+            )
+        )
+        .where(orders.c.picture_id == picture_id, orders.c.order_id == order_id)
+    )
+    company: str | None = connection.execute(query).scalar_one_or_none()
+    return company
 
 
 # --- Order outcomes <-> rows -----------------------------------------------------------

@@ -434,19 +434,30 @@ ENTITY_TABLES: Final[dict[str, sa.Table]] = {
 }
 
 # --- Persisted scan results (migration 0002) -------------------------------------------
+#
+# Scan results belong to companies, not pictures: every import replaces the picture, and
+# an order's status history has to outlive it. A scan run keeps the picture it scanned
+# (set to NULL once an import replaces that picture) and the companies it covered; an
+# order's risk and history are keyed by the order's company (its warehouse's), so the
+# next scan, of the next picture, compares against them. Nothing here cascades from a
+# picture, and neither the risk nor the history cascades from a scan run: replacing a
+# picture deletes none of it, and nothing deletes history by accident.
 
-#: one row per scan of a picture: when, as of which date, under which policy
+#: one row per recorded scan: which picture and companies, as of when, under which policy
 scan_runs = sa.Table(
     "scan_runs",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    #: the picture scanned; NULL once an import has replaced it
     sa.Column(
         "picture_id",
         sa.Integer,
-        sa.ForeignKey("pictures.id", ondelete="CASCADE"),
-        nullable=False,
+        sa.ForeignKey("pictures.id", ondelete="SET NULL"),
+        nullable=True,
         index=True,
     ),
+    #: the scanned picture's companies, sorted and comma-joined (as ``pictures.companies``)
+    sa.Column("companies", sa.Text(), nullable=False),
     sa.Column("as_of", sa.Date(), nullable=False),
     sa.Column("scanned_at", UtcDateTime(), nullable=False),
     sa.Column("policy_digest", sa.Text(), nullable=False),
@@ -455,21 +466,17 @@ scan_runs = sa.Table(
     sqlite_autoincrement=True,
 )
 
-#: where each open order of a picture stands after the latest scan
+#: where each open order of a company stands after the latest scan that saw it
 order_risk = sa.Table(
     "order_risk",
     metadata,
-    sa.Column(
-        "picture_id",
-        sa.Integer,
-        sa.ForeignKey("pictures.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    #: the order's company: the company of the warehouse it ships from
+    sa.Column("company", sa.Text(), primary_key=True),
     sa.Column("order_id", sa.Text(), primary_key=True),
     sa.Column(
         "scan_run_id",
         sa.Integer,
-        sa.ForeignKey("scan_runs.id", ondelete="CASCADE"),
+        sa.ForeignKey("scan_runs.id"),
         nullable=False,
         index=True,
     ),
@@ -491,22 +498,19 @@ order_risk = sa.Table(
     sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
 
-#: every change of an order's risk status, appended by each scan that saw one
+#: every change of an order's risk status, appended by each scan that saw one; never
+#: updated or deleted
 order_status_history = sa.Table(
     "order_status_history",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "picture_id",
-        sa.Integer,
-        sa.ForeignKey("pictures.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
+    #: the order's company, as in ``order_risk``
+    sa.Column("company", sa.Text(), nullable=False),
     sa.Column("order_id", sa.Text(), nullable=False),
     sa.Column(
         "scan_run_id",
         sa.Integer,
-        sa.ForeignKey("scan_runs.id", ondelete="CASCADE"),
+        sa.ForeignKey("scan_runs.id"),
         nullable=False,
         index=True,
     ),
@@ -514,7 +518,7 @@ order_status_history = sa.Table(
     sa.Column("from_status", EnumText(OrderRiskStatus), nullable=True),
     sa.Column("to_status", EnumText(OrderRiskStatus), nullable=False),
     sa.Column("changed_at", UtcDateTime(), nullable=False),
-    sa.Index("ix_order_status_history_picture_order", "picture_id", "order_id"),
+    sa.Index("ix_order_status_history_company_order", "company", "order_id"),
     sqlite_autoincrement=True,
 )
 

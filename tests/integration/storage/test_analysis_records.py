@@ -1,4 +1,8 @@
-"""Recorded scans: each open order's latest risk, and a history of its status changes."""
+"""Recorded scans: each open order's latest risk, and a history of its status changes.
+
+These scan one picture again and again; how the results outlive an import that replaces
+the picture is in ``test_scan_results_across_imports.py``.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from controltower.domain.analysis import (
 from controltower.domain.model import Dataset
 from controltower.storage.repository import (
     PictureNotFoundError,
+    ScanRecordError,
     StatusChange,
     latest_scan_run,
     order_risk_rows,
@@ -108,11 +113,12 @@ def test_the_first_scan_records_every_open_order_as_new(
         )
     assert (summary.order_count, summary.at_risk_count) == (2, 1)
     assert (summary.new_orders, summary.changed_orders, summary.removed_orders) == (2, 0, 0)
+    assert summary.returned_orders == 0
     with sessions() as session:
         rows = order_risk_rows(session, picture_id)
         run = latest_scan_run(session, picture_id)
     assert [row.outcome for row in rows] == [analysis.orders[1], analysis.orders[0]]
-    assert {row.scan_run_id for row in rows} == {summary.scan_run_id}
+    assert {(row.scan_run_id, row.company) for row in rows} == {(summary.scan_run_id, "main")}
     assert run is not None
     assert (run.scan_run_id, run.as_of, run.scanned_at, run.policy_digest) == (
         summary.scan_run_id,
@@ -128,6 +134,7 @@ def test_the_first_scan_records_every_open_order_as_new(
             from_status=None,
             to_status=OrderRiskStatus.SHORT,
             changed_at=FIRST_SCAN,
+            company="main",
         )
     ]
 
@@ -172,7 +179,7 @@ def test_a_rescan_appends_history_only_for_orders_whose_status_changed(
     assert rows["SO1"].updated_at == SECOND_SCAN
 
 
-def test_orders_no_longer_open_leave_the_order_risk_table_and_return_as_new(
+def test_orders_no_longer_open_leave_the_order_risk_table_without_a_history_entry(
     sessions: sessionmaker[Session], picture_id: int
 ) -> None:
     record(
@@ -192,10 +199,45 @@ def test_orders_no_longer_open_leave_the_order_risk_table_and_return_as_new(
     assert (summary.new_orders, summary.changed_orders, summary.removed_orders) == (0, 0, 1)
     with sessions() as session:
         assert [r.outcome.order_id for r in order_risk_rows(session, picture_id)] == ["SO2"]
-    record(sessions, picture_id, analysis_of(outcome("SO1", OrderRiskStatus.SHORT)), THIRD_SCAN)
-    assert [(c.from_status, c.changed_at) for c in history(sessions, picture_id, "SO1")] == [
-        (None, FIRST_SCAN),
-        (None, THIRD_SCAN),
+    assert [c.changed_at for c in history(sessions, picture_id, "SO1")] == [FIRST_SCAN]
+
+
+def test_a_returning_order_is_compared_with_its_last_recorded_status(
+    sessions: sessionmaker[Session], picture_id: int
+) -> None:
+    record(
+        sessions,
+        picture_id,
+        analysis_of(outcome("SO1", OrderRiskStatus.SHORT), outcome("SO2", OrderRiskStatus.SHORT)),
+        FIRST_SCAN,
+    )
+    record(sessions, picture_id, analysis_of(), SECOND_SCAN)
+    with sessions.begin() as session:
+        summary = record_analysis(
+            session,
+            picture_id,
+            analysis_of(
+                outcome("SO1", OrderRiskStatus.FULLY_ALLOCATED),
+                outcome("SO2", OrderRiskStatus.SHORT),
+            ),
+            scanned_at=THIRD_SCAN,
+            policy_digest="p1",
+        )
+
+    assert (summary.new_orders, summary.changed_orders, summary.returned_orders) == (0, 1, 2)
+    assert [
+        (c.from_status, c.to_status, c.changed_at) for c in history(sessions, picture_id, "SO1")
+    ] == [
+        (None, OrderRiskStatus.SHORT, FIRST_SCAN),
+        (OrderRiskStatus.SHORT, OrderRiskStatus.FULLY_ALLOCATED, THIRD_SCAN),
+    ]
+    # back with the status it left with: no change, so no entry
+    assert [c.changed_at for c in history(sessions, picture_id, "SO2")] == [FIRST_SCAN]
+    with sessions() as session:
+        rows = order_risk_rows(session, picture_id)
+    assert [(r.outcome.order_id, r.scan_run_id) for r in rows] == [
+        ("SO1", summary.scan_run_id),
+        ("SO2", summary.scan_run_id),
     ]
 
 
@@ -230,7 +272,7 @@ def test_an_order_outcome_comes_back_exactly_as_recorded(
     order = OrderOutcome(
         order_id="SO9",
         customer="C001",
-        warehouse="WH-EAST",
+        warehouse="WH-MAIN",
         promised_date=date(2026, 11, 27),
         status=OrderRiskStatus.BLOCKED_BY_CREDIT,
         allocation=Allocation.PARTIAL,
@@ -254,6 +296,23 @@ def test_recording_a_scan_of_an_unknown_picture_is_refused(
 ) -> None:
     with sessions() as session, pytest.raises(PictureNotFoundError, match="no picture with id 42"):
         record_analysis(session, 42, analysis_of(), scanned_at=FIRST_SCAN, policy_digest="p1")
+
+
+def test_an_order_from_a_warehouse_the_picture_does_not_hold_is_refused_and_nothing_recorded(
+    sessions: sessionmaker[Session], picture_id: int
+) -> None:
+    stray = replace(outcome("SO7", OrderRiskStatus.SHORT), warehouse="WH-ELSEWHERE")
+    with sessions() as session:
+        with pytest.raises(ScanRecordError, match="order SO7 ships from warehouse 'WH-ELSEWHERE'"):
+            record_analysis(
+                session,
+                picture_id,
+                analysis_of(outcome("SO1", OrderRiskStatus.SHORT), stray),
+                scanned_at=FIRST_SCAN,
+                policy_digest="p1",
+            )
+        assert latest_scan_run(session, picture_id) is None
+        assert order_risk_rows(session, picture_id) == []
 
 
 def test_no_scan_recorded_yet_means_no_latest_run(

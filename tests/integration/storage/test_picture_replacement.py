@@ -17,6 +17,7 @@ from controltower.storage.repository import (
     PictureConflictError,
     PictureNotFoundError,
     PictureWriteError,
+    latest_scan_run,
     list_pictures,
     load_picture,
     order_risk_rows,
@@ -174,7 +175,7 @@ def test_a_failed_replacement_leaves_the_session_usable(
         assert load_picture(session) == fixed
 
 
-def test_replacing_a_picture_deletes_its_scan_results(
+def test_replacing_a_picture_keeps_the_scan_results_of_its_companies(
     sessions: sessionmaker[Session], make_business: Business
 ) -> None:
     picture_id = store(sessions, make_business("north"))
@@ -193,11 +194,17 @@ def test_replacing_a_picture_deletes_its_scan_results(
     )
     analysis = Analysis(as_of=date(2026, 11, 25), orders=[outcome], pools={}, credit={})
     with sessions.begin() as session:
-        record_analysis(session, picture_id, analysis, scanned_at=IMPORTED_AT, policy_digest="x")
+        recorded = record_analysis(
+            session, picture_id, analysis, scanned_at=IMPORTED_AT, policy_digest="x"
+        )
     new_id = store(sessions, make_business("north"))
     with sessions() as session:
         assert order_risk_rows(session, picture_id) == []
-        assert order_risk_rows(session, new_id) == []
+        (row,) = order_risk_rows(session, new_id)
+        # the new picture has not been scanned yet; the risk is where the last scan left it
+        assert latest_scan_run(session, new_id) is None
+    assert (row.picture_id, row.company, row.scan_run_id) == (new_id, "north", recorded.scan_run_id)
+    assert row.outcome == outcome
 
 
 def test_progress_reports_each_entity_chunk_by_chunk_up_to_its_total(

@@ -373,7 +373,8 @@ def test_the_database_store_ends_with_exactly_the_cases_of_the_in_memory_store(
 
     expected = sorted(memory.cases.values(), key=lambda c: (c.type, c.subject, c.opened_at, c.id))
     assert stored_cases(sessions) == expected
-    # order risk belongs to the picture (a re-import starts it afresh); cases do not
+    # status-change counts come from the stored order history, which the in-memory store
+    # does not keep across imports; every case outcome must agree
     assert [replace(s, scan_run_id=0, status_changes=0) for s, _ in results] == [
         replace(k, scan_run_id=0, status_changes=0) for _, k in results
     ]

@@ -238,6 +238,37 @@ def test_kernel_ignores_the_row_order_of_the_dataset() -> None:
     assert_same_analysis(kernel_analysis(dataset), kernel_analysis(shuffled))
 
 
+def test_rows_naming_an_unknown_customer_or_warehouse_are_read_like_the_reference_reads_them() -> (
+    None
+):
+    dataset = generate_business("small", seed=5, as_of=D)
+    open_lines = {
+        line.order_id for line in dataset.sales_order_lines if line.qty > line.qty_shipped
+    }
+    first, second = [
+        i
+        for i, order in enumerate(dataset.sales_orders)
+        if order.status is OrderStatus.OPEN and order.order_id in open_lines
+    ][:2]
+    home = dataset.sales_orders[second].warehouse
+    dataset.sales_orders[first] = dataclasses.replace(
+        dataset.sales_orders[first], customer="NOBODY"
+    )
+    dataset.sales_orders[second] = dataclasses.replace(
+        dataset.sales_orders[second], warehouse="NOWHERE"
+    )
+    dataset.purchase_orders[0] = dataclasses.replace(
+        dataset.purchase_orders[0], warehouse="NOWHERE"
+    )
+    dataset.transfer_lanes.append(TransferLane("NOWHERE", home, 1))
+
+    expected = analyse(dataset, D, AllocationPolicy())
+
+    assert "NOBODY" in expected.credit
+    assert any(order.warehouse == "NOWHERE" for order in expected.orders)
+    assert_same_analysis(expected, kernel_analysis(dataset))
+
+
 # ----------------------------------------------------------------- the worked example
 
 

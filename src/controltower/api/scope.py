@@ -1,0 +1,117 @@
+"""Which stored picture a request is about: ``?company=CODE``, else the only one.
+
+The work views (orders, exceptions) read one picture and its latest scan. Choosing it
+is the same for every route, so it lives here once: :func:`resolve_scope` for any
+caller (the web pages turn its errors into pages), :data:`ScopeDep` for API handlers
+(its errors become a 404 or 422 with a message saying what to do).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, status
+from sqlalchemy.orm import Session
+
+from controltower.api.deps import SessionDep
+from controltower.api.schemas import ScanPublic
+from controltower.storage.repository import (
+    AmbiguousPictureError,
+    PictureNotFoundError,
+    ScanRun,
+    latest_scan_run,
+    list_pictures,
+    picture_id_for_company,
+)
+
+#: what a client sends when no scan has been recorded for the picture yet
+NO_SCAN_MESSAGE = (
+    "no scan has been recorded for this picture yet; run one with "
+    "`controltower scan --db --as-of YYYY-MM-DD`"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PictureScope:
+    """The picture a request reads, its companies and its latest scan (None before one)."""
+
+    picture_id: int
+    companies: tuple[str, ...]
+    scan: ScanRun | None
+
+    @property
+    def scan_public(self) -> ScanPublic | None:
+        return scan_public(self.scan) if self.scan is not None else None
+
+
+def scan_public(run: ScanRun) -> ScanPublic:
+    return ScanPublic(
+        scan_run_id=run.scan_run_id,
+        as_of=run.as_of,
+        scanned_at=run.scanned_at,
+        order_count=run.order_count,
+        at_risk_count=run.at_risk_count,
+    )
+
+
+def resolve_scope(session: Session, company: str | None) -> PictureScope:
+    """The picture covering ``company``; with no company, the only stored picture.
+
+    Raises :class:`PictureNotFoundError` when nothing is loaded or no picture covers the
+    company, and :class:`AmbiguousPictureError` when several pictures are loaded and no
+    company was named; both messages say what is stored and what to send instead.
+    """
+    stored = list_pictures(session)
+    if company is not None:
+        picture_id = picture_id_for_company(session, company)
+    elif not stored:
+        raise PictureNotFoundError(
+            "nothing is loaded yet; import a dataset (`controltower import DATASET_DIR`) "
+            "or load the demo (`controltower demo`)"
+        )
+    elif len(stored) > 1:
+        described = "; ".join(", ".join(p.companies) for p in stored)
+        raise AmbiguousPictureError(
+            f"{len(stored)} pictures are loaded (companies: {described}); "
+            "choose one with ?company=CODE"
+        )
+    else:
+        picture_id = stored[0].picture_id
+    companies = next(p.companies for p in stored if p.picture_id == picture_id)
+    return PictureScope(
+        picture_id=picture_id,
+        companies=companies,
+        scan=latest_scan_run(session, picture_id),
+    )
+
+
+CompanyQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        description="Company code of the picture to read; may be left out when only one "
+        "picture is loaded.",
+    ),
+]
+
+
+def picture_scope(session: SessionDep, company: CompanyQuery = None) -> PictureScope:
+    """The request's picture, or the HTTP error that says why there is none."""
+    try:
+        return resolve_scope(session, company)
+    except PictureNotFoundError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
+    except AmbiguousPictureError as error:
+        # 422 as a number: its constant was renamed across Starlette versions
+        raise HTTPException(422, detail=str(error)) from error
+
+
+ScopeDep = Annotated[PictureScope, Depends(picture_scope)]
+
+
+def require_scan(scope: PictureScope) -> ScanRun:
+    """The picture's latest scan; a 404 saying how to run one when there is none."""
+    if scope.scan is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NO_SCAN_MESSAGE)
+    return scope.scan

@@ -1,0 +1,116 @@
+"""Charts, built on the server with plotly and drawn in the browser by plotly's own JS.
+
+The JavaScript comes from the installed ``plotly`` package (never a CDN), served by the
+app under a versioned path so browsers may cache it for a year: the app works offline.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+from typing import Final
+
+import plotly
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from controltower.api.labels import EXCEPTION_TYPE_LABELS, SEVERITY_LABELS
+from controltower.domain.cases import ExceptionCase, ExceptionType, Severity
+
+#: where the pages load plotly.js from; the version in the name makes long caching safe
+PLOTLY_JS_PATH: Final = f"/static/vendor/plotly-{plotly.__version__}.min.js"
+
+#: the severity colours of the stylesheet (app.css), so chart and badges agree
+SEVERITY_COLOURS: Final[dict[Severity, str]] = {
+    Severity.CRITICAL: "#7f1d1d",
+    Severity.HIGH: "#c2410c",
+    Severity.MEDIUM: "#d4a017",
+    Severity.LOW: "#94a3b8",
+}
+
+#: drawing order: the worst at the left of each bar, so it catches the eye first
+_STACK_ORDER: Final = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+
+_FONT: Final = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
+
+
+@cache
+def plotly_js() -> bytes:
+    """plotly.js exactly as the installed package ships it."""
+    script: str = get_plotlyjs()
+    return script.encode("utf-8")
+
+
+@cache
+def plotly_js_gzipped() -> bytes:
+    """plotly.js compressed once (about a third of its size), for browsers that accept it."""
+    return gzip.compress(plotly_js(), compresslevel=6, mtime=0)
+
+
+def exceptions_by_type_figure(cases: Iterable[ExceptionCase]) -> go.Figure | None:
+    """Active exceptions per type as horizontal bars split by severity (None when none).
+
+    Types with the most cases come first (at the top); each bar is stacked critical to
+    low, in the badge colours.
+    """
+    counts: Counter[tuple[ExceptionType, Severity]] = Counter(
+        (case.type, case.severity) for case in cases
+    )
+    if not counts:
+        return None
+    per_type: Counter[ExceptionType] = Counter()
+    for (type_, _), count in counts.items():
+        per_type[type_] += count
+    # Most first; plotly draws the first category at the bottom, hence the reversal.
+    types = sorted(per_type, key=lambda t: (-per_type[t], EXCEPTION_TYPE_LABELS[t]))[::-1]
+    labels = [EXCEPTION_TYPE_LABELS[t] for t in types]
+    figure = go.Figure()
+    for severity in _STACK_ORDER:
+        values = [counts.get((t, severity), 0) for t in types]
+        if not any(values):
+            continue
+        figure.add_trace(
+            go.Bar(
+                name=SEVERITY_LABELS[severity],
+                y=labels,
+                x=values,
+                orientation="h",
+                marker_color=SEVERITY_COLOURS[severity],
+                hovertemplate="%{y}: %{x} " + SEVERITY_LABELS[severity].lower() + "<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        template="none",
+        barmode="stack",
+        height=90 + 30 * len(types),
+        margin={"l": 10, "r": 20, "t": 40, "b": 30},
+        font={"family": _FONT, "size": 13, "color": "#1d2733"},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
+        xaxis={"title": None, "dtick": _tick_step(max(per_type.values())), "gridcolor": "#e5e9ef"},
+        yaxis={"automargin": True, "ticksuffix": "  "},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        bargap=0.25,
+    )
+    return figure
+
+
+def figure_html(figure: go.Figure, element_id: str) -> str:
+    """The figure as a ``<div>`` and the script that draws it (plotly.js loaded apart)."""
+    html: str = figure.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=element_id,
+        config={"displayModeBar": False, "responsive": True},
+    )
+    return html
+
+
+def _tick_step(largest: int) -> int:
+    """Whole-number ticks, about five of them: counts of cases are never fractions."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
+        if largest / step <= 6:
+            return step
+    return max(1, largest // 5)
