@@ -468,7 +468,16 @@ def hot_pool_workload(base: Workload) -> tuple[Workload, tuple[str, str]]:
         if order is not None and line.qty > line.qty_shipped:
             by_warehouse[order.warehouse] = by_warehouse.get(order.warehouse, 0) + 1
     warehouse = max(by_warehouse, key=lambda code: by_warehouse[code])
-    sku = base.picture.sku_codes[int(np.bincount(base.picture.line_sku).argmax())]
+    # The SKU with the most open PO lines into that warehouse, so that the pool pegs
+    # stock, held stock and inbound supply; ties go to the SKU with more demand.
+    picture = base.picture
+    wh = picture.warehouse_codes.index(warehouse)
+    inbound_sku = picture.pool_sku[picture.inbound_pool][
+        picture.pool_warehouse[picture.inbound_pool] == wh
+    ]
+    demand = np.bincount(picture.line_sku, minlength=len(picture.sku_codes))
+    po_lines = np.bincount(inbound_sku, minlength=len(picture.sku_codes))
+    sku = picture.sku_codes[int(np.lexsort((demand, po_lines))[-1])]
 
     def build() -> Dataset:
         chooser = random.Random(SEED)
@@ -807,7 +816,8 @@ def render(report: dict[str, Any]) -> str:
         add("")
         add(
             f"The {h['business_lines']:,}-line business with {HOT_POOL_LINES:,} of its open lines "
-            f"moved into the pool of its best-selling SKU in its busiest warehouse ({h['pool']}: "
+            "moved into one pool of its busiest warehouse (the SKU with the most open PO lines "
+            f"there; {h['pool']}: "
             f"{h['pool_lines']:,} lines, {h['pool_inbound_lines']} open PO lines). "
             "`kernel.peg_pools` re-pegs that pool alone: find its lines and PO lines, order "
             "its demand, peg. Its result equals the full recompute's for that pool: "
