@@ -1,0 +1,1 @@
+"""Benchmarks of the allocation engine and their baselines (``python -m bench.run``)."""

@@ -12,8 +12,10 @@ Representation, chosen so that the arithmetic stays exact:
   (:data:`QTY_SCALE`, :data:`MONEY_SCALE`). A value with more than six decimals
   (``0.0000001``) cannot be represented and is refused with a
   :class:`ColumnarPrecisionError` naming the row and column; a value too large for the
-  range is refused the same way. Sums of quantities stay within ``int64`` for any
-  realistic business (the limit is about nine million million units per pool).
+  range is refused the same way. The kernel adds quantities up across the whole
+  picture, so :func:`to_columns` also refuses a picture whose open demand, stock and
+  inbound quantities together reach ``2**62`` millionths (about 4.6 million million
+  units).
 * **Dates** are ``int32`` day numbers (:meth:`datetime.date.toordinal`), so adding N
   days is adding N.
 * **Codes** are integer ids with a lookup table. Every table is sorted by code point
@@ -169,9 +171,9 @@ class ColumnarPicture:
 
     sku_codes: tuple[str, ...]
 
+    #: every customer code, including ones only orders or invoices name (those have the
+    #: standard tier and no credit rule, as in the reference engine)
     customer_codes: tuple[str, ...]
-    #: False for a code only orders or invoices name (standard tier, no credit rule)
-    customer_known: Bools
     customer_tier: I8
     customer_credit_hold: Bools
     customer_has_limit: Bools
@@ -254,6 +256,18 @@ def _check_unique(keys: Sequence[tuple[str, int]], what: str) -> None:
         if previous == current:
             raise DatasetConflictError(
                 f"{what} {current[0]} line {current[1]} appears more than once"
+            )
+
+
+def _check_total(*columns: I64) -> None:
+    """Refuse quantities whose total the kernel's running sums could not hold."""
+    total = sum(int(column.sum(dtype=np.float64)) for column in columns)
+    if total >= MAX_UNITS // 2:  # float sum: leave a margin for its rounding
+        exact = sum(sum(column.tolist()) for column in columns)
+        if exact >= MAX_UNITS:
+            raise ColumnarPrecisionError(
+                f"the open demand, stock and inbound quantities add up to "
+                f"{from_units(exact)} units, more than the engine can sum exactly"
             )
 
 
@@ -348,6 +362,14 @@ def to_columns(dataset: Dataset, as_of: date, policy: AllocationPolicy) -> Colum
         key=lambda lane: (lane.to_warehouse, lane.transit_days, lane.from_warehouse),
     )
     invoices = sorted(dataset.invoices, key=lambda i: i.invoice_id)
+    line_open_qty = units_column(
+        [ln.qty - ln.qty_shipped for ln in open_lines], line_where(open_lines, "open qty")
+    )
+    inbound_open_qty = units_column(
+        [ln.qty - ln.qty_received for ln in inbound_lines],
+        lambda i: f"purchase order {inbound_lines[i].po_id} line {inbound_lines[i].line}: open qty",
+    )
+    _check_total(line_open_qty, inbound_open_qty, pool_on_hand)
     return ColumnarPicture(
         as_of=as_of,
         as_of_day=as_of.toordinal(),
@@ -366,7 +388,6 @@ def to_columns(dataset: Dataset, as_of: date, policy: AllocationPolicy) -> Colum
         lane_transit_days=_array_i32([lane.transit_days for lane in lanes]),
         sku_codes=sku_codes,
         customer_codes=customer_codes,
-        customer_known=np.array([c is not None for c in customer_rows], dtype=np.bool_),
         customer_tier=np.array(
             [
                 TIER_RANK[c.tier] if c is not None else TIER_RANK[Tier.STANDARD]
@@ -404,9 +425,7 @@ def to_columns(dataset: Dataset, as_of: date, policy: AllocationPolicy) -> Colum
         line_number=_array_i64([ln.line for ln in open_lines]),
         line_sku=_array_i32([s for _, s in line_pairs]),
         line_pool=_array_i32([pool_index[pair] for pair in line_pairs]),
-        line_open_qty=units_column(
-            [ln.qty - ln.qty_shipped for ln in open_lines], line_where(open_lines, "open qty")
-        ),
+        line_open_qty=line_open_qty,
         line_reserved=units_column(
             [ln.qty_reserved for ln in open_lines], line_where(open_lines, "qty_reserved")
         ),
@@ -418,12 +437,7 @@ def to_columns(dataset: Dataset, as_of: date, policy: AllocationPolicy) -> Colum
         inbound_po=_array_i32([po_index[ln.po_id] for ln in inbound_lines]),
         inbound_line=_array_i64([ln.line for ln in inbound_lines]),
         inbound_pool=_array_i32([pool_index[pair] for pair in inbound_pairs]),
-        inbound_open_qty=units_column(
-            [ln.qty - ln.qty_received for ln in inbound_lines],
-            lambda i: (
-                f"purchase order {inbound_lines[i].po_id} line {inbound_lines[i].line}: open qty"
-            ),
-        ),
+        inbound_open_qty=inbound_open_qty,
         inbound_expected=_array_i32(
             [po_line_expected_date(ln, open_pos[ln.po_id]).toordinal() for ln in inbound_lines]
         ),

@@ -363,6 +363,16 @@ def test_a_quantity_with_seven_decimals_is_refused_naming_the_order_line() -> No
         to_columns(dataset, D, AllocationPolicy())
 
 
+def test_quantities_too_large_to_add_up_exactly_are_refused() -> None:
+    dataset = worked_example()
+    dataset.stock[0] = dataclasses.replace(dataset.stock[0], on_hand=Decimal("3000000000000"))
+    dataset.sales_order_lines[0] = dataclasses.replace(
+        dataset.sales_order_lines[0], qty=Decimal("3000000000000")
+    )
+    with pytest.raises(ColumnarPrecisionError, match="add up to 6000000000070 units"):
+        to_columns(dataset, D, AllocationPolicy())
+
+
 def test_a_repeated_order_line_is_refused() -> None:
     dataset = worked_example()
     dataset.sales_order_lines.append(dataset.sales_order_lines[0])
