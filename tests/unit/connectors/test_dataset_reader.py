@@ -573,12 +573,12 @@ def test_a_bad_date_is_reported(tmp_path: Path, value: str, message: str) -> Non
     [
         (
             "tomorrow",
-            "not a date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM[:SS], no time zone): 'tomorrow'",
+            "not a date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM[:SS][zone]): 'tomorrow'",
         ),
         (
-            "2026-01-06T09:15+02:00",
-            "not a date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM[:SS], no time zone): "
-            "'2026-01-06T09:15+02:00'",
+            "2026-01-06T09:15+2",
+            "not a date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM[:SS][zone]): "
+            "'2026-01-06T09:15+2'",
         ),
         ("2026-01-06T25:00", "not a real date or time: '2026-01-06T25:00' (hour must be in 0..23)"),
     ],
@@ -588,6 +588,25 @@ def test_a_bad_datetime_is_reported(tmp_path: Path, value: str, message: str) ->
     set_cell(files, "picks.csv", 2, "created_at", value)
 
     assert problems_of(write_folder(tmp_path, files)) == [f"picks.csv:2:created_at: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("value", "utc"),
+    [
+        ("2026-01-06T09:15:00Z", datetime(2026, 1, 6, 9, 15)),
+        ("2026-01-06T09:15+02:00", datetime(2026, 1, 6, 7, 15)),
+        ("2026-01-06T00:30:00-05:00", datetime(2026, 1, 6, 5, 30)),
+    ],
+)
+def test_a_datetime_with_a_time_zone_is_read_as_its_utc_time(
+    tmp_path: Path, value: str, utc: datetime
+) -> None:
+    files = baseline()
+    set_cell(files, "picks.csv", 2, "created_at", value)
+
+    picks = read_dataset(write_folder(tmp_path, files)).dataset.picks
+
+    assert picks[0].created_at == utc
 
 
 def test_a_datetime_may_use_a_space_seconds_and_fractions(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ and can report every bad cell instead of stopping at the first.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final, TypeVar
@@ -132,7 +132,8 @@ class WholeNumber(ValueType):
 
 _ISO_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ISO_DATE_OR_DATETIME: Final = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?"
 )
 
 
@@ -154,18 +155,26 @@ class IsoDate(ValueType):
 
 
 class DateOrDateTime(ValueType):
-    """A moment: a date (read as midnight) or a local ISO datetime without time zone."""
+    """A moment: a date (read as midnight) or an ISO datetime.
+
+    A datetime with a time zone (``Z`` or ``+01:00``) is converted to UTC and kept
+    without its zone, so every moment of a dataset is comparable; one without a zone
+    is kept as written.
+    """
 
     label = "date or datetime"
 
     def parse(self, raw: str) -> object:
         if _ISO_DATE_OR_DATETIME.fullmatch(raw):
             try:
-                return datetime.fromisoformat(raw)
+                moment = datetime.fromisoformat(raw)
             except ValueError as error:
                 return Invalid(f"not a real date or time: {raw!r} ({error})")
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(UTC).replace(tzinfo=None)
+            return moment
         return Invalid(
-            f"not a date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM[:SS], no time zone): {raw!r}"
+            f"not a date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM[:SS][zone]): {raw!r}"
         )
 
     def format(self, value: object) -> str:
