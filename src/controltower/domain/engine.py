@@ -3,10 +3,11 @@
 ``analyse`` is the reference implementation of ``allocation.md``. It is built on
 :class:`IncrementalEngine`, which keeps the result per pool, per warehouse, per
 customer and per order, so that a change (an order line, a PO date, a stock level, a
-receipt, an invoice) re-pegs only the pools it touches, re-schedules picking only in
-the warehouses whose ready lines moved, re-assesses credit only for the customers it
-touches, and rebuilds only the orders whose inputs changed. A full analysis is the
-same machinery with everything marked as changed, so the two cannot drift apart.
+receipt, an invoice) re-pegs only the pools it touches, updates the pick schedule of a
+capacity-limited warehouse only where its ready lines moved, re-assesses credit only
+for the customers it touches, and rebuilds only the orders whose inputs changed. A
+full analysis is the same machinery with everything marked as changed, so the two
+cannot drift apart.
 
 Determinism: every collection is indexed by its key and every sort ends on a unique
 key, so the result is the same under any order of the input rows. A repeated key
@@ -33,7 +34,7 @@ from controltower.domain.analysis import (
     LineOutcome,
     OrderOutcome,
 )
-from controltower.domain.capacity import ReadyLine, schedule_picking
+from controltower.domain.capacity import PickSchedule, ReadyLine
 from controltower.domain.credit import assess_credit, open_line_value
 from controltower.domain.errors import DomainError
 from controltower.domain.explain import explain_order
@@ -291,6 +292,23 @@ def _ready_lines(pegging: PoolPegging | None) -> dict[LineKey, tuple[date, Prior
     }
 
 
+def _orders_repegged(
+    old: PoolPegging | None, new: PoolPegging | None, *, every_line: bool
+) -> set[str]:
+    """Orders with a line in either pegging: all of them, or those whose pegging moved."""
+    old_lines = old.lines if old is not None else {}
+    new_lines = new.lines if new is not None else {}
+    if every_line:
+        return {order_id for order_id, _ in old_lines.keys() | new_lines.keys()}
+    moved = {
+        order_id
+        for (order_id, number), line in new_lines.items()
+        if old_lines.get((order_id, number)) != line
+    }
+    moved.update(order_id for order_id, number in old_lines.keys() - new_lines.keys())
+    return moved
+
+
 def _free_stock(pegging: PoolPegging | None) -> Decimal:
     return pegging.free_stock if pegging is not None else ZERO
 
@@ -309,8 +327,13 @@ class IncrementalEngine:
         self._policy = policy
         self._picture = _Picture(dataset)
         self._pegging: dict[PoolKey, PoolPegging] = {}
-        self._pools_by_warehouse: dict[str, set[PoolKey]] = defaultdict(set)
-        self._picked: dict[str, dict[LineKey, date]] = {}
+        self._schedules: dict[str, PickSchedule[LineKey]] = {
+            code: PickSchedule(row.pick_capacity_lines_per_day)
+            for code, row in self._picture.warehouses.items()
+            if row.pick_capacity_lines_per_day is not None
+        }
+        #: each pool's ready lines as its warehouse's schedule last saw them
+        self._ready: dict[PoolKey, dict[LineKey, tuple[date, PriorityKey]]] = {}
         self._credit: dict[str, CreditAssessment] = {}
         self._outcomes: dict[str, OrderOutcome] = {}
         self._refresh(
@@ -380,7 +403,7 @@ class IncrementalEngine:
         picture.purchase_orders[order.po_id] = order
         picture.link_po_lines(order.po_id)
         pools |= picture.po_line_pools(order.po_id)
-        self._refresh(pools=pools)
+        self._refresh(pools=pools, supply_named=True)
 
     def upsert_purchase_order_line(self, line: PurchaseOrderLine) -> None:
         """Add a PO line or change one (quantity, received, expected date, SKU)."""
@@ -477,7 +500,7 @@ class IncrementalEngine:
             if order is not None:
                 pools.add((line.sku, order.warehouse))
                 picture.pool_po_lines[(line.sku, order.warehouse)].add((po_id, number))
-        self._refresh(pools=pools)
+        self._refresh(pools=pools, supply_named=True)
 
     # --- recomputation -------------------------------------------------------------
 
@@ -487,44 +510,50 @@ class IncrementalEngine:
         pools: Iterable[PoolKey] = (),
         customers: Iterable[str] = (),
         orders: Iterable[str] = (),
+        supply_named: bool = False,
     ) -> None:
         """Recompute what depends on the given pools, customers and orders, and no more.
 
-        Pools are re-pegged; a warehouse is re-scheduled when the ready lines of one
-        of its pools changed; an order is rebuilt when it has a line in a re-pegged
-        pool, a line whose pick day moved, a customer whose credit changed, or a line
-        that could take a transfer from a pool whose free stock changed.
+        Pools are re-pegged; in a warehouse with a pick capacity, the ready lines that
+        left, joined or moved in those pools (and only those) update its pick schedule;
+        an order is rebuilt when it has a line in a re-pegged pool, a line whose pick day
+        moved, a customer whose credit changed, or a line that could take a transfer
+        from a pool whose free stock changed. Without a capacity a line's pick day is its
+        supply date, which re-pegging its pool already accounts for.
+
+        In a re-pegged pool, an order is rebuilt only when the pegging of one of its
+        lines changed, since that is all an order takes from its pools; except when the
+        change was to a purchase order (``supply_named``), which the explanation of
+        every order pegged to it names, so every order of those pools is rebuilt.
         """
         dirty_orders = set(orders)
-        dirty_warehouses: set[str] = set()
+        left: dict[str, set[LineKey]] = defaultdict(set)
+        joined: dict[str, list[ReadyLine[LineKey]]] = defaultdict(list)
         freed: set[PoolKey] = set()
         for key in pools:
             old = self._pegging.get(key)
             new = self._peg(key)
-            for pegging in (old, new):
-                if pegging is not None:
-                    dirty_orders.update(order_id for order_id, _ in pegging.lines)
-            if _ready_lines(old) != _ready_lines(new):
-                dirty_warehouses.add(key[1])
+            dirty_orders.update(_orders_repegged(old, new, every_line=supply_named))
+            if key[1] in self._schedules:
+                old_ready, new_ready = self._ready.pop(key, {}), _ready_lines(new)
+                if new_ready:
+                    self._ready[key] = new_ready
+                left[key[1]].update(old_ready.keys() - new_ready.keys())
+                joined[key[1]].extend(
+                    ReadyLine(line_key, supply_date, priority)
+                    for line_key, (supply_date, priority) in new_ready.items()
+                    if old_ready.get(line_key) != (supply_date, priority)
+                )
             if _free_stock(old) != _free_stock(new):
                 freed.add(key)
             if new is None:
                 self._pegging.pop(key, None)
-                _discard(self._pools_by_warehouse, key[1], key)
             else:
                 self._pegging[key] = new
-                self._pools_by_warehouse[key[1]].add(key)
 
-        for warehouse in dirty_warehouses:
-            old_days = self._picked.get(warehouse, {})
-            new_days = self._schedule(warehouse)
-            for line_key in old_days.keys() | new_days.keys():
-                if old_days.get(line_key) != new_days.get(line_key):
-                    dirty_orders.add(line_key[0])
-            if new_days:
-                self._picked[warehouse] = new_days
-            else:
-                self._picked.pop(warehouse, None)
+        for warehouse in left.keys() | joined.keys():
+            moved = self._schedules[warehouse].update(left[warehouse], joined[warehouse])
+            dirty_orders.update(order_id for order_id, _ in moved)
 
         for sku, source in freed:
             for target in self._picture.lanes_from.get(source, ()):
@@ -584,16 +613,12 @@ class IncrementalEngine:
             return None
         return peg_pool(sku, warehouse, supply, demand, as_of=self._as_of)
 
-    def _schedule(self, warehouse: str) -> dict[LineKey, date]:
-        """Pick days for every ready line of the warehouse, across all its SKUs."""
-        ready = [
-            ReadyLine(key=line_key, supply_date=supply_date, priority=priority)
-            for pool in self._pools_by_warehouse.get(warehouse, ())
-            for line_key, (supply_date, priority) in _ready_lines(self._pegging[pool]).items()
-        ]
-        row = self._picture.warehouses.get(warehouse)
-        capacity = row.pick_capacity_lines_per_day if row is not None else None
-        return schedule_picking(ready, capacity)
+    def _pick_day(self, warehouse: str, key: LineKey, supply_date: date | None) -> date | None:
+        """When a line is picked: its supply date, later if its warehouse is busy."""
+        if supply_date is None:
+            return None
+        schedule = self._schedules.get(warehouse)
+        return schedule.day_of(key) if schedule is not None else supply_date
 
     def _assess_credit(self, code: str) -> CreditAssessment:
         picture = self._picture
@@ -630,7 +655,6 @@ class IncrementalEngine:
         open_lines = self._open_order_lines(order)
         if not open_lines:
             return None
-        picked = self._picked.get(order.warehouse, {})
         warehouse = picture.warehouses.get(order.warehouse)
         outcomes: list[LineOutcome] = []
         for line in open_lines:
@@ -646,7 +670,7 @@ class IncrementalEngine:
                 from_quality_hold=pegging.from_quality_hold,
                 from_inbound=pegging.from_inbound,
                 short_qty=pegging.short_qty,
-                projected_date=picked[key] if pegging.supply_date is not None else None,
+                projected_date=self._pick_day(order.warehouse, key, pegging.supply_date),
                 supply_date=pegging.supply_date,
                 unit_price=effective_unit_price(line, picture.products.get(line.sku)),
             )
