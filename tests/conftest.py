@@ -44,8 +44,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     try:
         yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
     finally:
-        from sqlalchemy.pool import NullPool  # noqa: F401  (engines must be disposed by tests)
-
+        # the test disposes its engines; FORCE also ends any connection it left behind
         with _pg_admin_connect() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

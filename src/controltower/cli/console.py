@@ -50,16 +50,11 @@ def database_problems(url: str) -> Iterator[None]:
         raise typer.Exit(code=1) from exc
 
 
-@contextmanager
-def progress_bar() -> Iterator[ProgressFactory]:
-    """A progress bar on standard error, shown only when it is a terminal.
-
-    Yields ``progress(verb)``, which makes a ``(name, done, total)`` callback that
-    shows "<verb> <name>" with its count.
-    """
+def progress_display() -> Progress:
+    """A progress display on standard error, shown only when it is a terminal."""
     console = errors_console()
-    bar = Progress(
-        TextColumn("{task.description:<32}"),
+    return Progress(
+        TextColumn("{task.description:<40}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -67,6 +62,16 @@ def progress_bar() -> Iterator[ProgressFactory]:
         transient=True,
         disable=not console.is_terminal,
     )
+
+
+@contextmanager
+def progress_bar() -> Iterator[ProgressFactory]:
+    """A progress bar for ``(name, done, total)`` reports.
+
+    Yields ``progress(verb)``, which makes a ``(name, done, total)`` callback that
+    shows "<verb> <name>" with its count.
+    """
+    bar = progress_display()
     task = bar.add_task("", total=None)
 
     def factory(verb: str) -> ProgressCallback:

@@ -17,11 +17,11 @@ from typing import Annotated
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
 from controltower.cli.console import (
     database_problems,
+    output_console,
     progress_bar,
     read_dataset_or_exit,
 )
@@ -154,7 +154,7 @@ def upgrade_database(database_url: DatabaseUrlOption = None) -> None:
     url = _database_url(database_url)
     with database_problems(url):
         migrate(url)
-    _output().print(
+    output_console().print(
         f"The database at {displayable_url(url)} is at schema revision {head_revision()} "
         "(the latest).",
         markup=False,
@@ -168,13 +168,9 @@ def _database_url(flag: str | None) -> str:
     return resolve_settings(database_url=flag).database_url
 
 
-def _output() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
 def _print_summary(headline: str, summary: PictureSummary) -> None:
     """The headline, the picture's companies, and its row count per entity."""
-    output = _output()
+    output = output_console()
     noun = "company" if len(summary.companies) == 1 else "companies"
     output.print(f"{headline}: {noun} {', '.join(summary.companies)}.", markup=False)
     table = Table(box=box.SIMPLE, show_edge=False)

@@ -17,11 +17,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
-from controltower.cli.console import database_problems, policy_or_exit
+from controltower.cli.console import (
+    database_problems,
+    output_console,
+    policy_or_exit,
+    progress_display,
+)
 from controltower.cli.options import resolve_settings
 from controltower.cli.scan_cmd import parse_as_of
 from controltower.cli.serve_cmd import serve_settings_and_run
@@ -104,7 +107,7 @@ def run_demo(
     day = parse_as_of(as_of) if as_of is not None else date.today()
     dataset = _generate(size, seed, day)
     described = f"the {size.value} demo business (seed {seed}, as of {day.isoformat()})"
-    output = Console(highlight=False, soft_wrap=True)
+    output = output_console()
 
     if dataset_out is not None:
         with _status(f"Writing the dataset to {dataset_out}"):
@@ -144,34 +147,16 @@ def run_demo(
 # --- Steps ------------------------------------------------------------------------------
 
 
-def _errors() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _progress() -> Progress:
-    """A progress display on standard error, shown only when it is a terminal."""
-    console = _errors()
-    return Progress(
-        TextColumn("{task.description:<40}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
-
-
 @contextmanager
 def _status(message: str) -> Iterator[None]:
-    with _progress() as bar:
+    with progress_display() as bar:
         bar.add_task(message, total=None)
         yield
 
 
 def _generate(size: DemoSize, seed: int, day: date) -> Dataset:
     """The business, with each generation step shown as it runs."""
-    with _progress() as bar:
+    with progress_display() as bar:
         task = bar.add_task("Generating", total=len(STEPS))
         done = 0
 
@@ -190,7 +175,7 @@ def _load(dataset: Dataset, engine: Engine, *, source: str) -> int:
     transaction); the new picture's id."""
     with _status("Migrating the database"):
         migrate(engine)
-    with _progress() as bar, make_session_factory(engine).begin() as session:
+    with progress_display() as bar, make_session_factory(engine).begin() as session:
         task = bar.add_task("Storing", total=None)
 
         def store_progress(name: str, done: int, total: int) -> None:

@@ -18,7 +18,3 @@ dataset_cmds.register(app)
 demo_cmd.register(app)
 scan_cmd.register(app)
 serve_cmd.register(app)
-
-
-def main() -> None:  # pragma: no cover - console entry
-    app()

@@ -464,6 +464,19 @@ def picture_summary(session: Session) -> list[PictureSummary]:
     ]
 
 
+def customer_names(session: Session, picture_id: int, codes: Iterable[str]) -> dict[str, str]:
+    """Names of the given customers of a picture (a customer without a name is left out)."""
+    wanted = sorted(set(codes))
+    table = tables.customers
+    names: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        query = sa.select(table.c.code, table.c.name).where(
+            table.c.picture_id == picture_id, table.c.code.in_(wanted[start : start + 500])
+        )
+        names.update({code: name for code, name in session.connection().execute(query) if name})
+    return names
+
+
 def picture_id_for_company(session: Session, company: str) -> int:
     """The picture that covers ``company``."""
     query = sa.select(tables.companies.c.picture_id).where(tables.companies.c.code == company)

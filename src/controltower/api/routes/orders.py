@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi import status as http_status
 from sqlalchemy.orm import Session
@@ -30,8 +29,11 @@ from controltower.api.schemas import (
 )
 from controltower.api.scope import PictureScope, ScopeDep, require_scan, scan_public
 from controltower.domain.analysis import LineOutcome, OrderOutcome, OrderRiskStatus
-from controltower.storage import tables
-from controltower.storage.repository import order_risk_rows, order_status_history
+from controltower.storage.repository import (
+    customer_names,
+    order_risk_rows,
+    order_status_history,
+)
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
@@ -100,19 +102,6 @@ def order_public(order: OrderOutcome, customer_name: str | None) -> OrderPublic:
         explanation=list(order.explanation),
         lines=[line_public(line) for line in order.lines],
     )
-
-
-def customer_names(session: Session, picture_id: int, codes: Iterable[str]) -> dict[str, str]:
-    """Names of the given customers of a picture (a customer without a name is left out)."""
-    wanted = sorted(set(codes))
-    table = tables.customers
-    names: dict[str, str] = {}
-    for start in range(0, len(wanted), 500):
-        query = sa.select(table.c.code, table.c.name).where(
-            table.c.picture_id == picture_id, table.c.code.in_(wanted[start : start + 500])
-        )
-        names.update({code: name for code, name in session.connection().execute(query) if name})
-    return names
 
 
 def select_orders(
