@@ -8,7 +8,7 @@ has to repeat that rule. ``docs/exceptions.md`` is the catalogue in words.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -165,12 +165,16 @@ def run_detectors(
     *,
     detected_at: datetime,
     history: Sequence[CaseOccurrence] = (),
+    live: Collection[tuple[ExceptionType, str]] = (),
     allocation: AllocationPolicy = AllocationPolicy(),
 ) -> list[Finding]:
     """Every finding of every enabled detector worth its type's minimum, by type, subject.
 
     ``allocation`` is the policy the analysis was made with (explanations cite it);
-    ``history`` the past case occurrences recurring-exception detection counts.
+    ``history`` the past case occurrences recurring-exception detection counts, and
+    ``live`` the (type, subject) of the cases active now. The recurring detector runs
+    last and also counts every finding of this run that is not a live case: it is an
+    occurrence arising now, so a first scan and the same scan repeated agree.
     """
     context = DetectionContext(
         dataset,
@@ -181,16 +185,47 @@ def run_detectors(
         allocation=allocation,
     )
     findings: list[Finding] = []
+    recurring: list[RegisteredDetector[Any]] = []
     for entry in REGISTRY:
-        settings = entry.settings_of(policy)
-        if not settings.enabled:
+        if entry.type is ExceptionType.RECURRING_EXCEPTION:
+            recurring.append(entry)
             continue
-        findings.extend(
-            f
-            for f in entry.detect(context, settings)
-            if f.value_at_risk >= settings.min_value_at_risk
-        )
+        findings.extend(_detect(entry, context, policy))
+    context.history = (*context.history, *_arising(findings, live, detected_at))
+    for entry in recurring:
+        findings.extend(_detect(entry, context, policy))
     return sorted(findings, key=lambda f: (f.type, f.subject))
+
+
+def _detect(
+    entry: RegisteredDetector[Any], context: DetectionContext, policy: DetectorsPolicy
+) -> list[Finding]:
+    """One detector's findings worth its type's minimum (none when it is disabled)."""
+    settings = entry.settings_of(policy)
+    if not settings.enabled:
+        return []
+    return [
+        f for f in entry.detect(context, settings) if f.value_at_risk >= settings.min_value_at_risk
+    ]
+
+
+def _arising(
+    findings: Sequence[Finding], live: Collection[tuple[ExceptionType, str]], at: datetime
+) -> list[CaseOccurrence]:
+    """The findings that will open or reopen a case now, as occurrences."""
+    active = set(live)
+    return [
+        CaseOccurrence(
+            type=f.type,
+            subject=f.subject,
+            cause=f.cause,
+            entities=f.entities,
+            opened_at=at,
+            value_at_risk=f.value_at_risk,
+        )
+        for f in findings
+        if (f.type, f.subject) not in active
+    ]
 
 
 __all__ = [

@@ -7,7 +7,7 @@ what the stateless ``scan --json`` prints and what case reconciliation consumes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -68,13 +68,15 @@ def evaluate_exceptions(
     *,
     detected_at: datetime,
     history: Sequence[CaseOccurrence] = (),
+    live: Collection[tuple[ExceptionType, str]] = (),
 ) -> list[ExceptionRecord]:
     """Every exception of ``dataset`` as analysed, routed, sorted by type then subject.
 
     ``detected_at`` starts each response clock (a date-only scan passes the start of
     the business day, see ``policy.routing.start_of_business_day``); ``history`` is the
-    past case occurrences that recurring-exception detection counts (empty for a
-    stateless scan).
+    past case occurrences that recurring-exception detection counts and ``live`` the
+    (type, subject) of the cases active now (both empty for a stateless scan, where
+    every finding is an occurrence arising now).
     """
     findings = run_detectors(
         dataset,
@@ -82,6 +84,7 @@ def evaluate_exceptions(
         policy.detectors,
         detected_at=detected_at,
         history=history,
+        live=live,
         allocation=policy.allocation.to_domain(),
     )
     records = [_record(f, policy, detected_at) for f in findings]

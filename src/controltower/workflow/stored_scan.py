@@ -151,6 +151,7 @@ def run_stored_scan(
     analysis = analyse(dataset, as_of, policy.allocation.to_domain())
     recorded = store.record_analysis(analysis, scanned_at=now, policy_digest=policy_digest(policy))
     window = timedelta(days=policy.detectors.recurring_exception.window_days)
+    cases = store.load_live_cases()  # first: it takes the scans' turn before any case read
     history = store.case_history(since=now - window - _HISTORY_MARGIN)
     records = evaluate_exceptions(
         dataset,
@@ -158,9 +159,10 @@ def run_stored_scan(
         policy,
         detected_at=_wall_clock(now, zone),
         history=[replace(o, opened_at=_wall_clock(o.opened_at, zone)) for o in history],
+        live={case.key for case in cases if case.is_active},
     )
     findings = [_with_zone(record, zone) for record in records]
-    outcome = reconcile(store.load_live_cases(), findings, now=now, policy=policy)
+    outcome = reconcile(cases, findings, now=now, policy=policy)
     store.save_cases(outcome.changed)
     return _result(
         recorded,

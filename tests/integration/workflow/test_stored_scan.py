@@ -7,7 +7,7 @@ scenarios run on an in-memory store too, and both must end with equal cases.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -148,14 +148,25 @@ def test_a_stored_scan_records_order_risk_and_opens_a_case_per_exception(
     )
 
 
+@pytest.mark.parametrize(
+    ("picture", "later"),
+    [
+        (minimal, timedelta(hours=3)),
+        # the demo has suppliers with several unconfirmed POs at once: recurring reviews
+        # must open on the first scan, not on the repeat (repeated at the same moment,
+        # as its picks' ages are worded to the minute)
+        (lambda: generate_business("small", seed=7, as_of=AS_OF), timedelta(0)),
+    ],
+    ids=["minimal", "small-demo"],
+)
 def test_scanning_an_unchanged_picture_again_changes_no_case_and_adds_no_event(
-    sessions: sessionmaker[Session],
+    sessions: sessionmaker[Session], picture: Callable[[], Dataset], later: timedelta
 ) -> None:
-    import_picture(sessions, minimal(), T0)
+    import_picture(sessions, picture(), T0)
     scan(sessions, T0)
     before, events = stored_cases(sessions), event_rows(sessions)
 
-    again = [scan(sessions, T0), scan(sessions, T0 + timedelta(hours=3))]
+    again = [scan(sessions, T0), scan(sessions, T0 + later)]
 
     assert stored_cases(sessions) == before
     assert event_rows(sessions) == events
@@ -246,7 +257,7 @@ def test_a_condition_back_after_the_reopen_window_closes_the_old_case_and_opens_
     assert (back.closed, back.opened, back.reopened) == (1, 1, 0)
 
 
-def test_a_condition_arising_a_third_time_opens_a_recurring_review_on_the_next_scan(
+def test_a_condition_arising_a_third_time_opens_a_recurring_review_in_that_same_scan(
     sessions: sessionmaker[Session],
 ) -> None:
     review = (
@@ -255,19 +266,23 @@ def test_a_condition_arising_a_third_time_opens_a_recurring_review_on_the_next_s
     )
     import_picture(sessions, minimal(), T0)
     scan(sessions, T0, EAGER)  # the condition arises: one occurrence
-    for day in (1, 2):  # it clears, then comes back: a reopening is one more occurrence
-        import_picture(sessions, with_po77_confirmed(minimal()), T0)
-        scan(sessions, T0 + timedelta(days=day - 1, hours=1), EAGER)
-        import_picture(sessions, minimal(), T0)
-        scan(sessions, T0 + timedelta(days=day), EAGER)
+    import_picture(sessions, with_po77_confirmed(minimal()), T0)
+    scan(sessions, T0 + timedelta(hours=1), EAGER)
+    import_picture(sessions, minimal(), T0)
+    scan(sessions, T0 + timedelta(days=1), EAGER)  # it comes back: the second occurrence
+    import_picture(sessions, with_po77_confirmed(minimal()), T0)
+    scan(sessions, T0 + timedelta(days=1, hours=1), EAGER)
     assert review not in by_key(stored_cases(sessions))
 
-    result = scan(sessions, T0 + timedelta(days=2, hours=1), EAGER)
+    import_picture(sessions, minimal(), T0)
+    third = scan(sessions, T0 + timedelta(days=2), EAGER)  # the third occurrence
 
     cases = by_key(stored_cases(sessions))
-    assert cases[review].opened_at == T0 + timedelta(days=2, hours=1)
+    assert cases[review].opened_at == T0 + timedelta(days=2)
     assert cases[review].related == ("purchase_order:PO77",)
-    assert result.opened >= 1
+    assert third.opened >= 1
+    again = scan(sessions, T0 + timedelta(days=2, hours=1), EAGER)
+    assert (again.opened, again.reopened, again.resolved) == (0, 0, 0)
 
 
 def test_business_hours_and_due_times_follow_the_zone_of_the_scan_time(
