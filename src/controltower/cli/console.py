@@ -84,6 +84,22 @@ def progress_bar() -> Iterator[ProgressFactory]:
         yield factory
 
 
+@contextmanager
+def stage_display() -> Iterator[Callable[[str], None]]:
+    """A spinner on standard error naming the step a long computation is in.
+
+    Yields ``stage(description)``; shown only when standard error is a terminal.
+    """
+    bar = progress_display()
+    task = bar.add_task("", total=None)
+
+    def stage(description: str) -> None:
+        bar.update(task, description=description)
+
+    with bar:
+        yield stage
+
+
 def read_dataset_or_exit(folder: Path, *, outcome: str) -> Dataset:
     """The dataset in ``folder``; on any problem, every one on standard error and exit 1.
 

@@ -184,9 +184,34 @@ def run_detectors(
         history=history,
         allocation=allocation,
     )
+    return run_catalogue(REGISTRY, context, policy, detected_at=detected_at, live=live)
+
+
+class _Detecting(Protocol):
+    """What :func:`run_catalogue` needs of a context: the history it extends."""
+
+    history: tuple[CaseOccurrence, ...]
+
+
+C = TypeVar("C", bound=_Detecting)
+
+
+def run_catalogue(
+    registry: Sequence[RegisteredDetector[Any]],
+    context: C,
+    policy: DetectorsPolicy,
+    *,
+    detected_at: datetime,
+    live: Collection[tuple[ExceptionType, str]] = (),
+) -> list[Finding]:
+    """Run ``registry``'s detectors on ``context`` the way :func:`run_detectors` does.
+
+    Shared by the reference detectors and the columnar ones, so both apply the same
+    noise control and count the same occurrences for recurring reviews.
+    """
     findings: list[Finding] = []
     recurring: list[RegisteredDetector[Any]] = []
-    for entry in REGISTRY:
+    for entry in registry:
         if entry.type is ExceptionType.RECURRING_EXCEPTION:
             recurring.append(entry)
             continue
@@ -197,9 +222,7 @@ def run_detectors(
     return sorted(findings, key=lambda f: (f.type, f.subject))
 
 
-def _detect(
-    entry: RegisteredDetector[Any], context: DetectionContext, policy: DetectorsPolicy
-) -> list[Finding]:
+def _detect(entry: RegisteredDetector[Any], context: Any, policy: DetectorsPolicy) -> list[Finding]:
     """One detector's findings worth its type's minimum (none when it is disabled)."""
     settings = entry.settings_of(policy)
     if not settings.enabled:
@@ -234,5 +257,6 @@ __all__ = [
     "DetectorsPolicy",
     "Finding",
     "RegisteredDetector",
+    "run_catalogue",
     "run_detectors",
 ]

@@ -106,3 +106,49 @@ def route(finding: Routable, policy: Policy, *, detected_at: datetime) -> tuple[
     """(owner, due_at) for ``finding`` detected at ``detected_at``."""
     hours = policy.sla.hours_for(finding.type, finding.severity)
     return owner_for(finding, policy), add_business_hours(detected_at, hours, policy.clock)
+
+
+class Router:
+    """:func:`route` for many findings detected at one moment, remembering answers.
+
+    A scan of a large picture routes a hundred thousand findings that share a handful
+    of (type, severity, warehouse, company, tier) combinations; the owner and the
+    business-hours deadline are the same for each combination, so each is worked out
+    once. A finding's value at risk only matters when a routing rule sets
+    ``min_value_at_risk``; with such rules the owner is worked out for every finding.
+    """
+
+    def __init__(self, policy: Policy, *, detected_at: datetime) -> None:
+        self._policy = policy
+        self._detected_at = detected_at
+        self._by_value = any(rule.min_value_at_risk is not None for rule in policy.routing.rules)
+        self._owners: dict[tuple[object, ...], str] = {}
+        self._due: dict[tuple[ExceptionType, Severity], datetime] = {}
+
+    def route(self, finding: Routable) -> tuple[str, datetime]:
+        """(owner, due_at) for ``finding``, as :func:`route` gives them."""
+        return self.owner(finding), self.due_at(finding.type, finding.severity)
+
+    def owner(self, finding: Routable) -> str:
+        if self._by_value:
+            return owner_for(finding, self._policy)
+        key = (
+            finding.type,
+            finding.routed_as,
+            finding.severity,
+            finding.warehouse,
+            finding.company,
+            finding.customer_tier,
+        )
+        owner = self._owners.get(key)
+        if owner is None:
+            owner = self._owners[key] = owner_for(finding, self._policy)
+        return owner
+
+    def due_at(self, type_: ExceptionType, severity: Severity) -> datetime:
+        key = (type_, severity)
+        due = self._due.get(key)
+        if due is None:
+            hours = self._policy.sla.hours_for(type_, severity)
+            due = self._due[key] = add_business_hours(self._detected_at, hours, self._policy.clock)
+        return due

@@ -18,7 +18,7 @@ from controltower.domain.analysis import Analysis
 from controltower.domain.cases import CaseOccurrence, ExceptionType, Severity
 from controltower.domain.model import Dataset, Tier
 from controltower.policy.model import Policy
-from controltower.policy.routing import route
+from controltower.policy.routing import Router
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +41,18 @@ class ExceptionRecord:
     customer_tier: Tier | None = None
 
 
-def _record(finding: Finding, policy: Policy, detected_at: datetime) -> ExceptionRecord:
-    owner, due_at = route(finding, policy, detected_at=detected_at)
+def routed_records(
+    findings: Sequence[Finding], policy: Policy, *, detected_at: datetime
+) -> list[ExceptionRecord]:
+    """``findings`` routed (owner and deadline), sorted by type then subject."""
+    router = Router(policy, detected_at=detected_at)
+    records = [exception_record(f, router) for f in findings]
+    return sorted(records, key=lambda r: (r.type, r.subject))
+
+
+def exception_record(finding: Finding, router: Router) -> ExceptionRecord:
+    """``finding`` with the owner and deadline ``router`` gives it."""
+    owner, due_at = router.route(finding)
     return ExceptionRecord(
         type=finding.type,
         subject=finding.subject,
@@ -87,5 +97,4 @@ def evaluate_exceptions(
         live=live,
         allocation=policy.allocation.to_domain(),
     )
-    records = [_record(f, policy, detected_at) for f in findings]
-    return sorted(records, key=lambda r: (r.type, r.subject))
+    return routed_records(findings, policy, detected_at=detected_at)

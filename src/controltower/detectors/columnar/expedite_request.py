@@ -1,0 +1,114 @@
+"""``expedite_request`` over columns: the reference detector's findings, found fast.
+
+Expedited orders not fully allocated from stock, or at risk, are one mask over the
+kernel's order arrays; their stories are worded in bulk like ``order_at_risk``'s.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+
+from controltower.detectors.base import DetectorSettings, Finding, order_subject
+from controltower.detectors.columnar.common import (
+    customer_phrases,
+    day_texts,
+    ladder_ranks,
+    money_texts,
+    severities,
+)
+from controltower.detectors.columnar.context import TIERS, ColumnarDetectionContext
+from controltower.detectors.expedite_request import _ALLOCATION_WORDS
+from controltower.domain.analysis import Allocation
+from controltower.domain.cases import ExceptionType, Severity
+from controltower.domain.columnar import NULL_DAY, from_units
+from controltower.domain.kernel import ALLOCATION_FULL, ALLOCATION_NONE, ALLOCATION_PARTIAL
+from controltower.domain.model import TIER_RANK, Tier
+
+#: the reference words of each kernel allocation code
+ALLOCATION_WORDS: Final = {
+    ALLOCATION_FULL: _ALLOCATION_WORDS[Allocation.FULL],
+    ALLOCATION_PARTIAL: _ALLOCATION_WORDS[Allocation.PARTIAL],
+    ALLOCATION_NONE: _ALLOCATION_WORDS[Allocation.NONE],
+}
+_STRATEGIC: Final = TIER_RANK[Tier.STRATEGIC]
+
+
+def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
+    """Every expedited order not simply served from stock on time, as the reference."""
+    p, r = context.picture, context.result
+    orders = np.flatnonzero(
+        p.order_expedite & ((r.order_allocation != ALLOCATION_FULL) | r.order_at_risk)
+    )
+    if not orders.size:
+        return []
+    stories = context.order_stories.of(orders)
+    customers = context.vocab_customer_of_picture_customer[p.order_customer[orders]]
+    tier_rank = context.customer_tier_rank[customers]
+    vocab_wh = context.vocab_warehouse_of_picture_warehouse
+    ship_day = r.order_projected_ship_day[orders]
+    amounts = r.order_open_value[orders]
+    raises = r.order_at_risk[orders].astype(np.int64) + (tier_rank == _STRATEGIC)
+    findings: list[Finding] = []
+    for (
+        order_id,
+        explanation,
+        steps,
+        cause,
+        entities,
+        amount,
+        money,
+        severity,
+        phrase,
+        rank,
+        warehouse,
+        promised,
+        ship,
+        dated,
+        late,
+        allocation,
+    ) in zip(
+        context.code_array(p.order_ids)[orders].tolist(),
+        stories.explanation,
+        stories.next_steps,
+        stories.cause,
+        stories.entities,
+        amounts.tolist(),
+        money_texts(amounts, r.value_decimals),
+        severities(ladder_ranks(context, amounts, r.value_decimals), Severity.MEDIUM, raises),
+        customer_phrases(context, customers),
+        tier_rank.tolist(),
+        p.order_warehouse[orders].tolist(),
+        day_texts(p.order_promised[orders]),
+        day_texts(np.where(ship_day == NULL_DAY, p.as_of_day, ship_day)),
+        (ship_day != NULL_DAY).tolist(),
+        r.order_days_late[orders].tolist(),
+        r.order_allocation[orders].tolist(),
+        strict=True,
+    ):
+        if dated:
+            when = f"ships {ship}" + (f", {late} day(s) late" if late > 0 else ", on time")
+        else:
+            when = "has no ship date yet"
+        findings.append(
+            Finding(
+                type=ExceptionType.EXPEDITE_REQUEST,
+                subject=order_subject(order_id),
+                severity=severity,
+                value_at_risk=from_units(int(amount), r.value_decimals),
+                value_basis="open value of the order: open qty x unit price",
+                explanation=(
+                    f"Expedited order {order_id} for {phrase}, worth "
+                    f"{money}, promised {promised}, is "
+                    f"{ALLOCATION_WORDS[allocation]} and {when}. {explanation} Next: "
+                    f"{steps}."
+                ),
+                cause=cause,
+                entities=entities,
+                warehouse=p.warehouse_codes[warehouse],
+                company=context.company_of_warehouse(int(vocab_wh[warehouse])),
+                customer_tier=TIERS[rank] if rank < len(TIERS) else None,
+            )
+        )
+    return findings

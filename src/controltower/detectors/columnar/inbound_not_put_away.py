@@ -1,0 +1,68 @@
+"""``inbound_not_put_away`` over columns: the reference detector's findings, found fast.
+
+Receipts not put away and waiting longer than the policy allows are chosen with one
+mask over the receipts table; only they are looked up and explained.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from controltower.detectors.base import (
+    Finding,
+    po_subject,
+    pool_subject,
+    product_entity,
+    receipt_subject,
+    supplier_entity,
+)
+from controltower.detectors.columnar.common_b import RAISED, Phrases, receipt_rows
+from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.inbound_not_put_away import InboundNotPutAwaySettings
+from controltower.domain.cases import ExceptionType
+from controltower.domain.explain import format_money, plural
+from controltower.domain.model import ZERO
+
+
+def detect(context: ColumnarDetectionContext, settings: InboundNotPutAwaySettings) -> list[Finding]:
+    """Every receipt still on the dock after ``max_days`` days, as the reference finds it."""
+    receipts = context.tables.receipts
+    waited = context.as_of_day - receipts.received_date.astype(np.int64)
+    found = receipt_rows(context, np.flatnonzero(~receipts.put_away & (waited > settings.max_days)))
+    phrases = Phrases(context)
+    suppliers = context.tables.vocab.suppliers.codes
+    warehouses = context.tables.vocab.warehouses.codes
+    allowed = plural(settings.max_days, "day")
+    findings: list[Finding] = []
+    for i, days in enumerate(waited[found.rows].tolist()):
+        receipt_id, po_id, sku = found.receipt_id[i], found.po_id[i], found.sku[i]
+        warehouse = warehouses[found.warehouse[i]]
+        usable = max(phrases.amount[found.qty[i]] - phrases.amount[found.damaged_qty[i]], ZERO)
+        value = usable * phrases.amount[found.unit_cost[i]]
+        severity = context.severity_for_value(value)
+        if found.short[i]:
+            severity = RAISED[severity]
+        need = f" Demand for {sku} in {warehouse} is short meanwhile." if found.short[i] else ""
+        findings.append(
+            Finding(
+                type=ExceptionType.INBOUND_NOT_PUT_AWAY,
+                subject=receipt_subject(receipt_id),
+                severity=severity,
+                value_at_risk=value,
+                value_basis="received qty less damaged x unit cost",
+                explanation=(
+                    f"Receipt {receipt_id} of {phrases.qty[found.qty[i]]} {sku} "
+                    f"on {po_id} line {found.line[i]}, received in {warehouse} "
+                    f"{phrases.day[found.received_day[i]]}, is still not put away after "
+                    f"{plural(days, 'day')} (the policy allows {allowed}): "
+                    f"{format_money(value)} of goods nobody can pick.{need} Next: put the goods "
+                    f"away and confirm the location in the ERP."
+                ),
+                cause=receipt_subject(receipt_id),
+                related=(po_subject(po_id), pool_subject(sku, warehouse)),
+                entities=(product_entity(sku), supplier_entity(suppliers[found.supplier[i]])),
+                warehouse=warehouse,
+                company=phrases.company_of_warehouse[found.warehouse[i]],
+            )
+        )
+    return findings

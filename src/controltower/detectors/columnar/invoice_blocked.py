@@ -1,0 +1,112 @@
+"""``invoice_blocked`` over columns: the reference detector's findings, found fast.
+
+Disputed invoices with money owed are one mask over the invoices table. The credit
+blocker is a property of the customer, so the orders it blocks are all the open orders
+of a customer whose credit is blocked, found through a mask over the kernel's orders.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from controltower.detectors.base import (
+    DetectorSettings,
+    Finding,
+    customer_subject,
+    invoice_subject,
+    order_subject,
+)
+from controltower.detectors.columnar.common_b import RAISED, Phrases
+from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.domain.cases import ExceptionType
+from controltower.domain.columnar import from_units
+from controltower.domain.explain import format_money, plural
+from controltower.domain.kernel import BLOCKER_CREDIT
+from controltower.domain.tables import I64
+
+
+def _blocked_orders(context: ColumnarDetectionContext, customers: I64) -> dict[int, list[str]]:
+    """The order ids, sorted, that credit blocks for each of ``customers`` (picture ids)."""
+    picture, result = context.picture, context.result
+    wanted = np.zeros(len(picture.customer_codes), dtype=np.bool_)
+    wanted[customers[customers >= 0]] = True
+    credit = (result.order_blockers & BLOCKER_CREDIT) != 0
+    orders = np.flatnonzero(credit & wanted[picture.order_customer])
+    blocked: dict[int, list[str]] = {}
+    for o, customer in zip(orders.tolist(), picture.order_customer[orders].tolist(), strict=True):
+        blocked.setdefault(customer, []).append(picture.order_ids[o])
+    return blocked
+
+
+def _blocking(
+    context: ColumnarDetectionContext, code: str, customer: int, blocked: list[str]
+) -> str:
+    """How the invoice feeds a credit block on the customer's orders ('' when none)."""
+    if not blocked:
+        return ""
+    credit = context.result.credit
+    exposure = from_units(
+        int(credit.open_receivables[customer]) + int(credit.open_order_value[customer]),
+        credit.decimals,
+    )
+    return (
+        f" It counts toward {code}'s credit exposure of "
+        f"{format_money(exposure)}, and "
+        f"{code}'s {plural(len(blocked), 'order')} ({', '.join(blocked)}) "
+        f"{'is' if len(blocked) == 1 else 'are'} blocked by credit."
+    )
+
+
+def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
+    """Every disputed invoice with money still owed, as the reference finds it."""
+    table = context.tables.invoices
+    invoices = np.flatnonzero(table.disputed & (table.amount_residual > 0))
+    customers = table.customer[invoices].astype(np.int64)
+    mapped = context.picture_customer_of_vocab_customer[customers]
+    blocked_orders = _blocked_orders(context, mapped)
+    vocab = context.tables.vocab
+    owners = context.tables.customers.account_owner
+    phrases = Phrases(context)
+    findings: list[Finding] = []
+    for j, customer_id, customer in zip(
+        invoices.tolist(), customers.tolist(), mapped.tolist(), strict=True
+    ):
+        invoice_id = str(table.invoice_id[j])
+        code = vocab.customers.codes[customer_id]
+        blocked = blocked_orders.get(customer, []) if customer >= 0 else []
+        residual = phrases.amount[int(table.amount_residual[j])]
+        severity = context.severity_for_value(residual)
+        if blocked:
+            severity = RAISED[severity]
+        due_day = int(table.due_date[j])
+        overdue = context.as_of_day - due_day
+        due = (
+            f"{plural(overdue, 'day')} past its due date {phrases.day[due_day]}"
+            if overdue > 0
+            else f"due {phrases.day[due_day]}"
+        )
+        row = int(context.customer_row[customer_id])
+        owner = owners[row] if row >= 0 else None
+        with_owner = f" with the account owner {owner}" if owner else ""
+        findings.append(
+            Finding(
+                type=ExceptionType.INVOICE_BLOCKED,
+                subject=invoice_subject(invoice_id),
+                severity=severity,
+                value_at_risk=residual,
+                value_basis="amount still owed on the invoice",
+                explanation=(
+                    f"Invoice {invoice_id} of {phrases.customer[customer_id]} for "
+                    f"{format_money(residual)}, {due}, is disputed and cannot be "
+                    f"collected.{_blocking(context, code, customer, blocked)} Next: settle the "
+                    f"dispute{with_owner} (a credit note or a confirmation the customer "
+                    f"accepts)."
+                ),
+                cause=customer_subject(code),
+                related=tuple(order_subject(o) for o in blocked),
+                entities=(customer_subject(code),),
+                company=phrases.company_of_customer[customer_id],
+                customer_tier=phrases.tier[customer_id],
+            )
+        )
+    return findings

@@ -1,0 +1,126 @@
+"""``order_at_risk`` over columns: the reference detector's findings, found fast.
+
+The orders at risk are the kernel's ``order_at_risk`` mask; their severities are
+array arithmetic, and their explanations, next steps, causes and entities are worded
+in bulk (:class:`~.common.OrderStories`); only the finding's header is written order
+by order.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+
+from controltower.detectors.base import Finding, order_subject
+from controltower.detectors.columnar.common import (
+    customer_phrases,
+    day_texts,
+    ladder_ranks,
+    money_texts,
+    severities,
+)
+from controltower.detectors.columnar.context import TIERS, ColumnarDetectionContext
+from controltower.detectors.order_at_risk import OrderAtRiskSettings
+from controltower.domain.analysis import Blocker
+from controltower.domain.cases import ExceptionType, Severity
+from controltower.domain.columnar import NULL_DAY, from_units
+from controltower.domain.explain import plural
+from controltower.domain.model import TIER_RANK, Tier
+
+#: the ``blockers: ...`` words of every blocker mask of the kernel
+BLOCKER_WORDS: Final = tuple(
+    ", ".join(b.value for bit, b in enumerate(Blocker) if mask >> bit & 1) or "none"
+    for mask in range(1 << len(Blocker))
+)
+_STRATEGIC: Final = TIER_RANK[Tier.STRATEGIC]
+
+
+def detect(context: ColumnarDetectionContext, settings: OrderAtRiskSettings) -> list[Finding]:
+    """Every order the kernel finds at risk, worded as the reference words it."""
+    p, r = context.picture, context.result
+    orders = np.flatnonzero(r.order_at_risk)
+    if not orders.size:
+        return []
+    stories = context.order_stories.of(orders)
+    customers = context.vocab_customer_of_picture_customer[p.order_customer[orders]]
+    warehouses = p.order_warehouse[orders]
+    companies = [
+        context.company_of_warehouse(int(w)) for w in context.vocab_warehouse_of_picture_warehouse
+    ]
+    tier_rank = context.customer_tier_rank[customers]
+    ship_day = r.order_projected_ship_day[orders]
+    dated = ship_day != NULL_DAY
+    late = r.order_days_late[orders].astype(np.int64)
+    amounts = r.order_open_value[orders]
+    raises = (tier_rank == _STRATEGIC).astype(np.int64)
+    raises += ~dated | (late >= settings.days_late_escalation)
+    findings: list[Finding] = []
+    for (
+        order_id,
+        explanation,
+        steps,
+        cause,
+        entities,
+        amount,
+        money,
+        severity,
+        phrase,
+        rank,
+        warehouse,
+        promised,
+        ship,
+        has_date,
+        days,
+        blockers,
+        n_lines,
+    ) in zip(
+        context.code_array(p.order_ids)[orders].tolist(),
+        stories.explanation,
+        stories.next_steps,
+        stories.cause,
+        stories.entities,
+        amounts.tolist(),
+        money_texts(amounts, r.value_decimals),
+        severities(ladder_ranks(context, amounts, r.value_decimals), Severity.MEDIUM, raises),
+        customer_phrases(context, customers),
+        tier_rank.tolist(),
+        warehouses.tolist(),
+        day_texts(p.order_promised[orders]),
+        day_texts(np.where(dated, ship_day, p.as_of_day)),
+        dated.tolist(),
+        late.tolist(),
+        r.order_blockers[orders].tolist(),
+        (p.order_line_start[orders + 1] - p.order_line_start[orders]).tolist(),
+        strict=True,
+    ):
+        if not has_date:
+            when = "has no ship date yet"
+        elif days > 0:
+            when = f"is projected to ship {ship}, {plural(days, 'day')} late"
+        else:
+            when = f"is projected to ship {ship}, on time"
+        findings.append(
+            Finding(
+                type=ExceptionType.ORDER_AT_RISK,
+                subject=order_subject(order_id),
+                severity=severity,
+                value_at_risk=from_units(int(amount), r.value_decimals),
+                value_basis=(
+                    f"open value of the order: open qty x unit price over {n_lines} open line(s)"
+                ),
+                explanation=(
+                    f"Order {order_id} for {phrase}, worth "
+                    f"{money}, promised {promised}, {when} "
+                    f"(blockers: {BLOCKER_WORDS[blockers]}). {explanation} Next: "
+                    f"{steps}."
+                ),
+                cause=cause,
+                related=(),
+                entities=entities,
+                warehouse=p.warehouse_codes[warehouse],
+                company=companies[warehouse],
+                customer_tier=TIERS[rank] if rank < len(TIERS) else None,
+            )
+        )
+    return findings

@@ -1,0 +1,167 @@
+"""``picking_bottleneck`` over columns: the reference detector's findings, found fast.
+
+The lines capacity pushes later are one mask over the kernel's line days, counted per
+warehouse with ``bincount``; open picks are counted per warehouse the same way. Only
+the few warehouses with a capacity are then judged one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from controltower.detectors.base import Finding, order_subject, warehouse_subject
+from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.picking_bottleneck import PickingBottleneckSettings
+from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
+from controltower.domain.columnar import NULL_DAY, from_units
+from controltower.domain.explain import format_money, plural
+from controltower.domain.model import PickStatus
+from controltower.domain.tables import I64, PICK_STATUSES, Bools
+
+
+@dataclass(frozen=True, slots=True)
+class _Delays:
+    """Per picture warehouse: the ready lines capacity delays, and their orders."""
+
+    lines: I64
+    max_days: I64
+    #: picture orders with a delayed line, ascending (so by ``order_id``)
+    orders: I64
+    #: each of those orders' picture warehouse
+    warehouse: I64
+
+
+def _delays(context: ColumnarDetectionContext) -> _Delays:
+    """Capacity delay per line is projected minus supply day (both known), if positive."""
+    picture, result = context.picture, context.result
+    projected, supply = result.line_projected_day, result.line_supply_day
+    delay = projected.astype(np.int64) - supply
+    delayed = np.flatnonzero((projected != NULL_DAY) & (supply != NULL_DAY) & (delay > 0))
+    n_warehouses = len(picture.warehouse_codes)
+    warehouse = picture.line_warehouse[delayed]
+    max_days = np.zeros(n_warehouses, dtype=np.int64)
+    np.maximum.at(max_days, warehouse, delay[delayed])
+    orders = np.unique(picture.line_order[delayed]).astype(np.int64)
+    return _Delays(
+        lines=np.bincount(warehouse, minlength=n_warehouses).astype(np.int64),
+        max_days=max_days,
+        orders=orders,
+        warehouse=picture.order_warehouse[orders].astype(np.int64),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Warehouse:
+    """One warehouse with a capacity, as the detector judges it."""
+
+    code: int
+    capacity: int
+    #: its picture warehouse id (-1 when the picture lacks it)
+    mapped: int
+    open_picks: int
+    #: picture orders capacity delays there, ascending
+    delayed: I64
+
+
+def _held_up(
+    context: ColumnarDetectionContext, warehouse: _Warehouse, open_picks: Bools
+) -> tuple[I64, str]:
+    """The orders the finding is about, and how its value is worked out: the delayed
+    orders, else the open orders with an open pick in the warehouse."""
+    if warehouse.delayed.shape[0]:
+        return warehouse.delayed, "open value of the orders capacity delays"
+    picks = context.tables.picks
+    here = np.unique(picks.order[open_picks & (picks.warehouse == warehouse.code)])
+    orders = context.picture_order_of_vocab_order[here]
+    return orders[orders >= 0], "open value of the orders with open picks"
+
+
+def _signs(
+    warehouse: _Warehouse,
+    delays: _Delays,
+    late: int,
+    backlog_limit: Decimal,
+    settings: PickingBottleneckSettings,
+) -> list[str]:
+    """What shows the warehouse cannot keep up, worded as the reference words it."""
+    signs = []
+    if warehouse.delayed.shape[0]:
+        max_delay = int(delays.max_days[warehouse.mapped])
+        signs.append(
+            f"capacity pushes {int(delays.lines[warehouse.mapped])} ready line(s) of "
+            f"{warehouse.delayed.shape[0]} order(s) later, by up to {plural(max_delay, 'day')}"
+            + (f", {late} of them past their promise" if late else "")
+        )
+    if warehouse.open_picks > backlog_limit:
+        signs.append(
+            f"{warehouse.open_picks} picks are open, more than {backlog_limit.normalize():f} "
+            f"({settings.backlog_days.normalize():f} day(s) of capacity)"
+        )
+    return signs
+
+
+def _finding(
+    context: ColumnarDetectionContext,
+    settings: PickingBottleneckSettings,
+    warehouse: _Warehouse,
+    delays: _Delays,
+    open_picks: Bools,
+) -> Finding | None:
+    """The warehouse's finding, or None when it keeps up."""
+    backlog_limit = warehouse.capacity * settings.backlog_days
+    if not warehouse.delayed.shape[0] and not warehouse.open_picks > backlog_limit:
+        return None
+    orders, basis = _held_up(context, warehouse, open_picks)
+    result = context.result
+    value = from_units(sum(result.order_open_value[orders].tolist()), result.value_decimals)
+    late = int(np.count_nonzero(result.order_at_risk[warehouse.delayed]))
+    severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
+    if late:
+        severity = raise_severity(severity)
+    signs = _signs(warehouse, delays, late, backlog_limit, settings)
+    code = context.tables.vocab.warehouses.codes[warehouse.code]
+    order_ids = context.picture.order_ids
+    return Finding(
+        type=ExceptionType.PICKING_BOTTLENECK,
+        subject=warehouse_subject(code),
+        severity=severity,
+        value_at_risk=value,
+        value_basis=basis,
+        explanation=(
+            f"{code} picks at most {warehouse.capacity} lines a day and cannot keep up: "
+            f"{'; '.join(signs)}. Orders worth {format_money(value)} are held up. "
+            f"Next: add pickers or a shift in {code}, or ship urgent orders from "
+            f"another warehouse."
+        ),
+        cause=warehouse_subject(code),
+        related=tuple(order_subject(order_ids[o]) for o in orders.tolist()),
+        warehouse=code,
+        company=context.company_of_warehouse(warehouse.code),
+    )
+
+
+def detect(context: ColumnarDetectionContext, settings: PickingBottleneckSettings) -> list[Finding]:
+    """Every warehouse with a capacity that cannot keep up, as the reference finds it."""
+    tables = context.tables
+    picks = tables.picks
+    open_picks = picks.status == PICK_STATUSES.index(PickStatus.OPEN)
+    n_open = np.bincount(picks.warehouse[open_picks], minlength=len(tables.vocab.warehouses))
+    delays = _delays(context)
+    findings: list[Finding] = []
+    for row in np.flatnonzero(tables.warehouses.capacity >= 0).tolist():
+        code = int(tables.warehouses.code[row])
+        mapped = int(context.picture_warehouse_of_vocab_warehouse[code])
+        warehouse = _Warehouse(
+            code=code,
+            capacity=int(tables.warehouses.capacity[row]),
+            mapped=mapped,
+            open_picks=int(n_open[code]),
+            delayed=delays.orders[delays.warehouse == mapped] if mapped >= 0 else delays.orders[:0],
+        )
+        finding = _finding(context, settings, warehouse, delays, open_picks)
+        if finding is not None:
+            findings.append(finding)
+    return findings

@@ -1,0 +1,135 @@
+"""``pricing_variance`` over columns: the reference detector's findings, found fast.
+
+The effective unit and list prices of every order line are whole-array selections over
+the lines and products tables. A float comparison with a small margin keeps every open
+line of an open order that could be off list beyond the tolerance (those are exactly
+the kernel's lines), and the reference's exact Decimal test then decides for those few.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from controltower.detectors.base import Finding, customer_subject, line_subject, product_entity
+from controltower.detectors.columnar.common_b import RAISED, Phrases, money_text
+from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.pricing_variance import PricingVarianceSettings
+from controltower.domain.cases import ExceptionType
+from controltower.domain.explain import format_money
+from controltower.domain.tables import I64
+
+_HUNDRED = Decimal(100)
+_TENTH = Decimal("0.1")
+#: relative margin of the float pre-selection, far above float64 rounding
+_MARGIN = 1e-9
+#: a Decimal product (default precision) is exact below this many units
+_EXACT_BELOW = 10**28
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """Rows of ``tables.sales_order_lines`` that may be off list, with their effective
+    list and unit prices (millionths)."""
+
+    rows: I64
+    list_price: I64
+    unit_price: I64
+
+
+def _candidates(context: ColumnarDetectionContext, tolerance_pct: Decimal) -> _Candidates:
+    """A superset of the lines the reference reports: open lines of the kernel's orders
+    with a positive list price and a price gap beyond the tolerance, in floats."""
+    lines = context.tables.sales_order_lines
+    # A list price given by neither the line nor its product reads as 0: not judged,
+    # like a zero or negative one.
+    product_list = _product_list_prices(context)[lines.sku]
+    list_price = np.where(lines.list_price_given, lines.list_price, product_list)
+    unit_price = np.where(lines.unit_price_given, lines.unit_price, product_list)
+    rows = np.flatnonzero((unit_price != list_price) & (list_price > 0))
+    list_price, unit_price = list_price[rows], unit_price[rows]
+    gap = np.abs(unit_price - list_price).astype(np.float64) * 100.0
+    bound = list_price.astype(np.float64) * (float(tolerance_pct) * (1.0 - _MARGIN))
+    keep = (gap > bound) & (lines.qty[rows] > lines.qty_shipped[rows])
+    keep &= context.picture_order_of_vocab_order[lines.order[rows]] >= 0
+    return _Candidates(rows[keep], list_price[keep], unit_price[keep])
+
+
+def _product_list_prices(context: ColumnarDetectionContext) -> I64:
+    """Per vocabulary sku, its product's list price in millionths, 0 when none."""
+    products = context.tables.products
+    skus = np.flatnonzero(context.product_row >= 0)
+    product = context.product_row[skus]
+    prices: I64 = np.zeros(len(context.tables.vocab.skus), dtype=np.int64)
+    prices[skus] = np.where(products.list_price_given[product], products.list_price[product], 0)
+    return prices
+
+
+def _value_text(units: int, value: Decimal) -> str:
+    """``format_money(value)``, from ``value``'s exact product in ``10**-12`` when the
+    Decimal product holds it exactly (up to 28 digits), else from the Decimal."""
+    return money_text(units, 12) if abs(units) < _EXACT_BELOW else format_money(value)
+
+
+def detect(context: ColumnarDetectionContext, settings: PricingVarianceSettings) -> list[Finding]:
+    """Every open line priced off list beyond ``tolerance_pct``, as the reference finds it."""
+    found = _candidates(context, settings.tolerance_pct)
+    tables = context.tables
+    lines, vocab = tables.sales_order_lines, tables.vocab
+    rows = found.rows
+    order_rows = context.sales_order_row[lines.order[rows]]
+    tolerance = settings.tolerance_pct
+    twice, tolerance_text = 2 * tolerance, f"{tolerance.quantize(_TENTH)}%"
+    phrases = Phrases(context)
+    findings: list[Finding] = []
+    for order, number, sku_id, qty, list_units, price_units, customer_id, warehouse_id in zip(
+        lines.order[rows].tolist(),
+        lines.line[rows].tolist(),
+        lines.sku[rows].tolist(),
+        (lines.qty[rows] - lines.qty_shipped[rows]).tolist(),
+        found.list_price.tolist(),
+        found.unit_price.tolist(),
+        tables.sales_orders.customer[order_rows].tolist(),
+        tables.sales_orders.warehouse[order_rows].tolist(),
+        strict=True,
+    ):
+        list_price, unit_price = phrases.amount[list_units], phrases.amount[price_units]
+        gap = unit_price - list_price
+        deviation = abs(gap) / list_price * _HUNDRED
+        if deviation <= tolerance:
+            continue
+        value = abs(gap) * phrases.amount[qty]
+        severity = context.severity_for_value(value)
+        if deviation > twice:
+            severity = RAISED[severity]
+        subject = line_subject(vocab.orders.codes[order], number)
+        sku, customer = vocab.skus.codes[sku_id], vocab.customers.codes[customer_id]
+        below = gap < 0
+        findings.append(
+            Finding(
+                type=ExceptionType.PRICING_VARIANCE,
+                subject=subject,
+                severity=severity,
+                value_at_risk=value,
+                value_basis="|unit price - list price| x open qty",
+                explanation=(
+                    f"Order {vocab.orders.codes[order]} line {number} for "
+                    f"{phrases.customer[customer_id]} sells {phrases.qty[qty]} {sku} "
+                    f"at {phrases.money[price_units]}, {deviation.quantize(_TENTH)}% "
+                    f"{'below' if below else 'above'} the list price "
+                    f"{phrases.money[list_units]} (tolerance {tolerance_text}): "
+                    f"{_value_text(abs(price_units - list_units) * qty, value)} "
+                    f"{'of margin given away' if below else 'charged over list'}. "
+                    f"Next: approve the price as an override or correct it before the "
+                    f"line ships."
+                ),
+                cause=subject,
+                entities=(customer_subject(customer), product_entity(sku)),
+                warehouse=vocab.warehouses.codes[warehouse_id],
+                company=phrases.company_of_warehouse[warehouse_id],
+                customer_tier=phrases.tier[customer_id],
+            )
+        )
+    return findings

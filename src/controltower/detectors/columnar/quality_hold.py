@@ -1,0 +1,117 @@
+"""``quality_hold`` over columns: the reference detector's findings, found fast.
+
+The lines waiting on quality-held stock are the owners of the kernel's held pegs; they
+are grouped by pool with one stable sort (analysis order is kept within a pool), and
+every pool's amounts, release date, late orders and customers are gathered at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from controltower.detectors.base import (
+    DetectorSettings,
+    Finding,
+    order_subject,
+    pool_subject,
+    product_entity,
+)
+from controltower.detectors.columnar.common import (
+    day_texts,
+    first_in_runs,
+    int_texts,
+    ladder_ranks,
+    money_text,
+    pairs_by_group,
+    qty_texts,
+    severities,
+    sums_of_products,
+    tier_of_rank,
+    top_tier_ranks,
+)
+from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.domain.cases import ExceptionType, Severity
+from controltower.domain.columnar import from_units
+from controltower.domain.kernel import SOURCE_HELD
+
+
+def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
+    """One finding per pool whose held stock some order line waits on."""
+    p, r = context.picture, context.result
+    pegs = context.pegs_in_analysis_order
+    pegs = pegs[r.peg_kind[pegs] == SOURCE_HELD]
+    if not pegs.size:
+        return []
+    pegs = pegs[np.argsort(p.line_pool[context.peg_owner[pegs]], kind="stable")]
+    owners = context.peg_owner[pegs]
+    firsts = first_in_runs(p.line_pool[owners])
+    group = np.cumsum(firsts) - 1
+    start = np.append(np.flatnonzero(firsts), pegs.shape[0]).astype(np.int64)
+    pools = p.line_pool[owners[start[:-1]]]
+    n = pools.shape[0]
+
+    amounts = np.empty(n, dtype=object)
+    amounts[:] = sums_of_products(r.peg_qty[pegs], p.line_unit_price[owners], start)
+    held = qty_texts(np.add.reduceat(r.peg_qty[pegs], start[:-1]))
+    totals = qty_texts(p.pool_quality_hold[pools])
+    release = np.maximum.reduceat(r.peg_day[pegs].astype(np.int64), start[:-1])
+    line_group, lines, line_bounds = pairs_by_group(group, owners, n)
+    orders = p.line_order[lines]
+    order_ids = context.code_array(p.order_ids)
+    places = [
+        f"{o} line {number}"
+        for o, number in zip(
+            order_ids[orders].tolist(), int_texts(p.line_number[lines]), strict=True
+        )
+    ]
+    is_late = release[line_group] > p.order_promised[orders]
+    _, late, late_bounds = pairs_by_group(line_group[is_late], orders[is_late], n)
+    late_ids = order_ids[late].tolist()
+    _, related, related_bounds = pairs_by_group(line_group, orders, n)
+    subjects = [order_subject(o) for o in order_ids[related].tolist()]
+    customers = context.vocab_customer_of_picture_customer[p.order_customer[orders]]
+    tiers = top_tier_ranks(context, line_group, customers, n).tolist()
+    raises = (np.diff(late_bounds) > 0).astype(np.int64)
+    companies = [
+        context.company_of_warehouse(int(w)) for w in context.vocab_warehouse_of_picture_warehouse
+    ]
+    findings: list[Finding] = []
+    for k, (sku, warehouse, amount, severity, held_qty, total, released) in enumerate(
+        zip(
+            context.code_array(p.sku_codes)[p.pool_sku[pools]].tolist(),
+            p.pool_warehouse[pools].tolist(),
+            amounts.tolist(),
+            severities(ladder_ranks(context, amounts, 12), Severity.LOW, raises),
+            held,
+            totals,
+            day_texts(release),
+            strict=True,
+        )
+    ):
+        code = p.warehouse_codes[warehouse]
+        a, b = line_bounds[k], line_bounds[k + 1]
+        missed = late_ids[late_bounds[k] : late_bounds[k + 1]]
+        lateness = f" Waiting makes {', '.join(missed)} miss the promise." if missed else ""
+        findings.append(
+            Finding(
+                type=ExceptionType.QUALITY_HOLD,
+                subject=pool_subject(sku, code),
+                severity=severity,
+                value_at_risk=from_units(amount, 12),
+                value_basis="held qty pegged to orders x their unit price",
+                explanation=(
+                    f"{held_qty} of the {total} {sku} held by quality in {code} are promised "
+                    f"to {b - a} order line(s) ({', '.join(places[a:b])}) worth "
+                    f"{money_text(amount, 12)}; release is expected {released}.{lateness} "
+                    f"Next: inspect and release the held stock, or declare it unusable so "
+                    f"planning can replace it."
+                ),
+                cause=pool_subject(sku, code),
+                related=tuple(subjects[related_bounds[k] : related_bounds[k + 1]]),
+                entities=(product_entity(sku),),
+                warehouse=code,
+                company=companies[warehouse],
+                customer_tier=tier_of_rank(tiers[k]),
+            )
+        )
+    return findings

@@ -1,0 +1,147 @@
+"""``replenishment_overdue`` over columns: the reference detector's findings, found fast.
+
+The reference considers every pool with a stock row, open demand or open supply: the
+kernel's pools exactly. Only a pool whose physical stock alone is below the reorder
+point can have its position below it, so open supply is summed for those pools alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from controltower.detectors.base import DetectorSettings, Finding, pool_subject, product_entity
+from controltower.detectors.columnar.common_b import Phrases, short_in_pools
+from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.domain.cases import ExceptionType, Severity, highest_severity
+from controltower.domain.explain import format_money, format_qty
+from controltower.domain.tables import I64
+
+
+@dataclass(frozen=True, slots=True)
+class _Below:
+    """Pools (picture ids) below their reorder point, each with its product row and
+    open inbound quantity (millionths)."""
+
+    pools: I64
+    products: I64
+    inbound: I64
+
+
+def _below_reorder_point(context: ColumnarDetectionContext) -> _Below:
+    """Pools whose physical stock plus open inbound is below the product's reorder point."""
+    picture, result = context.picture, context.result
+    products = context.tables.products
+    product = context.product_row[context.vocab_sku_of_picture_sku[picture.pool_sku]]
+    known = product >= 0
+    at = np.where(known, product, 0)
+    physical = result.pool_physical
+    if products.sku.shape[0]:
+        point = products.reorder_point[at]
+        pools = np.flatnonzero(known & products.reorder_point_given[at] & (physical < point))
+    else:
+        point, pools = physical, np.flatnonzero(known)
+    flagged = np.zeros(picture.n_pools, dtype=np.bool_)
+    flagged[pools] = True
+    into = np.flatnonzero(flagged[picture.inbound_pool])
+    inbound = np.zeros(picture.n_pools, dtype=np.int64)
+    np.add.at(inbound, picture.inbound_pool[into], picture.inbound_open_qty[into])
+    below = pools[physical[pools] + inbound[pools] < point[pools]]
+    return _Below(below, product[below], inbound[below])
+
+
+@dataclass(frozen=True, slots=True)
+class _Product:
+    """What the finding reads of each pool's product (lists of millionths)."""
+
+    reorder_point: list[int]
+    #: the list price, else the unit cost, else 0
+    price: list[int]
+    by_list_price: list[bool]
+    #: the reorder quantity, 0 when not given
+    reorder_qty: list[int]
+
+
+def _product_facts(context: ColumnarDetectionContext, rows: I64) -> _Product:
+    products = context.tables.products
+    listed = products.list_price_given[rows]
+    cost = np.where(products.unit_cost_given[rows], products.unit_cost[rows], 0)
+    return _Product(
+        reorder_point=products.reorder_point[rows].tolist(),
+        price=np.where(listed, products.list_price[rows], cost).tolist(),
+        by_list_price=listed.tolist(),
+        reorder_qty=np.where(products.reorder_qty_given[rows], products.reorder_qty[rows], 0)
+        .astype(np.int64)
+        .tolist(),
+    )
+
+
+def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
+    """Every pool below its reorder point with too little on order, as the reference."""
+    picture, result = context.picture, context.result
+    below = _below_reorder_point(context)
+    product = _product_facts(context, below.products)
+    pools = below.pools
+    phrases = Phrases(context)
+    sku_codes, warehouse_codes = picture.sku_codes, picture.warehouse_codes
+    pools_found = zip(
+        picture.pool_sku[pools].tolist(),
+        picture.pool_warehouse[pools].tolist(),
+        context.vocab_warehouse_of_picture_warehouse[picture.pool_warehouse[pools]].tolist(),
+        result.pool_physical[pools].tolist(),
+        picture.pool_quality_hold[pools].tolist(),
+        below.inbound.tolist(),
+        short_in_pools(context, pools).tolist(),
+        strict=True,
+    )
+    findings: list[Finding] = []
+    for i, (
+        sku_id,
+        warehouse_id,
+        vocab_warehouse,
+        physical_units,
+        held,
+        inbound_units,
+        short,
+    ) in enumerate(pools_found):
+        sku, warehouse = sku_codes[sku_id], warehouse_codes[warehouse_id]
+        physical, inbound = phrases.amount[physical_units], phrases.amount[inbound_units]
+        gap = phrases.amount[product.reorder_point[i]] - (physical + inbound)
+        priced = "list price" if product.by_list_price[i] else "unit cost"
+        value = gap * phrases.amount[product.price[i]]
+        floor = Severity.LOW
+        if physical <= 0:
+            floor = Severity.MEDIUM
+        if short:
+            floor = Severity.HIGH
+        severity = highest_severity([floor, context.severity_for_value(value)])
+        held_text = f" ({phrases.qty[held]} more held by quality)" if held else ""
+        on_order = (
+            f" plus {phrases.qty[inbound_units]} on order"
+            if inbound > 0
+            else " and nothing on order"
+        )
+        reorder = product.reorder_qty[i]
+        findings.append(
+            Finding(
+                type=ExceptionType.REPLENISHMENT_OVERDUE,
+                subject=pool_subject(sku, warehouse),
+                severity=severity,
+                value_at_risk=value,
+                value_basis=f"gap to the reorder point x {priced}",
+                explanation=(
+                    f"{sku} in {warehouse} has {phrases.qty[physical_units]} available"
+                    f"{held_text}{on_order}, below its reorder point of "
+                    f"{phrases.qty[product.reorder_point[i]]} by {format_qty(gap)} "
+                    f"({format_money(value)} at {priced}). Next: raise a purchase order for "
+                    f"{phrases.qty[reorder] if reorder else format_qty(gap)} or transfer "
+                    f"stock in."
+                ),
+                cause=pool_subject(sku, warehouse),
+                entities=(product_entity(sku),),
+                warehouse=warehouse,
+                company=phrases.company_of_warehouse[vocab_warehouse],
+            )
+        )
+    return findings

@@ -1,0 +1,149 @@
+"""``stock_shortage`` over columns: the reference detector's findings, found fast.
+
+Short lines are one mask over the kernel's ``line_short``; they are grouped by pool
+with one stable sort (line-id order, the reference's order, is kept within a pool),
+and every pool's amounts, customers and orders are gathered at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from controltower.detectors.base import (
+    DetectorSettings,
+    Finding,
+    order_subject,
+    pool_subject,
+    product_entity,
+)
+from controltower.detectors.columnar.common import (
+    customer_phrases,
+    day_texts,
+    first_in_runs,
+    group_bounds,
+    int_texts,
+    ladder_ranks,
+    money_text,
+    pairs_by_group,
+    qty_texts,
+    severities,
+    sums_of_products,
+    tier_of_rank,
+    top_tier_ranks,
+)
+from controltower.detectors.columnar.context import ColumnarDetectionContext, spans
+from controltower.domain.cases import ExceptionType, Severity
+from controltower.domain.columnar import from_units
+from controltower.domain.model import TIER_RANK, Tier
+from controltower.domain.tables import I64
+
+
+def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
+    """One finding per pool with a short line, as the reference words it."""
+    p, r = context.picture, context.result
+    short = np.flatnonzero(r.line_short > 0)
+    if not short.size:
+        return []
+    short = short[np.argsort(p.line_pool[short], kind="stable")]
+    firsts = first_in_runs(p.line_pool[short])
+    group = np.cumsum(firsts) - 1
+    start = np.append(np.flatnonzero(firsts), short.shape[0]).astype(np.int64)
+    pools = p.line_pool[short[start[:-1]]]
+    n = pools.shape[0]
+
+    amounts = np.empty(n, dtype=object)
+    amounts[:] = sums_of_products(r.line_short[short], p.line_unit_price[short], start)
+    quantities = qty_texts(np.add.reduceat(r.line_short[short], start[:-1]))
+    orders = p.line_order[short]
+    customer_group, customers, customer_bounds = pairs_by_group(
+        group, context.vocab_customer_of_picture_customer[p.order_customer[orders]], n
+    )
+    phrases = customer_phrases(context, customers)
+    tiers = top_tier_ranks(context, customer_group, customers, n)
+    raises = (tiers == TIER_RANK[Tier.STRATEGIC]).astype(np.int64)
+    order_ids = context.code_array(p.order_ids)
+    places = [
+        f"{o} line {number}"
+        for o, number in zip(
+            order_ids[orders].tolist(), int_texts(p.line_number[short]), strict=True
+        )
+    ]
+    _, related_orders, related_bounds = pairs_by_group(group, orders, n)
+    related = [order_subject(o) for o in order_ids[related_orders].tolist()]
+    moves = _moves(context, short, group, n)
+    skus = context.code_array(p.sku_codes)[p.pool_sku[pools]].tolist()
+    warehouses = p.pool_warehouse[pools]
+    companies = [
+        context.company_of_warehouse(int(w)) for w in context.vocab_warehouse_of_picture_warehouse
+    ]
+    findings: list[Finding] = []
+    for k, (sku, warehouse, amount, severity, quantity, (a, b), move) in enumerate(
+        zip(
+            skus,
+            warehouses.tolist(),
+            amounts.tolist(),
+            severities(ladder_ranks(context, amounts, 12), Severity.MEDIUM, raises),
+            quantities,
+            itertools.pairwise(start.tolist()),
+            moves,
+            strict=True,
+        )
+    ):
+        code = p.warehouse_codes[warehouse]
+        who = ", ".join(phrases[customer_bounds[k] : customer_bounds[k + 1]])
+        findings.append(
+            Finding(
+                type=ExceptionType.STOCK_SHORTAGE,
+                subject=pool_subject(sku, code),
+                severity=severity,
+                value_at_risk=from_units(amount, 12),
+                value_basis="short qty x unit price over the short order lines",
+                explanation=(
+                    f"{sku} in {code} is short {quantity} units for {b - a} order line(s) "
+                    f"({', '.join(places[a:b])}) worth {money_text(amount, 12)}: no stock, "
+                    f"quality-held stock or open purchase order is left for them. Customers: "
+                    f"{who}. Next: {move}."
+                ),
+                cause=pool_subject(sku, code),
+                related=tuple(related[related_bounds[k] : related_bounds[k + 1]]),
+                entities=(product_entity(sku),),
+                warehouse=code,
+                company=companies[warehouse],
+                customer_tier=tier_of_rank(int(tiers[k])),
+            )
+        )
+    return findings
+
+
+def _moves(context: ColumnarDetectionContext, short: I64, group: I64, n: int) -> list[str]:
+    """Per pool: the transfers to suggest (the first alternative of each source
+    warehouse, by arrival then source code), or the advice to buy."""
+    p, alt = context.picture, context.result.alternatives
+    count = alt.count[short]
+    found = spans(alt.first[short], count)
+    owner = np.repeat(group, count)
+    # The first alternative of each (pool, source warehouse), in line then listing order.
+    n_wh = max(len(p.warehouse_codes), 1)
+    _, first = np.unique(owner * n_wh + alt.from_warehouse[found], return_index=True)
+    first = np.sort(first)
+    chosen, owner = found[first], owner[first]
+    order = np.lexsort((alt.from_warehouse[chosen], alt.arrival_day[chosen], owner))
+    chosen, owner = chosen[order], owner[order]
+    bounds = group_bounds(owner, n)
+    texts = [
+        f"transfer from {source} ({free} free, arrives {arrival})"
+        for source, free, arrival in zip(
+            context.code_array(p.warehouse_codes)[alt.from_warehouse[chosen]].tolist(),
+            qty_texts(alt.free_qty[chosen]),
+            day_texts(alt.arrival_day[chosen]),
+            strict=True,
+        )
+    ]
+    return [
+        "; ".join(texts[a:b])
+        if b > a
+        else "no other warehouse has free stock on a lane; raise a purchase order"
+        for a, b in itertools.pairwise(bounds)
+    ]

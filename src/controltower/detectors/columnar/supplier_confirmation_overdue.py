@@ -1,0 +1,165 @@
+"""``supplier_confirmation_overdue`` over columns: the reference detector's findings.
+
+Open, unconfirmed POs ordered too long ago are one mask over the purchase-order
+table; their open lines, the pegs on them, the orders waiting and the amounts are
+gathered for all of them at once, and only the words are written PO by PO.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from controltower.detectors.base import Finding, order_subject, po_subject
+from controltower.detectors.columnar.common import (
+    day_texts,
+    ladder_ranks,
+    money_texts,
+    open_po_lines,
+    pairs_by_group,
+    pegs_of_pos,
+    po_entities,
+    severities,
+    sums_of_products,
+    supplier_phrases,
+    tier_of_rank,
+    top_tier_ranks,
+)
+from controltower.detectors.columnar.context import OPEN, ColumnarDetectionContext, spans
+from controltower.detectors.supplier_confirmation_overdue import (
+    SupplierConfirmationOverdueSettings,
+)
+from controltower.domain.cases import ExceptionType, Severity
+from controltower.domain.columnar import NULL_DAY, from_units
+from controltower.domain.explain import plural
+
+_PEGGED = "pegged qty x unit price of the order lines waiting on the PO"
+_UNPEGGED = "open qty x unit cost of the PO lines (no order waits on it yet)"
+
+
+def detect(
+    context: ColumnarDetectionContext, settings: SupplierConfirmationOverdueSettings
+) -> list[Finding]:
+    """Every open PO still unconfirmed ``confirm_within_days`` after ordering."""
+    p, r, tables = context.picture, context.result, context.tables
+    headers = tables.purchase_orders
+    waited = context.as_of_day - headers.order_date.astype(np.int64)
+    rows = np.flatnonzero(
+        (headers.status == OPEN)
+        & (headers.confirmed_date == NULL_DAY)
+        & (waited > settings.confirm_within_days)
+    )
+    pos = headers.po[rows].astype(np.int64)
+    distinct = np.unique(pos)
+    lines = open_po_lines(context, distinct)
+    group = np.searchsorted(distinct, pos)
+    keep = lines.start[group + 1] > lines.start[group]
+    rows, pos, group = rows[keep], pos[keep], group[keep]
+    n = rows.shape[0]
+    if not n:
+        return []
+
+    po_lines = tables.purchase_order_lines
+    open_rows = lines.rows
+    costs = context.unit_cost_units(po_lines.sku[open_rows], open_rows)
+    line_value = sums_of_products(
+        po_lines.qty[open_rows] - po_lines.qty_received[open_rows], costs, lines.start
+    )
+    pegs, peg_start = pegs_of_pos(context, context.picture_po_of_vocab_po[pos])
+    owners = context.peg_owner[pegs]
+    peg_value = sums_of_products(r.peg_qty[pegs], p.line_unit_price[owners], peg_start)
+    pegged = (np.diff(peg_start) > 0).tolist()
+    amounts = np.empty(n, dtype=object)
+    amounts[:] = [
+        pv if has else line_value[g]
+        for pv, has, g in zip(peg_value, pegged, group.tolist(), strict=True)
+    ]
+
+    peg_group = np.repeat(np.arange(n, dtype=np.int64), np.diff(peg_start))
+    waiting_group, waiting, bounds = pairs_by_group(peg_group, p.line_order[owners], n)
+    at_risk = np.bincount(waiting_group, weights=r.order_at_risk[waiting], minlength=n) > 0
+    customers = context.vocab_customer_of_picture_customer[p.order_customer[waiting]]
+    tiers = top_tier_ranks(context, waiting_group, customers, n).tolist()
+    order_ids = context.code_array(p.order_ids)[waiting].tolist()
+    waits = [
+        f"{o} for {c} (promised {d})"
+        for o, c, d in zip(
+            order_ids,
+            context.code_array(p.customer_codes)[p.order_customer[waiting]].tolist(),
+            day_texts(p.order_promised[waiting]),
+            strict=True,
+        )
+    ]
+    related = [order_subject(o) for o in order_ids]
+    suppliers = headers.supplier[rows]
+    counts = lines.start[group + 1] - lines.start[group]
+    own_lines = lines.rows[spans(lines.start[group], counts)]
+    entities = po_entities(
+        context, suppliers, np.repeat(np.arange(n), counts), po_lines.sku[own_lines]
+    )
+    warehouses = headers.warehouse[rows]
+    companies = {w: context.company_of_warehouse(w) for w in np.unique(warehouses).tolist()}
+    codes = tables.vocab
+    allowed = plural(settings.confirm_within_days, "day")
+    findings: list[Finding] = []
+    for k, (
+        po_id,
+        supplier,
+        supplier_phrase,
+        amount,
+        money,
+        severity,
+        has,
+        (a, b),
+        days,
+        ordered,
+        expected,
+        buyer,
+        warehouse,
+    ) in enumerate(
+        zip(
+            context.code_array(codes.pos.codes)[pos].tolist(),
+            context.code_array(codes.suppliers.codes)[suppliers].tolist(),
+            supplier_phrases(context, suppliers),
+            amounts.tolist(),
+            money_texts(amounts, 12),
+            severities(ladder_ranks(context, amounts, 12), Severity.LOW, at_risk.astype(int)),
+            pegged,
+            itertools.pairwise(bounds),
+            waited[rows].tolist(),
+            day_texts(headers.order_date[rows]),
+            day_texts(headers.expected_date[rows]),
+            headers.buyer[rows].tolist(),
+            warehouses.tolist(),
+            strict=True,
+        )
+    ):
+        impact = (
+            f"{b - a} order(s) wait on it: " + ", ".join(waits[a:b])
+            if b > a
+            else "no order is pegged to it yet"
+        )
+        findings.append(
+            Finding(
+                type=ExceptionType.SUPPLIER_CONFIRMATION_OVERDUE,
+                subject=po_subject(po_id),
+                severity=severity,
+                value_at_risk=from_units(amount, 12),
+                value_basis=_PEGGED if has else _UNPEGGED,
+                explanation=(
+                    f"{po_id} to {supplier_phrase}, ordered {ordered} and "
+                    f"expected {expected}, is still not confirmed {plural(days, 'day')} after "
+                    f"ordering (the policy allows {allowed}); {impact}; worth "
+                    f"{money}. Next: get {supplier} to "
+                    f"confirm a firm date{f' (buyer: {buyer})' if buyer else ''}."
+                ),
+                cause=po_subject(po_id),
+                related=tuple(related[a:b]),
+                entities=entities[k],
+                warehouse=codes.warehouses.codes[warehouse],
+                company=companies[warehouse],
+                customer_tier=tier_of_rank(tiers[k]),
+            )
+        )
+    return findings

@@ -1,0 +1,208 @@
+"""``supplier_delay`` over columns: the reference detector's findings, found fast.
+
+The open PO lines (the picture's inbound lines) past their date or expected after the
+promise of an order pegged to them are two masks over the inbound and peg arrays; the
+orders they hurt, the amounts and the severities of every PO holding such a line are
+gathered at once, and only the words are written PO by PO.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from controltower.detectors.base import Finding, order_subject, po_subject
+from controltower.detectors.columnar.common import (
+    customer_phrases,
+    day_texts,
+    first_in_runs,
+    ladder_ranks,
+    money_texts,
+    pairs_by_group,
+    pegs_of_pos,
+    po_entities,
+    severities,
+    sums_of,
+    sums_of_products,
+    supplier_phrases,
+    tier_of_rank,
+    top_tier_ranks,
+)
+from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.supplier_delay import SupplierDelaySettings
+from controltower.domain.cases import ExceptionType, Severity, severity_rank
+from controltower.domain.columnar import NULL_DAY, from_units
+from controltower.domain.explain import plural
+from controltower.domain.kernel import SOURCE_INBOUND
+from controltower.domain.model import TIER_RANK, Tier
+from controltower.domain.tables import I64
+
+_STRATEGIC: Final = TIER_RANK[Tier.STRATEGIC]
+#: amounts are compared and written at 12 decimals (quantity times price)
+_DECIMALS: Final = 12
+_HURT = "open value of the orders the delay makes late"
+_UNHURT = "open qty x unit cost of the late PO lines (no order hurt yet)"
+
+
+def late_inbound(context: ColumnarDetectionContext, grace_days: int) -> I64:
+    """The picture inbound lines overdue by more than ``grace_days`` or expected after
+    the promised date of an order pegged to them, ascending (so grouped by PO)."""
+    p, r = context.picture, context.result
+    expected = p.inbound_expected.astype(np.int64)
+    late = context.as_of_day - expected > grace_days
+    pegs = np.flatnonzero(r.peg_kind == SOURCE_INBOUND)
+    inbound = r.peg_inbound[pegs]
+    promised = p.order_promised[p.line_order[context.peg_owner[pegs]]]
+    late[inbound[expected[inbound] > promised]] = True
+    found: I64 = np.flatnonzero(late)
+    return found
+
+
+def detect(context: ColumnarDetectionContext, settings: SupplierDelaySettings) -> list[Finding]:
+    """One finding per open PO with a late or slipping line, as the reference."""
+    p, r, tables = context.picture, context.result, context.tables
+    late = late_inbound(context, settings.grace_days)
+    if not late.size:
+        return []
+    starts_mask = first_in_runs(p.inbound_po[late])
+    group = np.cumsum(starts_mask) - 1
+    starts = np.flatnonzero(starts_mask)
+    pos = p.inbound_po[late][starts].astype(np.int64)
+    n = pos.shape[0]
+    headers = tables.purchase_orders
+    rows = context.purchase_order_row[context.vocab_po_of_picture_po[pos]]
+
+    pegs, peg_start = pegs_of_pos(context, pos)
+    pegged = p.line_order[context.peg_owner[pegs]]
+    peg_group = np.repeat(np.arange(n, dtype=np.int64), np.diff(peg_start))
+    hurts = r.peg_day[pegs] > p.order_promised[pegged]
+    hurt_group, hurt, bounds = pairs_by_group(peg_group[hurts], pegged[hurts], n)
+    hurt_values = sums_of(r.order_open_value[hurt], np.array(bounds, dtype=np.int64))
+
+    po_lines = tables.purchase_order_lines
+    line_rows = context.po_line_row_of_inbound[late]
+    costs = context.unit_cost_units(po_lines.sku[line_rows], line_rows)
+    group_start = np.append(starts, late.shape[0]).astype(np.int64)
+    cost_values = sums_of_products(
+        po_lines.qty[line_rows] - po_lines.qty_received[line_rows], costs, group_start
+    )
+    is_hurt = (np.diff(bounds) > 0).tolist()
+    scale = 10 ** (_DECIMALS - r.value_decimals)
+    amounts = np.empty(n, dtype=object)
+    amounts[:] = [
+        h * scale if has else c for h, c, has in zip(hurt_values, cost_values, is_hurt, strict=True)
+    ]
+    expected = p.inbound_expected[late].astype(np.int64)
+    overdue = np.maximum.reduceat(context.as_of_day - expected, starts)
+    earliest = np.minimum.reduceat(expected, starts)
+    customers = context.vocab_customer_of_picture_customer[p.order_customer[hurt]]
+    tiers = top_tier_ranks(context, hurt_group, customers, n)
+    floor = np.where(is_hurt, severity_rank(Severity.MEDIUM), severity_rank(Severity.LOW))
+    raises = (tiers == _STRATEGIC).astype(np.int64) + (overdue >= settings.days_late_escalation)
+    ranks = np.maximum(ladder_ranks(context, amounts, _DECIMALS), floor)
+
+    impacts = [
+        f"{o} for {c}, promised {d}, worth {v}"
+        for o, c, d, v in zip(
+            context.code_array(p.order_ids)[hurt].tolist(),
+            customer_phrases(context, customers),
+            day_texts(p.order_promised[hurt]),
+            money_texts(r.order_open_value[hurt], r.value_decimals),
+            strict=True,
+        )
+    ]
+    related = [order_subject(o) for o in context.code_array(p.order_ids)[hurt].tolist()]
+    vocab_skus = po_lines.sku[line_rows]
+    suppliers = headers.supplier[rows]
+    entities = po_entities(context, suppliers, group, vocab_skus)
+    _, skus, sku_bounds = pairs_by_group(group, vocab_skus, n)
+    sku_codes = context.code_array(tables.vocab.skus.codes)[skus].tolist()
+    warehouses = headers.warehouse[rows]
+    companies = {w: context.company_of_warehouse(w) for w in np.unique(warehouses).tolist()}
+    findings: list[Finding] = []
+    for k, (
+        po_id,
+        supplier,
+        supplier_phrase,
+        amount,
+        severity,
+        has,
+        (a, b),
+        lateness,
+        buyer,
+        warehouse,
+        tier,
+    ) in enumerate(
+        zip(
+            context.code_array(p.po_ids)[pos].tolist(),
+            context.code_array(tables.vocab.suppliers.codes)[suppliers].tolist(),
+            supplier_phrases(context, suppliers),
+            amounts.tolist(),
+            severities(ranks, Severity.LOW, raises),
+            is_hurt,
+            itertools.pairwise(bounds),
+            _lateness(context, headers.confirmed_date[rows], earliest),
+            headers.buyer[rows].tolist(),
+            warehouses.tolist(),
+            tiers.tolist(),
+            strict=True,
+        )
+    ):
+        impact = (
+            f"It makes {b - a} order(s) late: " + "; ".join(impacts[a:b])
+            if has
+            else "No order is late because of it yet"
+        )
+        warehouse_code = tables.vocab.warehouses.codes[warehouse]
+        findings.append(
+            Finding(
+                type=ExceptionType.SUPPLIER_DELAY,
+                subject=po_subject(po_id),
+                severity=severity,
+                value_at_risk=from_units(amount, _DECIMALS),
+                value_basis=_HURT if has else _UNHURT,
+                explanation=(
+                    f"{po_id} from {supplier_phrase} for "
+                    f"{', '.join(sku_codes[sku_bounds[k] : sku_bounds[k + 1]])} into "
+                    f"{warehouse_code} {lateness}. {impact}. Next: "
+                    f"chase {supplier} for a firm, earlier date"
+                    f"{f' (buyer: {buyer})' if buyer else ''}; look for a transfer or another "
+                    f"supplier; tell customer service the revised dates."
+                ),
+                cause=po_subject(po_id),
+                related=tuple(related[a:b]),
+                entities=entities[k],
+                warehouse=warehouse_code,
+                company=companies[warehouse],
+                customer_tier=tier_of_rank(tier),
+            )
+        )
+    return findings
+
+
+def _lateness(
+    context: ColumnarDetectionContext, confirmed_day: npt.NDArray[np.int32], expected: I64
+) -> list[str]:
+    """For each PO: how late it is from its earliest late line's date ``expected``, and
+    whether the supplier confirmed it (``confirmed_day``)."""
+    confirmed = np.flatnonzero(confirmed_day != NULL_DAY)
+    words = ["never confirmed by the supplier"] * confirmed_day.shape[0]
+    for i, day in zip(confirmed.tolist(), day_texts(confirmed_day[confirmed]), strict=True):
+        words[i] = f"confirmed {day}"
+    found: list[str] = []
+    for word, overdue, expected_day in zip(
+        words, (context.as_of_day - expected).tolist(), day_texts(expected), strict=True
+    ):
+        if overdue > 0:
+            found.append(
+                f"is {plural(overdue, 'day')} past its expected date {expected_day} ({word})"
+            )
+        else:
+            found.append(
+                f"is expected {expected_day}, after the promised date of an order waiting "
+                f"on it ({word})"
+            )
+    return found
