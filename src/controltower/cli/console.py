@@ -1,6 +1,9 @@
 """What every command shares at the edge: consoles, progress, and turning failures
 into one clear message and an exit status.
 
+Storage is imported only by the helpers that need it, so that a command which never
+touches a database (``scan DIR --json``) starts quickly.
+
 Standard output carries results only (so ``scan --json`` can be piped); progress bars,
 warnings and errors go to standard error.
 """
@@ -14,13 +17,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from controltower.connectors.dataset import DatasetInvalidError, read_dataset
 from controltower.domain.errors import PolicyError
 from controltower.domain.model import Dataset
 from controltower.policy import Policy, load_policy
-from controltower.storage.database import StorageError, displayable_url
 
 ProgressCallback = Callable[[str, int, int], None]
 ProgressFactory = Callable[[str], ProgressCallback]
@@ -37,6 +38,10 @@ def output_console() -> Console:
 @contextmanager
 def database_problems(url: str) -> Iterator[None]:
     """Turn refusals and unreachable databases into one clear line and exit status 1."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from controltower.storage.database import StorageError, displayable_url
+
     try:
         yield
     except StorageError as exc:

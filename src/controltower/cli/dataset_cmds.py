@@ -7,13 +7,16 @@ the stored pictures that share a company with it (see ``docs/storage.md``).
 
 The database is ``--database-url``, else ``$DATABASE_URL``, else ``./controltower.db``.
 Progress bars and warnings go to standard error; summaries to standard output.
+
+Storage (SQLAlchemy, Alembic) is imported inside the commands that use it, so that
+commands which never touch a database start quickly.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich import box
@@ -27,22 +30,9 @@ from controltower.cli.console import (
 )
 from controltower.cli.options import resolve_settings
 from controltower.connectors.dataset import write_dataset
-from controltower.storage.database import (
-    displayable_url,
-    ensure_schema_current,
-    head_revision,
-    make_engine,
-    make_session_factory,
-    migrate,
-)
-from controltower.storage.repository import (
-    PictureSummary,
-    load_picture,
-    picture_id_for_company,
-    picture_summary,
-    replace_picture,
-    resolve_picture_id,
-)
+
+if TYPE_CHECKING:
+    from controltower.storage.repository import PictureSummary
 
 DatabaseUrlOption = Annotated[
     str | None,
@@ -86,6 +76,9 @@ def import_dataset(
     ] = False,
 ) -> None:
     """Import a dataset folder, replacing the stored pictures of its companies."""
+    from controltower.storage.database import make_engine, make_session_factory, migrate
+    from controltower.storage.repository import replace_picture
+
     url = _database_url(database_url)
     with database_problems(url):
         migrate(url)
@@ -133,6 +126,18 @@ def export_dataset(
     ] = None,
 ) -> None:
     """Export a stored picture as a dataset folder that import reads back unchanged."""
+    from controltower.storage.database import (
+        ensure_schema_current,
+        make_engine,
+        make_session_factory,
+    )
+    from controltower.storage.repository import (
+        load_picture,
+        picture_id_for_company,
+        picture_summary,
+        resolve_picture_id,
+    )
+
     url = _database_url(database_url)
     engine = make_engine(url)
     try:
@@ -151,6 +156,8 @@ def export_dataset(
 
 def upgrade_database(database_url: DatabaseUrlOption = None) -> None:
     """Bring the database schema up to date (creating it in an empty database)."""
+    from controltower.storage.database import displayable_url, head_revision, migrate
+
     url = _database_url(database_url)
     with database_problems(url):
         migrate(url)

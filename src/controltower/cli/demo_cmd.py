@@ -14,10 +14,9 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from controltower.cli.console import (
     database_problems,
@@ -29,19 +28,13 @@ from controltower.cli.options import resolve_settings
 from controltower.cli.scan_cmd import parse_as_of
 from controltower.cli.serve_cmd import serve_settings_and_run
 from controltower.connectors.dataset import write_dataset
-from controltower.demo.generator import STEPS, generate_business
-from controltower.demo.story import STORY_CUSTOMER_NAME, find_story_order
 from controltower.domain.model import Dataset, OrderStatus
 from controltower.policy import Policy
-from controltower.storage.database import (
-    displayable_url,
-    make_engine,
-    make_session_factory,
-    migrate,
-)
-from controltower.storage.picture_store import SqlPictureStore
-from controltower.storage.repository import replace_picture
-from controltower.workflow.stored_scan import StoredScanResult, run_stored_scan
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from controltower.workflow.stored_scan import StoredScanResult
 
 
 class DemoSize(StrEnum):
@@ -104,6 +97,9 @@ def run_demo(
 
     The database's stored pictures are all replaced by the demo's.
     """
+    from controltower.demo.story import STORY_CUSTOMER_NAME, find_story_order
+    from controltower.storage.database import displayable_url, make_engine
+
     day = parse_as_of(as_of) if as_of is not None else date.today()
     dataset = _generate(size, seed, day)
     described = f"the {size.value} demo business (seed {seed}, as of {day.isoformat()})"
@@ -156,6 +152,8 @@ def _status(message: str) -> Iterator[None]:
 
 def _generate(size: DemoSize, seed: int, day: date) -> Dataset:
     """The business, with each generation step shown as it runs."""
+    from controltower.demo.generator import STEPS, generate_business
+
     with progress_display() as bar:
         task = bar.add_task("Generating", total=len(STEPS))
         done = 0
@@ -173,6 +171,9 @@ def _generate(size: DemoSize, seed: int, day: date) -> Dataset:
 def _load(dataset: Dataset, engine: Engine, *, source: str) -> int:
     """Migrate the database, then replace every stored picture with ``dataset`` (one
     transaction); the new picture's id."""
+    from controltower.storage.database import make_session_factory, migrate
+    from controltower.storage.repository import replace_picture
+
     with _status("Migrating the database"):
         migrate(engine)
     with progress_display() as bar, make_session_factory(engine).begin() as session:
@@ -198,6 +199,10 @@ def _scan(engine: Engine, picture_id: int, day: date, policy: Policy) -> StoredS
     The scan runs at the current local time of day, on ``day``: the business was drawn
     around that date, so ages and response targets read as they would on it.
     """
+    from controltower.storage.database import make_session_factory
+    from controltower.storage.picture_store import SqlPictureStore
+    from controltower.workflow.stored_scan import run_stored_scan
+
     now = datetime.now().astimezone()
     moment = now.replace(year=day.year, month=day.month, day=day.day)
     with _status("Scanning for exceptions"), make_session_factory(engine).begin() as session:

@@ -15,7 +15,7 @@ import sys
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich import box
@@ -37,11 +37,11 @@ from controltower.domain.columnar import ColumnarPrecisionError
 from controltower.domain.model import Dataset
 from controltower.domain.tables import DatasetTables
 from controltower.policy import Policy
-from controltower.storage.database import make_engine, make_session_factory, migrate
-from controltower.storage.picture_store import SqlPictureStore
-from controltower.workflow.columnar_scan import scan_to_json
+from controltower.workflow.columnar_scan import cycle_collection_paused, scan_to_json
 from controltower.workflow.scan import build_scan_document
-from controltower.workflow.stored_scan import StoredScanResult, run_stored_scan
+
+if TYPE_CHECKING:
+    from controltower.workflow.stored_scan import StoredScanResult
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -151,27 +151,28 @@ def scan_folder_to_json(folder: Path, as_of: date, policy: Policy, out: TextIO) 
     reports any problem exactly. Nothing is written to ``out`` before the whole scan
     has succeeded, so a failed scan never leaves half a document behind.
     """
-    errors = errors_console()
-    source: DatasetTables | Dataset
-    with progress_bar() as progress:
+    with cycle_collection_paused():
+        errors = errors_console()
+        source: DatasetTables | Dataset
+        with progress_bar() as progress:
+            try:
+                fast = read_tables(folder, progress=progress("Reading"))
+            except FastPathDeclined:
+                fast = None
+        if fast is not None:
+            for warning in fast.warnings:
+                errors.print(f"warning: {warning}", markup=False)
+            source = fast.tables
+        else:
+            source = read_dataset_or_exit(folder, outcome="nothing was scanned")
         try:
-            fast = read_tables(folder, progress=progress("Reading"))
-        except FastPathDeclined:
-            fast = None
-    if fast is not None:
-        for warning in fast.warnings:
-            errors.print(f"warning: {warning}", markup=False)
-        source = fast.tables
-    else:
-        source = read_dataset_or_exit(folder, outcome="nothing was scanned")
-    try:
-        with stage_display() as stage:
-            scan_to_json(source, as_of, policy, out, stage=stage)
-    except ColumnarPrecisionError:
-        # totals beyond what the kernel sums exactly: the reference path holds any size
-        dataset = read_dataset_or_exit(folder, outcome="nothing was scanned")
-        with stage_display() as stage:
-            scan_to_json(dataset, as_of, policy, out, stage=stage)
+            with stage_display() as stage:
+                scan_to_json(source, as_of, policy, out, stage=stage)
+        except ColumnarPrecisionError:
+            # totals beyond what the kernel sums exactly: the reference path holds any size
+            dataset = read_dataset_or_exit(folder, outcome="nothing was scanned")
+            with stage_display() as stage:
+                scan_to_json(dataset, as_of, policy, out, stage=stage)
     out.flush()
 
 
@@ -179,6 +180,10 @@ def scan_stored_picture(
     *, database_url: str | None, company: str | None, as_of: date, policy: Policy
 ) -> StoredScanResult:
     """Run the stored scan in one transaction; the clock is read here, at the edge."""
+    from controltower.storage.database import make_engine, make_session_factory, migrate
+    from controltower.storage.picture_store import SqlPictureStore
+    from controltower.workflow.stored_scan import run_stored_scan
+
     url = resolve_settings(database_url=database_url).database_url
     with database_problems(url):
         migrate(url)

@@ -26,6 +26,7 @@ from controltower.demo.sizes import size_named
 from controltower.domain.columnar import ColumnarPrecisionError
 from controltower.domain.tables import tables_from_dataset
 from controltower.policy import load_policy
+from controltower.workflow.columnar_scan import scan_to_json
 from controltower.workflow.scan import build_scan_document
 
 BUSINESSES = (
@@ -117,3 +118,34 @@ def test_a_quantity_beyond_six_decimals_is_scanned_exactly_by_the_reference_path
         for order in document["orders"]
         for line in order["lines"]
     )
+
+
+def test_orders_written_by_a_second_process_give_the_same_document(tmp_path: Path) -> None:
+    as_of = date(2026, 11, 25)
+    folder = tmp_path / "dataset"
+    write_dataset(generate_business(size_named("small"), seed=4, as_of=as_of), folder)
+    tables = read_tables(folder).tables
+    policy = load_policy(None)
+    texts = {}
+    for parallel in (False, True):
+        out = io.StringIO()
+        scan_to_json(tables, as_of, policy, out, parallel=parallel)
+        texts[parallel] = out.getvalue()
+
+    assert texts[True] == texts[False]
+    assert first_difference(reference_document(folder, as_of), json.loads(texts[True])) is None
+
+
+def test_a_scan_written_to_a_real_file_by_two_processes_is_one_whole_document(
+    tmp_path: Path,
+) -> None:
+    as_of = date(2026, 11, 25)
+    folder = tmp_path / "dataset"
+    write_dataset(generate_business(size_named("small"), seed=6, as_of=as_of), folder)
+    target = tmp_path / "scan.json"
+    with target.open("w", encoding="utf-8") as out:
+        out.write("")  # an empty buffer before the fork, as on a fresh standard output
+        scan_to_json(read_tables(folder).tables, as_of, load_policy(None), out, parallel=True)
+
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert first_difference(reference_document(folder, as_of), document) is None

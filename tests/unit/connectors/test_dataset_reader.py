@@ -581,6 +581,10 @@ def test_a_bad_date_is_reported(tmp_path: Path, value: str, message: str) -> Non
             "'2026-01-06T09:15+2'",
         ),
         ("2026-01-06T25:00", "not a real date or time: '2026-01-06T25:00' (hour must be in 0..23)"),
+        (
+            "0001-01-01T00:30+01:00",
+            "not a representable moment in UTC: '0001-01-01T00:30+01:00'",
+        ),
     ],
 )
 def test_a_bad_datetime_is_reported(tmp_path: Path, value: str, message: str) -> None:

@@ -171,7 +171,10 @@ class DateOrDateTime(ValueType):
             except ValueError as error:
                 return Invalid(f"not a real date or time: {raw!r} ({error})")
             if moment.tzinfo is not None:
-                moment = moment.astimezone(UTC).replace(tzinfo=None)
+                try:
+                    moment = moment.astimezone(UTC).replace(tzinfo=None)
+                except OverflowError:
+                    return Invalid(f"not a representable moment in UTC: {raw!r}")
             return moment
         return Invalid(
             f"not a date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM[:SS][zone]): {raw!r}"
