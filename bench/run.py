@@ -20,9 +20,10 @@ under ``bench/data/``, which git ignores) and measures, in the same run:
   runs the DuckDB baseline).
 
 At the largest size it also measures re-pegging one pool of 50,000 lines, a typical
-single change through the reference ``IncrementalEngine`` (p50/p99), and the whole
-``controltower scan`` as a user runs it (CSV in, JSON out) against DuckDB reading the
-same CSV files. Results go to ``--out`` as Markdown. No number here is asserted by a
+single change through the columnar ``ColumnarIncrementalEngine`` (p50/p99; the
+reference ``IncrementalEngine`` too with ``--reference-incremental``), and the whole
+``controltower scan`` as a user runs it (CSV in, JSON out, median of three runs)
+against DuckDB reading the same CSV files. Results go to ``--out`` as Markdown. No number here is asserted by a
 test: they depend on the machine, which the report describes.
 """
 
