@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
-from typing import Any, Final, TextIO
+from typing import IO, Any, Final, TextIO
 
 from controltower.detectors.base import Finding
 from controltower.detectors.columnar import ColumnarDetectionContext, run_columnar_detectors
@@ -165,8 +165,10 @@ class OrdersAside:
             binary = getattr(out, "buffer", None)
             if binary is not None:
                 out.flush()
-                shutil.copyfileobj(self._file, binary, _COPY_CHUNK)
                 binary.flush()
+                if not _sent(self._file, binary):
+                    shutil.copyfileobj(self._file, binary, _COPY_CHUNK)
+                    binary.flush()
             else:
                 shutil.copyfileobj(io.TextIOWrapper(self._file, encoding="utf-8"), out, _COPY_CHUNK)
         finally:
@@ -174,6 +176,32 @@ class OrdersAside:
 
 
 _COPY_CHUNK: Final = 1 << 20
+
+
+def _sent(source: IO[bytes], target: IO[bytes]) -> bool:
+    """Copy ``source`` to ``target`` inside the kernel (``os.sendfile``) when both are
+    real files or pipes; False (nothing copied) when that is not possible."""
+    try:
+        target_fd = target.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return False
+    if not hasattr(os, "sendfile"):
+        return False
+    size = os.fstat(source.fileno()).st_size
+    offset = 0
+    try:
+        while offset < size:
+            sent = os.sendfile(target_fd, source.fileno(), offset, size - offset)
+            if sent == 0:
+                break
+            offset += sent
+    except OSError:
+        if offset:
+            raise  # part of the orders went out: a retry would repeat them
+        return False
+    if 0 < offset < size:
+        raise OSError(f"only {offset} of {size} bytes of the orders could be written")
+    return offset == size
 
 
 def write_json_array(items: Iterable[dict[str, Any]], out: TextIO) -> None:
@@ -231,9 +259,14 @@ def exception_lines(findings: Sequence[Finding], router: Router) -> Iterator[str
 
 
 def _close_document(findings: Sequence[Finding], router: Router, out: TextIO) -> None:
+    _write_exceptions(exception_lines(findings, router), out)
+
+
+def _write_exceptions(lines: Iterable[str], out: TextIO) -> None:
+    """The ``exceptions`` array, one per line, and the end of the document."""
     out.write(',\n"exceptions":[')
     first = True
-    for line in exception_lines(findings, router):
+    for line in lines:
         out.write("\n" if first else ",\n")
         out.write(line)
         first = False
@@ -279,10 +312,12 @@ def scan_tables_to_json(
     except BaseException:
         aside.copy_to(io.StringIO())  # reap the child and drop its file
         raise
+    # word the exceptions while the child may still be writing the orders
+    exceptions = list(exception_lines(findings, router))
     stage("Writing the document")
     _open_document(as_of, out)
     aside.copy_to(out)
-    _close_document(findings, router, out)
+    _write_exceptions(exceptions, out)
 
 
 def write_scan_document_json(document: dict[str, Any], out: TextIO) -> None:
