@@ -49,6 +49,7 @@ from controltower.policy import load_policy
 from controltower.workflow.scan import build_scan_document, json_number, order_document
 from controltower.workflow.scan_writer import number_text, orders_json_chunks, write_orders_json
 from helpers.columnar_detection import BUSINESS_NAMES, seen_both_ways
+from helpers.random_business import businesses, policies
 
 D = date(2026, 11, 25)
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "datasets"
@@ -307,134 +308,6 @@ def test_a_hand_made_business_with_the_rarer_sentences_reads_as_the_reference() 
 
 
 # ---------------------------------------------------------------- random small businesses
-
-WAREHOUSES = ("W1", "W2", "W3")
-SKUS = ("S1", "S2", "S3")
-CUSTOMERS = ("C1", "C2", "C3")
-ORDER_IDS = ("SO1", "SO2", "SO10", "so1", "SO3")
-PO_IDS = ("PO1", "PO10", "PO2")
-
-quantities = st.sampled_from([Decimal(v) for v in ("0", "0.5", "1", "2", "3", "8", "13")])
-positive = st.sampled_from([Decimal(v) for v in ("0.25", "1", "2", "3", "5", "12.5")])
-prices = st.one_of(st.none(), st.sampled_from([Decimal(v) for v in ("0", "1.25", "99.999")]))
-days = st.integers(min_value=-8, max_value=8).map(lambda n: D + timedelta(days=n))
-statuses = st.sampled_from([OrderStatus.OPEN] * 4 + [OrderStatus.DONE])
-
-
-@st.composite
-def businesses(draw: st.DrawFn) -> Dataset:
-    """A small valid business where pools, pick queues, customers and POs are shared."""
-    codes = list(WAREHOUSES[: draw(st.integers(min_value=1, max_value=3))])
-    warehouses = [
-        Warehouse(
-            code,
-            company=draw(st.sampled_from(["main", "main", "other"])),
-            pick_capacity_lines_per_day=draw(st.sampled_from([None, 1, 2])),
-        )
-        for code in codes
-    ]
-    lanes = [
-        TransferLane(a, b, draw(st.integers(min_value=0, max_value=4)))
-        for a in codes
-        for b in codes
-        if a != b and draw(st.booleans())
-    ]
-    stock = []
-    for sku in SKUS:
-        for wh in codes:
-            if draw(st.booleans()):
-                on_hand = draw(quantities)
-                held = min(on_hand, draw(quantities)) if draw(st.booleans()) else Decimal(0)
-                stock.append(StockLevel(sku, wh, on_hand=on_hand, quality_hold=held))
-    orders, lines = [], []
-    for order_id in draw(st.lists(st.sampled_from(ORDER_IDS), unique=True, max_size=6)):
-        orders.append(
-            SalesOrder(
-                order_id,
-                customer=draw(st.sampled_from(CUSTOMERS)),
-                warehouse=draw(st.sampled_from(codes)),
-                order_date=draw(days),
-                promised_date=draw(days),
-                expedite=draw(st.booleans()),
-                status=draw(statuses),
-            )
-        )
-        for number in draw(st.lists(st.sampled_from([1, 2, 3, 10]), unique=True, min_size=1)):
-            qty = draw(positive)
-            lines.append(
-                SalesOrderLine(
-                    order_id,
-                    number,
-                    sku=draw(st.sampled_from(SKUS)),
-                    qty=qty,
-                    qty_shipped=min(qty, draw(quantities)) if draw(st.booleans()) else Decimal(0),
-                    qty_reserved=draw(quantities) if draw(st.booleans()) else Decimal(0),
-                    unit_price=draw(prices),
-                )
-            )
-    purchase_orders, po_lines = [], []
-    for po_id in draw(st.lists(st.sampled_from(PO_IDS), unique=True, max_size=3)):
-        purchase_orders.append(
-            PurchaseOrder(
-                po_id,
-                supplier=draw(st.sampled_from(["SUP", "SUP-N", "SUP-GONE"])),
-                warehouse=draw(st.sampled_from(codes)),
-                order_date=D - timedelta(days=10),
-                expected_date=draw(days),
-                confirmed_date=draw(st.one_of(st.none(), days)),
-                status=draw(statuses),
-            )
-        )
-        for number in draw(st.lists(st.sampled_from([1, 2, 3]), unique=True, min_size=1)):
-            qty = draw(positive)
-            po_lines.append(
-                PurchaseOrderLine(
-                    po_id,
-                    number,
-                    sku=draw(st.sampled_from(SKUS)),
-                    qty=qty,
-                    qty_received=min(qty, draw(quantities)) if draw(st.booleans()) else Decimal(0),
-                    expected_date=draw(st.one_of(st.none(), days)),
-                )
-            )
-    invoices = [
-        Invoice(
-            f"INV{i}",
-            customer=draw(st.sampled_from(CUSTOMERS)),
-            due_date=draw(days) - timedelta(days=draw(st.sampled_from([0, 5, 12]))),
-            amount_residual=draw(st.sampled_from([Decimal(v) for v in ("-20", "15.5", "300")])),
-        )
-        for i in range(draw(st.integers(min_value=0, max_value=5)))
-    ]
-    return Dataset(
-        warehouses=warehouses,
-        transfer_lanes=lanes,
-        products=[Product(sku, list_price=draw(prices)) for sku in SKUS],
-        customers=[
-            Customer(
-                code,
-                tier=draw(st.sampled_from(list(Tier))),
-                credit_limit=draw(st.sampled_from([None, Decimal(0), Decimal(40)])),
-                credit_hold=draw(st.booleans()) and draw(st.booleans()),
-            )
-            for code in CUSTOMERS
-        ],
-        suppliers=[Supplier("SUP", name="Supplier & Co"), Supplier("SUP-N")],
-        stock=stock,
-        sales_orders=orders,
-        sales_order_lines=lines,
-        purchase_orders=purchase_orders,
-        purchase_order_lines=po_lines,
-        invoices=invoices,
-    )
-
-
-policies = st.builds(
-    AllocationPolicy,
-    quality_release_days=st.integers(min_value=0, max_value=3),
-    receipt_handling_days=st.integers(min_value=0, max_value=2),
-    overdue_days_block=st.integers(min_value=0, max_value=10),
-)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
