@@ -95,6 +95,23 @@ class SeverityLadder(Protocol):
     def critical(self) -> Decimal: ...
 
 
+def severity_on_ladder(ladder: SeverityLadder, value: Decimal) -> Severity:
+    """The severity ``ladder`` gives ``value`` (each bound is inclusive)."""
+    if value >= ladder.critical:
+        return Severity.CRITICAL
+    if value >= ladder.high:
+        return Severity.HIGH
+    if value >= ladder.medium:
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
+class SeverityByValue(Protocol):
+    """A detection context as far as grading a value goes (reference or columnar)."""
+
+    def severity_for_value(self, value: Decimal) -> Severity: ...
+
+
 S_contra = TypeVar("S_contra", bound=DetectorSettings, contravariant=True)
 
 
@@ -341,13 +358,7 @@ class DetectionContext:
 
     def severity_for_value(self, value: Decimal) -> Severity:
         """The severity the value ladder gives ``value`` (each bound is inclusive)."""
-        if value >= self.ladder.critical:
-            return Severity.CRITICAL
-        if value >= self.ladder.high:
-            return Severity.HIGH
-        if value >= self.ladder.medium:
-            return Severity.MEDIUM
-        return Severity.LOW
+        return severity_on_ladder(self.ladder, value)
 
 
 def order_cause(context: DetectionContext, outcome: OrderOutcome) -> str:

@@ -11,11 +11,17 @@ owns the recurring type.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from controltower.detectors.base import DetectionContext, DetectorSettings, Finding
+from controltower.detectors.base import (
+    DetectionContext,
+    DetectorSettings,
+    Finding,
+    SeverityByValue,
+)
 from controltower.domain.cases import (
     CaseOccurrence,
     ExceptionType,
@@ -64,29 +70,42 @@ def detect(context: DetectionContext, settings: RecurringExceptionSettings) -> l
         count = len(found)
         if count < settings.occurrences:
             continue
-        value = sum((o.value_at_risk for o in found.values()), Decimal(0))
-        severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
-        if count >= 2 * settings.occurrences:
-            severity = raise_severity(severity)
-        subjects = sorted({o.subject for o in found.values()})
-        findings.append(
-            Finding(
-                type=ExceptionType.RECURRING_EXCEPTION,
-                subject=recurring_subject(entity, type_),
-                severity=severity,
-                value_at_risk=value,
-                value_basis="sum of the value at risk of the occurrences in the window",
-                explanation=(
-                    f"{type_} has occurred {count} times in the last "
-                    f"{plural(settings.window_days, 'day')} on {entity} ({', '.join(subjects)}), "
-                    f"putting {format_money(value)} at risk in all (the policy calls for a review "
-                    f"at {settings.occurrences}). Next: open a root-cause review of {entity} "
-                    f"and agree corrective actions, rather than fixing each case again."
-                ),
-                cause=recurring_subject(entity, type_),
-                related=tuple(subjects),
-                entities=(entity,),
-                owner_type=type_,
-            )
-        )
+        findings.append(review_finding(context, settings, entity, type_, list(found.values())))
     return findings
+
+
+def review_finding(
+    context: SeverityByValue,
+    settings: RecurringExceptionSettings,
+    entity: str,
+    type_: ExceptionType,
+    found: Sequence[CaseOccurrence],
+) -> Finding:
+    """The review of ``entity`` for the ``found`` occurrences of ``type_``.
+
+    Shared by the columnar twin, so both word and grade a review the same way.
+    """
+    count = len(found)
+    value = sum((o.value_at_risk for o in found), Decimal(0))
+    severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
+    if count >= 2 * settings.occurrences:
+        severity = raise_severity(severity)
+    subjects = sorted({o.subject for o in found})
+    return Finding(
+        type=ExceptionType.RECURRING_EXCEPTION,
+        subject=recurring_subject(entity, type_),
+        severity=severity,
+        value_at_risk=value,
+        value_basis="sum of the value at risk of the occurrences in the window",
+        explanation=(
+            f"{type_} has occurred {count} times in the last "
+            f"{plural(settings.window_days, 'day')} on {entity} ({', '.join(subjects)}), "
+            f"putting {format_money(value)} at risk in all (the policy calls for a review "
+            f"at {settings.occurrences}). Next: open a root-cause review of {entity} "
+            f"and agree corrective actions, rather than fixing each case again."
+        ),
+        cause=recurring_subject(entity, type_),
+        related=tuple(subjects),
+        entities=(entity,),
+        owner_type=type_,
+    )

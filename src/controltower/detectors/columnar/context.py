@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from controltower.detectors.base import SeverityLadder
+from controltower.detectors.base import SeverityLadder, severity_on_ladder
 from controltower.domain.analysis import AllocationPolicy, CreditAssessment
 from controltower.domain.cases import CaseOccurrence, Severity
 from controltower.domain.columnar import ColumnarPicture, from_units
@@ -73,13 +73,7 @@ class ColumnarDetectionContext:
 
     def severity_for_value(self, value: Decimal) -> Severity:
         """The severity the value ladder gives ``value`` (each bound is inclusive)."""
-        if value >= self.ladder.critical:
-            return Severity.CRITICAL
-        if value >= self.ladder.high:
-            return Severity.HIGH
-        if value >= self.ladder.medium:
-            return Severity.MEDIUM
-        return Severity.LOW
+        return severity_on_ladder(self.ladder, value)
 
     @cached_property
     def picture_order_of_vocab_order(self) -> np.ndarray:

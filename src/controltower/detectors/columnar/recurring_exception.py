@@ -14,7 +14,6 @@ import itertools
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from typing import Final, TypeVar
 
 import numpy as np
@@ -25,16 +24,12 @@ from controltower.detectors.columnar.context import ColumnarDetectionContext
 from controltower.detectors.recurring_exception import (
     RECURRING_ENTITY_KINDS,
     RecurringExceptionSettings,
-    recurring_subject,
+    review_finding,
 )
 from controltower.domain.cases import (
     CaseOccurrence,
     ExceptionType,
-    Severity,
-    highest_severity,
-    raise_severity,
 )
-from controltower.domain.explain import format_money, plural
 from controltower.domain.tables import I64
 
 _TYPES: Final = tuple(ExceptionType)
@@ -70,7 +65,7 @@ def detect(
         members = found.members[found.start[g] : found.start[g + 1]].tolist()
         occurrences = [found.occurrences[i] for i in members]
         findings.append(
-            _finding(
+            review_finding(
                 context,
                 settings,
                 found.entities[int(found.pair_entity[g])],
@@ -79,40 +74,6 @@ def detect(
             )
         )
     return findings
-
-
-def _finding(
-    context: ColumnarDetectionContext,
-    settings: RecurringExceptionSettings,
-    entity: str,
-    type_: ExceptionType,
-    found: list[CaseOccurrence],
-) -> Finding:
-    """The review of ``entity`` for ``type_``, worded as the reference words it."""
-    count = len(found)
-    value = sum((o.value_at_risk for o in found), Decimal(0))
-    severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
-    if count >= 2 * settings.occurrences:
-        severity = raise_severity(severity)
-    subjects = sorted({o.subject for o in found})
-    return Finding(
-        type=ExceptionType.RECURRING_EXCEPTION,
-        subject=recurring_subject(entity, type_),
-        severity=severity,
-        value_at_risk=value,
-        value_basis="sum of the value at risk of the occurrences in the window",
-        explanation=(
-            f"{type_} has occurred {count} times in the last "
-            f"{plural(settings.window_days, 'day')} on {entity} ({', '.join(subjects)}), "
-            f"putting {format_money(value)} at risk in all (the policy calls for a review "
-            f"at {settings.occurrences}). Next: open a root-cause review of {entity} "
-            f"and agree corrective actions, rather than fixing each case again."
-        ),
-        cause=recurring_subject(entity, type_),
-        related=tuple(subjects),
-        entities=(entity,),
-        owner_type=type_,
-    )
 
 
 def _recurrences(context: ColumnarDetectionContext, window_days: int) -> _Recurrences:
