@@ -184,13 +184,14 @@ def run_detectors(
         history=history,
         allocation=allocation,
     )
-    return run_catalogue(REGISTRY, context, policy, detected_at=detected_at, live=live)
+    return run_catalogue(REGISTRY, context, policy, live=live)
 
 
 class _Detecting(Protocol):
-    """What :func:`run_catalogue` needs of a context: the history it extends."""
+    """What :func:`run_catalogue` needs of a context: where it tells the recurring
+    detector which of this run's findings arise now."""
 
-    history: tuple[CaseOccurrence, ...]
+    arising: tuple[Finding, ...]
 
 
 C = TypeVar("C", bound=_Detecting)
@@ -201,7 +202,6 @@ def run_catalogue(
     context: C,
     policy: DetectorsPolicy,
     *,
-    detected_at: datetime,
     live: Collection[tuple[ExceptionType, str]] = (),
 ) -> list[Finding]:
     """Run ``registry``'s detectors on ``context`` the way :func:`run_detectors` does.
@@ -216,7 +216,8 @@ def run_catalogue(
             recurring.append(entry)
             continue
         findings.extend(_detect(entry, context, policy))
-    context.history = (*context.history, *_arising(findings, live, detected_at))
+    active = set(live)
+    context.arising = tuple(f for f in findings if (f.type, f.subject) not in active)
     for entry in recurring:
         findings.extend(_detect(entry, context, policy))
     return sorted(findings, key=lambda f: (f.type, f.subject))
@@ -229,25 +230,6 @@ def _detect(entry: RegisteredDetector[Any], context: Any, policy: DetectorsPolic
         return []
     return [
         f for f in entry.detect(context, settings) if f.value_at_risk >= settings.min_value_at_risk
-    ]
-
-
-def _arising(
-    findings: Sequence[Finding], live: Collection[tuple[ExceptionType, str]], at: datetime
-) -> list[CaseOccurrence]:
-    """The findings that will open or reopen a case now, as occurrences."""
-    active = set(live)
-    return [
-        CaseOccurrence(
-            type=f.type,
-            subject=f.subject,
-            cause=f.cause,
-            entities=f.entities,
-            opened_at=at,
-            value_at_risk=f.value_at_risk,
-        )
-        for f in findings
-        if (f.type, f.subject) not in active
     ]
 
 

@@ -203,6 +203,9 @@ class DetectionContext:
         self.detected_at = detected_at
         self.ladder = ladder
         self.history = tuple(history)
+        #: this run's findings that open or reopen a case now, which recurrence counts
+        #: with the history (set by ``run_catalogue`` before the recurring detector)
+        self.arising: tuple[Finding, ...] = ()
         #: the allocation rules the analysis was made with (credit explanations cite them)
         self.allocation = allocation
         self._products = {p.sku: p for p in dataset.products}

@@ -2,7 +2,8 @@
 again and again: time for a root-cause review rather than one more fix.
 
 The trigger reads the case history (each opening or reopening of a case is one
-occurrence): ``occurrences`` or more occurrences of one exception type naming one
+occurrence) and this run's findings that open or reopen a case (``context.arising``,
+each an occurrence opened now): ``occurrences`` or more occurrences of one exception type naming one
 product, supplier or customer among their entities, opened within the last
 ``window_days`` days (the boundary day included). The review is owned by the team that
 owns the recurring type.
@@ -11,8 +12,8 @@ owns the recurring type.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -51,12 +52,32 @@ def _counted(entity: str) -> bool:
     return entity.split(":", 1)[0] in RECURRING_ENTITY_KINDS
 
 
+def arising_occurrences(
+    findings: Iterable[Finding], opened_at: datetime
+) -> Iterator[CaseOccurrence]:
+    """This run's arising findings as the occurrences they will be once filed."""
+    for f in findings:
+        if f.type is not ExceptionType.RECURRING_EXCEPTION:
+            yield CaseOccurrence(
+                type=f.type,
+                subject=f.subject,
+                cause=f.cause,
+                entities=f.entities,
+                opened_at=opened_at,
+                value_at_risk=f.value_at_risk,
+            )
+
+
 def detect(context: DetectionContext, settings: RecurringExceptionSettings) -> list[Finding]:
     since = context.detected_at - timedelta(days=settings.window_days)
     groups: dict[tuple[str, ExceptionType], dict[tuple[str, object], CaseOccurrence]] = defaultdict(
         dict
     )
-    for occurrence in context.history:
+    counted = (
+        *context.history,
+        *arising_occurrences(context.arising, context.detected_at),
+    )
+    for occurrence in counted:
         if occurrence.type is ExceptionType.RECURRING_EXCEPTION:
             continue
         if not since <= occurrence.opened_at <= context.detected_at:
@@ -81,16 +102,37 @@ def review_finding(
     type_: ExceptionType,
     found: Sequence[CaseOccurrence],
 ) -> Finding:
-    """The review of ``entity`` for the ``found`` occurrences of ``type_``.
+    """The review of ``entity`` for the ``found`` occurrences of ``type_``."""
+    return review(
+        context,
+        settings,
+        entity,
+        type_,
+        count=len(found),
+        value=sum((o.value_at_risk for o in found), Decimal(0)),
+        subjects=sorted({o.subject for o in found}),
+    )
 
-    Shared by the columnar twin, so both word and grade a review the same way.
+
+def review(
+    context: SeverityByValue,
+    settings: RecurringExceptionSettings,
+    entity: str,
+    type_: ExceptionType,
+    *,
+    count: int,
+    value: Decimal,
+    subjects: Sequence[str],
+) -> Finding:
+    """The review of ``entity`` after ``count`` occurrences of ``type_`` on the sorted
+    distinct ``subjects``, worth ``value`` in all.
+
+    Shared by the columnar twin, which counts in bulk, so both word and grade a review
+    the same way.
     """
-    count = len(found)
-    value = sum((o.value_at_risk for o in found), Decimal(0))
     severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
     if count >= 2 * settings.occurrences:
         severity = raise_severity(severity)
-    subjects = sorted({o.subject for o in found})
     return Finding(
         type=ExceptionType.RECURRING_EXCEPTION,
         subject=recurring_subject(entity, type_),

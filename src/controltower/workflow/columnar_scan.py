@@ -13,11 +13,15 @@ quantity with more than six decimals), see :func:`scan_to_json`.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import json
 import os
 import shutil
+import signal
+import stat
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,7 +42,7 @@ from controltower.policy import Policy
 from controltower.policy.routing import Router
 from controltower.workflow.exceptions import ExceptionRecord, exception_record
 from controltower.workflow.scan import build_scan_document, json_number, scan_detected_at
-from controltower.workflow.scan_writer import write_orders_json
+from controltower.workflow.scan_writer import write_orders_bytes, write_orders_json
 
 Stage = Callable[[str], None]
 """``stage(description)``: told when each step of a long scan starts."""
@@ -134,31 +138,60 @@ class OrdersAside:
 
     Writing a million lines' orders and explanations and running the detectors are
     independent and each take seconds of one core; a forked child shares the arrays
-    (copy-on-write, nothing is pickled) and writes the orders into an anonymous
-    temporary file, which :meth:`copy_to` appends to the document once the detectors
-    are done. If the child fails, the orders are written here instead, so the document
-    is never incomplete. Needs ``os.fork`` (POSIX).
+    (copy-on-write, nothing is pickled) and writes the orders as bytes.
+
+    * **In place**, when the document goes to a regular file (``place`` is its
+      descriptor): the child writes at the file's current offset, which parent and
+      child share, and the parent writes the rest once the child is done. Nothing is
+      copied. Should anything fail, :meth:`abandon` cuts the file back to where the
+      document began.
+    * **Aside** otherwise (a pipe, a terminal): the child writes into an anonymous
+      temporary file which :meth:`copy_to` appends to the document afterwards.
+
+    If the child fails, the parent writes the orders itself, so the document is never
+    incomplete. Needs ``os.fork`` (POSIX).
     """
 
-    def __init__(self, result: ColumnarAnalysis, tables: DatasetTables) -> None:
+    def __init__(
+        self, result: ColumnarAnalysis, tables: DatasetTables, place: int | None = None
+    ) -> None:
         self._result = result
         self._tables = tables
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by copy_to
+        self._place = place
+        self._file: IO[bytes] | None = None
+        if place is None:
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by copy_to
+            target, self._start = self._file.fileno(), 0
+        else:
+            target, self._start = place, os.lseek(place, 0, os.SEEK_CUR)
         self._pid = os.fork()
         if self._pid == 0:  # the child: write, then leave without running any cleanup
             code = 1
             try:
-                with open(os.dup(self._file.fileno()), "w", encoding="utf-8") as text:
-                    write_orders_json(result, tables, text)
+                with open(os.dup(target), "wb") as binary:
+                    write_orders_bytes(result, tables, binary)
                 code = 0
             finally:
                 os._exit(code)
 
-    def copy_to(self, out: TextIO) -> None:
-        """Wait for the child and append what it wrote to ``out``."""
+    def _succeeded(self) -> bool:
         _, status = os.waitpid(self._pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def copy_to(self, out: TextIO) -> None:
+        """Wait for the child; then see the orders are in ``out``, after what it holds.
+
+        In place, the child has written them already (``out`` must be the text stream
+        over the descriptor given, flushed before the fork); aside, they are copied.
+        """
+        succeeded = self._succeeded()
+        if self._file is None:
+            if not succeeded:
+                self._cut(self._start)
+                write_orders_json(self._result, self._tables, out)
+            return
         try:
-            if os.waitstatus_to_exitcode(status) != 0:
+            if not succeeded:
                 write_orders_json(self._result, self._tables, out)
                 return
             self._file.seek(0)
@@ -174,8 +207,45 @@ class OrdersAside:
         finally:
             self._file.close()
 
+    def abandon(self, document_start: int | None = None) -> None:
+        """Stop the child and drop what it wrote; in place, cut the file back to
+        ``document_start`` (where the document began)."""
+        with contextlib.suppress(ProcessLookupError):  # it may have finished already
+            os.kill(self._pid, signal.SIGKILL)
+        self._succeeded()
+        if self._file is not None:
+            self._file.close()
+        else:
+            self._cut(self._start if document_start is None else document_start)
+
+    def _cut(self, offset: int) -> None:
+        assert self._place is not None
+        os.ftruncate(self._place, offset)
+        os.lseek(self._place, offset, os.SEEK_SET)
+
 
 _COPY_CHUNK: Final = 1 << 20
+
+
+def _in_place_target(out: TextIO) -> int | None:
+    """The descriptor of ``out`` when the orders can be written into it in place: a
+    regular file that standard error does not share (a stage or warning shown while the
+    child writes would land inside the document)."""
+    try:
+        fd = out.buffer.fileno()
+        here = os.fstat(fd)
+        if not stat.S_ISREG(here.st_mode):
+            return None
+        os.lseek(fd, 0, os.SEEK_CUR)
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
+    try:
+        errors = os.fstat(sys.stderr.fileno())
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return fd  # no descriptor behind standard error: it cannot share the file
+    if (errors.st_dev, errors.st_ino) == (here.st_dev, here.st_ino):
+        return None
+    return fd
 
 
 def _sent(source: IO[bytes], target: IO[bytes]) -> bool:
@@ -259,18 +329,32 @@ def exception_lines(findings: Sequence[Finding], router: Router) -> Iterator[str
 
 
 def _close_document(findings: Sequence[Finding], router: Router, out: TextIO) -> None:
-    _write_exceptions(exception_lines(findings, router), out)
+    _write_exceptions(list(exception_lines(findings, router)), out)
 
 
-def _write_exceptions(lines: Iterable[str], out: TextIO) -> None:
-    """The ``exceptions`` array, one per line, and the end of the document."""
-    out.write(',\n"exceptions":[')
-    first = True
-    for line in lines:
-        out.write("\n" if first else ",\n")
-        out.write(line)
-        first = False
-    out.write("]}\n" if first else "\n]}\n")
+#: exception lines per piece of text handed to the writer
+_EXCEPTIONS_PER_WRITE: Final = 2_000
+
+
+def _write_exceptions(lines: Sequence[str], out: TextIO) -> None:
+    """The ``exceptions`` array, one per line, and the end of the document.
+
+    Written in a few large pieces, as bytes when ``out`` has a binary buffer: a large
+    scan has a hundred thousand lines, and a text stream's per-call work shows.
+    """
+    binary: IO[bytes] | None = getattr(out, "buffer", None)
+    if binary is not None:
+        out.flush()
+    write: Callable[[str], object] = (
+        out.write if binary is None else (lambda text: binary.write(text.encode()))
+    )
+    write(',\n"exceptions":[')
+    for first in range(0, len(lines), _EXCEPTIONS_PER_WRITE):
+        piece = lines[first : first + _EXCEPTIONS_PER_WRITE]
+        write("\n" + ",\n".join(piece) if first == 0 else ",\n" + ",\n".join(piece))
+    write("\n]}\n" if lines else "]}\n")
+    if binary is not None:
+        binary.flush()
 
 
 def write_columnar_scan_json(scan: ColumnarScan, out: TextIO, *, stage: Stage = _quiet) -> None:
@@ -306,16 +390,22 @@ def scan_tables_to_json(
         write_columnar_scan_json(scan, out, stage=stage)
         return
     out.flush()  # nothing buffered may be inherited, and so written twice
-    aside = OrdersAside(result, tables)
+    place = _in_place_target(out)
+    document_start = None if place is None else os.lseek(place, 0, os.SEEK_CUR)
+    if place is not None:
+        _open_document(as_of, out)
+        out.flush()
+    aside = OrdersAside(result, tables, place)
     try:
         findings, router = detect_exceptions(tables, result, policy, stage=stage)
+        # word the exceptions while the child may still be writing the orders
+        exceptions = list(exception_lines(findings, router))
     except BaseException:
-        aside.copy_to(io.StringIO())  # reap the child and drop its file
+        aside.abandon(document_start)
         raise
-    # word the exceptions while the child may still be writing the orders
-    exceptions = list(exception_lines(findings, router))
     stage("Writing the document")
-    _open_document(as_of, out)
+    if place is None:
+        _open_document(as_of, out)
     aside.copy_to(out)
     _write_exceptions(exceptions, out)
 

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Final, TextIO
+from typing import IO, Final, TextIO
 
 import numpy as np
 import numpy.typing as npt
@@ -66,8 +66,9 @@ _ONE: Final = 10**DECIMALS
 _DECIMAL_LIMIT: Final = 10**28
 #: integers below this convert to float64 exactly
 _EXACT_FLOAT: Final = 2**53
-#: orders per chunk of text handed to the writer
-CHUNK_ORDERS: Final = 20_000
+#: orders per chunk of text handed to the writer: a couple of megabytes, which the
+#: allocator reuses chunk after chunk (fresh memory costs a page fault per page)
+CHUNK_ORDERS: Final = 2_000
 
 
 # --------------------------------------------------------------------------- public
@@ -83,6 +84,16 @@ def write_orders_json(result: ColumnarAnalysis, tables: DatasetTables, out: Text
     """
     for chunk in orders_json_chunks(result, tables):
         out.write(chunk)
+
+
+def write_orders_bytes(result: ColumnarAnalysis, tables: DatasetTables, out: IO[bytes]) -> None:
+    """:func:`write_orders_json` as UTF-8 bytes on a binary stream.
+
+    Hundreds of megabytes go through a text stream noticeably slower than encoded in
+    pieces and written to the file directly.
+    """
+    for chunk in orders_json_chunks(result, tables):
+        out.write(chunk.encode())
 
 
 def orders_json_chunks(

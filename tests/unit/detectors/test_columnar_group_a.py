@@ -14,7 +14,7 @@ import pytest
 
 from controltower.detectors.base import DetectionContext, Finding
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.domain.cases import CaseOccurrence, ExceptionType
+from controltower.domain.cases import CaseOccurrence, ExceptionType, Severity
 from helpers.columnar_detection import BUSINESS_NAMES, SeenBothWays, seen_both_ways
 
 #: the detectors this file checks (``recurring_exception`` has tests of its own below)
@@ -203,14 +203,35 @@ def _history(seen: SeenBothWays) -> list[CaseOccurrence]:
 
 
 def _recurring_both_ways(
-    business: str, update: dict[str, Any]
+    business: str, update: dict[str, Any], *, arising_now: bool = False
 ) -> tuple[list[Finding], list[Finding]]:
+    """Both detectors' reviews of :func:`_history`; with ``arising_now`` this run's
+    findings are handed over as arising findings instead of occurrences opened now."""
     seen = seen_both_ways(business)
     settings = seen.policy.detectors.recurring_exception.model_copy(update=update)
     history = tuple(_history(seen))
     reference_context, columnar_context = _contexts(seen)
-    reference_context.history = history
-    columnar_context.history = history
+    arising: tuple[Finding, ...] = ()
+    if arising_now:
+        now = reference_context.detected_at
+        arising = tuple(
+            Finding(
+                type=o.type,
+                subject=o.subject,
+                severity=Severity.LOW,
+                value_at_risk=o.value_at_risk,
+                value_basis="",
+                explanation="",
+                cause=o.cause,
+                entities=o.entities,
+            )
+            for o in history
+            if o.opened_at == now and o.type is not ExceptionType.RECURRING_EXCEPTION
+        )
+        history = tuple(o for o in history if o.opened_at != now)
+    for context in (reference_context, columnar_context):
+        context.history = history
+        context.arising = arising
     reference, columnar = _detectors("recurring_exception")
     return (
         _sorted(reference(reference_context, settings)),
@@ -237,6 +258,18 @@ def test_recurring_reviews_follow_the_count_and_the_window_both_ways(
     assert _differences(want, got) == []
     assert got == want
     assert want != default
+
+
+@pytest.mark.parametrize("business", BUSINESS_NAMES)
+def test_this_runs_arising_findings_count_as_occurrences_opened_now_both_ways(
+    business: str,
+) -> None:
+    as_occurrences = _recurring_both_ways(business, {})
+    want, got = _recurring_both_ways(business, {}, arising_now=True)
+    assert want
+    assert _differences(want, got) == []
+    assert got == want
+    assert want == as_occurrences[0]
 
 
 def test_an_empty_history_raises_no_recurring_review() -> None:

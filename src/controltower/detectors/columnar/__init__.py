@@ -42,9 +42,7 @@ def run_columnar_detectors(
     live: Collection[tuple[ExceptionType, str]] = (),
 ) -> list[Finding]:
     """Every finding of every enabled detector worth its type's minimum, by type, subject."""
-    return run_catalogue(
-        columnar_registry(), context, policy, detected_at=context.detected_at, live=live
-    )
+    return run_catalogue(columnar_registry(), context, policy, live=live)
 
 
 __all__ = ["ColumnarDetectionContext", "columnar_registry", "run_columnar_detectors"]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from controltower.detectors.base import SeverityLadder, severity_on_ladder
+from controltower.detectors.base import Finding, SeverityLadder, severity_on_ladder
 from controltower.domain.analysis import AllocationPolicy, CreditAssessment
 from controltower.domain.cases import CaseOccurrence, Severity
 from controltower.domain.columnar import ColumnarPicture, from_units
@@ -56,6 +56,9 @@ class ColumnarDetectionContext:
         self.detected_at = detected_at
         self.ladder = ladder
         self.history = tuple(history)
+        #: this run's findings that open or reopen a case now, which recurrence counts
+        #: with the history (set by ``run_catalogue`` before the recurring detector)
+        self.arising: tuple[Finding, ...] = ()
         self.allocation = allocation
 
     @property

@@ -1,22 +1,25 @@
 """``recurring_exception`` for the columnar scan: the reference detector's findings.
 
-This detector reads only the case history (the caller adds this run's arising
-occurrences), the detection time and the value ladder. A large scan adds tens of
-thousands of occurrences naming a hundred thousand entities, so instead of one nested
-dictionary entry per (entity, type, occurrence) the entities and occurrence keys are
-numbered once and the counting is done on arrays; Decimals and words are made only
-for the (entity, type) pairs that recur often enough.
+This detector reads the case history, this run's arising findings, the detection time
+and the value ladder. A large scan raises tens of thousands of findings naming a
+hundred thousand entities and ends with thousands of reviews, so instead of one nested
+dictionary entry per (entity, type, occurrence) the entities, subjects and occurrence
+keys are numbered once, the counting, the value sums and the sorting of each review's
+subjects are done on arrays, and only the reviews themselves are worded one by one
+(by the reference's :func:`~controltower.detectors.recurring_exception.review`).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Final, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from controltower.detectors.base import Finding
 from controltower.detectors.columnar.common import first_in_runs
@@ -24,17 +27,44 @@ from controltower.detectors.columnar.context import ColumnarDetectionContext
 from controltower.detectors.recurring_exception import (
     RECURRING_ENTITY_KINDS,
     RecurringExceptionSettings,
-    review_finding,
+    review,
 )
-from controltower.domain.cases import (
-    CaseOccurrence,
-    ExceptionType,
-)
+from controltower.domain.cases import ExceptionType
 from controltower.domain.tables import I64
 
 _TYPES: Final = tuple(ExceptionType)
 K = TypeVar("K", bound=Hashable)
 _TYPE_INDEX: Final = {t: i for i, t in enumerate(_TYPES)}
+_RECURRING: Final = ExceptionType.RECURRING_EXCEPTION
+
+
+@dataclass(frozen=True, slots=True)
+class _Occurrences:
+    """The occurrences counted, one per position: the window's past occurrences, then
+    this run's arising findings (opened at the detection time)."""
+
+    types: list[ExceptionType]
+    subjects: list[str]
+    opened_at: list[datetime]
+    entities: list[tuple[str, ...]]
+    values: list[Decimal]
+
+    @classmethod
+    def of(cls, context: ColumnarDetectionContext, window_days: int) -> _Occurrences:
+        until = context.detected_at
+        since = until - timedelta(days=window_days)
+        past = [
+            o for o in context.history if o.type is not _RECURRING and since <= o.opened_at <= until
+        ]
+        # arising now, so in the window unless it is empty (a negative length)
+        new = [f for f in context.arising if f.type is not _RECURRING] if since <= until else []
+        return cls(
+            types=[o.type for o in past] + [f.type for f in new],
+            subjects=[o.subject for o in past] + [f.subject for f in new],
+            opened_at=[o.opened_at for o in past] + [until] * len(new),
+            entities=[o.entities for o in past] + [f.entities for f in new],
+            values=[o.value_at_risk for o in past] + [f.value_at_risk for f in new],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +73,9 @@ class _Recurrences:
 
     Pair ``g`` is entity ``entities[pair_entity[g]]`` and type ``_TYPES[pair_type[g]]``;
     its occurrences (one per subject and opening time, the last one listed winning)
-    are ``occurrences[members[start[g]:start[g + 1]]]``.
+    are the positions ``members[start[g]:start[g + 1]]``.
     """
 
-    occurrences: list[CaseOccurrence]
     entities: list[str]
     pair_entity: I64
     pair_type: I64
@@ -58,56 +87,83 @@ def detect(
     context: ColumnarDetectionContext, settings: RecurringExceptionSettings
 ) -> list[Finding]:
     """A review per (entity, type) that occurred ``occurrences`` times in the window."""
-    found = _recurrences(context, settings.window_days)
+    occurrences = _Occurrences.of(context, settings.window_days)
+    found = _recurrences(occurrences)
     counts = np.diff(found.start)
+    chosen = np.flatnonzero(counts >= settings.occurrences)
+    if not chosen.size:
+        return []
+    # the chosen pairs' occurrences, pair after pair
+    lengths = counts[chosen]
+    starts = found.start[chosen]
+    rows = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    members = found.members[rows]
+    group = np.repeat(np.arange(chosen.shape[0]), lengths)
+    bounds = np.append(0, np.cumsum(lengths))
+    values = np.add.reduceat(np.array(occurrences.values, dtype=object)[members], bounds[:-1])
+    subjects, subject_bounds = _distinct_sorted_subjects(occurrences.subjects, members, group)
     findings: list[Finding] = []
-    for g in np.flatnonzero(counts >= settings.occurrences).tolist():
-        members = found.members[found.start[g] : found.start[g + 1]].tolist()
-        occurrences = [found.occurrences[i] for i in members]
+    for g, (entity, type_index, count, value) in enumerate(
+        zip(
+            found.pair_entity[chosen].tolist(),
+            found.pair_type[chosen].tolist(),
+            lengths.tolist(),
+            values.tolist(),
+            strict=True,
+        )
+    ):
         findings.append(
-            review_finding(
+            review(
                 context,
                 settings,
-                found.entities[int(found.pair_entity[g])],
-                _TYPES[int(found.pair_type[g])],
-                occurrences,
+                found.entities[entity],
+                _TYPES[type_index],
+                count=count,
+                value=value,
+                subjects=subjects[subject_bounds[g] : subject_bounds[g + 1]],
             )
         )
     return findings
 
 
-def _recurrences(context: ColumnarDetectionContext, window_days: int) -> _Recurrences:
+def _distinct_sorted_subjects(
+    subjects: list[str], members: I64, group: I64
+) -> tuple[list[str], list[int]]:
+    """Each group's distinct subjects in sorted order, as one list and group bounds."""
+    subject, numbering = _numbered(subjects)
+    distinct = list(numbering)
+    ranks = np.empty(len(distinct), dtype=np.int64)
+    ranks[sorted(range(len(distinct)), key=distinct.__getitem__)] = np.arange(len(distinct))
+    rank = ranks[subject[members]]
+    key = group * max(len(distinct), 1) + rank
+    key = np.unique(key)
+    kept_group = key // max(len(distinct), 1)
+    by_rank: npt.NDArray[np.object_] = np.array(sorted(distinct), dtype=object)
+    texts: list[str] = by_rank[key % max(len(distinct), 1)].tolist()
+    n_groups = int(group[-1]) + 1 if group.size else 0
+    bounds = np.searchsorted(kept_group, np.arange(n_groups + 1)).tolist()
+    return texts, bounds
+
+
+def _recurrences(occurrences: _Occurrences) -> _Recurrences:
     """Count the window's occurrences per (counted entity, type) on arrays."""
-    until = context.detected_at
-    since = until - timedelta(days=window_days)
-    occurrences = [
-        o
-        for o in context.history
-        if o.type is not ExceptionType.RECURRING_EXCEPTION and since <= o.opened_at <= until
-    ]
-    keys = [(o.subject, o.opened_at) for o in occurrences]
-    key, key_numbers = _numbered(keys)
-    type_ = np.fromiter(
-        map(_TYPE_INDEX.__getitem__, (o.type for o in occurrences)),
-        dtype=np.int64,
-        count=len(occurrences),
-    )
-    entity, entity_numbers = _numbered(
-        list(itertools.chain.from_iterable(o.entities for o in occurrences))
-    )
+    n = len(occurrences.types)
+    subject, _ = _numbered(occurrences.subjects)
+    moment, moments = _numbered(occurrences.opened_at)
+    _, key = np.unique(subject * max(len(moments), 1) + moment, return_inverse=True)
+    n_keys = int(key.max()) + 1 if key.size else 1
+    type_ = np.fromiter(map(_TYPE_INDEX.__getitem__, occurrences.types), dtype=np.int64, count=n)
+    entity, entity_numbers = _numbered(list(itertools.chain.from_iterable(occurrences.entities)))
     entities = list(entity_numbers)
     counted = np.array(
         [e.split(":", 1)[0] in RECURRING_ENTITY_KINDS for e in entities], dtype=np.bool_
     )
-    owner = np.repeat(
-        np.arange(len(occurrences), dtype=np.int64),
-        [len(o.entities) for o in occurrences],
-    )
+    owner = np.repeat(np.arange(n, dtype=np.int64), list(map(len, occurrences.entities)))
     keep = counted[entity] if entity.size else np.zeros(0, dtype=np.bool_)
     owner, entity = owner[keep], entity[keep]
     # One row per (pair, occurrence key); the last occurrence listed with a key wins.
     pair = entity * len(_TYPES) + type_[owner]
-    row = pair * max(len(key_numbers), 1) + key[owner]
+    row = pair * n_keys + key[owner]
     _, last = np.unique(row[::-1], return_index=True)
     chosen = owner.shape[0] - 1 - last
     order = np.lexsort((owner[chosen], pair[chosen]))
@@ -116,7 +172,6 @@ def _recurrences(context: ColumnarDetectionContext, window_days: int) -> _Recurr
     firsts = np.flatnonzero(first_in_runs(pairs))
     distinct = pairs[firsts]
     return _Recurrences(
-        occurrences=occurrences,
         entities=entities,
         pair_entity=distinct // len(_TYPES),
         pair_type=distinct % len(_TYPES),
@@ -125,7 +180,7 @@ def _recurrences(context: ColumnarDetectionContext, window_days: int) -> _Recurr
     )
 
 
-def _numbered(values: list[K]) -> tuple[I64, dict[K, int]]:
+def _numbered(values: Sequence[K]) -> tuple[I64, dict[K, int]]:
     """Each value's number (distinct values numbered in order of first appearance),
     and the numbering."""
     numbers = {v: i for i, v in enumerate(dict.fromkeys(values))}
