@@ -125,6 +125,12 @@ class Router:
         self._owners: dict[tuple[object, ...], str] = {}
         self._due: dict[tuple[ExceptionType, Severity], datetime] = {}
 
+    @property
+    def depends_on_value(self) -> bool:
+        """Whether a finding's owner may depend on its value at risk (a routing rule
+        sets ``min_value_at_risk``), not only on its type, severity, place and tier."""
+        return self._by_value
+
     def route(self, finding: Routable) -> tuple[str, datetime]:
         """(owner, due_at) for ``finding``, as :func:`route` gives them."""
         return self.owner(finding), self.due_at(finding.type, finding.severity)

@@ -26,13 +26,14 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import IO, Any, Final, TextIO
 
 from controltower.detectors.base import Finding
 from controltower.detectors.columnar import ColumnarDetectionContext, run_columnar_detectors
+from controltower.domain.cases import ExceptionType
 from controltower.domain.columnar import ColumnarPrecisionError
 from controltower.domain.columnar_tables import picture_from_tables
 from controltower.domain.kernel import ColumnarAnalysis, analyse_columns
@@ -292,12 +293,6 @@ def _open_document(as_of: date, out: TextIO) -> None:
     out.write(',\n"orders":')
 
 
-_EXCEPTION = (
-    '{"type":"%s","subject":%s,"severity":"%s","owner":%s,"due_at":"%s",'
-    '"value_at_risk":%s,"explanation":%s}'
-)
-
-
 def _number(value: Decimal) -> str:
     """:func:`~.scan.json_number` as JSON text."""
     return repr(json_number(value))
@@ -306,25 +301,40 @@ def _number(value: Decimal) -> str:
 def exception_lines(findings: Sequence[Finding], router: Router) -> Iterator[str]:
     """Each finding as the compact JSON of :func:`~.scan.exception_document`.
 
-    Formatted from a template rather than through a dict per exception: a large
-    picture has a hundred thousand of them. Types and severities are identifiers that
-    need no escaping; every free text goes through the JSON string encoder.
+    Formatted from pieces rather than through a dict per exception: a large picture has
+    a hundred thousand of them. The text between the subject and the value (severity,
+    owner, deadline) is the same for every finding routed alike, so it is made once per
+    routing; types and severities are identifiers that need no escaping, and every free
+    text goes through the JSON string encoder.
     """
     text = encode_basestring
-    due_texts: dict[datetime, str] = {}
+    heads: dict[ExceptionType, str] = {}
+    middles: dict[tuple[object, ...], str] = {}
+    by_value = router.depends_on_value
     for finding in findings:
-        owner, due_at = router.route(finding)
-        due = due_texts.get(due_at)
-        if due is None:
-            due = due_texts[due_at] = due_at.isoformat()
-        yield _EXCEPTION % (
-            finding.type.value,
-            text(finding.subject),
-            finding.severity.value,
-            text(owner),
-            due,
-            _number(finding.value_at_risk),
-            text(finding.explanation),
+        head = heads.get(finding.type)
+        if head is None:
+            head = heads[finding.type] = f'{{"type":"{finding.type.value}","subject":'
+        key = (
+            finding.type,
+            finding.owner_type,
+            finding.severity,
+            finding.warehouse,
+            finding.company,
+            finding.customer_tier,
+        )
+        middle = None if by_value else middles.get(key)
+        if middle is None:
+            owner, due_at = router.route(finding)
+            middle = (
+                f',"severity":"{finding.severity.value}","owner":{text(owner)},'
+                f'"due_at":"{due_at.isoformat()}","value_at_risk":'
+            )
+            if not by_value:
+                middles[key] = middle
+        yield (
+            f"{head}{text(finding.subject)}{middle}{_number(finding.value_at_risk)}"
+            f',"explanation":{text(finding.explanation)}}}'
         )
 
 
