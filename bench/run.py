@@ -75,11 +75,8 @@ from controltower.domain.kernel import (
 from controltower.domain.model import Dataset, OrderStatus, Receipt
 from controltower.policy import load_policy
 from controltower.policy.routing import Router
-from controltower.workflow.columnar_scan import (
-    ColumnarScan,
-    cycle_collection_paused,
-    write_columnar_scan_json,
-)
+from controltower.workflow.collector import cycle_collection_paused
+from controltower.workflow.columnar_scan import ColumnarScan, write_columnar_scan_json
 from controltower.workflow.scan import scan_detected_at
 
 ROOT = Path(__file__).resolve().parent.parent

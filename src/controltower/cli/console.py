@@ -1,8 +1,9 @@
 """What every command shares at the edge: consoles, progress, and turning failures
 into one clear message and an exit status.
 
-Storage is imported only by the helpers that need it, so that a command which never
-touches a database (``scan DIR --json``) starts quickly.
+Storage, the dataset reader and the policy are imported only by the helpers that need
+them, so that a command starts quickly and ``scan DIR --json`` can start reading its
+folder before the rest of the product is loaded.
 
 Standard output carries results only (so ``scan --json`` can be piped); progress bars,
 warnings and errors go to standard error.
@@ -13,15 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from controltower.connectors.dataset import DatasetInvalidError, read_dataset
-from controltower.domain.errors import PolicyError
-from controltower.domain.model import Dataset
-from controltower.policy import Policy, load_policy
+if TYPE_CHECKING:
+    from controltower.domain.model import Dataset
+    from controltower.policy import Policy
 
 ProgressCallback = Callable[[str, int, int], None]
 ProgressFactory = Callable[[str], ProgressCallback]
@@ -110,6 +111,8 @@ def read_dataset_or_exit(folder: Path, *, outcome: str) -> Dataset:
 
     ``outcome`` completes the closing line, e.g. "nothing was imported".
     """
+    from controltower.connectors.dataset import DatasetInvalidError, read_dataset
+
     errors = errors_console()
     try:
         with progress_bar() as progress:
@@ -132,6 +135,9 @@ def read_dataset_or_exit(folder: Path, *, outcome: str) -> Dataset:
 
 def policy_or_exit(path: Path | None) -> Policy:
     """The policy (defaults overlaid by ``path``); a bad file is one error line, exit 1."""
+    from controltower.domain.errors import PolicyError
+    from controltower.policy import load_policy
+
     try:
         return load_policy(path)
     except PolicyError as exc:

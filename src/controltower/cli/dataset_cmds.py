@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
 from controltower.cli.console import (
     database_problems,
@@ -29,7 +27,6 @@ from controltower.cli.console import (
     read_dataset_or_exit,
 )
 from controltower.cli.options import resolve_settings
-from controltower.connectors.dataset import write_dataset
 
 if TYPE_CHECKING:
     from controltower.storage.repository import PictureSummary
@@ -126,6 +123,7 @@ def export_dataset(
     ] = None,
 ) -> None:
     """Export a stored picture as a dataset folder that import reads back unchanged."""
+    from controltower.connectors.dataset import write_dataset
     from controltower.storage.database import (
         ensure_schema_current,
         make_engine,
@@ -180,6 +178,9 @@ def _print_summary(headline: str, summary: PictureSummary) -> None:
     output = output_console()
     noun = "company" if len(summary.companies) == 1 else "companies"
     output.print(f"{headline}: {noun} {', '.join(summary.companies)}.", markup=False)
+    from rich import box
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE, show_edge=False)
     table.add_column("entity")
     table.add_column("rows", justify="right")

@@ -27,13 +27,12 @@ from controltower.cli.console import (
 from controltower.cli.options import resolve_settings
 from controltower.cli.scan_cmd import parse_as_of
 from controltower.cli.serve_cmd import serve_settings_and_run
-from controltower.connectors.dataset import write_dataset
-from controltower.domain.model import Dataset, OrderStatus
-from controltower.policy import Policy
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from controltower.domain.model import Dataset
+    from controltower.policy import Policy
     from controltower.workflow.stored_scan import StoredScanResult
 
 
@@ -97,6 +96,7 @@ def run_demo(
 
     The database's stored pictures are all replaced by the demo's.
     """
+    from controltower.connectors.dataset import write_dataset
     from controltower.demo.story import STORY_CUSTOMER_NAME, find_story_order
     from controltower.storage.database import displayable_url, make_engine
 
@@ -213,6 +213,8 @@ def _scan(engine: Engine, picture_id: int, day: date, policy: Policy) -> StoredS
 
 def _counts(dataset: Dataset) -> str:
     """A one-line census of the business."""
+    from controltower.domain.model import OrderStatus
+
     open_orders = sum(1 for o in dataset.sales_orders if o.status is OrderStatus.OPEN)
     open_pos = sum(1 for p in dataset.purchase_orders if p.status is OrderStatus.OPEN)
     parts = [

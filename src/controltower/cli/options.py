@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from controltower.settings import Settings, normalise_database_url
+if TYPE_CHECKING:
+    from controltower.settings import Settings
 
 
 def resolve_settings(*, database_url: str | None = None, **overrides: Any) -> Settings:
     """Settings from the environment, with every flag the user gave taking precedence."""
+    from controltower.settings import Settings, normalise_database_url
+
     values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     settings = Settings(**values)
     url = database_url or settings.database_url

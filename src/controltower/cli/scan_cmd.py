@@ -13,14 +13,13 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from controltower.cli.console import (
     database_problems,
@@ -32,15 +31,12 @@ from controltower.cli.console import (
     stage_display,
 )
 from controltower.cli.options import resolve_settings
-from controltower.connectors.dataset.fast_reader import FastPathDeclined, read_tables
-from controltower.domain.columnar import ColumnarPrecisionError
-from controltower.domain.model import Dataset
-from controltower.domain.tables import DatasetTables
-from controltower.policy import Policy
-from controltower.workflow.columnar_scan import cycle_collection_paused, scan_to_json
-from controltower.workflow.scan import build_scan_document
+from controltower.workflow.collector import cycle_collection_paused
 
 if TYPE_CHECKING:
+    from controltower.domain.model import Dataset
+    from controltower.domain.tables import DatasetTables
+    from controltower.policy import Policy
     from controltower.workflow.stored_scan import StoredScanResult
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -120,14 +116,16 @@ def register(app: typer.Typer) -> None:
         it scans the stored picture and persists the analysis and the exception cases.
         """
         day = _as_of_option(as_of)
-        policy = policy_or_exit(policy_file)
         if db:
             if dataset_dir is not None:
                 raise typer.BadParameter(
                     "give either a dataset folder or --db, not both", param_hint="'--db'"
                 )
             result = scan_stored_picture(
-                database_url=database_url, company=company, as_of=day, policy=policy
+                database_url=database_url,
+                company=company,
+                as_of=day,
+                policy=policy_or_exit(policy_file),
             )
             output_console().print(result.summary_line(), markup=False)
             return
@@ -137,26 +135,40 @@ def register(app: typer.Typer) -> None:
                 param_hint="'DATASET_DIR'",
             )
         if json_output:
-            scan_folder_to_json(dataset_dir, day, policy, sys.stdout)
+            scan_folder_to_json(dataset_dir, day, lambda: policy_or_exit(policy_file), sys.stdout)
             return
+        from controltower.workflow.scan import build_scan_document
+
+        policy = policy_or_exit(policy_file)
         dataset = read_dataset_or_exit(dataset_dir, outcome="nothing was scanned")
         _print_table(build_scan_document(dataset, day, policy))
 
 
-def scan_folder_to_json(folder: Path, as_of: date, policy: Policy, out: TextIO) -> None:
+def scan_folder_to_json(
+    folder: Path, as_of: date, policy: Policy | Callable[[], Policy], out: TextIO
+) -> None:
     """The stateless scan of ``folder`` as JSON on ``out``, on the fastest exact path.
 
     The fast columnar reader is tried first; when it declines the folder (a problem to
     report, or something only the row reader handles), the row reader reads it and
     reports any problem exactly. Nothing is written to ``out`` before the whole scan
     has succeeded, so a failed scan never leaves half a document behind.
+
+    The folder is read on a second thread from the start: while pyarrow parses it
+    (without holding the interpreter), this thread loads ``policy`` (when given as a
+    function) and the scan's own modules, which would otherwise come first.
     """
+    from controltower.connectors.dataset.fast_reader import FastPathDeclined, read_tables
+
     with cycle_collection_paused():
         errors = errors_console()
         source: DatasetTables | Dataset
-        with progress_bar() as progress:
+        with progress_bar() as progress, ThreadPoolExecutor(max_workers=1) as reader:
+            reading = reader.submit(read_tables, folder, progress("Reading"))
+            settled = policy() if callable(policy) else policy
+            scan = _scan_function()
             try:
-                fast = read_tables(folder, progress=progress("Reading"))
+                fast = reading.result()
             except FastPathDeclined:
                 fast = None
         if fast is not None:
@@ -167,13 +179,29 @@ def scan_folder_to_json(folder: Path, as_of: date, policy: Policy, out: TextIO) 
             source = read_dataset_or_exit(folder, outcome="nothing was scanned")
         try:
             with stage_display() as stage:
-                scan_to_json(source, as_of, policy, out, stage=stage)
-        except ColumnarPrecisionError:
+                scan(source, as_of, settled, out, stage=stage)
+        except _precision_error():
             # totals beyond what the kernel sums exactly: the reference path holds any size
             dataset = read_dataset_or_exit(folder, outcome="nothing was scanned")
             with stage_display() as stage:
-                scan_to_json(dataset, as_of, policy, out, stage=stage)
+                scan(dataset, as_of, settled, out, stage=stage)
     out.flush()
+
+
+def _scan_function() -> Callable[..., None]:
+    """:func:`~controltower.workflow.columnar_scan.scan_to_json`, with every detector
+    loaded (the registry imports them on first use)."""
+    from controltower.detectors.columnar import columnar_registry
+    from controltower.workflow.columnar_scan import scan_to_json
+
+    columnar_registry()
+    return scan_to_json
+
+
+def _precision_error() -> type[Exception]:
+    from controltower.domain.columnar import ColumnarPrecisionError
+
+    return ColumnarPrecisionError
 
 
 def scan_stored_picture(
@@ -207,6 +235,10 @@ def _as_of_option(value: str) -> date:
 
 def _print_table(document: dict[str, Any]) -> None:
     """The open orders as a table, then one summary line."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(highlight=False)
     orders: list[dict[str, Any]] = document["orders"]
     table = Table(

@@ -14,7 +14,6 @@ quantity with more than six decimals), see :func:`scan_to_json`.
 from __future__ import annotations
 
 import contextlib
-import gc
 import io
 import json
 import os
@@ -24,7 +23,6 @@ import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -70,24 +68,6 @@ class ColumnarScan:
 
 def _quiet(_: str) -> None:
     return None
-
-
-@contextmanager
-def cycle_collection_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a large scan, then restore it.
-
-    A scan of a million lines makes millions of short strings and tuples, none of them
-    in reference cycles; the collector would walk every live container each time a
-    generation fills, which costs about a fifth of the scan for nothing. Memory is
-    still freed by reference counting; the collector runs once at the end.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def analyse_tables(
