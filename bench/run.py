@@ -75,8 +75,8 @@ from controltower.domain.kernel import (
 from controltower.domain.model import Dataset, OrderStatus, Receipt
 from controltower.policy import load_policy
 from controltower.policy.routing import Router
-from controltower.workflow.collector import cycle_collection_paused
 from controltower.workflow.columnar_scan import ColumnarScan, write_columnar_scan_json
+from controltower.workflow.memory import arrow_on_the_system_allocator, cycle_collection_paused
 from controltower.workflow.scan import scan_detected_at
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -657,7 +657,8 @@ def bench_scan(work: Workload, runs: int = SCAN_RUNS) -> dict[str, Any]:
     out.unlink(missing_ok=True)
 
     log(f"{work.name}: the scan's phases, in process")
-    # as the command does: the cyclic collector paused (workflow.columnar_scan)
+    # as the command does: Arrow on malloc, the cyclic collector paused (workflow.memory)
+    arrow_on_the_system_allocator()
     with cycle_collection_paused():
         phases: dict[str, float] = {}
         policy = load_policy(None)

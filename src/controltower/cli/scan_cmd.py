@@ -31,7 +31,7 @@ from controltower.cli.console import (
     stage_display,
 )
 from controltower.cli.options import resolve_settings
-from controltower.workflow.collector import cycle_collection_paused
+from controltower.workflow.memory import arrow_on_the_system_allocator, cycle_collection_paused
 
 if TYPE_CHECKING:
     from controltower.domain.model import Dataset
@@ -154,12 +154,14 @@ def scan_folder_to_json(
     reports any problem exactly. Nothing is written to ``out`` before the whole scan
     has succeeded, so a failed scan never leaves half a document behind.
 
-    The folder is read on a second thread from the start: while pyarrow parses it
+    Arrow allocates from ``malloc`` (see :mod:`controltower.workflow.memory`). The
+    folder is read on a second thread from the start: while pyarrow parses it
     (without holding the interpreter), this thread loads ``policy`` (when given as a
     function) and the scan's own modules, which would otherwise come first.
     """
     from controltower.connectors.dataset.fast_reader import FastPathDeclined, read_tables
 
+    arrow_on_the_system_allocator()
     with cycle_collection_paused():
         errors = errors_console()
         source: DatasetTables | Dataset
