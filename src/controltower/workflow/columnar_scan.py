@@ -145,6 +145,7 @@ class OrdersAside:
             target, self._start = self._file.fileno(), 0
         else:
             target, self._start = place, os.lseek(place, 0, os.SEEK_CUR)
+        self._exit_code: int | None = None
         self._pid = os.fork()
         if self._pid == 0:  # the child: write, then leave without running any cleanup
             code = 1
@@ -156,8 +157,11 @@ class OrdersAside:
                 os._exit(code)
 
     def _succeeded(self) -> bool:
-        _, status = os.waitpid(self._pid, 0)
-        return os.waitstatus_to_exitcode(status) == 0
+        """Wait for the child (once) and tell whether it wrote every order."""
+        if self._exit_code is None:
+            _, status = os.waitpid(self._pid, 0)
+            self._exit_code = os.waitstatus_to_exitcode(status)
+        return self._exit_code == 0
 
     def copy_to(self, out: TextIO) -> None:
         """Wait for the child; then see the orders are in ``out``, after what it holds.
@@ -188,16 +192,21 @@ class OrdersAside:
         finally:
             self._file.close()
 
-    def abandon(self, document_start: int | None = None) -> None:
-        """Stop the child and drop what it wrote; in place, cut the file back to
-        ``document_start`` (where the document began)."""
-        with contextlib.suppress(ProcessLookupError):  # it may have finished already
-            os.kill(self._pid, signal.SIGKILL)
-        self._succeeded()
+    def abandon(self, out: TextIO, document_start: int | None = None) -> None:
+        """Stop the child if it still runs and drop what was written; in place, cut the
+        file under ``out`` back to ``document_start`` (where the document began), after
+        flushing what ``out`` still buffers so that nothing lands after the cut. What
+        already went down a pipe cannot be taken back."""
+        if self._exit_code is None:  # not reaped yet, so the pid is still the child's
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            self._succeeded()
         if self._file is not None:
             self._file.close()
-        else:
-            self._cut(self._start if document_start is None else document_start)
+            return
+        with contextlib.suppress(OSError, ValueError):
+            out.flush()
+        self._cut(self._start if document_start is None else document_start)
 
     def _cut(self, offset: int) -> None:
         assert self._place is not None
@@ -369,7 +378,9 @@ def scan_tables_to_json(
     With ``parallel`` (by default: a picture of :data:`PARALLEL_FROM_LINES` open lines
     or more, where ``os.fork`` exists) the orders are written by a second process while
     this one detects the exceptions (:class:`OrdersAside`). Nothing reaches ``out``
-    before the analysis and the detection have both succeeded.
+    before the picture is analysed; after that, a regular file may receive the orders
+    while the exceptions are detected, and any failure (an error, an interrupt) cuts it
+    back to where the document began.
     """
     result = analyse_tables(tables, as_of, policy, stage=stage)
     if parallel is None:
@@ -390,14 +401,14 @@ def scan_tables_to_json(
         findings, router = detect_exceptions(tables, result, policy, stage=stage)
         # word the exceptions while the child may still be writing the orders
         exceptions = list(exception_lines(findings, router))
+        stage("Writing the document")
+        if place is None:
+            _open_document(as_of, out)
+        aside.copy_to(out)
+        _write_exceptions(exceptions, out)
     except BaseException:
-        aside.abandon(document_start)
+        aside.abandon(out, document_start)
         raise
-    stage("Writing the document")
-    if place is None:
-        _open_document(as_of, out)
-    aside.copy_to(out)
-    _write_exceptions(exceptions, out)
 
 
 def write_scan_document_json(document: dict[str, Any], out: TextIO) -> None:

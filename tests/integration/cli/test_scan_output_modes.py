@@ -107,6 +107,20 @@ def test_a_failed_detection_leaves_the_file_as_it_was_before_the_scan(
     assert target.read_text(encoding="utf-8") == "kept\n"
 
 
+def test_a_failure_after_the_orders_are_in_leaves_the_file_as_it_was(
+    tables: DatasetTables, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(lines: Any, out: Any) -> None:
+        out.write(',\n"exceptions":[')
+        raise KeyboardInterrupt  # an interrupt while the exceptions are written
+
+    monkeypatch.setattr(columnar_scan, "_write_exceptions", broken)
+    target = tmp_path / "scan.json"
+    with pytest.raises(KeyboardInterrupt):
+        _scan_into_file(tables, target, before="kept\n")
+    assert target.read_text(encoding="utf-8") == "kept\n"
+
+
 def _failing_writer(result: Any, tables: Any, out: BinaryIO) -> None:
     """Half an order, then a failure (a full disk, a killed child)."""
     out.write(b'[\n{"order_id":"SO')
