@@ -8,6 +8,7 @@ account, not order by order); it is the root cause of those orders' risk.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from controltower.detectors.base import (
@@ -22,6 +23,38 @@ from controltower.domain.analysis import Blocker
 from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
 from controltower.domain.explain import credit_sentences, format_money
 from controltower.domain.model import Tier
+
+VALUE_BASIS = "open value of the customer's orders blocked by credit"
+
+
+def blocked_order(*, order_id: str, promised: str, worth: str) -> str:
+    """How one blocked order reads in the finding, shared by the reference detector and
+    its columnar twin."""
+    return f"{order_id} promised {promised}, worth {worth}"
+
+
+def explanation(
+    *,
+    customer: str,
+    orders: int,
+    worth: str,
+    listed: str,
+    rules: str,
+    disputed: Sequence[str],
+    account_owner: str | None,
+) -> str:
+    """The credit_hold wording, shared by the reference detector and its columnar twin."""
+    dispute = (
+        f" Disputed invoices: {', '.join(disputed)}; settling them changes the picture."
+        if disputed
+        else ""
+    )
+    owner = f" (account owner: {account_owner})" if account_owner else ""
+    return (
+        f"{customer} has {orders} open order(s) worth {worth} blocked by credit: {listed}. "
+        f"{rules}{dispute} Next: review the account{owner}: release the block with approval, "
+        f"collect what is overdue, or agree revised dates with the customer."
+    )
 
 
 def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
@@ -38,37 +71,32 @@ def detect(context: DetectionContext, settings: DetectorSettings) -> list[Findin
         if tier is Tier.STRATEGIC:
             severity = raise_severity(severity)
         orders = "; ".join(
-            f"{o.order_id} promised {o.promised_date.isoformat()}, "
-            f"worth {format_money(o.open_value)}"
+            blocked_order(
+                order_id=o.order_id,
+                promised=o.promised_date.isoformat(),
+                worth=format_money(o.open_value),
+            )
             for o in sorted(blocked, key=lambda o: o.order_id)
         )
         disputed = sorted(
             i.invoice_id for i in context.invoices_of(code) if i.disputed and i.amount_residual > 0
         )
-        dispute = (
-            f" Disputed invoices: {', '.join(disputed)}; settling them changes the picture."
-            if disputed
-            else ""
-        )
-        rules = " ".join(credit_sentences(credit, context.allocation.overdue_days_block))
         customer = context.customer(code)
-        owner = (
-            f" (account owner: {customer.account_owner})"
-            if customer is not None and customer.account_owner
-            else ""
-        )
         findings.append(
             Finding(
                 type=ExceptionType.CREDIT_HOLD,
                 subject=customer_subject(code),
                 severity=severity,
                 value_at_risk=value,
-                value_basis="open value of the customer's orders blocked by credit",
-                explanation=(
-                    f"{context.customer_phrase(code)} has {len(blocked)} open order(s) worth "
-                    f"{format_money(value)} blocked by credit: {orders}. {rules}{dispute} "
-                    f"Next: review the account{owner}: release the block with approval, "
-                    f"collect what is overdue, or agree revised dates with the customer."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    customer=context.customer_phrase(code),
+                    orders=len(blocked),
+                    worth=format_money(value),
+                    listed=orders,
+                    rules=" ".join(credit_sentences(credit, context.allocation.overdue_days_block)),
+                    disputed=disputed,
+                    account_owner=customer.account_owner if customer is not None else None,
                 ),
                 cause=customer_subject(code),
                 related=tuple(

@@ -21,10 +21,36 @@ from controltower.detectors.base import (
 from controltower.domain.cases import ExceptionType, raise_severity
 from controltower.domain.explain import format_money, format_qty
 
+VALUE_BASIS = "damaged qty x unit cost"
+
 
 class DamagedReceiptSettings(DetectorSettings, Protocol):
     @property
     def lookback_days(self) -> int: ...
+
+
+def explanation(
+    *,
+    receipt_id: str,
+    po_id: str,
+    supplier_phrase: str,
+    supplier: str,
+    warehouse: str,
+    received: str,
+    damaged_qty: str,
+    qty: str,
+    sku: str,
+    money: str,
+    short: bool,
+) -> str:
+    """The damaged_receipt wording, shared by the reference detector and its columnar twin."""
+    need = f" {sku} is short in {warehouse}, so the loss hurts demand." if short else ""
+    return (
+        f"Receipt {receipt_id} on {po_id} from {supplier_phrase}, received in {warehouse} "
+        f"{received}, has {damaged_qty} of {qty} {sku} damaged, worth {money}."
+        f"{need} Next: quarantine the damaged units, file a claim with "
+        f"{supplier} and ask for a replacement."
+    )
 
 
 def detect(context: DetectionContext, settings: DamagedReceiptSettings) -> list[Finding]:
@@ -42,26 +68,25 @@ def detect(context: DetectionContext, settings: DamagedReceiptSettings) -> list[
         short = context.short_in_pool(po_line.sku, order.warehouse)
         if short:
             severity = raise_severity(severity)
-        need = (
-            f" {po_line.sku} is short in {order.warehouse}, so the loss hurts demand."
-            if short
-            else ""
-        )
         findings.append(
             Finding(
                 type=ExceptionType.DAMAGED_RECEIPT,
                 subject=receipt_subject(receipt.receipt_id),
                 severity=severity,
                 value_at_risk=value,
-                value_basis="damaged qty x unit cost",
-                explanation=(
-                    f"Receipt {receipt.receipt_id} on {receipt.po_id} from "
-                    f"{context.supplier_phrase(order.supplier)}, received in {order.warehouse} "
-                    f"{receipt.received_date.isoformat()}, has {format_qty(receipt.damaged_qty)} "
-                    f"of {format_qty(receipt.qty)} {po_line.sku} damaged, "
-                    f"worth {format_money(value)}."
-                    f"{need} Next: quarantine the damaged units, file a claim with "
-                    f"{order.supplier} and ask for a replacement."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    receipt_id=receipt.receipt_id,
+                    po_id=receipt.po_id,
+                    supplier_phrase=context.supplier_phrase(order.supplier),
+                    supplier=order.supplier,
+                    warehouse=order.warehouse,
+                    received=receipt.received_date.isoformat(),
+                    damaged_qty=format_qty(receipt.damaged_qty),
+                    qty=format_qty(receipt.qty),
+                    sku=po_line.sku,
+                    money=format_money(value),
+                    short=short,
                 ),
                 cause=receipt_subject(receipt.receipt_id),
                 related=(po_subject(receipt.po_id),),

@@ -21,11 +21,35 @@ from controltower.domain.cases import ExceptionType, Severity, highest_severity,
 from controltower.domain.explain import format_money
 from controltower.domain.model import Tier
 
+VALUE_BASIS = "open value of the order: open qty x unit price"
 _ALLOCATION_WORDS: dict[Allocation, str] = {
     Allocation.FULL: "fully allocated from stock",
     Allocation.PARTIAL: "only partly allocated from stock",
     Allocation.NONE: "not allocated from stock at all",
 }
+
+
+def explanation(
+    *,
+    order_id: str,
+    customer: str,
+    money: str,
+    promised: str,
+    allocation: str,
+    ship: str | None,
+    days_late: int,
+    story: str,
+    steps: str,
+) -> str:
+    """The expedite_request wording, shared by the reference detector and its columnar twin."""
+    if ship is None:
+        when = "has no ship date yet"
+    else:
+        when = f"ships {ship}" + (f", {days_late} day(s) late" if days_late > 0 else ", on time")
+    return (
+        f"Expedited order {order_id} for {customer}, worth {money}, promised {promised}, "
+        f"is {allocation} and {when}. {story} Next: {steps}."
+    )
 
 
 def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
@@ -44,28 +68,24 @@ def detect(context: DetectionContext, settings: DetectorSettings) -> list[Findin
             severity = raise_severity(severity)
         if tier is Tier.STRATEGIC:
             severity = raise_severity(severity)
-        if outcome.projected_ship_date is None:
-            ship = "has no ship date yet"
-        else:
-            late = f", {outcome.days_late} day(s) late" if outcome.days_late else ", on time"
-            ship = f"ships {outcome.projected_ship_date.isoformat()}{late}"
+        ship = outcome.projected_ship_date
         findings.append(
             Finding(
                 type=ExceptionType.EXPEDITE_REQUEST,
                 subject=order_subject(outcome.order_id),
                 severity=severity,
                 value_at_risk=outcome.open_value,
-                value_basis="open value of the order: open qty x unit price",
-                explanation=(
-                    f"Expedited order {outcome.order_id} for "
-                    f"{context.customer_phrase(outcome.customer)}, worth "
-                    f"{format_money(outcome.open_value)}, "
-                    f"promised {outcome.promised_date.isoformat()}, "
-                    f"is {_ALLOCATION_WORDS[outcome.allocation]} and {ship}. "
-                    + " ".join(outcome.explanation)
-                    + " Next: "
-                    + "; ".join(next_steps(context, outcome))
-                    + "."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    order_id=outcome.order_id,
+                    customer=context.customer_phrase(outcome.customer),
+                    money=format_money(outcome.open_value),
+                    promised=outcome.promised_date.isoformat(),
+                    allocation=_ALLOCATION_WORDS[outcome.allocation],
+                    ship=None if ship is None else ship.isoformat(),
+                    days_late=outcome.days_late or 0,
+                    story=" ".join(outcome.explanation),
+                    steps="; ".join(next_steps(context, outcome)),
                 ),
                 cause=order_cause(context, outcome),
                 entities=order_entities(context, outcome),

@@ -23,10 +23,36 @@ from controltower.domain.cases import ExceptionType, raise_severity
 from controltower.domain.explain import format_money, format_qty, plural
 from controltower.domain.model import ZERO
 
+VALUE_BASIS = "received qty less damaged x unit cost"
+
 
 class InboundNotPutAwaySettings(DetectorSettings, Protocol):
     @property
     def max_days(self) -> int: ...
+
+
+def explanation(
+    *,
+    receipt_id: str,
+    qty: str,
+    sku: str,
+    po_id: str,
+    line: int,
+    warehouse: str,
+    received: str,
+    waited: str,
+    allowed: str,
+    money: str,
+    short: bool,
+) -> str:
+    """The inbound_not_put_away wording, shared by the reference detector and its columnar twin."""
+    need = f" Demand for {sku} in {warehouse} is short meanwhile." if short else ""
+    return (
+        f"Receipt {receipt_id} of {qty} {sku} on {po_id} line {line}, received in {warehouse} "
+        f"{received}, is still not put away after {waited} (the policy allows {allowed}): "
+        f"{money} of goods nobody can pick.{need} Next: put the goods "
+        f"away and confirm the location in the ERP."
+    )
 
 
 def detect(context: DetectionContext, settings: InboundNotPutAwaySettings) -> list[Finding]:
@@ -45,24 +71,25 @@ def detect(context: DetectionContext, settings: InboundNotPutAwaySettings) -> li
         short = context.short_in_pool(po_line.sku, order.warehouse)
         if short:
             severity = raise_severity(severity)
-        need = (
-            f" Demand for {po_line.sku} in {order.warehouse} is short meanwhile." if short else ""
-        )
         findings.append(
             Finding(
                 type=ExceptionType.INBOUND_NOT_PUT_AWAY,
                 subject=receipt_subject(receipt.receipt_id),
                 severity=severity,
                 value_at_risk=value,
-                value_basis="received qty less damaged x unit cost",
-                explanation=(
-                    f"Receipt {receipt.receipt_id} of {format_qty(receipt.qty)} {po_line.sku} "
-                    f"on {receipt.po_id} line {receipt.line}, received in {order.warehouse} "
-                    f"{receipt.received_date.isoformat()}, is still not put away after "
-                    f"{plural(waited, 'day')} "
-                    f"(the policy allows {plural(settings.max_days, 'day')}): "
-                    f"{format_money(value)} of goods nobody can pick.{need} Next: put the goods "
-                    f"away and confirm the location in the ERP."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    receipt_id=receipt.receipt_id,
+                    qty=format_qty(receipt.qty),
+                    sku=po_line.sku,
+                    po_id=receipt.po_id,
+                    line=receipt.line,
+                    warehouse=order.warehouse,
+                    received=receipt.received_date.isoformat(),
+                    waited=plural(waited, "day"),
+                    allowed=plural(settings.max_days, "day"),
+                    money=format_money(value),
+                    short=short,
                 ),
                 cause=receipt_subject(receipt.receipt_id),
                 related=(po_subject(receipt.po_id), pool_subject(po_line.sku, order.warehouse)),

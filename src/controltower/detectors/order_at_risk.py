@@ -42,18 +42,39 @@ def severity_of(
     return severity
 
 
-def _standing(outcome: OrderOutcome) -> str:
-    if outcome.projected_ship_date is None:
+def explanation(
+    *,
+    order_id: str,
+    customer: str,
+    value: str,
+    promised: str,
+    ship: str | None,
+    days_late: int,
+    blockers: str,
+    story: str,
+    steps: str,
+) -> str:
+    """The detector's wording, shared by the reference detector and its columnar twin.
+
+    ``ship`` is the projected ship date (None when there is none yet), ``blockers`` the
+    blockers' names joined by commas (empty when none), ``story`` the engine's causal
+    chain and ``steps`` the next steps, already joined.
+    """
+    if ship is None:
         when = "has no ship date yet"
-    elif outcome.days_late:
-        when = (
-            f"is projected to ship {outcome.projected_ship_date.isoformat()}, "
-            f"{plural(outcome.days_late, 'day')} late"
-        )
+    elif days_late > 0:
+        when = f"is projected to ship {ship}, {plural(days_late, 'day')} late"
     else:
-        when = f"is projected to ship {outcome.projected_ship_date.isoformat()}, on time"
-    blockers = ", ".join(b.value for b in outcome.blockers) or "none"
-    return f"{when} (blockers: {blockers})"
+        when = f"is projected to ship {ship}, on time"
+    return (
+        f"Order {order_id} for {customer}, worth {value}, promised {promised}, {when} "
+        f"(blockers: {blockers or 'none'}). {story} Next: {steps}."
+    )
+
+
+def value_basis(*, open_lines: int) -> str:
+    """The detector's value basis, shared by the reference detector and its columnar twin."""
+    return f"open value of the order: open qty x unit price over {open_lines} open line(s)"
 
 
 def next_steps(context: DetectionContext, outcome: OrderOutcome) -> list[str]:
@@ -96,26 +117,25 @@ def detect(context: DetectionContext, settings: OrderAtRiskSettings) -> list[Fin
         if not outcome.at_risk:
             continue
         value = outcome.open_value
-        explanation = (
-            f"Order {outcome.order_id} for {context.customer_phrase(outcome.customer)}, "
-            f"worth {format_money(value)}, promised {outcome.promised_date.isoformat()}, "
-            f"{_standing(outcome)}. "
-            + " ".join(outcome.explanation)
-            + " Next: "
-            + "; ".join(next_steps(context, outcome))
-            + "."
-        )
+        ship = outcome.projected_ship_date
         findings.append(
             Finding(
                 type=ExceptionType.ORDER_AT_RISK,
                 subject=order_subject(outcome.order_id),
                 severity=severity_of(context, outcome, settings),
                 value_at_risk=value,
-                value_basis=(
-                    f"open value of the order: open qty x unit price over "
-                    f"{len(outcome.lines)} open line(s)"
+                value_basis=value_basis(open_lines=len(outcome.lines)),
+                explanation=explanation(
+                    order_id=outcome.order_id,
+                    customer=context.customer_phrase(outcome.customer),
+                    value=format_money(value),
+                    promised=outcome.promised_date.isoformat(),
+                    ship=ship.isoformat() if ship is not None else None,
+                    days_late=outcome.days_late or 0,
+                    blockers=", ".join(b.value for b in outcome.blockers),
+                    story=" ".join(outcome.explanation),
+                    steps="; ".join(next_steps(context, outcome)),
                 ),
-                explanation=explanation,
                 cause=order_cause(context, outcome),
                 related=(),
                 entities=order_entities(context, outcome),

@@ -30,6 +30,43 @@ class PickUnassignedSettings(DetectorSettings, Protocol):
     def max_unassigned_hours(self) -> int: ...
 
 
+#: how the finding's value at risk is worked out
+VALUE_BASIS = "open value of the order being picked"
+
+
+def explanation(
+    *,
+    pick_id: str,
+    warehouse: str,
+    created: str,
+    waited: str,
+    allowed_hours: int,
+    order_id: str,
+    customer: str | None,
+    promised: str | None,
+    expedited: bool,
+    value: str | None,
+) -> str:
+    """The detector's wording, shared by the reference detector and its columnar twin.
+
+    ``customer``, ``promised``, ``expedited`` and ``value`` describe the order the pick
+    is for; when the order is unknown (``customer`` is None) only its id is told.
+    """
+    if customer is None:
+        why = f"order {order_id} waits on it"
+    else:
+        why = (
+            f"order {order_id} for {customer}, promised {promised}"
+            + (", expedited" if expedited else "")
+            + f", worth {value}, waits on it"
+        )
+    return (
+        f"Pick {pick_id} in {warehouse}, created {created}, has had no picker for {waited} "
+        f"(the policy allows {allowed_hours} hours); {why}. Next: assign a picker in "
+        f"{warehouse}."
+    )
+
+
 def _hours(elapsed: timedelta) -> str:
     hours = elapsed.total_seconds() / 3600
     return f"{hours:.1f} hours"
@@ -51,28 +88,29 @@ def detect(context: DetectionContext, settings: PickUnassignedSettings) -> list[
         urgent = order is not None and (order.expedite or order.promised_date <= context.as_of)
         if urgent:
             severity = raise_severity(severity)
+        customer = promised = worth = None
         if order is not None:
-            why = (
-                f"order {order.order_id} for {context.customer_phrase(order.customer)}, "
-                f"promised {order.promised_date.isoformat()}"
-                + (", expedited" if order.expedite else "")
-                + f", worth {format_money(value)}, waits on it"
-            )
-        else:
-            why = f"order {pick.order_id} waits on it"
+            customer = context.customer_phrase(order.customer)
+            promised = order.promised_date.isoformat()
+            worth = format_money(value)
         findings.append(
             Finding(
                 type=ExceptionType.PICK_UNASSIGNED,
                 subject=pick_subject(pick.pick_id),
                 severity=severity,
                 value_at_risk=value,
-                value_basis="open value of the order being picked",
-                explanation=(
-                    f"Pick {pick.pick_id} in {pick.warehouse}, created "
-                    f"{pick.created_at.isoformat(sep=' ', timespec='minutes')}, has had no "
-                    f"picker for {_hours(elapsed)} (the policy allows "
-                    f"{settings.max_unassigned_hours} hours); {why}. Next: assign a picker "
-                    f"in {pick.warehouse}."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    pick_id=pick.pick_id,
+                    warehouse=pick.warehouse,
+                    created=pick.created_at.isoformat(sep=" ", timespec="minutes"),
+                    waited=_hours(elapsed),
+                    allowed_hours=settings.max_unassigned_hours,
+                    order_id=pick.order_id,
+                    customer=customer,
+                    promised=promised,
+                    expedited=order is not None and order.expedite,
+                    value=worth,
                 ),
                 cause=warehouse_subject(pick.warehouse),
                 related=(order_subject(pick.order_id),),

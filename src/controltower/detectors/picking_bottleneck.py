@@ -28,6 +28,51 @@ class PickingBottleneckSettings(DetectorSettings, Protocol):
     def backlog_days(self) -> Decimal: ...
 
 
+#: how the value at risk is worked out when capacity pushes orders later
+DELAYED_BASIS = "open value of the orders capacity delays"
+#: how it is worked out when only the open picks pile up
+BACKLOG_BASIS = "open value of the orders with open picks"
+
+
+def explanation(
+    *,
+    warehouse: str,
+    capacity: int,
+    delayed_lines: int,
+    delayed_orders: int,
+    max_delay_days: int,
+    late_orders: int,
+    backlogged: bool,
+    open_picks: int,
+    backlog_limit: Decimal,
+    backlog_days: Decimal,
+    value: str,
+) -> str:
+    """The detector's wording, shared by the reference detector and its columnar twin.
+
+    The capacity delay is told when ``delayed_orders`` is not 0, the backlog of open
+    picks when ``backlogged``.
+    """
+    signs = []
+    if delayed_orders:
+        signs.append(
+            f"capacity pushes {delayed_lines} ready line(s) of {delayed_orders} order(s) "
+            f"later, by up to {plural(max_delay_days, 'day')}"
+            + (f", {late_orders} of them past their promise" if late_orders else "")
+        )
+    if backlogged:
+        signs.append(
+            f"{open_picks} picks are open, more than {backlog_limit.normalize():f} "
+            f"({backlog_days.normalize():f} day(s) of capacity)"
+        )
+    return (
+        f"{warehouse} picks at most {capacity} lines a day and cannot keep up: "
+        f"{'; '.join(signs)}. Orders worth {value} are held up. "
+        f"Next: add pickers or a shift in {warehouse}, or ship urgent orders from "
+        f"another warehouse."
+    )
+
+
 def detect(context: DetectionContext, settings: PickingBottleneckSettings) -> list[Finding]:
     findings: list[Finding] = []
     for warehouse in sorted(context.dataset.warehouses, key=lambda w: w.code):
@@ -50,28 +95,16 @@ def detect(context: DetectionContext, settings: PickingBottleneckSettings) -> li
             continue
         if delayed:
             orders = [delayed[k] for k in sorted(delayed)]
-            basis = "open value of the orders capacity delays"
+            basis = DELAYED_BASIS
         else:
             ids = sorted({p.order_id for p in picks})
             orders = [o for o in (context.outcome(i) for i in ids) if o is not None]
-            basis = "open value of the orders with open picks"
+            basis = BACKLOG_BASIS
         value = sum((o.open_value for o in orders), Decimal(0))
         late = [o for o in delayed.values() if o.at_risk]
         severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
         if late:
             severity = raise_severity(severity)
-        signs = []
-        if delayed:
-            signs.append(
-                f"capacity pushes {delayed_lines} ready line(s) of {len(delayed)} order(s) "
-                f"later, by up to {plural(max_delay, 'day')}"
-                + (f", {len(late)} of them past their promise" if late else "")
-            )
-        if backlogged:
-            signs.append(
-                f"{len(picks)} picks are open, more than {backlog_limit.normalize():f} "
-                f"({settings.backlog_days.normalize():f} day(s) of capacity)"
-            )
         findings.append(
             Finding(
                 type=ExceptionType.PICKING_BOTTLENECK,
@@ -79,11 +112,18 @@ def detect(context: DetectionContext, settings: PickingBottleneckSettings) -> li
                 severity=severity,
                 value_at_risk=value,
                 value_basis=basis,
-                explanation=(
-                    f"{warehouse.code} picks at most {capacity} lines a day and cannot keep up: "
-                    f"{'; '.join(signs)}. Orders worth {format_money(value)} are held up. "
-                    f"Next: add pickers or a shift in {warehouse.code}, or ship urgent orders from "
-                    f"another warehouse."
+                explanation=explanation(
+                    warehouse=warehouse.code,
+                    capacity=capacity,
+                    delayed_lines=delayed_lines,
+                    delayed_orders=len(delayed),
+                    max_delay_days=max_delay,
+                    late_orders=len(late),
+                    backlogged=backlogged,
+                    open_picks=len(picks),
+                    backlog_limit=backlog_limit,
+                    backlog_days=settings.backlog_days,
+                    value=format_money(value),
                 ),
                 cause=warehouse_subject(warehouse.code),
                 related=tuple(order_subject(o.order_id) for o in orders),

@@ -25,6 +25,9 @@ from controltower.domain.explain import format_money, format_qty
 from controltower.domain.model import effective_list_price
 
 _HUNDRED = Decimal(100)
+_TENTH = Decimal("0.1")
+
+VALUE_BASIS = "|unit price - list price| x open qty"
 
 
 class PricingVarianceSettings(DetectorSettings, Protocol):
@@ -32,8 +35,34 @@ class PricingVarianceSettings(DetectorSettings, Protocol):
     def tolerance_pct(self) -> Decimal: ...
 
 
-def _pct(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.1'))}%"
+def percent_text(value: Decimal) -> str:
+    """A percentage as the finding shows it, to a tenth: ``12.5%``."""
+    return f"{value.quantize(_TENTH)}%"
+
+
+def explanation(
+    *,
+    order_id: str,
+    line: int,
+    customer: str,
+    qty: str,
+    sku: str,
+    price: str,
+    deviation: str,
+    below: bool,
+    list_price: str,
+    tolerance: str,
+    worth: str,
+) -> str:
+    """The pricing_variance wording, shared by the reference detector and its columnar
+    twin."""
+    return (
+        f"Order {order_id} line {line} for {customer} sells {qty} {sku} at {price}, "
+        f"{deviation} {'below' if below else 'above'} the list price {list_price} "
+        f"(tolerance {tolerance}): {worth} "
+        f"{'of margin given away' if below else 'charged over list'}. "
+        f"Next: approve the price as an override or correct it before the line ships."
+    )
 
 
 def detect(context: DetectionContext, settings: PricingVarianceSettings) -> list[Finding]:
@@ -54,24 +83,25 @@ def detect(context: DetectionContext, settings: PricingVarianceSettings) -> list
             severity = context.severity_for_value(value)
             if deviation > 2 * settings.tolerance_pct:
                 severity = raise_severity(severity)
-            direction = "below" if gap < 0 else "above"
             findings.append(
                 Finding(
                     type=ExceptionType.PRICING_VARIANCE,
                     subject=line_subject(line.order_id, line.line),
                     severity=severity,
                     value_at_risk=value,
-                    value_basis="|unit price - list price| x open qty",
-                    explanation=(
-                        f"Order {line.order_id} line {line.line} for "
-                        f"{context.customer_phrase(outcome.customer)} sells "
-                        f"{format_qty(line.open_qty)} {line.sku} "
-                        f"at {format_money(line.unit_price)}, "
-                        f"{_pct(deviation)} {direction} the list price {format_money(list_price)} "
-                        f"(tolerance {_pct(settings.tolerance_pct)}): {format_money(value)} "
-                        f"{'of margin given away' if gap < 0 else 'charged over list'}. "
-                        f"Next: approve the price as an override or correct it before the "
-                        f"line ships."
+                    value_basis=VALUE_BASIS,
+                    explanation=explanation(
+                        order_id=line.order_id,
+                        line=line.line,
+                        customer=context.customer_phrase(outcome.customer),
+                        qty=format_qty(line.open_qty),
+                        sku=line.sku,
+                        price=format_money(line.unit_price),
+                        deviation=percent_text(deviation),
+                        below=gap < 0,
+                        list_price=format_money(list_price),
+                        tolerance=percent_text(settings.tolerance_pct),
+                        worth=format_money(value),
                     ),
                     cause=line_subject(line.order_id, line.line),
                     entities=(customer_subject(outcome.customer), product_entity(line.sku)),

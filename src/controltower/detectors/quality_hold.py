@@ -9,6 +9,7 @@ line), and the pool is the cause those orders' risk is grouped under.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from controltower.detectors.base import (
@@ -22,6 +23,30 @@ from controltower.detectors.base import (
 from controltower.domain.analysis import LineOutcome, OrderOutcome
 from controltower.domain.cases import ExceptionType, raise_severity
 from controltower.domain.explain import format_money, format_qty
+
+VALUE_BASIS = "held qty pegged to orders x their unit price"
+
+
+def explanation(
+    *,
+    held_qty: str,
+    held_total: str,
+    sku: str,
+    warehouse: str,
+    places: Sequence[tuple[str, str]],
+    money: str,
+    release: str,
+    late: Sequence[str],
+) -> str:
+    """The quality_hold wording, shared by the reference detector and its columnar twin."""
+    where = ", ".join(f"{order_id} line {line}" for order_id, line in places)
+    lateness = f" Waiting makes {', '.join(late)} miss the promise." if late else ""
+    return (
+        f"{held_qty} of the {held_total} {sku} held by quality in {warehouse} are promised "
+        f"to {len(places)} order line(s) ({where}) worth {money}; release is "
+        f"expected {release}.{lateness} Next: inspect and release the held stock, or declare "
+        f"it unusable so planning can replace it."
+    )
 
 
 def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
@@ -43,21 +68,22 @@ def detect(context: DetectionContext, settings: DetectorSettings) -> list[Findin
             severity = raise_severity(severity)
         stock = context.stock(sku, warehouse)
         held_total = stock.quality_hold if stock is not None else held_qty
-        where = ", ".join(f"{o.order_id} line {ln.line}" for o, ln in lines)
-        lateness = f" Waiting makes {', '.join(late)} miss the promise." if late else ""
         findings.append(
             Finding(
                 type=ExceptionType.QUALITY_HOLD,
                 subject=pool_subject(sku, warehouse),
                 severity=severity,
                 value_at_risk=value,
-                value_basis="held qty pegged to orders x their unit price",
-                explanation=(
-                    f"{format_qty(held_qty)} of the {format_qty(held_total)} {sku} held by "
-                    f"quality in {warehouse} are promised to {len(lines)} order line(s) "
-                    f"({where}) worth {format_money(value)}; release is expected "
-                    f"{release.isoformat()}.{lateness} Next: inspect and release the held "
-                    f"stock, or declare it unusable so planning can replace it."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    held_qty=format_qty(held_qty),
+                    held_total=format_qty(held_total),
+                    sku=sku,
+                    warehouse=warehouse,
+                    places=[(o.order_id, str(ln.line)) for o, ln in lines],
+                    money=format_money(value),
+                    release=release.isoformat(),
+                    late=late,
                 ),
                 cause=pool_subject(sku, warehouse),
                 related=tuple(sorted({order_subject(o.order_id) for o, _ in lines})),

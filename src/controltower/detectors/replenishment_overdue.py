@@ -21,6 +21,40 @@ from controltower.domain.explain import format_money, format_qty
 from controltower.domain.model import ZERO
 from controltower.domain.pegging import physical_stock
 
+#: what the gap is priced at: the product's list price, else its unit cost
+LIST_PRICE = "list price"
+UNIT_COST = "unit cost"
+#: the value basis of each pricing
+VALUE_BASIS = {priced: f"gap to the reorder point x {priced}" for priced in (LIST_PRICE, UNIT_COST)}
+
+
+def explanation(
+    *,
+    sku: str,
+    warehouse: str,
+    available: str,
+    held: str | None,
+    on_order: str | None,
+    reorder_point: str,
+    gap: str,
+    worth: str,
+    priced: str,
+    reorder_qty: str,
+) -> str:
+    """The replenishment_overdue wording, shared by the reference detector and its
+    columnar twin.
+
+    ``held`` is the quantity on quality hold and ``on_order`` the open inbound, each
+    ``None`` when there is none.
+    """
+    held_text = f" ({held} more held by quality)" if held is not None else ""
+    inbound = f" plus {on_order} on order" if on_order is not None else " and nothing on order"
+    return (
+        f"{sku} in {warehouse} has {available} available{held_text}{inbound}, below its "
+        f"reorder point of {reorder_point} by {gap} ({worth} at {priced}). Next: raise a "
+        f"purchase order for {reorder_qty} or transfer stock in."
+    )
+
 
 def _pools(context: DetectionContext) -> list[tuple[str, str]]:
     pools = {(s.sku, s.warehouse) for s in context.dataset.stock}
@@ -42,9 +76,9 @@ def detect(context: DetectionContext, settings: DetectorSettings) -> list[Findin
             continue
         gap = product.reorder_point - position
         if product.list_price is not None:
-            price, priced = product.list_price, "list price"
+            price, priced = product.list_price, LIST_PRICE
         else:
-            price, priced = context.unit_cost(sku), "unit cost"
+            price, priced = context.unit_cost(sku), UNIT_COST
         value = gap * price
         floor = Severity.LOW
         if physical <= 0:
@@ -52,14 +86,6 @@ def detect(context: DetectionContext, settings: DetectorSettings) -> list[Findin
         if context.short_in_pool(sku, warehouse):
             floor = Severity.HIGH
         severity = highest_severity([floor, context.severity_for_value(value)])
-        held = (
-            f" ({format_qty(stock.quality_hold)} more held by quality)"
-            if stock and stock.quality_hold
-            else ""
-        )
-        on_order = (
-            f" plus {format_qty(inbound)} on order" if inbound > 0 else " and nothing on order"
-        )
         qty = product.reorder_qty if product.reorder_qty else gap
         findings.append(
             Finding(
@@ -67,13 +93,18 @@ def detect(context: DetectionContext, settings: DetectorSettings) -> list[Findin
                 subject=pool_subject(sku, warehouse),
                 severity=severity,
                 value_at_risk=value,
-                value_basis=f"gap to the reorder point x {priced}",
-                explanation=(
-                    f"{sku} in {warehouse} has {format_qty(physical)} available{held}"
-                    f"{on_order}, below its reorder point of "
-                    f"{format_qty(product.reorder_point)} by {format_qty(gap)} "
-                    f"({format_money(value)} at {priced}). Next: raise a purchase order for "
-                    f"{format_qty(qty)} or transfer stock in."
+                value_basis=VALUE_BASIS[priced],
+                explanation=explanation(
+                    sku=sku,
+                    warehouse=warehouse,
+                    available=format_qty(physical),
+                    held=(format_qty(stock.quality_hold) if stock and stock.quality_hold else None),
+                    on_order=format_qty(inbound) if inbound > 0 else None,
+                    reorder_point=format_qty(product.reorder_point),
+                    gap=format_qty(gap),
+                    worth=format_money(value),
+                    priced=priced,
+                    reorder_qty=format_qty(qty),
                 ),
                 cause=pool_subject(sku, warehouse),
                 entities=(product_entity(sku),),

@@ -27,6 +27,11 @@ from controltower.domain.model import (
     effective_unit_price,
 )
 
+#: the value bases, by where the return's unit price comes from
+BY_ORDER_LINE_PRICE = "qty x the order line's unit price"
+BY_LIST_PRICE = "qty x the product's list price"
+NO_PRICE_KNOWN = "no price known"
+
 
 class ReturnPendingApprovalSettings(DetectorSettings, Protocol):
     @property
@@ -39,11 +44,34 @@ def unit_value(context: DetectionContext, rma: Return) -> tuple[Decimal, str]:
         for line in context.sales_order_lines(rma.order_id):
             if line.sku == rma.sku:
                 price = effective_unit_price(line, context.product(rma.sku))
-                return price, "qty x the order line's unit price"
+                return price, BY_ORDER_LINE_PRICE
     product = context.product(rma.sku)
     if product is not None and product.list_price is not None:
-        return product.list_price, "qty x the product's list price"
-    return Decimal(0), "no price known"
+        return product.list_price, BY_LIST_PRICE
+    return Decimal(0), NO_PRICE_KNOWN
+
+
+def explanation(
+    *,
+    rma_id: str,
+    qty: str,
+    sku: str,
+    order_id: str | None,
+    customer: str,
+    requested: str,
+    waited_days: int,
+    max_days: int,
+    worth: str,
+) -> str:
+    """The return_pending_approval wording, shared by the reference detector and its
+    columnar twin."""
+    of_order = f" from order {order_id}" if order_id else ""
+    return (
+        f"Return {rma_id} of {qty} {sku}{of_order}, requested by {customer} {requested}, "
+        f"has waited {plural(waited_days, 'day')} for a decision (the policy allows "
+        f"{plural(max_days, 'day')}); worth {worth}. "
+        f"Next: approve or reject it and tell the customer."
+    )
 
 
 def detect(context: DetectionContext, settings: ReturnPendingApprovalSettings) -> list[Finding]:
@@ -61,7 +89,6 @@ def detect(context: DetectionContext, settings: ReturnPendingApprovalSettings) -
         if waited > 2 * settings.max_days:
             severity = raise_severity(severity)
         order = context.sales_order(rma.order_id) if rma.order_id else None
-        of_order = f" from order {rma.order_id}" if rma.order_id else ""
         findings.append(
             Finding(
                 type=ExceptionType.RETURN_PENDING_APPROVAL,
@@ -69,12 +96,16 @@ def detect(context: DetectionContext, settings: ReturnPendingApprovalSettings) -
                 severity=severity,
                 value_at_risk=value,
                 value_basis=basis,
-                explanation=(
-                    f"Return {rma.rma_id} of {format_qty(rma.qty)} {rma.sku}{of_order}, "
-                    f"requested by {context.customer_phrase(rma.customer)} "
-                    f"{rma.requested_date.isoformat()}, has waited {plural(waited, 'day')} for a "
-                    f"decision (the policy allows {plural(settings.max_days, 'day')}); worth "
-                    f"{format_money(value)}. Next: approve or reject it and tell the customer."
+                explanation=explanation(
+                    rma_id=rma.rma_id,
+                    qty=format_qty(rma.qty),
+                    sku=rma.sku,
+                    order_id=rma.order_id,
+                    customer=context.customer_phrase(rma.customer),
+                    requested=rma.requested_date.isoformat(),
+                    waited_days=waited,
+                    max_days=settings.max_days,
+                    worth=format_money(value),
                 ),
                 cause=return_subject(rma.rma_id),
                 related=(order_subject(rma.order_id),) if rma.order_id else (),

@@ -7,6 +7,7 @@ the planner fixes the pool (buy, transfer), not each line.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 
 from controltower.detectors.base import (
@@ -21,6 +22,42 @@ from controltower.domain.analysis import LineOutcome, OrderOutcome, TransferAlte
 from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
 from controltower.domain.explain import format_money, format_qty
 from controltower.domain.model import Tier
+
+#: how the value at risk is worked out
+VALUE_BASIS = "short qty x unit price over the short order lines"
+
+
+def explanation(
+    *,
+    sku: str,
+    warehouse: str,
+    short: str,
+    lines: Sequence[tuple[str, str]],
+    value: str,
+    customers: Sequence[str],
+    transfers: Sequence[tuple[str, str, str]],
+) -> str:
+    """The detector's wording, shared by the reference detector and its columnar twin.
+
+    ``lines`` are the short lines as order id and line number, ``customers`` the phrases
+    of their customers, ``transfers`` the moves to suggest as source warehouse, free
+    quantity and arrival date (none: buy instead).
+    """
+    where = ", ".join([f"{order} line {line}" for order, line in lines])
+    if transfers:
+        moves = "; ".join(
+            [
+                f"transfer from {source} ({free} free, arrives {arrival})"
+                for source, free, arrival in transfers
+            ]
+        )
+    else:
+        moves = "no other warehouse has free stock on a lane; raise a purchase order"
+    return (
+        f"{sku} in {warehouse} is short {short} units for {len(lines)} order line(s) "
+        f"({where}) worth {value}: no stock, quality-held stock or open purchase order is "
+        f"left for them. Customers: {', '.join(customers)}. Next: {moves}."
+    )
 
 
 def _short_lines_by_pool(
@@ -53,29 +90,24 @@ def detect(context: DetectionContext, settings: DetectorSettings) -> list[Findin
         severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
         if tier is Tier.STRATEGIC:
             severity = raise_severity(severity)
-        where = ", ".join(f"{o.order_id} line {ln.line}" for o, ln in lines)
-        transfers = _best_transfers(lines)
-        if transfers:
-            moves = "; ".join(
-                f"transfer from {alt.from_warehouse} ({format_qty(alt.free_qty)} free, "
-                f"arrives {alt.arrival_date.isoformat()})"
-                for alt in transfers
-            )
-        else:
-            moves = "no other warehouse has free stock on a lane; raise a purchase order"
         findings.append(
             Finding(
                 type=ExceptionType.STOCK_SHORTAGE,
                 subject=pool_subject(sku, warehouse),
                 severity=severity,
                 value_at_risk=value,
-                value_basis="short qty x unit price over the short order lines",
-                explanation=(
-                    f"{sku} in {warehouse} is short {format_qty(short)} units for "
-                    f"{len(lines)} order line(s) ({where}) worth {format_money(value)}: no stock, "
-                    f"quality-held stock or open purchase order is left for them. Customers: "
-                    f"{', '.join(context.customer_phrase(c) for c in customers)}. "
-                    f"Next: {moves}."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    sku=sku,
+                    warehouse=warehouse,
+                    short=format_qty(short),
+                    lines=[(o.order_id, str(ln.line)) for o, ln in lines],
+                    value=format_money(value),
+                    customers=[context.customer_phrase(c) for c in customers],
+                    transfers=[
+                        (alt.from_warehouse, format_qty(alt.free_qty), alt.arrival_date.isoformat())
+                        for alt in _best_transfers(lines)
+                    ],
                 ),
                 cause=pool_subject(sku, warehouse),
                 related=tuple(sorted({order_subject(o.order_id) for o, _ in lines})),

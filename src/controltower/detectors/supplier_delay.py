@@ -9,6 +9,7 @@ before the date its units can be picked. It is the root cause those orders' own
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Protocol
 
@@ -58,24 +59,56 @@ def hurt_orders(pegs: list[PegOnPo]) -> list[OrderOutcome]:
     return [hurt[k] for k in sorted(hurt)]
 
 
-def _lateness(
-    context: DetectionContext, order: PurchaseOrder, lines: list[PurchaseOrderLine]
+#: how the value at risk is worked out when the delay makes orders late
+HURT_BASIS = "open value of the orders the delay makes late"
+#: how it is worked out while no order is late because of it
+UNHURT_BASIS = "open qty x unit cost of the late PO lines (no order hurt yet)"
+
+
+def explanation(
+    *,
+    po_id: str,
+    supplier: str,
+    supplier_phrase: str,
+    skus: Sequence[str],
+    warehouse: str,
+    days_past_expected: int,
+    expected: str,
+    confirmed: str | None,
+    hurt: Sequence[tuple[str, str, str, str]],
+    buyer: str | None,
 ) -> str:
-    expected = min(po_line_expected_date(ln, order) for ln in lines)
-    overdue = (context.as_of - expected).days
-    confirmed = (
-        f"confirmed {order.confirmed_date.isoformat()}"
-        if order.confirmed_date is not None
-        else "never confirmed by the supplier"
+    """The detector's wording, shared by the reference detector and its columnar twin.
+
+    ``expected`` is the date of the PO's earliest late line and ``days_past_expected``
+    how far D is past it; ``confirmed`` is the supplier's confirmation date (None when
+    never confirmed); ``hurt`` holds each order the delay makes late as its id, customer
+    phrase, promised date and open value.
+    """
+    confirmation = (
+        f"confirmed {confirmed}" if confirmed is not None else "never confirmed by the supplier"
     )
-    if overdue > 0:
-        return (
-            f"is {plural(overdue, 'day')} past its expected date {expected.isoformat()} "
-            f"({confirmed})"
+    if days_past_expected > 0:
+        lateness = (
+            f"is {plural(days_past_expected, 'day')} past its expected date {expected} "
+            f"({confirmation})"
         )
+    else:
+        lateness = (
+            f"is expected {expected}, after the promised date of an order waiting "
+            f"on it ({confirmation})"
+        )
+    if hurt:
+        impact = f"It makes {len(hurt)} order(s) late: " + "; ".join(
+            [f"{o} for {c}, promised {d}, worth {v}" for o, c, d, v in hurt]
+        )
+    else:
+        impact = "No order is late because of it yet"
+    buyer_note = f" (buyer: {buyer})" if buyer else ""
     return (
-        f"is expected {expected.isoformat()}, after the promised date of an order waiting "
-        f"on it ({confirmed})"
+        f"{po_id} from {supplier_phrase} for {', '.join(skus)} into {warehouse} {lateness}. "
+        f"{impact}. Next: chase {supplier} for a firm, earlier date{buyer_note}; "
+        f"look for a transfer or another supplier; tell customer service the revised dates."
     )
 
 
@@ -102,13 +135,13 @@ def detect(context: DetectionContext, settings: SupplierDelaySettings) -> list[F
         )
         if hurt:
             value = sum((o.open_value for o in hurt), Decimal(0))
-            basis = "open value of the orders the delay makes late"
+            basis = HURT_BASIS
             floor = Severity.MEDIUM
         else:
             value = sum(
                 (ln.open_qty * context.unit_cost(ln.sku, ln) for ln in late_lines), Decimal(0)
             )
-            basis = "open qty x unit cost of the late PO lines (no order hurt yet)"
+            basis = UNHURT_BASIS
             floor = Severity.LOW
         tier = context.top_tier(o.customer for o in hurt)
         severity = highest_severity([floor, context.severity_for_value(value)])
@@ -116,16 +149,7 @@ def detect(context: DetectionContext, settings: SupplierDelaySettings) -> list[F
             severity = raise_severity(severity)
         if overdue_days >= settings.days_late_escalation:
             severity = raise_severity(severity)
-        if hurt:
-            impact = f"It makes {len(hurt)} order(s) late: " + "; ".join(
-                f"{o.order_id} for {context.customer_phrase(o.customer)}, promised "
-                f"{o.promised_date.isoformat()}, worth {format_money(o.open_value)}"
-                for o in hurt
-            )
-        else:
-            impact = "No order is late because of it yet"
-        skus = ", ".join(sorted({ln.sku for ln in late_lines}))
-        buyer = f" (buyer: {order.buyer})" if order.buyer else ""
+        earliest = min(po_line_expected_date(ln, order) for ln in late_lines)
         findings.append(
             Finding(
                 type=ExceptionType.SUPPLIER_DELAY,
@@ -133,12 +157,29 @@ def detect(context: DetectionContext, settings: SupplierDelaySettings) -> list[F
                 severity=severity,
                 value_at_risk=value,
                 value_basis=basis,
-                explanation=(
-                    f"{order.po_id} from {context.supplier_phrase(order.supplier)} for {skus} "
-                    f"into {order.warehouse} {_lateness(context, order, late_lines)}. "
-                    f"{impact}. Next: chase {order.supplier} for a firm, earlier date{buyer}; "
-                    f"look for a transfer or another supplier; tell customer service the "
-                    f"revised dates."
+                explanation=explanation(
+                    po_id=order.po_id,
+                    supplier=order.supplier,
+                    supplier_phrase=context.supplier_phrase(order.supplier),
+                    skus=sorted({ln.sku for ln in late_lines}),
+                    warehouse=order.warehouse,
+                    days_past_expected=(context.as_of - earliest).days,
+                    expected=earliest.isoformat(),
+                    confirmed=(
+                        order.confirmed_date.isoformat()
+                        if order.confirmed_date is not None
+                        else None
+                    ),
+                    hurt=[
+                        (
+                            o.order_id,
+                            context.customer_phrase(o.customer),
+                            o.promised_date.isoformat(),
+                            format_money(o.open_value),
+                        )
+                        for o in hurt
+                    ],
+                    buyer=order.buyer,
                 ),
                 cause=po_subject(order.po_id),
                 related=tuple(order_subject(o.order_id) for o in hurt),

@@ -29,6 +29,7 @@ from controltower.detectors.columnar.common import (
     tier_of_rank,
 )
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.credit_hold import VALUE_BASIS, blocked_order, explanation
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import from_units
 from controltower.domain.explain import credit_sentences
@@ -55,7 +56,7 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
     raises = (ranks == TIER_RANK[Tier.STRATEGIC]).astype(np.int64)
     order_ids = context.code_array(p.order_ids)[blocked].tolist()
     listed = [
-        f"{o} promised {d}, worth {money_text(int(v), decimals)}"
+        blocked_order(order_id=o, promised=d, worth=money_text(int(v), decimals))
         for o, d, v in zip(
             order_ids,
             day_texts(p.order_promised[blocked]),
@@ -80,27 +81,22 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
     ):
         code = p.customer_codes[c]
         invoices = disputed.get(v, [])
-        dispute = (
-            f" Disputed invoices: {', '.join(invoices)}; settling them changes the picture."
-            if invoices
-            else ""
-        )
-        rules = " ".join(credit_sentences(context.credit_assessment(c), block_days))
         row = int(context.customer_row[v])
-        account_owner = owners[row] if row >= 0 else None
-        owner_text = f" (account owner: {account_owner})" if account_owner else ""
         findings.append(
             Finding(
                 type=ExceptionType.CREDIT_HOLD,
                 subject=customer_subject(code),
                 severity=severity,
                 value_at_risk=from_units(amount, decimals),
-                value_basis="open value of the customer's orders blocked by credit",
-                explanation=(
-                    f"{phrase} has {b - a} open order(s) worth {money_text(amount, decimals)} "
-                    f"blocked by credit: {'; '.join(listed[a:b])}. {rules}{dispute} "
-                    f"Next: review the account{owner_text}: release the block with approval, "
-                    f"collect what is overdue, or agree revised dates with the customer."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    customer=phrase,
+                    orders=b - a,
+                    worth=money_text(amount, decimals),
+                    listed="; ".join(listed[a:b]),
+                    rules=" ".join(credit_sentences(context.credit_assessment(c), block_days)),
+                    disputed=invoices,
+                    account_owner=owners[row] if row >= 0 else None,
                 ),
                 cause=customer_subject(code),
                 related=tuple(sorted(subjects[a:b] + [invoice_subject(i) for i in invoices])),

@@ -17,7 +17,11 @@ from controltower.detectors.base import (
 )
 from controltower.detectors.columnar.common_b import RAISED, Phrases, receipt_rows
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.damaged_receipt import DamagedReceiptSettings
+from controltower.detectors.damaged_receipt import (
+    VALUE_BASIS,
+    DamagedReceiptSettings,
+    explanation,
+)
 from controltower.domain.cases import ExceptionType
 from controltower.domain.explain import format_money
 
@@ -39,24 +43,25 @@ def detect(context: ColumnarDetectionContext, settings: DamagedReceiptSettings) 
         severity = context.severity_for_value(value)
         if found.short[i]:
             severity = RAISED[severity]
-        need = (
-            f" {sku} is short in {warehouse}, so the loss hurts demand." if found.short[i] else ""
-        )
         findings.append(
             Finding(
                 type=ExceptionType.DAMAGED_RECEIPT,
                 subject=receipt_subject(receipt_id),
                 severity=severity,
                 value_at_risk=value,
-                value_basis="damaged qty x unit cost",
-                explanation=(
-                    f"Receipt {receipt_id} on {found.po_id[i]} from "
-                    f"{phrases.supplier[supplier]}, received in {warehouse} "
-                    f"{phrases.day[found.received_day[i]]}, has "
-                    f"{phrases.qty[found.damaged_qty[i]]} of {phrases.qty[found.qty[i]]} {sku} "
-                    f"damaged, worth {format_money(value)}."
-                    f"{need} Next: quarantine the damaged units, file a claim with "
-                    f"{suppliers[supplier]} and ask for a replacement."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    receipt_id=receipt_id,
+                    po_id=found.po_id[i],
+                    supplier_phrase=phrases.supplier[supplier],
+                    supplier=suppliers[supplier],
+                    warehouse=warehouse,
+                    received=phrases.day[found.received_day[i]],
+                    damaged_qty=phrases.qty[found.damaged_qty[i]],
+                    qty=phrases.qty[found.qty[i]],
+                    sku=sku,
+                    money=format_money(value),
+                    short=found.short[i],
                 ),
                 cause=receipt_subject(receipt_id),
                 related=(po_subject(found.po_id[i]),),

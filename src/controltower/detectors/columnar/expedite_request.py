@@ -19,7 +19,7 @@ from controltower.detectors.columnar.common import (
     severities,
 )
 from controltower.detectors.columnar.context import TIERS, ColumnarDetectionContext
-from controltower.detectors.expedite_request import _ALLOCATION_WORDS
+from controltower.detectors.expedite_request import _ALLOCATION_WORDS, VALUE_BASIS, explanation
 from controltower.domain.analysis import Allocation
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import NULL_DAY, from_units
@@ -53,7 +53,7 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
     findings: list[Finding] = []
     for (
         order_id,
-        explanation,
+        story,
         steps,
         cause,
         entities,
@@ -87,22 +87,23 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
         r.order_allocation[orders].tolist(),
         strict=True,
     ):
-        if dated:
-            when = f"ships {ship}" + (f", {late} day(s) late" if late > 0 else ", on time")
-        else:
-            when = "has no ship date yet"
         findings.append(
             Finding(
                 type=ExceptionType.EXPEDITE_REQUEST,
                 subject=order_subject(order_id),
                 severity=severity,
                 value_at_risk=from_units(int(amount), r.value_decimals),
-                value_basis="open value of the order: open qty x unit price",
-                explanation=(
-                    f"Expedited order {order_id} for {phrase}, worth "
-                    f"{money}, promised {promised}, is "
-                    f"{ALLOCATION_WORDS[allocation]} and {when}. {explanation} Next: "
-                    f"{steps}."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    order_id=order_id,
+                    customer=phrase,
+                    money=money,
+                    promised=promised,
+                    allocation=ALLOCATION_WORDS[allocation],
+                    ship=ship if dated else None,
+                    days_late=late,
+                    story=story,
+                    steps=steps,
                 ),
                 cause=cause,
                 entities=entities,

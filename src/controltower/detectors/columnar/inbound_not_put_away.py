@@ -18,7 +18,11 @@ from controltower.detectors.base import (
 )
 from controltower.detectors.columnar.common_b import RAISED, Phrases, receipt_rows
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.inbound_not_put_away import InboundNotPutAwaySettings
+from controltower.detectors.inbound_not_put_away import (
+    VALUE_BASIS,
+    InboundNotPutAwaySettings,
+    explanation,
+)
 from controltower.domain.cases import ExceptionType
 from controltower.domain.explain import format_money, plural
 from controltower.domain.model import ZERO
@@ -42,21 +46,25 @@ def detect(context: ColumnarDetectionContext, settings: InboundNotPutAwaySetting
         severity = context.severity_for_value(value)
         if found.short[i]:
             severity = RAISED[severity]
-        need = f" Demand for {sku} in {warehouse} is short meanwhile." if found.short[i] else ""
         findings.append(
             Finding(
                 type=ExceptionType.INBOUND_NOT_PUT_AWAY,
                 subject=receipt_subject(receipt_id),
                 severity=severity,
                 value_at_risk=value,
-                value_basis="received qty less damaged x unit cost",
-                explanation=(
-                    f"Receipt {receipt_id} of {phrases.qty[found.qty[i]]} {sku} "
-                    f"on {po_id} line {found.line[i]}, received in {warehouse} "
-                    f"{phrases.day[found.received_day[i]]}, is still not put away after "
-                    f"{plural(days, 'day')} (the policy allows {allowed}): "
-                    f"{format_money(value)} of goods nobody can pick.{need} Next: put the goods "
-                    f"away and confirm the location in the ERP."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    receipt_id=receipt_id,
+                    qty=phrases.qty[found.qty[i]],
+                    sku=sku,
+                    po_id=po_id,
+                    line=found.line[i],
+                    warehouse=warehouse,
+                    received=phrases.day[found.received_day[i]],
+                    waited=plural(days, "day"),
+                    allowed=allowed,
+                    money=format_money(value),
+                    short=found.short[i],
                 ),
                 cause=receipt_subject(receipt_id),
                 related=(po_subject(po_id), pool_subject(sku, warehouse)),

@@ -18,9 +18,10 @@ from controltower.detectors.base import (
 )
 from controltower.detectors.columnar.common_b import RAISED, Phrases
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.invoice_blocked import VALUE_BASIS, explanation
 from controltower.domain.cases import ExceptionType
 from controltower.domain.columnar import from_units
-from controltower.domain.explain import format_money, plural
+from controltower.domain.explain import format_money
 from controltower.domain.kernel import BLOCKER_CREDIT
 from controltower.domain.tables import I64
 
@@ -38,22 +39,16 @@ def _blocked_orders(context: ColumnarDetectionContext, customers: I64) -> dict[i
     return blocked
 
 
-def _blocking(
-    context: ColumnarDetectionContext, code: str, customer: int, blocked: list[str]
-) -> str:
-    """How the invoice feeds a credit block on the customer's orders ('' when none)."""
+def _exposure(context: ColumnarDetectionContext, customer: int, blocked: list[str]) -> str | None:
+    """The customer's credit exposure as money text, when credit blocks its orders."""
     if not blocked:
-        return ""
+        return None
     credit = context.result.credit
-    exposure = from_units(
-        int(credit.open_receivables[customer]) + int(credit.open_order_value[customer]),
-        credit.decimals,
-    )
-    return (
-        f" It counts toward {code}'s credit exposure of "
-        f"{format_money(exposure)}, and "
-        f"{code}'s {plural(len(blocked), 'order')} ({', '.join(blocked)}) "
-        f"{'is' if len(blocked) == 1 else 'are'} blocked by credit."
+    return format_money(
+        from_units(
+            int(credit.open_receivables[customer]) + int(credit.open_order_value[customer]),
+            credit.decimals,
+        )
     )
 
 
@@ -79,28 +74,24 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
         if blocked:
             severity = RAISED[severity]
         due_day = int(table.due_date[j])
-        overdue = context.as_of_day - due_day
-        due = (
-            f"{plural(overdue, 'day')} past its due date {phrases.day[due_day]}"
-            if overdue > 0
-            else f"due {phrases.day[due_day]}"
-        )
         row = int(context.customer_row[customer_id])
-        owner = owners[row] if row >= 0 else None
-        with_owner = f" with the account owner {owner}" if owner else ""
         findings.append(
             Finding(
                 type=ExceptionType.INVOICE_BLOCKED,
                 subject=invoice_subject(invoice_id),
                 severity=severity,
                 value_at_risk=residual,
-                value_basis="amount still owed on the invoice",
-                explanation=(
-                    f"Invoice {invoice_id} of {phrases.customer[customer_id]} for "
-                    f"{format_money(residual)}, {due}, is disputed and cannot be "
-                    f"collected.{_blocking(context, code, customer, blocked)} Next: settle the "
-                    f"dispute{with_owner} (a credit note or a confirmation the customer "
-                    f"accepts)."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    invoice_id=invoice_id,
+                    customer=phrases.customer[customer_id],
+                    amount=format_money(residual),
+                    due_date=phrases.day[due_day],
+                    overdue_days=context.as_of_day - due_day,
+                    code=code,
+                    exposure=_exposure(context, customer, blocked),
+                    blocked=blocked,
+                    account_owner=owners[row] if row >= 0 else None,
                 ),
                 cause=customer_subject(code),
                 related=tuple(order_subject(o) for o in blocked),

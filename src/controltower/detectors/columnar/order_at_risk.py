@@ -21,16 +21,15 @@ from controltower.detectors.columnar.common import (
     severities,
 )
 from controltower.detectors.columnar.context import TIERS, ColumnarDetectionContext
-from controltower.detectors.order_at_risk import OrderAtRiskSettings
+from controltower.detectors.order_at_risk import OrderAtRiskSettings, explanation, value_basis
 from controltower.domain.analysis import Blocker
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import NULL_DAY, from_units
-from controltower.domain.explain import plural
 from controltower.domain.model import TIER_RANK, Tier
 
-#: the ``blockers: ...`` words of every blocker mask of the kernel
+#: the blockers' names of every blocker mask of the kernel, joined as the reference joins them
 BLOCKER_WORDS: Final = tuple(
-    ", ".join(b.value for bit, b in enumerate(Blocker) if mask >> bit & 1) or "none"
+    ", ".join(b.value for bit, b in enumerate(Blocker) if mask >> bit & 1)
     for mask in range(1 << len(Blocker))
 )
 _STRATEGIC: Final = TIER_RANK[Tier.STRATEGIC]
@@ -58,7 +57,7 @@ def detect(context: ColumnarDetectionContext, settings: OrderAtRiskSettings) -> 
     findings: list[Finding] = []
     for (
         order_id,
-        explanation,
+        story,
         steps,
         cause,
         entities,
@@ -94,26 +93,23 @@ def detect(context: ColumnarDetectionContext, settings: OrderAtRiskSettings) -> 
         (p.order_line_start[orders + 1] - p.order_line_start[orders]).tolist(),
         strict=True,
     ):
-        if not has_date:
-            when = "has no ship date yet"
-        elif days > 0:
-            when = f"is projected to ship {ship}, {plural(days, 'day')} late"
-        else:
-            when = f"is projected to ship {ship}, on time"
         findings.append(
             Finding(
                 type=ExceptionType.ORDER_AT_RISK,
                 subject=order_subject(order_id),
                 severity=severity,
                 value_at_risk=from_units(int(amount), r.value_decimals),
-                value_basis=(
-                    f"open value of the order: open qty x unit price over {n_lines} open line(s)"
-                ),
-                explanation=(
-                    f"Order {order_id} for {phrase}, worth "
-                    f"{money}, promised {promised}, {when} "
-                    f"(blockers: {BLOCKER_WORDS[blockers]}). {explanation} Next: "
-                    f"{steps}."
+                value_basis=value_basis(open_lines=n_lines),
+                explanation=explanation(
+                    order_id=order_id,
+                    customer=phrase,
+                    value=money,
+                    promised=promised,
+                    ship=ship if has_date else None,
+                    days_late=days,
+                    blockers=BLOCKER_WORDS[blockers],
+                    story=story,
+                    steps=steps,
                 ),
                 cause=cause,
                 related=(),

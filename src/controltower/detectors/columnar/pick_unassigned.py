@@ -21,7 +21,11 @@ from controltower.detectors.base import (
 )
 from controltower.detectors.columnar.common_b import RAISED, Memo, Phrases, take
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.pick_unassigned import PickUnassignedSettings
+from controltower.detectors.pick_unassigned import (
+    VALUE_BASIS,
+    PickUnassignedSettings,
+    explanation,
+)
 from controltower.domain.cases import ExceptionType
 from controltower.domain.columnar import from_units
 from controltower.domain.explain import format_money
@@ -119,31 +123,31 @@ def detect(context: ColumnarDetectionContext, settings: PickUnassignedSettings) 
         severity = context.severity_for_value(value)
         customer = orders.customer[i]
         known = orders.row[i] >= 0
+        phrase = promised = worth = None
         if known:
-            expedite = orders.expedite[i]
-            if expedite or orders.promised[i] <= context.as_of_day:
+            if orders.expedite[i] or orders.promised[i] <= context.as_of_day:
                 severity = RAISED[severity]
-            why = (
-                f"order {order_id} for {phrases.customer[customer]}, "
-                f"promised {phrases.day[orders.promised[i]]}"
-                + (", expedited" if expedite else "")
-                + f", worth {format_money(value)}, waits on it"
-            )
-        else:
-            why = f"order {order_id} waits on it"
+            phrase = phrases.customer[customer]
+            promised = phrases.day[orders.promised[i]]
+            worth = format_money(value)
         findings.append(
             Finding(
                 type=ExceptionType.PICK_UNASSIGNED,
                 subject=pick_subject(pick_id),
                 severity=severity,
                 value_at_risk=value,
-                value_basis="open value of the order being picked",
-                explanation=(
-                    f"Pick {pick_id} in {warehouse}, created "
-                    f"{_created_text(seconds, phrases.day)}, has had no "
-                    f"picker for {_hours_text(waited[i])} (the policy allows "
-                    f"{settings.max_unassigned_hours} hours); {why}. Next: assign a picker "
-                    f"in {warehouse}."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    pick_id=pick_id,
+                    warehouse=warehouse,
+                    created=_created_text(seconds, phrases.day),
+                    waited=_hours_text(waited[i]),
+                    allowed_hours=settings.max_unassigned_hours,
+                    order_id=order_id,
+                    customer=phrase,
+                    promised=promised,
+                    expedited=orders.expedite[i],
+                    value=worth,
                 ),
                 cause=warehouse_subject(warehouse),
                 related=(order_subject(order_id),),

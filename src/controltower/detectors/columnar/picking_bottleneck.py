@@ -8,16 +8,20 @@ the few warehouses with a capacity are then judged one by one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 
 from controltower.detectors.base import Finding, order_subject, warehouse_subject
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.picking_bottleneck import PickingBottleneckSettings
+from controltower.detectors.picking_bottleneck import (
+    BACKLOG_BASIS,
+    DELAYED_BASIS,
+    PickingBottleneckSettings,
+    explanation,
+)
 from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
 from controltower.domain.columnar import NULL_DAY, from_units
-from controltower.domain.explain import format_money, plural
+from controltower.domain.explain import format_money
 from controltower.domain.model import PickStatus
 from controltower.domain.tables import I64, PICK_STATUSES, Bools
 
@@ -72,35 +76,11 @@ def _held_up(
     """The orders the finding is about, and how its value is worked out: the delayed
     orders, else the open orders with an open pick in the warehouse."""
     if warehouse.delayed.shape[0]:
-        return warehouse.delayed, "open value of the orders capacity delays"
+        return warehouse.delayed, DELAYED_BASIS
     picks = context.tables.picks
     here = np.unique(picks.order[open_picks & (picks.warehouse == warehouse.code)])
     orders = context.picture_order_of_vocab_order[here]
-    return orders[orders >= 0], "open value of the orders with open picks"
-
-
-def _signs(
-    warehouse: _Warehouse,
-    delays: _Delays,
-    late: int,
-    backlog_limit: Decimal,
-    settings: PickingBottleneckSettings,
-) -> list[str]:
-    """What shows the warehouse cannot keep up, worded as the reference words it."""
-    signs = []
-    if warehouse.delayed.shape[0]:
-        max_delay = int(delays.max_days[warehouse.mapped])
-        signs.append(
-            f"capacity pushes {int(delays.lines[warehouse.mapped])} ready line(s) of "
-            f"{warehouse.delayed.shape[0]} order(s) later, by up to {plural(max_delay, 'day')}"
-            + (f", {late} of them past their promise" if late else "")
-        )
-    if warehouse.open_picks > backlog_limit:
-        signs.append(
-            f"{warehouse.open_picks} picks are open, more than {backlog_limit.normalize():f} "
-            f"({settings.backlog_days.normalize():f} day(s) of capacity)"
-        )
-    return signs
+    return orders[orders >= 0], BACKLOG_BASIS
 
 
 def _finding(
@@ -112,7 +92,9 @@ def _finding(
 ) -> Finding | None:
     """The warehouse's finding, or None when it keeps up."""
     backlog_limit = warehouse.capacity * settings.backlog_days
-    if not warehouse.delayed.shape[0] and not warehouse.open_picks > backlog_limit:
+    n_delayed = warehouse.delayed.shape[0]
+    backlogged = warehouse.open_picks > backlog_limit
+    if not n_delayed and not backlogged:
         return None
     orders, basis = _held_up(context, warehouse, open_picks)
     result = context.result
@@ -121,7 +103,6 @@ def _finding(
     severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
     if late:
         severity = raise_severity(severity)
-    signs = _signs(warehouse, delays, late, backlog_limit, settings)
     code = context.tables.vocab.warehouses.codes[warehouse.code]
     order_ids = context.picture.order_ids
     return Finding(
@@ -130,11 +111,18 @@ def _finding(
         severity=severity,
         value_at_risk=value,
         value_basis=basis,
-        explanation=(
-            f"{code} picks at most {warehouse.capacity} lines a day and cannot keep up: "
-            f"{'; '.join(signs)}. Orders worth {format_money(value)} are held up. "
-            f"Next: add pickers or a shift in {code}, or ship urgent orders from "
-            f"another warehouse."
+        explanation=explanation(
+            warehouse=code,
+            capacity=warehouse.capacity,
+            delayed_lines=int(delays.lines[warehouse.mapped]) if n_delayed else 0,
+            delayed_orders=n_delayed,
+            max_delay_days=int(delays.max_days[warehouse.mapped]) if n_delayed else 0,
+            late_orders=late,
+            backlogged=backlogged,
+            open_picks=warehouse.open_picks,
+            backlog_limit=backlog_limit,
+            backlog_days=settings.backlog_days,
+            value=format_money(value),
         ),
         cause=warehouse_subject(code),
         related=tuple(order_subject(order_ids[o]) for o in orders.tolist()),

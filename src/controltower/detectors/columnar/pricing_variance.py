@@ -16,13 +16,17 @@ import numpy as np
 from controltower.detectors.base import Finding, customer_subject, line_subject, product_entity
 from controltower.detectors.columnar.common_b import RAISED, Phrases, money_text
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.pricing_variance import PricingVarianceSettings
+from controltower.detectors.pricing_variance import (
+    VALUE_BASIS,
+    PricingVarianceSettings,
+    explanation,
+    percent_text,
+)
 from controltower.domain.cases import ExceptionType
 from controltower.domain.explain import format_money
 from controltower.domain.tables import I64
 
 _HUNDRED = Decimal(100)
-_TENTH = Decimal("0.1")
 #: relative margin of the float pre-selection, far above float64 rounding
 _MARGIN = 1e-9
 #: a Decimal product (default precision) is exact below this many units
@@ -81,7 +85,7 @@ def detect(context: ColumnarDetectionContext, settings: PricingVarianceSettings)
     rows = found.rows
     order_rows = context.sales_order_row[lines.order[rows]]
     tolerance = settings.tolerance_pct
-    twice, tolerance_text = 2 * tolerance, f"{tolerance.quantize(_TENTH)}%"
+    twice, tolerance_text = 2 * tolerance, percent_text(tolerance)
     phrases = Phrases(context)
     findings: list[Finding] = []
     for order, number, sku_id, qty, list_units, price_units, customer_id, warehouse_id in zip(
@@ -104,26 +108,28 @@ def detect(context: ColumnarDetectionContext, settings: PricingVarianceSettings)
         severity = context.severity_for_value(value)
         if deviation > twice:
             severity = RAISED[severity]
-        subject = line_subject(vocab.orders.codes[order], number)
+        order_id = vocab.orders.codes[order]
+        subject = line_subject(order_id, number)
         sku, customer = vocab.skus.codes[sku_id], vocab.customers.codes[customer_id]
-        below = gap < 0
         findings.append(
             Finding(
                 type=ExceptionType.PRICING_VARIANCE,
                 subject=subject,
                 severity=severity,
                 value_at_risk=value,
-                value_basis="|unit price - list price| x open qty",
-                explanation=(
-                    f"Order {vocab.orders.codes[order]} line {number} for "
-                    f"{phrases.customer[customer_id]} sells {phrases.qty[qty]} {sku} "
-                    f"at {phrases.money[price_units]}, {deviation.quantize(_TENTH)}% "
-                    f"{'below' if below else 'above'} the list price "
-                    f"{phrases.money[list_units]} (tolerance {tolerance_text}): "
-                    f"{_value_text(abs(price_units - list_units) * qty, value)} "
-                    f"{'of margin given away' if below else 'charged over list'}. "
-                    f"Next: approve the price as an override or correct it before the "
-                    f"line ships."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    order_id=order_id,
+                    line=number,
+                    customer=phrases.customer[customer_id],
+                    qty=phrases.qty[qty],
+                    sku=sku,
+                    price=phrases.money[price_units],
+                    deviation=percent_text(deviation),
+                    below=gap < 0,
+                    list_price=phrases.money[list_units],
+                    tolerance=tolerance_text,
+                    worth=_value_text(abs(price_units - list_units) * qty, value),
                 ),
                 cause=subject,
                 entities=(customer_subject(customer), product_entity(sku)),

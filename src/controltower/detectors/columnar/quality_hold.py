@@ -30,6 +30,7 @@ from controltower.detectors.columnar.common import (
     top_tier_ranks,
 )
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.quality_hold import VALUE_BASIS, explanation
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import from_units
 from controltower.domain.kernel import SOURCE_HELD
@@ -58,12 +59,7 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
     line_group, lines, line_bounds = pairs_by_group(group, owners, n)
     orders = p.line_order[lines]
     order_ids = context.code_array(p.order_ids)
-    places = [
-        f"{o} line {number}"
-        for o, number in zip(
-            order_ids[orders].tolist(), int_texts(p.line_number[lines]), strict=True
-        )
-    ]
+    places = list(zip(order_ids[orders].tolist(), int_texts(p.line_number[lines]), strict=True))
     is_late = release[line_group] > p.order_promised[orders]
     _, late, late_bounds = pairs_by_group(line_group[is_late], orders[is_late], n)
     late_ids = order_ids[late].tolist()
@@ -89,22 +85,22 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
         )
     ):
         code = p.warehouse_codes[warehouse]
-        a, b = line_bounds[k], line_bounds[k + 1]
-        missed = late_ids[late_bounds[k] : late_bounds[k + 1]]
-        lateness = f" Waiting makes {', '.join(missed)} miss the promise." if missed else ""
         findings.append(
             Finding(
                 type=ExceptionType.QUALITY_HOLD,
                 subject=pool_subject(sku, code),
                 severity=severity,
                 value_at_risk=from_units(amount, 12),
-                value_basis="held qty pegged to orders x their unit price",
-                explanation=(
-                    f"{held_qty} of the {total} {sku} held by quality in {code} are promised "
-                    f"to {b - a} order line(s) ({', '.join(places[a:b])}) worth "
-                    f"{money_text(amount, 12)}; release is expected {released}.{lateness} "
-                    f"Next: inspect and release the held stock, or declare it unusable so "
-                    f"planning can replace it."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    held_qty=held_qty,
+                    held_total=total,
+                    sku=sku,
+                    warehouse=code,
+                    places=places[line_bounds[k] : line_bounds[k + 1]],
+                    money=money_text(amount, 12),
+                    release=released,
+                    late=late_ids[late_bounds[k] : late_bounds[k + 1]],
                 ),
                 cause=pool_subject(sku, code),
                 related=tuple(subjects[related_bounds[k] : related_bounds[k + 1]]),

@@ -14,6 +14,12 @@ import numpy as np
 from controltower.detectors.base import DetectorSettings, Finding, pool_subject, product_entity
 from controltower.detectors.columnar.common_b import Phrases, short_in_pools
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.replenishment_overdue import (
+    LIST_PRICE,
+    UNIT_COST,
+    VALUE_BASIS,
+    explanation,
+)
 from controltower.domain.cases import ExceptionType, Severity, highest_severity
 from controltower.domain.explain import format_money, format_qty
 from controltower.domain.tables import I64
@@ -108,7 +114,7 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
         sku, warehouse = sku_codes[sku_id], warehouse_codes[warehouse_id]
         physical, inbound = phrases.amount[physical_units], phrases.amount[inbound_units]
         gap = phrases.amount[product.reorder_point[i]] - (physical + inbound)
-        priced = "list price" if product.by_list_price[i] else "unit cost"
+        priced = LIST_PRICE if product.by_list_price[i] else UNIT_COST
         value = gap * phrases.amount[product.price[i]]
         floor = Severity.LOW
         if physical <= 0:
@@ -116,27 +122,26 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
         if short:
             floor = Severity.HIGH
         severity = highest_severity([floor, context.severity_for_value(value)])
-        held_text = f" ({phrases.qty[held]} more held by quality)" if held else ""
-        on_order = (
-            f" plus {phrases.qty[inbound_units]} on order"
-            if inbound > 0
-            else " and nothing on order"
-        )
         reorder = product.reorder_qty[i]
+        gap_text = format_qty(gap)
         findings.append(
             Finding(
                 type=ExceptionType.REPLENISHMENT_OVERDUE,
                 subject=pool_subject(sku, warehouse),
                 severity=severity,
                 value_at_risk=value,
-                value_basis=f"gap to the reorder point x {priced}",
-                explanation=(
-                    f"{sku} in {warehouse} has {phrases.qty[physical_units]} available"
-                    f"{held_text}{on_order}, below its reorder point of "
-                    f"{phrases.qty[product.reorder_point[i]]} by {format_qty(gap)} "
-                    f"({format_money(value)} at {priced}). Next: raise a purchase order for "
-                    f"{phrases.qty[reorder] if reorder else format_qty(gap)} or transfer "
-                    f"stock in."
+                value_basis=VALUE_BASIS[priced],
+                explanation=explanation(
+                    sku=sku,
+                    warehouse=warehouse,
+                    available=phrases.qty[physical_units],
+                    held=phrases.qty[held] if held else None,
+                    on_order=phrases.qty[inbound_units] if inbound > 0 else None,
+                    reorder_point=phrases.qty[product.reorder_point[i]],
+                    gap=gap_text,
+                    worth=format_money(value),
+                    priced=priced,
+                    reorder_qty=phrases.qty[reorder] if reorder else gap_text,
                 ),
                 cause=pool_subject(sku, warehouse),
                 entities=(product_entity(sku),),

@@ -19,9 +19,15 @@ from controltower.detectors.base import (
 )
 from controltower.detectors.columnar.common_b import RAISED, Phrases, decimal
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.return_pending_approval import ReturnPendingApprovalSettings
+from controltower.detectors.return_pending_approval import (
+    BY_LIST_PRICE,
+    BY_ORDER_LINE_PRICE,
+    NO_PRICE_KNOWN,
+    ReturnPendingApprovalSettings,
+    explanation,
+)
 from controltower.domain.cases import ExceptionType
-from controltower.domain.explain import format_money, format_qty, plural
+from controltower.domain.explain import format_money, format_qty
 from controltower.domain.model import ReturnStatus, Tier
 from controltower.domain.tables import I64, RETURN_STATUSES
 
@@ -66,10 +72,10 @@ def _unit_value(
             price = decimal(lines.unit_price[line_row])
         else:
             price = list_price if list_price is not None else Decimal(0)
-        return price, "qty x the order line's unit price"
+        return price, BY_ORDER_LINE_PRICE
     if list_price is not None:
-        return list_price, "qty x the product's list price"
-    return Decimal(0), "no price known"
+        return list_price, BY_LIST_PRICE
+    return Decimal(0), NO_PRICE_KNOWN
 
 
 def detect(
@@ -102,7 +108,6 @@ def detect(
             severity = RAISED[severity]
         order_row = int(context.sales_order_row[order]) if order >= 0 else -1
         warehouse_id = int(orders.warehouse[order_row]) if order_row >= 0 else -1
-        of_order = f" from order {order_id}" if order_id else ""
         findings.append(
             Finding(
                 type=ExceptionType.RETURN_PENDING_APPROVAL,
@@ -110,13 +115,16 @@ def detect(
                 severity=severity,
                 value_at_risk=value,
                 value_basis=basis,
-                explanation=(
-                    f"Return {rma_id} of {format_qty(qty)} {sku}{of_order}, "
-                    f"requested by {phrases.customer[customer_id]} "
-                    f"{phrases.day[int(table.requested_date[r])]}, has waited "
-                    f"{plural(days_waited, 'day')} for a decision (the policy allows "
-                    f"{plural(settings.max_days, 'day')}); worth {format_money(value)}. "
-                    f"Next: approve or reject it and tell the customer."
+                explanation=explanation(
+                    rma_id=rma_id,
+                    qty=format_qty(qty),
+                    sku=sku,
+                    order_id=order_id,
+                    customer=phrases.customer[customer_id],
+                    requested=phrases.day[int(table.requested_date[r])],
+                    waited_days=days_waited,
+                    max_days=settings.max_days,
+                    worth=format_money(value),
                 ),
                 cause=return_subject(rma_id),
                 related=(order_subject(order_id),) if order_id else (),

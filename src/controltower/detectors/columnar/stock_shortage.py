@@ -34,6 +34,7 @@ from controltower.detectors.columnar.common import (
     top_tier_ranks,
 )
 from controltower.detectors.columnar.context import ColumnarDetectionContext, spans
+from controltower.detectors.stock_shortage import VALUE_BASIS, explanation
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import from_units
 from controltower.domain.model import TIER_RANK, Tier
@@ -64,22 +65,17 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
     tiers = top_tier_ranks(context, customer_group, customers, n)
     raises = (tiers == TIER_RANK[Tier.STRATEGIC]).astype(np.int64)
     order_ids = context.code_array(p.order_ids)
-    places = [
-        f"{o} line {number}"
-        for o, number in zip(
-            order_ids[orders].tolist(), int_texts(p.line_number[short]), strict=True
-        )
-    ]
+    places = list(zip(order_ids[orders].tolist(), int_texts(p.line_number[short]), strict=True))
     _, related_orders, related_bounds = pairs_by_group(group, orders, n)
     related = [order_subject(o) for o in order_ids[related_orders].tolist()]
-    moves = _moves(context, short, group, n)
+    transfers = _transfers(context, short, group, n)
     skus = context.code_array(p.sku_codes)[p.pool_sku[pools]].tolist()
     warehouses = p.pool_warehouse[pools]
     companies = [
         context.company_of_warehouse(int(w)) for w in context.vocab_warehouse_of_picture_warehouse
     ]
     findings: list[Finding] = []
-    for k, (sku, warehouse, amount, severity, quantity, (a, b), move) in enumerate(
+    for k, (sku, warehouse, amount, severity, quantity, (a, b), moves) in enumerate(
         zip(
             skus,
             warehouses.tolist(),
@@ -87,24 +83,26 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
             severities(ladder_ranks(context, amounts, 12), Severity.MEDIUM, raises),
             quantities,
             itertools.pairwise(start.tolist()),
-            moves,
+            transfers,
             strict=True,
         )
     ):
         code = p.warehouse_codes[warehouse]
-        who = ", ".join(phrases[customer_bounds[k] : customer_bounds[k + 1]])
         findings.append(
             Finding(
                 type=ExceptionType.STOCK_SHORTAGE,
                 subject=pool_subject(sku, code),
                 severity=severity,
                 value_at_risk=from_units(amount, 12),
-                value_basis="short qty x unit price over the short order lines",
-                explanation=(
-                    f"{sku} in {code} is short {quantity} units for {b - a} order line(s) "
-                    f"({', '.join(places[a:b])}) worth {money_text(amount, 12)}: no stock, "
-                    f"quality-held stock or open purchase order is left for them. Customers: "
-                    f"{who}. Next: {move}."
+                value_basis=VALUE_BASIS,
+                explanation=explanation(
+                    sku=sku,
+                    warehouse=code,
+                    short=quantity,
+                    lines=places[a:b],
+                    value=money_text(amount, 12),
+                    customers=phrases[customer_bounds[k] : customer_bounds[k + 1]],
+                    transfers=moves,
                 ),
                 cause=pool_subject(sku, code),
                 related=tuple(related[related_bounds[k] : related_bounds[k + 1]]),
@@ -117,9 +115,11 @@ def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> lis
     return findings
 
 
-def _moves(context: ColumnarDetectionContext, short: I64, group: I64, n: int) -> list[str]:
+def _transfers(
+    context: ColumnarDetectionContext, short: I64, group: I64, n: int
+) -> list[list[tuple[str, str, str]]]:
     """Per pool: the transfers to suggest (the first alternative of each source
-    warehouse, by arrival then source code), or the advice to buy."""
+    warehouse, by arrival then source code) as source, free quantity and arrival."""
     p, alt = context.picture, context.result.alternatives
     count = alt.count[short]
     found = spans(alt.first[short], count)
@@ -132,18 +132,12 @@ def _moves(context: ColumnarDetectionContext, short: I64, group: I64, n: int) ->
     order = np.lexsort((alt.from_warehouse[chosen], alt.arrival_day[chosen], owner))
     chosen, owner = chosen[order], owner[order]
     bounds = group_bounds(owner, n)
-    texts = [
-        f"transfer from {source} ({free} free, arrives {arrival})"
-        for source, free, arrival in zip(
+    transfers = list(
+        zip(
             context.code_array(p.warehouse_codes)[alt.from_warehouse[chosen]].tolist(),
             qty_texts(alt.free_qty[chosen]),
             day_texts(alt.arrival_day[chosen]),
             strict=True,
         )
-    ]
-    return [
-        "; ".join(texts[a:b])
-        if b > a
-        else "no other warehouse has free stock on a lane; raise a purchase order"
-        for a, b in itertools.pairwise(bounds)
-    ]
+    )
+    return [transfers[a:b] for a, b in itertools.pairwise(bounds)]

@@ -28,14 +28,14 @@ from controltower.detectors.columnar.common import (
 )
 from controltower.detectors.columnar.context import OPEN, ColumnarDetectionContext, spans
 from controltower.detectors.supplier_confirmation_overdue import (
+    PEGGED_BASIS,
+    UNPEGGED_BASIS,
     SupplierConfirmationOverdueSettings,
+    explanation,
 )
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import NULL_DAY, from_units
 from controltower.domain.explain import plural
-
-_PEGGED = "pegged qty x unit price of the order lines waiting on the PO"
-_UNPEGGED = "open qty x unit cost of the PO lines (no order waits on it yet)"
 
 
 def detect(
@@ -82,15 +82,14 @@ def detect(
     customers = context.vocab_customer_of_picture_customer[p.order_customer[waiting]]
     tiers = top_tier_ranks(context, waiting_group, customers, n).tolist()
     order_ids = context.code_array(p.order_ids)[waiting].tolist()
-    waits = [
-        f"{o} for {c} (promised {d})"
-        for o, c, d in zip(
+    waits = list(
+        zip(
             order_ids,
             context.code_array(p.customer_codes)[p.order_customer[waiting]].tolist(),
             day_texts(p.order_promised[waiting]),
             strict=True,
         )
-    ]
+    )
     related = [order_subject(o) for o in order_ids]
     suppliers = headers.supplier[rows]
     counts = lines.start[group + 1] - lines.start[group]
@@ -135,24 +134,24 @@ def detect(
             strict=True,
         )
     ):
-        impact = (
-            f"{b - a} order(s) wait on it: " + ", ".join(waits[a:b])
-            if b > a
-            else "no order is pegged to it yet"
-        )
         findings.append(
             Finding(
                 type=ExceptionType.SUPPLIER_CONFIRMATION_OVERDUE,
                 subject=po_subject(po_id),
                 severity=severity,
                 value_at_risk=from_units(amount, 12),
-                value_basis=_PEGGED if has else _UNPEGGED,
-                explanation=(
-                    f"{po_id} to {supplier_phrase}, ordered {ordered} and "
-                    f"expected {expected}, is still not confirmed {plural(days, 'day')} after "
-                    f"ordering (the policy allows {allowed}); {impact}; worth "
-                    f"{money}. Next: get {supplier} to "
-                    f"confirm a firm date{f' (buyer: {buyer})' if buyer else ''}."
+                value_basis=PEGGED_BASIS if has else UNPEGGED_BASIS,
+                explanation=explanation(
+                    po_id=po_id,
+                    supplier_phrase=supplier_phrase,
+                    supplier=supplier,
+                    ordered=ordered,
+                    expected=expected,
+                    waited=plural(days, "day"),
+                    allowed=allowed,
+                    waiting=waits[a:b],
+                    money=money,
+                    buyer=buyer,
                 ),
                 cause=po_subject(po_id),
                 related=tuple(related[a:b]),

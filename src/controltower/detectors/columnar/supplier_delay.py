@@ -32,10 +32,14 @@ from controltower.detectors.columnar.common import (
     top_tier_ranks,
 )
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.supplier_delay import SupplierDelaySettings
+from controltower.detectors.supplier_delay import (
+    HURT_BASIS,
+    UNHURT_BASIS,
+    SupplierDelaySettings,
+    explanation,
+)
 from controltower.domain.cases import ExceptionType, Severity, severity_rank
 from controltower.domain.columnar import NULL_DAY, from_units
-from controltower.domain.explain import plural
 from controltower.domain.kernel import SOURCE_INBOUND
 from controltower.domain.model import TIER_RANK, Tier
 from controltower.domain.tables import I64
@@ -43,8 +47,6 @@ from controltower.domain.tables import I64
 _STRATEGIC: Final = TIER_RANK[Tier.STRATEGIC]
 #: amounts are compared and written at 12 decimals (quantity times price)
 _DECIMALS: Final = 12
-_HURT = "open value of the orders the delay makes late"
-_UNHURT = "open qty x unit cost of the late PO lines (no order hurt yet)"
 
 
 def late_inbound(context: ColumnarDetectionContext, grace_days: int) -> I64:
@@ -104,17 +106,17 @@ def detect(context: ColumnarDetectionContext, settings: SupplierDelaySettings) -
     raises = (tiers == _STRATEGIC).astype(np.int64) + (overdue >= settings.days_late_escalation)
     ranks = np.maximum(ladder_ranks(context, amounts, _DECIMALS), floor)
 
-    impacts = [
-        f"{o} for {c}, promised {d}, worth {v}"
-        for o, c, d, v in zip(
-            context.code_array(p.order_ids)[hurt].tolist(),
+    hurt_ids = context.code_array(p.order_ids)[hurt].tolist()
+    impacts = list(
+        zip(
+            hurt_ids,
             customer_phrases(context, customers),
             day_texts(p.order_promised[hurt]),
             money_texts(r.order_open_value[hurt], r.value_decimals),
             strict=True,
         )
-    ]
-    related = [order_subject(o) for o in context.code_array(p.order_ids)[hurt].tolist()]
+    )
+    related = [order_subject(o) for o in hurt_ids]
     vocab_skus = po_lines.sku[line_rows]
     suppliers = headers.supplier[rows]
     entities = po_entities(context, suppliers, group, vocab_skus)
@@ -131,7 +133,9 @@ def detect(context: ColumnarDetectionContext, settings: SupplierDelaySettings) -
         severity,
         has,
         (a, b),
-        lateness,
+        days_past,
+        expected_day,
+        confirmed,
         buyer,
         warehouse,
         tier,
@@ -144,18 +148,15 @@ def detect(context: ColumnarDetectionContext, settings: SupplierDelaySettings) -
             severities(ranks, Severity.LOW, raises),
             is_hurt,
             itertools.pairwise(bounds),
-            _lateness(context, headers.confirmed_date[rows], earliest),
+            (context.as_of_day - earliest).tolist(),
+            day_texts(earliest),
+            _confirmed_days(headers.confirmed_date[rows]),
             headers.buyer[rows].tolist(),
             warehouses.tolist(),
             tiers.tolist(),
             strict=True,
         )
     ):
-        impact = (
-            f"It makes {b - a} order(s) late: " + "; ".join(impacts[a:b])
-            if has
-            else "No order is late because of it yet"
-        )
         warehouse_code = tables.vocab.warehouses.codes[warehouse]
         findings.append(
             Finding(
@@ -163,14 +164,18 @@ def detect(context: ColumnarDetectionContext, settings: SupplierDelaySettings) -
                 subject=po_subject(po_id),
                 severity=severity,
                 value_at_risk=from_units(amount, _DECIMALS),
-                value_basis=_HURT if has else _UNHURT,
-                explanation=(
-                    f"{po_id} from {supplier_phrase} for "
-                    f"{', '.join(sku_codes[sku_bounds[k] : sku_bounds[k + 1]])} into "
-                    f"{warehouse_code} {lateness}. {impact}. Next: "
-                    f"chase {supplier} for a firm, earlier date"
-                    f"{f' (buyer: {buyer})' if buyer else ''}; look for a transfer or another "
-                    f"supplier; tell customer service the revised dates."
+                value_basis=HURT_BASIS if has else UNHURT_BASIS,
+                explanation=explanation(
+                    po_id=po_id,
+                    supplier=supplier,
+                    supplier_phrase=supplier_phrase,
+                    skus=sku_codes[sku_bounds[k] : sku_bounds[k + 1]],
+                    warehouse=warehouse_code,
+                    days_past_expected=days_past,
+                    expected=expected_day,
+                    confirmed=confirmed,
+                    hurt=impacts[a:b],
+                    buyer=buyer,
                 ),
                 cause=po_subject(po_id),
                 related=tuple(related[a:b]),
@@ -183,26 +188,10 @@ def detect(context: ColumnarDetectionContext, settings: SupplierDelaySettings) -
     return findings
 
 
-def _lateness(
-    context: ColumnarDetectionContext, confirmed_day: npt.NDArray[np.int32], expected: I64
-) -> list[str]:
-    """For each PO: how late it is from its earliest late line's date ``expected``, and
-    whether the supplier confirmed it (``confirmed_day``)."""
+def _confirmed_days(confirmed_day: npt.NDArray[np.int32]) -> list[str | None]:
+    """For each PO: the date the supplier confirmed it, or None when never confirmed."""
     confirmed = np.flatnonzero(confirmed_day != NULL_DAY)
-    words = ["never confirmed by the supplier"] * confirmed_day.shape[0]
+    found: list[str | None] = [None] * confirmed_day.shape[0]
     for i, day in zip(confirmed.tolist(), day_texts(confirmed_day[confirmed]), strict=True):
-        words[i] = f"confirmed {day}"
-    found: list[str] = []
-    for word, overdue, expected_day in zip(
-        words, (context.as_of_day - expected).tolist(), day_texts(expected), strict=True
-    ):
-        if overdue > 0:
-            found.append(
-                f"is {plural(overdue, 'day')} past its expected date {expected_day} ({word})"
-            )
-        else:
-            found.append(
-                f"is expected {expected_day}, after the promised date of an order waiting "
-                f"on it ({word})"
-            )
+        found[i] = day
     return found
