@@ -43,7 +43,7 @@ reference engine's explanations) and :func:`analysis_differences` compares two.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -1250,29 +1250,56 @@ def _pool_outcomes(result: ColumnarAnalysis) -> dict[tuple[str, str], PoolOutcom
     return dict(sorted(pools.items()))
 
 
-def _credit_assessments(result: ColumnarAnalysis) -> dict[str, CreditAssessment]:
-    """Every customer's :class:`CreditAssessment`, overdue invoices most overdue first."""
+#: (days late, invoice id, residual in millionths) of one overdue invoice
+OverdueInvoice = tuple[int, str, int]
+
+
+def overdue_invoices_by_customer(result: ColumnarAnalysis) -> dict[int, list[OverdueInvoice]]:
+    """The overdue invoices of each picture customer that has any, in picture order."""
+    picture = result.picture
+    overdue = np.flatnonzero(result.credit.invoice_overdue)
+    found: dict[int, list[OverdueInvoice]] = {}
+    for j, customer, due, residual in zip(
+        overdue.tolist(),
+        picture.invoice_customer[overdue].tolist(),
+        picture.invoice_due[overdue].tolist(),
+        picture.invoice_residual[overdue].tolist(),
+        strict=True,
+    ):
+        found.setdefault(customer, []).append(
+            (picture.as_of_day - due, picture.invoice_ids[j], residual)
+        )
+    return found
+
+
+def credit_assessment(
+    result: ColumnarAnalysis, customer: int, overdue: Sequence[OverdueInvoice]
+) -> CreditAssessment:
+    """The :class:`CreditAssessment` of picture customer ``customer``, given its overdue
+    invoices (see :func:`overdue_invoices_by_customer`), listed most overdue first."""
     picture, credit = result.picture, result.credit
-    overdue: dict[int, list[tuple[int, str, Decimal]]] = {}
-    for j in np.flatnonzero(credit.invoice_overdue).tolist():
-        late = picture.as_of_day - int(picture.invoice_due[j])
-        overdue.setdefault(int(picture.invoice_customer[j]), []).append(
-            (late, picture.invoice_ids[j], from_units(int(picture.invoice_residual[j])))
-        )
-    assessments: dict[str, CreditAssessment] = {}
-    for c, code in enumerate(picture.customer_codes):
-        invoices = sorted(overdue.get(c, []), key=lambda item: (-item[0], item[1]))
-        assessments[code] = CreditAssessment(
-            customer=code,
-            on_hold=bool(picture.customer_credit_hold[c]),
-            credit_limit=from_units(int(picture.customer_credit_limit[c]))
-            if picture.customer_has_limit[c]
-            else None,
-            open_receivables=from_units(int(credit.open_receivables[c]), credit.decimals),
-            open_order_value=from_units(int(credit.open_order_value[c]), credit.decimals),
-            overdue_invoices=tuple((inv, residual, late) for late, inv, residual in invoices),
-        )
-    return assessments
+    invoices = sorted(overdue, key=lambda item: (-item[0], item[1]))
+    return CreditAssessment(
+        customer=picture.customer_codes[customer],
+        on_hold=bool(picture.customer_credit_hold[customer]),
+        credit_limit=from_units(int(picture.customer_credit_limit[customer]))
+        if picture.customer_has_limit[customer]
+        else None,
+        open_receivables=from_units(int(credit.open_receivables[customer]), credit.decimals),
+        open_order_value=from_units(int(credit.open_order_value[customer]), credit.decimals),
+        overdue_invoices=tuple(
+            (invoice, from_units(residual), late) for late, invoice, residual in invoices
+        ),
+    )
+
+
+def _credit_assessments(result: ColumnarAnalysis) -> dict[str, CreditAssessment]:
+    """Every customer's :class:`CreditAssessment`, by customer code."""
+    overdue = overdue_invoices_by_customer(result)
+    return {
+        code: credit_assessment(result, c, overdue.get(c, ()))
+        for c, code in enumerate(result.picture.customer_codes)
+    }
 
 
 # ------------------------------------------------------------------------ comparison

@@ -42,11 +42,16 @@ from typing import IO, Final, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from controltower.domain.analysis import STATUS_FOR_BLOCKER, Blocker, CreditAssessment
+from controltower.domain.analysis import STATUS_FOR_BLOCKER, Blocker
 from controltower.domain.columnar import DECIMALS, NULL_DAY, from_units
 from controltower.domain.columnar_tables import last_rows
 from controltower.domain.explain import credit_sentences, format_qty, plural
-from controltower.domain.kernel import SOURCE_HELD, ColumnarAnalysis
+from controltower.domain.kernel import (
+    SOURCE_HELD,
+    ColumnarAnalysis,
+    credit_assessment,
+    overdue_invoices_by_customer,
+)
 from controltower.domain.tables import DatasetTables
 
 I64 = npt.NDArray[np.int64]
@@ -763,29 +768,12 @@ def _credit_texts(frame: _Frame, customers: list[int]) -> dict[int, str]:
     """The credit sentences of each blocked customer, as JSON strings each followed by
     a comma; worded by ``explain.credit_sentences`` from the customer's assessment."""
     result = frame.result
-    picture, credit = result.picture, result.credit
-    overdue: dict[int, list[tuple[int, str, int]]] = {c: [] for c in customers}
-    for j in np.flatnonzero(credit.invoice_overdue).tolist():
-        c = int(picture.invoice_customer[j])
-        if c in overdue:
-            late = picture.as_of_day - int(picture.invoice_due[j])
-            overdue[c].append((late, picture.invoice_ids[j], int(picture.invoice_residual[j])))
+    overdue = overdue_invoices_by_customer(result)
+    block_days = result.picture.policy.overdue_days_block
     texts: dict[int, str] = {}
     for c in customers:
-        invoices = sorted(overdue[c], key=lambda item: (-item[0], item[1]))
-        assessment = CreditAssessment(
-            customer=picture.customer_codes[c],
-            on_hold=bool(picture.customer_credit_hold[c]),
-            credit_limit=from_units(int(picture.customer_credit_limit[c]))
-            if picture.customer_has_limit[c]
-            else None,
-            open_receivables=from_units(int(credit.open_receivables[c]), credit.decimals),
-            open_order_value=from_units(int(credit.open_order_value[c]), credit.decimals),
-            overdue_invoices=tuple(
-                (invoice, from_units(residual), late) for late, invoice, residual in invoices
-            ),
-        )
-        sentences = credit_sentences(assessment, picture.policy.overdue_days_block)
+        assessment = credit_assessment(result, c, overdue.get(c, ()))
+        sentences = credit_sentences(assessment, block_days)
         texts[c] = "".join(_ENCODER.encode(sentence) + "," for sentence in sentences)
     return texts
 

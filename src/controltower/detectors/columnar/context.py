@@ -24,8 +24,14 @@ import numpy as np
 from controltower.detectors.base import Finding, SeverityLadder, severity_on_ladder
 from controltower.domain.analysis import AllocationPolicy, CreditAssessment
 from controltower.domain.cases import CaseOccurrence, Severity
-from controltower.domain.columnar import ColumnarPicture, from_units
-from controltower.domain.kernel import SOURCE_INBOUND, ColumnarAnalysis
+from controltower.domain.columnar import ColumnarPicture
+from controltower.domain.kernel import (
+    SOURCE_INBOUND,
+    ColumnarAnalysis,
+    OverdueInvoice,
+    credit_assessment,
+    overdue_invoices_by_customer,
+)
 from controltower.domain.model import TIER_RANK, OrderStatus, Tier
 from controltower.domain.tables import I32, I64, ORDER_STATUSES, DatasetTables, Texts
 
@@ -385,38 +391,13 @@ class ColumnarDetectionContext:
         return TIERS[best] if best < len(TIERS) else None
 
     @cached_property
-    def _overdue_invoices(self) -> dict[int, list[tuple[int, str, Decimal]]]:
-        """(days late, invoice id, residual) of the overdue invoices of each picture customer."""
-        picture = self.picture
-        found: dict[int, list[tuple[int, str, Decimal]]] = {}
-        overdue = np.flatnonzero(self.result.credit.invoice_overdue)
-        for j, customer, due, residual in zip(
-            overdue.tolist(),
-            picture.invoice_customer[overdue].tolist(),
-            picture.invoice_due[overdue].tolist(),
-            picture.invoice_residual[overdue].tolist(),
-            strict=True,
-        ):
-            found.setdefault(customer, []).append(
-                (picture.as_of_day - due, picture.invoice_ids[j], from_units(residual))
-            )
-        return found
+    def _overdue_invoices(self) -> dict[int, list[OverdueInvoice]]:
+        return overdue_invoices_by_customer(self.result)
 
     def credit_assessment(self, customer: int) -> CreditAssessment:
         """The credit position of picture customer ``customer``, as the kernel's
         ``to_analysis`` states it (overdue invoices most overdue first)."""
-        picture, credit = self.picture, self.result.credit
-        invoices = sorted(self._overdue_invoices.get(customer, []), key=lambda i: (-i[0], i[1]))
-        return CreditAssessment(
-            customer=picture.customer_codes[customer],
-            on_hold=bool(picture.customer_credit_hold[customer]),
-            credit_limit=from_units(int(picture.customer_credit_limit[customer]))
-            if picture.customer_has_limit[customer]
-            else None,
-            open_receivables=from_units(int(credit.open_receivables[customer]), credit.decimals),
-            open_order_value=from_units(int(credit.open_order_value[customer]), credit.decimals),
-            overdue_invoices=tuple((inv, residual, late) for late, inv, residual in invoices),
-        )
+        return credit_assessment(self.result, customer, self._overdue_invoices.get(customer, ()))
 
     # --- codes in bulk ----------------------------------------------------------------
 
