@@ -151,8 +151,8 @@ def scan_folder_to_json(
 
     The fast columnar reader is tried first; when it declines the folder (a problem to
     report, or something only the row reader handles), the row reader reads it and
-    reports any problem exactly. Nothing is written to ``out`` before the whole scan
-    has succeeded, so a failed scan never leaves half a document behind.
+    reports any problem exactly. A failed scan never leaves half a document behind
+    (:func:`~controltower.workflow.columnar_scan.scan_tables_to_json`).
 
     Arrow allocates from ``malloc`` (see :mod:`controltower.workflow.memory`). The
     folder is read on a second thread from the start: while pyarrow parses it
@@ -160,6 +160,7 @@ def scan_folder_to_json(
     function) and the scan's own modules, which would otherwise come first.
     """
     from controltower.connectors.dataset.fast_reader import FastPathDeclined, read_tables
+    from controltower.domain.columnar import ColumnarPrecisionError
 
     arrow_on_the_system_allocator()
     with cycle_collection_paused():
@@ -168,7 +169,11 @@ def scan_folder_to_json(
         with progress_bar() as progress, ThreadPoolExecutor(max_workers=1) as reader:
             reading = reader.submit(read_tables, folder, progress("Reading"))
             settled = policy() if callable(policy) else policy
-            scan = _scan_function()
+            # loaded while the folder is read; the registry imports every detector
+            from controltower.detectors.columnar import columnar_registry
+            from controltower.workflow.columnar_scan import scan_to_json
+
+            columnar_registry()
             try:
                 fast = reading.result()
             except FastPathDeclined:
@@ -181,29 +186,13 @@ def scan_folder_to_json(
             source = read_dataset_or_exit(folder, outcome="nothing was scanned")
         try:
             with stage_display() as stage:
-                scan(source, as_of, settled, out, stage=stage)
-        except _precision_error():
+                scan_to_json(source, as_of, settled, out, stage=stage)
+        except ColumnarPrecisionError:
             # totals beyond what the kernel sums exactly: the reference path holds any size
             dataset = read_dataset_or_exit(folder, outcome="nothing was scanned")
             with stage_display() as stage:
-                scan(dataset, as_of, settled, out, stage=stage)
+                scan_to_json(dataset, as_of, settled, out, stage=stage)
     out.flush()
-
-
-def _scan_function() -> Callable[..., None]:
-    """:func:`~controltower.workflow.columnar_scan.scan_to_json`, with every detector
-    loaded (the registry imports them on first use)."""
-    from controltower.detectors.columnar import columnar_registry
-    from controltower.workflow.columnar_scan import scan_to_json
-
-    columnar_registry()
-    return scan_to_json
-
-
-def _precision_error() -> type[Exception]:
-    from controltower.domain.columnar import ColumnarPrecisionError
-
-    return ColumnarPrecisionError
 
 
 def scan_stored_picture(

@@ -88,7 +88,8 @@ def detect(
 ) -> list[Finding]:
     """A review per (entity, type) that occurred ``occurrences`` times in the window."""
     occurrences = _Occurrences.of(context, settings.window_days)
-    found = _recurrences(occurrences)
+    subject, numbering = _numbered(occurrences.subjects)
+    found = _recurrences(occurrences, subject)
     counts = np.diff(found.start)
     chosen = np.flatnonzero(counts >= settings.occurrences)
     if not chosen.size:
@@ -101,7 +102,7 @@ def detect(
     group = np.repeat(np.arange(chosen.shape[0]), lengths)
     bounds = np.append(0, np.cumsum(lengths))
     values = np.add.reduceat(np.array(occurrences.values, dtype=object)[members], bounds[:-1])
-    subjects, subject_bounds = _distinct_sorted_subjects(occurrences.subjects, members, group)
+    subjects, subject_bounds = _distinct_sorted_subjects(list(numbering), subject, members, group)
     findings: list[Finding] = []
     for g, (entity, type_index, count, value) in enumerate(
         zip(
@@ -127,28 +128,30 @@ def detect(
 
 
 def _distinct_sorted_subjects(
-    subjects: list[str], members: I64, group: I64
+    distinct: list[str], subject: I64, members: I64, group: I64
 ) -> tuple[list[str], list[int]]:
-    """Each group's distinct subjects in sorted order, as one list and group bounds."""
-    subject, numbering = _numbered(subjects)
-    distinct = list(numbering)
+    """Each group's distinct subjects in sorted order, as one list and group bounds.
+
+    ``distinct`` are the subjects numbered, ``subject`` each occurrence's number,
+    ``members`` the occurrences of the groups one after another and ``group`` theirs.
+    """
+    order = sorted(range(len(distinct)), key=distinct.__getitem__)
     ranks = np.empty(len(distinct), dtype=np.int64)
-    ranks[sorted(range(len(distinct)), key=distinct.__getitem__)] = np.arange(len(distinct))
-    rank = ranks[subject[members]]
-    key = group * max(len(distinct), 1) + rank
-    key = np.unique(key)
-    kept_group = key // max(len(distinct), 1)
-    by_rank: npt.NDArray[np.object_] = np.array(sorted(distinct), dtype=object)
-    texts: list[str] = by_rank[key % max(len(distinct), 1)].tolist()
+    ranks[order] = np.arange(len(distinct))
+    span = max(len(distinct), 1)
+    key = np.unique(group * span + ranks[subject[members]])
+    kept_group = key // span
+    by_rank: npt.NDArray[np.object_] = np.array([distinct[i] for i in order], dtype=object)
+    texts: list[str] = by_rank[key % span].tolist()
     n_groups = int(group[-1]) + 1 if group.size else 0
     bounds = np.searchsorted(kept_group, np.arange(n_groups + 1)).tolist()
     return texts, bounds
 
 
-def _recurrences(occurrences: _Occurrences) -> _Recurrences:
-    """Count the window's occurrences per (counted entity, type) on arrays."""
+def _recurrences(occurrences: _Occurrences, subject: I64) -> _Recurrences:
+    """Count the window's occurrences per (counted entity, type) on arrays; ``subject``
+    numbers each occurrence's subject."""
     n = len(occurrences.types)
-    subject, _ = _numbered(occurrences.subjects)
     moment, moments = _numbered(occurrences.opened_at)
     _, key = np.unique(subject * max(len(moments), 1) + moment, return_inverse=True)
     n_keys = int(key.max()) + 1 if key.size else 1
