@@ -12,22 +12,22 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from controltower.domain.analysis import Analysis
 from controltower.domain.cases import CaseOccurrence, ExceptionCase
-from controltower.domain.model import Dataset
+from controltower.domain.tables import DatasetTables, tables_from_dataset
 from controltower.storage.cases import (
     case_history,
     load_cases,
     save_cases,
     serialise_case_reconciliation,
 )
+from controltower.storage.order_risk import record_order_risk
 from controltower.storage.repository import (
     ScanRunSummary,
     load_picture,
     picture_id_for_company,
-    record_analysis,
     resolve_picture_id,
 )
+from controltower.workflow.order_risk import OrderRiskColumns
 
 
 class SqlPictureStore:
@@ -49,16 +49,16 @@ class SqlPictureStore:
             return cls(session, picture_id_for_company(session, company))
         return cls(session, resolve_picture_id(session))
 
-    def load_picture(self) -> Dataset:
-        return load_picture(self.session, self.picture_id)
+    def load_tables(self) -> DatasetTables:
+        return tables_from_dataset(load_picture(self.session, self.picture_id))
 
-    def record_analysis(
-        self, analysis: Analysis, *, scanned_at: datetime, policy_digest: str
+    def record_order_risk(
+        self, orders: OrderRiskColumns, *, scanned_at: datetime, policy_digest: str
     ) -> ScanRunSummary:
-        return record_analysis(
+        return record_order_risk(
             self.session,
             self.picture_id,
-            analysis,
+            orders,
             scanned_at=scanned_at,
             policy_digest=policy_digest,
         )

@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 
 from controltower.domain.analysis import (
     Allocation,
-    Analysis,
     Blocker,
     HeldPeg,
     InboundPeg,
@@ -67,8 +66,6 @@ CHUNK_SIZE: Final = 5_000
 #: key of the PostgreSQL advisory lock held while a picture is being replaced
 _IMPORT_LOCK_KEY: Final = 0x43545F494D50  # "CT_IMP"
 
-#: key of the PostgreSQL advisory lock held while a scan's results are being recorded
-_SCAN_RECORD_LOCK_KEY: Final = 0x43545F53434E  # "CT_SCN"
 
 #: bound values per ``IN (...)`` list, well under every database's parameter limit
 _IN_LIST_SIZE: Final = 500
@@ -542,219 +539,20 @@ def _counts(stored: Mapping[str, Any]) -> dict[str, int]:
 
 # --- Scan results ----------------------------------------------------------------------
 #
-# Kept per company: an order's risk and history are keyed by (its company, its id), where
-# its company is the company of the warehouse it ships from. A scan of a picture reads
-# and rewrites the rows of every company the picture covers, whatever picture they were
-# last written from, so an import replacing the picture leaves the history intact.
-
-#: an order's key in the scan results: (its company, its order id)
-OrderKey = tuple[str, str]
+# Kept per company (see storage/order_risk.py, which records them): an order's risk and
+# history are keyed by (its company, its id), where its company is the company of the
+# warehouse it ships from.
 
 
-def record_analysis(
-    session: Session,
-    picture_id: int,
-    analysis: Analysis,
-    *,
-    scanned_at: datetime,
-    policy_digest: str,
-) -> ScanRunSummary:
-    """Record a scan of a picture: the run, each open order's risk, and status changes.
-
-    The picture's companies are what is compared: ``order_risk`` ends up holding exactly
-    the orders of ``analysis`` for those companies (rows of orders that are no longer
-    open are deleted, the others inserted or updated), whichever picture the previous
-    scan read. A status history entry is appended for an order when it was never
-    recorded in its company (``from_status`` None), or when its status differs from its
-    last recorded one: the stored risk if it was open at the previous scan, else, for an
-    order coming back after it had left, the ``to_status`` of its last history entry.
-    Leaving is not itself a history entry. An order shipping from a warehouse the
-    picture does not hold is refused with :class:`ScanRecordError`, recording nothing.
-    """
-    resolve_picture_id(session, picture_id)
-    orders = analysis.orders
-    with session.begin_nested():
-        connection = session.connection()
-        _serialise_scan_records(connection)
-        companies = _picture_company_codes(connection, picture_id)
-        current = _orders_by_key(connection, picture_id, orders)
-        scan_run_id = _insert_scan_run(
-            connection,
-            picture_id=picture_id,
-            companies=companies,
-            analysis=analysis,
-            scanned_at=scanned_at,
-            policy_digest=policy_digest,
-        )
-        stored = _stored_statuses(connection, companies)
-        removed = sorted(stored.keys() - current.keys())
-        _delete_order_risk(connection, removed)
-
-        absent = sorted(current.keys() - stored.keys())
-        last_recorded = _last_recorded_statuses(connection, absent)
-        returned = [key for key in absent if key in last_recorded]
-        fresh = [key for key in absent if key not in last_recorded]
-        kept = sorted(current.keys() & stored.keys())
-        previous = stored | last_recorded
-        changed = [key for key in (*kept, *returned) if previous[key] != current[key].status]
-
-        def values(key: OrderKey) -> dict[str, Any]:
-            return _order_risk_values(current[key], scan_run_id=scan_run_id, updated_at=scanned_at)
-
-        inserted = [*fresh, *returned]
-        for chunk in _chunks(inserted, CHUNK_SIZE):
-            connection.execute(
-                sa.insert(tables.order_risk),
-                [{"company": key[0], **values(key)} for key in chunk],
-            )
-        update = sa.update(tables.order_risk).where(
-            tables.order_risk.c.company == sa.bindparam("key_company"),
-            tables.order_risk.c.order_id == sa.bindparam("key_order_id"),
-        )
-        for chunk in _chunks(kept, CHUNK_SIZE):
-            connection.execute(
-                update,
-                [
-                    {"key_company": key[0], "key_order_id": key[1]}
-                    | {name: value for name, value in values(key).items() if name != "order_id"}
-                    for key in chunk
-                ],
-            )
-        history = [
-            {
-                "company": company,
-                "order_id": order_id,
-                "scan_run_id": scan_run_id,
-                "as_of": analysis.as_of,
-                "from_status": previous.get((company, order_id)),
-                "to_status": current[(company, order_id)].status,
-                "changed_at": scanned_at,
-            }
-            for company, order_id in sorted([*fresh, *changed], key=lambda key: (key[1], key[0]))
-        ]
-        for chunk in _chunks(history, CHUNK_SIZE):
-            connection.execute(sa.insert(tables.order_status_history), chunk)
-    return ScanRunSummary(
-        scan_run_id=scan_run_id,
-        picture_id=picture_id,
-        as_of=analysis.as_of,
-        scanned_at=scanned_at,
-        policy_digest=policy_digest,
-        order_count=len(orders),
-        at_risk_count=sum(1 for order in orders if order.at_risk),
-        new_orders=len(fresh),
-        changed_orders=len(changed),
-        removed_orders=len(removed),
-        returned_orders=len(returned),
-    )
-
-
-def _serialise_scan_records(connection: sa.Connection) -> None:
-    """On PostgreSQL, make two scans recording results at once take turns.
-
-    Both would compare against the same stored risk and one would then fail on a
-    duplicate key. SQLite admits one writing transaction at a time anyway.
-    """
-    if connection.dialect.name == "postgresql":
-        connection.execute(
-            sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCAN_RECORD_LOCK_KEY}
-        )
-
-
-def _picture_company_codes(connection: sa.Connection, picture_id: int) -> list[str]:
+def picture_company_codes(connection: sa.Connection, picture_id: int) -> list[str]:
     """The companies a picture covers, sorted (none for a picture that is not stored)."""
     query = sa.select(tables.companies.c.code).where(tables.companies.c.picture_id == picture_id)
     return sorted(connection.execute(query).scalars())
 
 
-def _orders_by_key(
-    connection: sa.Connection, picture_id: int, orders: Sequence[OrderOutcome]
-) -> dict[OrderKey, OrderOutcome]:
-    """Each order under its key; its company is that of the picture's warehouse it ships from."""
-    query = sa.select(tables.warehouses.c.code, tables.warehouses.c.company).where(
-        tables.warehouses.c.picture_id == picture_id
-    )
-    company_of: dict[str, str] = {code: company for code, company in connection.execute(query)}
-    keyed: dict[OrderKey, OrderOutcome] = {}
-    for order in orders:
-        company = company_of.get(order.warehouse)
-        if company is None:
-            raise ScanRecordError(
-                f"order {order.order_id} ships from warehouse {order.warehouse!r}, which "
-                f"picture {picture_id} does not hold, so its company is unknown; the scan "
-                "was not recorded (record the analysis of this same picture)"
-            )
-        keyed[(company, order.order_id)] = order
-    return keyed
 
 
-def _insert_scan_run(
-    connection: sa.Connection,
-    *,
-    picture_id: int,
-    companies: Sequence[str],
-    analysis: Analysis,
-    scanned_at: datetime,
-    policy_digest: str,
-) -> int:
-    result = connection.execute(
-        sa.insert(tables.scan_runs).values(
-            picture_id=picture_id,
-            companies=",".join(companies),
-            as_of=analysis.as_of,
-            scanned_at=scanned_at,
-            policy_digest=policy_digest,
-            order_count=len(analysis.orders),
-            at_risk_count=sum(1 for order in analysis.orders if order.at_risk),
-        )
-    )
-    return _inserted_id(result)
 
-
-def _stored_statuses(
-    connection: sa.Connection, companies: Sequence[str]
-) -> dict[OrderKey, OrderRiskStatus]:
-    """The status of every order stored as open in ``companies``."""
-    table = tables.order_risk
-    query = sa.select(table.c.company, table.c.order_id, table.c.status).where(
-        table.c.company.in_(companies)
-    )
-    return {(company, order_id): status for company, order_id, status in connection.execute(query)}
-
-
-def _last_recorded_statuses(
-    connection: sa.Connection, keys: Sequence[OrderKey]
-) -> dict[OrderKey, OrderRiskStatus]:
-    """The ``to_status`` of the last history entry of each of ``keys`` that has one."""
-    table = tables.order_status_history
-    order_ids: dict[str, list[str]] = {}
-    for company, order_id in keys:
-        order_ids.setdefault(company, []).append(order_id)
-    last: dict[OrderKey, OrderRiskStatus] = {}
-    for company, ids in order_ids.items():
-        for chunk in _chunks(ids, _IN_LIST_SIZE):
-            query = (
-                sa.select(table.c.order_id, table.c.to_status)
-                .where(table.c.company == company, table.c.order_id.in_(chunk))
-                .order_by(table.c.id)
-            )
-            # In id order, so each order's last entry is the one left standing.
-            last.update(
-                ((company, order_id), status) for order_id, status in connection.execute(query)
-            )
-    return last
-
-
-def _delete_order_risk(connection: sa.Connection, keys: Sequence[OrderKey]) -> None:
-    table = tables.order_risk
-    order_ids: dict[str, list[str]] = {}
-    for company, order_id in keys:
-        order_ids.setdefault(company, []).append(order_id)
-    for company, ids in order_ids.items():
-        for chunk in _chunks(ids, _IN_LIST_SIZE):
-            connection.execute(
-                sa.delete(table).where(table.c.company == company, table.c.order_id.in_(chunk))
-            )
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -801,7 +599,7 @@ def order_risk_rows(session: Session, picture_id: int) -> list[OrderRiskRow]:
     picture that is not stored.
     """
     connection = session.connection()
-    companies = _picture_company_codes(connection, picture_id)
+    companies = picture_company_codes(connection, picture_id)
     table = tables.order_risk
     result = connection.execute(sa.select(table).where(table.c.company.in_(companies)))
     rows = [
@@ -827,7 +625,7 @@ def order_status_history(session: Session, picture_id: int, order_id: str) -> li
     """
     connection = session.connection()
     held_in = _order_company(connection, picture_id, order_id)
-    companies = [held_in] if held_in is not None else _picture_company_codes(connection, picture_id)
+    companies = [held_in] if held_in is not None else picture_company_codes(connection, picture_id)
     table = tables.order_status_history
     query = (
         sa.select(table)
@@ -875,27 +673,6 @@ def _order_company(connection: sa.Connection, picture_id: int, order_id: str) ->
 # JSON parser exactly; dates are ISO strings. See docs/storage.md.
 
 
-def _order_risk_values(
-    order: OrderOutcome, *, scan_run_id: int, updated_at: datetime
-) -> dict[str, Any]:
-    return {
-        "order_id": order.order_id,
-        "scan_run_id": scan_run_id,
-        "customer": order.customer,
-        "warehouse": order.warehouse,
-        "promised_date": order.promised_date,
-        "status": order.status,
-        "allocation": order.allocation,
-        "blockers": ",".join(blocker.value for blocker in order.blockers),
-        "projected_ship_date": order.projected_ship_date,
-        "at_risk": order.at_risk,
-        "days_late": order.days_late,
-        "open_value": order.open_value,
-        "explanation": json.dumps(list(order.explanation), ensure_ascii=False),
-        "lines": json.dumps([_line_json(line) for line in order.lines], ensure_ascii=False),
-        "updated_at": updated_at,
-    }
-
 
 def _order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
     order_id: str = row["order_id"]
@@ -910,67 +687,30 @@ def _order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
         projected_ship_date=row["projected_ship_date"],
         at_risk=bool(row["at_risk"]),
         days_late=row["days_late"],
-        lines=tuple(_line_outcome(order_id, line) for line in json.loads(row["lines"])),
+        lines=tuple(
+            _line_outcome(order_id, row["warehouse"], line)
+            for line in json.loads(row["lines"], parse_float=Decimal)
+        ),
         explanation=tuple(json.loads(row["explanation"])),
         open_value=row["open_value"],
     )
 
 
-def _number(value: Decimal) -> str:
-    return format(value, "f")
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def _parse_day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value is not None else None
 
 
-def _line_json(line: LineOutcome) -> dict[str, Any]:
-    return {
-        "line": line.line,
-        "sku": line.sku,
-        "warehouse": line.warehouse,
-        "open_qty": _number(line.open_qty),
-        "from_stock": _number(line.from_stock),
-        "from_quality_hold": [
-            {"qty": _number(peg.qty), "available_date": _day(peg.available_date)}
-            for peg in line.from_quality_hold
-        ],
-        "from_inbound": [
-            {
-                "po_id": peg.po_id,
-                "line": peg.line,
-                "qty": _number(peg.qty),
-                "available_date": _day(peg.available_date),
-            }
-            for peg in line.from_inbound
-        ],
-        "short_qty": _number(line.short_qty),
-        "projected_date": _day(line.projected_date),
-        "supply_date": _day(line.supply_date),
-        "unit_price": _number(line.unit_price),
-        "alternatives": [
-            {
-                "from_warehouse": alternative.from_warehouse,
-                "free_qty": _number(alternative.free_qty),
-                "transit_days": alternative.transit_days,
-                "arrival_date": _day(alternative.arrival_date),
-                "makes_promise": alternative.makes_promise,
-            }
-            for alternative in line.alternatives
-        ],
-    }
 
-
-def _line_outcome(order_id: str, data: Mapping[str, Any]) -> LineOutcome:
+def _line_outcome(order_id: str, warehouse: str, data: Mapping[str, Any]) -> LineOutcome:
+    """A stored line, in the scan document's form (JSON numbers, read as ``Decimal``) or
+    in the form of earlier releases (decimal strings, the line's own warehouse)."""
     return LineOutcome(
         order_id=order_id,
         line=int(data["line"]),
         sku=data["sku"],
-        warehouse=data["warehouse"],
+        warehouse=data.get("warehouse", warehouse),
         open_qty=Decimal(data["open_qty"]),
         from_stock=Decimal(data["from_stock"]),
         from_quality_hold=tuple(
@@ -994,7 +734,7 @@ def _line_outcome(order_id: str, data: Mapping[str, Any]) -> LineOutcome:
         unit_price=Decimal(data["unit_price"]),
         alternatives=tuple(
             TransferAlternative(
-                from_warehouse=alt["from_warehouse"],
+                from_warehouse=alt.get("from_warehouse", alt.get("warehouse")),
                 free_qty=Decimal(alt["free_qty"]),
                 transit_days=int(alt["transit_days"]),
                 arrival_date=date.fromisoformat(alt["arrival_date"]),

@@ -1035,3 +1035,27 @@ def _transfer_sentences(frame: _Frame, lines: I64) -> Texts:
             for number, wh, free, sku, days, arrival, makes, due in rows
         ]
     )
+
+
+def order_texts(result: ColumnarAnalysis, tables: DatasetTables) -> tuple[list[str], list[str]]:
+    """Each order's ``lines`` and ``explanation`` arrays as JSON text, in picture order.
+
+    The same text as the order's object in the scan document (``json.loads`` of the
+    pair equals ``order_document(o)["lines"]`` and ``["explanation"]``), cut out of
+    the fragments the document is written from, so a stored scan keeps exactly what
+    the stateless scan prints without wording anything a second time.
+    """
+    picture = result.picture
+    if picture.n_orders == 0:
+        return [], []
+    pieces, layout = _fragments(_Frame.of(result, tables))
+    base = layout.order_base.tolist()
+    tail = layout.tail_slot.tolist()
+    lines: list[str] = []
+    explanations: list[str] = []
+    opening = len('],"explanation":')
+    for o in range(picture.n_orders):
+        lines.append("[" + "".join(pieces[base[o] + 3 + 1 : tail[o]].tolist()) + "]")
+        closing = "".join(pieces[tail[o] : base[o + 1]].tolist())
+        explanations.append(closing[opening:-1])
+    return lines, explanations

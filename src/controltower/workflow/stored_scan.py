@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
 
-from controltower.domain.analysis import Analysis
+from controltower.detectors.columnar import ColumnarDetectionContext, run_columnar_detectors
 from controltower.domain.cases import (
     CaseOccurrence,
     EventKind,
@@ -30,10 +30,11 @@ from controltower.domain.cases import (
     TimelineEntry,
     reconcile,
 )
-from controltower.domain.engine import analyse
-from controltower.domain.model import Dataset
+from controltower.domain.tables import DatasetTables
 from controltower.policy import Policy
-from controltower.workflow.exceptions import ExceptionRecord, evaluate_exceptions
+from controltower.workflow.columnar_scan import analyse_tables
+from controltower.workflow.exceptions import ExceptionRecord, routed_records
+from controltower.workflow.order_risk import OrderRiskColumns, order_risk_columns
 
 #: timeline events that mean a case's facts changed on re-detection
 _UPDATE_KINDS = frozenset({EventKind.UPDATED, EventKind.SEVERITY_CHANGED})
@@ -62,12 +63,12 @@ class RecordedScan(Protocol):
 class PictureStore(Protocol):
     """Where one picture, its scan results and its companies' cases are kept (a port)."""
 
-    def load_picture(self) -> Dataset:
-        """The picture to scan."""
+    def load_tables(self) -> DatasetTables:
+        """The picture to scan, as columns."""
         ...
 
-    def record_analysis(
-        self, analysis: Analysis, *, scanned_at: datetime, policy_digest: str
+    def record_order_risk(
+        self, orders: OrderRiskColumns, *, scanned_at: datetime, policy_digest: str
     ) -> RecordedScan:
         """Record the scan run, each open order's risk and any status change."""
         ...
@@ -147,28 +148,35 @@ def run_stored_scan(
     Nothing is committed here: the caller's unit of work decides.
     """
     zone = _zone_of(now)
-    dataset = store.load_picture()
-    analysis = analyse(dataset, as_of, policy.allocation.to_domain())
-    recorded = store.record_analysis(analysis, scanned_at=now, policy_digest=policy_digest(policy))
+    tables = store.load_tables()
+    result = analyse_tables(tables, as_of, policy)
+    orders = order_risk_columns(result, tables)
+    recorded = store.record_order_risk(orders, scanned_at=now, policy_digest=policy_digest(policy))
     window = timedelta(days=policy.detectors.recurring_exception.window_days)
     cases = store.load_live_cases()  # first: it takes the scans' turn before any case read
     history = store.case_history(since=now - window - _HISTORY_MARGIN)
-    records = evaluate_exceptions(
-        dataset,
-        analysis,
-        policy,
-        detected_at=_wall_clock(now, zone),
+    detected_at = _wall_clock(now, zone)
+    context = ColumnarDetectionContext(
+        tables,
+        result,
+        detected_at=detected_at,
+        ladder=policy.detectors.severity_by_value,
         history=[replace(o, opened_at=_wall_clock(o.opened_at, zone)) for o in history],
-        live={case.key for case in cases if case.is_active},
+        allocation=policy.allocation.to_domain(),
     )
-    findings = [_with_zone(record, zone) for record in records]
-    outcome = reconcile(cases, findings, now=now, policy=policy)
+    live = {case.key for case in cases if case.is_active}
+    findings = run_columnar_detectors(context, policy.detectors, live=live)
+    records = [
+        _with_zone(record, zone)
+        for record in routed_records(findings, policy, detected_at=detected_at)
+    ]
+    outcome = reconcile(cases, records, now=now, policy=policy)
     store.save_cases(outcome.changed)
     return _result(
         recorded,
-        analysis=analysis,
+        orders=orders,
         scanned_at=now,
-        exceptions=len(findings),
+        exceptions=len(records),
         cases=outcome.cases,
         events=outcome.events,
     )
@@ -197,7 +205,7 @@ def _with_zone(record: ExceptionRecord, zone: tzinfo) -> ExceptionRecord:
 def _result(
     recorded: RecordedScan,
     *,
-    analysis: Analysis,
+    orders: OrderRiskColumns,
     scanned_at: datetime,
     exceptions: int,
     cases: Sequence[ExceptionCase],
@@ -214,10 +222,10 @@ def _result(
     }
     return StoredScanResult(
         scan_run_id=recorded.scan_run_id,
-        as_of=analysis.as_of,
+        as_of=orders.as_of,
         scanned_at=scanned_at,
-        orders=len(analysis.orders),
-        at_risk=sum(1 for order in analysis.orders if order.at_risk),
+        orders=len(orders),
+        at_risk=orders.at_risk_count,
         status_changes=recorded.new_orders + recorded.changed_orders,
         exceptions=exceptions,
         opened=count(EventKind.OPENED),

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from tests.helpers.order_risk import record_analysis
 
 from controltower.domain.analysis import (
     Allocation,
@@ -33,7 +34,6 @@ from controltower.storage.repository import (
     latest_scan_run,
     order_risk_rows,
     order_status_history,
-    record_analysis,
     replace_picture,
 )
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
+from tests.helpers.order_risk import record_analysis
 
 from controltower.domain.analysis import Allocation, Analysis, OrderOutcome, OrderRiskStatus
 from controltower.domain.model import ENTITY_NAMES, Dataset, SalesOrderLine
@@ -23,7 +24,6 @@ from controltower.storage.repository import (
     order_risk_rows,
     picture_id_for_company,
     picture_summary,
-    record_analysis,
     replace_picture,
 )
 

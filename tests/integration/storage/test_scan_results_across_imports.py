@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
+from tests.helpers.order_risk import record_analysis
 
 from controltower.connectors.dataset import read_dataset
 from controltower.domain.analysis import Allocation, Analysis, OrderOutcome, OrderRiskStatus
@@ -28,7 +29,6 @@ from controltower.storage.repository import (
     latest_scan_run,
     order_risk_rows,
     order_status_history,
-    record_analysis,
     replace_picture,
 )
 from controltower.workflow.stored_scan import StoredScanResult, run_stored_scan

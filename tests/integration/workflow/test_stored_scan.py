@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from controltower.connectors.dataset import read_dataset
 from controltower.demo.generator import generate_business
-from controltower.domain.analysis import Analysis, OrderRiskStatus
+from controltower.domain.analysis import OrderRiskStatus
 from controltower.domain.cases import (
     CaseOccurrence,
     CaseState,
@@ -28,6 +28,7 @@ from controltower.domain.cases import (
     occurrences,
 )
 from controltower.domain.model import Dataset
+from controltower.domain.tables import DatasetTables, tables_from_dataset
 from controltower.policy import Policy, load_policy
 from controltower.policy.model import LifecycleSection
 from controltower.storage import tables
@@ -40,6 +41,7 @@ from controltower.storage.repository import (
     replace_picture,
 )
 from controltower.workflow.scan import build_scan_document
+from controltower.workflow.order_risk import OrderRiskColumns
 from controltower.workflow.stored_scan import PictureStore, StoredScanResult, run_stored_scan
 
 pytestmark = pytest.mark.database
@@ -318,13 +320,13 @@ class InMemoryPictureStore:
         self.statuses: dict[str, OrderRiskStatus] = {}
         self.runs = 0
 
-    def load_picture(self) -> Dataset:
-        return self.dataset
+    def load_tables(self) -> DatasetTables:
+        return tables_from_dataset(self.dataset)
 
-    def record_analysis(
-        self, analysis: Analysis, *, scanned_at: datetime, policy_digest: str
+    def record_order_risk(
+        self, orders: OrderRiskColumns, *, scanned_at: datetime, policy_digest: str
     ) -> RecordedRun:
-        now = {order.order_id: order.status for order in analysis.orders}
+        now = dict(zip(orders.order_id, orders.status, strict=True))
         self.runs += 1
         run = RecordedRun(
             scan_run_id=self.runs,

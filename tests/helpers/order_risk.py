@@ -1,0 +1,85 @@
+"""Recording a hand-made :class:`Analysis` the way a stored scan records the kernel's.
+
+The storage tests state orders as domain outcomes (one line, a status); the stored scan
+records :class:`~controltower.workflow.order_risk.OrderRiskColumns`. This turns the
+first into the second (each order's company from the stored picture's warehouses, its
+lines and explanation as the scan document states them) and records it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from controltower.domain.analysis import Analysis
+from controltower.storage import tables
+from controltower.storage.order_risk import record_order_risk
+from controltower.storage.repository import ScanRunSummary
+from controltower.workflow.order_risk import OrderRiskColumns
+
+#: the company given to an order whose warehouse the picture does not hold
+UNKNOWN_COMPANY = ""
+
+
+def order_risk_of(analysis: Analysis, company_of: dict[str, str]) -> OrderRiskColumns:
+    """``analysis``'s orders as the columns a stored scan records."""
+    orders = analysis.orders
+    return OrderRiskColumns(
+        as_of=analysis.as_of,
+        order_id=[o.order_id for o in orders],
+        company=[company_of.get(o.warehouse, UNKNOWN_COMPANY) for o in orders],
+        customer=[o.customer for o in orders],
+        warehouse=[o.warehouse for o in orders],
+        promised_date=[o.promised_date for o in orders],
+        status=[o.status for o in orders],
+        allocation=[o.allocation for o in orders],
+        blockers=[",".join(b.value for b in o.blockers) for o in orders],
+        projected_ship_date=[o.projected_ship_date for o in orders],
+        at_risk=[o.at_risk for o in orders],
+        days_late=[o.days_late for o in orders],
+        open_value=[format(o.open_value, "f") for o in orders],
+        lines=[json.dumps([_exact(asdict(ln)) for ln in o.lines]) for o in orders],
+        explanation=[json.dumps(list(o.explanation)) for o in orders],
+    )
+
+
+def record_analysis(
+    session: Session,
+    picture_id: int,
+    analysis: Analysis,
+    *,
+    scanned_at: datetime,
+    policy_digest: str,
+) -> ScanRunSummary:
+    """Record ``analysis`` as a scan of the stored picture ``picture_id``."""
+    query = sa.select(tables.warehouses.c.code, tables.warehouses.c.company).where(
+        tables.warehouses.c.picture_id == picture_id
+    )
+    company_of = {code: company for code, company in session.execute(query)}
+    return record_order_risk(
+        session,
+        picture_id,
+        order_risk_of(analysis, company_of),
+        scanned_at=scanned_at,
+        policy_digest=policy_digest,
+    )
+
+
+def _exact(value: Any) -> Any:
+    """A line as stored JSON with every decimal as exact text (the reader takes both
+    the document's JSON numbers and decimal strings)."""
+    if isinstance(value, dict):
+        return {key: _exact(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_exact(item) for item in value]
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
