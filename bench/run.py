@@ -67,7 +67,6 @@ from controltower.detectors.columnar import ColumnarDetectionContext, run_column
 from controltower.domain.analysis import AllocationPolicy
 from controltower.domain.columnar import ColumnarPicture, to_columns
 from controltower.domain.columnar_tables import picture_from_tables
-from controltower.domain.engine import IncrementalEngine, analyse
 from controltower.domain.kernel import (
     analyse_columns,
     analysis_differences,
@@ -79,7 +78,8 @@ from controltower.policy import load_policy
 from controltower.policy.routing import Router
 from controltower.workflow.columnar_scan import ColumnarScan, write_columnar_scan_json
 from controltower.workflow.memory import arrow_on_the_system_allocator, cycle_collection_paused
-from controltower.workflow.scan import scan_detected_at
+from controltower.workflow.scan_document import scan_detected_at
+from controltower_oracle.engine import IncrementalEngine, analyse
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -1138,6 +1138,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="only render --out again from a raw report (bench/data/last-report.json)",
     )
+    parser.add_argument(
+        "--stored",
+        action="store_true",
+        help="then run the stored-path benchmarks (python -m bench.stored) at the largest size",
+    )
     args = parser.parse_args(argv)
     sizes = sorted({parse_size(s) for s in args.sizes.split(",") if s.strip()})
     if args.repeat < 1:
@@ -1204,17 +1209,29 @@ def main(argv: list[str] | None = None) -> int:
     report["load_after"] = os.getloadavg()
     write_report(report, args.out)
     log(f"wrote {args.out} (raw numbers: {DATA / 'last-report.json'})")
+    if args.stored:
+        from bench import stored
+
+        failed = stored.main(["--size", str(max(sizes)), "--out", str(args.out)])
+        return 1 if report["failures"] or failed else 0
     return 1 if report["failures"] else 0
 
 
 def write_report(report: dict[str, Any], out: Path) -> None:
-    """The Markdown report and the raw numbers (``bench/data/last-report.json``)."""
+    """The Markdown report and the raw numbers (``bench/data/last-report.json``).
+
+    The stored-path section ``bench/stored.py`` writes into the same file is kept.
+    """
+    from bench.stored import kept_section
+
     DATA.mkdir(parents=True, exist_ok=True)
     (DATA / "last-report.json").write_text(
         json.dumps(report, indent=2, default=str), encoding="utf-8"
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(report), encoding="utf-8")
+    previous = out.read_text(encoding="utf-8") if out.exists() else ""
+    stored = kept_section(previous)
+    out.write_text(render(report) + (f"\n{stored}" if stored else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -14,16 +14,16 @@ from functools import cache
 
 from controltower.demo import generate_business
 from controltower.demo.sizes import size_named
-from controltower.detectors.base import DetectionContext
 from controltower.detectors.columnar.context import ColumnarDetectionContext
 from controltower.domain.analysis import Analysis
 from controltower.domain.columnar import to_columns
-from controltower.domain.engine import analyse
 from controltower.domain.kernel import ColumnarAnalysis, analyse_columns
 from controltower.domain.model import Dataset
 from controltower.domain.tables import DatasetTables, tables_from_dataset
 from controltower.policy import Policy, load_policy
-from controltower.workflow.scan import scan_detected_at
+from controltower.workflow.scan_document import scan_detected_at
+from controltower_oracle.detectors.context import DetectionContext
+from controltower_oracle.engine import analyse
 
 #: (name, size, seed, as-of date): small businesses with varied seeds and dates, one medium
 BUSINESSES: tuple[tuple[str, str, int, date], ...] = (

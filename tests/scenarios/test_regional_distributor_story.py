@@ -11,20 +11,30 @@ boards nobody needs.
 The control tower must see all of it, explain it in words people can act on, group it
 by root cause, keep one case per problem however often it looks, and resolve exactly
 the right cases once the supplier confirms and pulls the PO in.
+
+The story is told twice: by the product (the kernel, the detectors over its arrays and
+the document written from them) and by the test oracle's reference engine, detectors
+and document.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from controltower.domain.analysis import Blocker
+from controltower.domain.analysis import Analysis, Blocker
 from controltower.domain.cases import CaseState, EventKind, ExceptionType, Severity, reconcile
-from controltower.domain.engine import analyse
+from controltower.domain.columnar import to_columns
 from controltower.domain.incidents import group_incidents
+from controltower.domain.kernel import analyse_columns, to_analysis
 from controltower.domain.model import (
     Customer,
     Dataset,
@@ -40,10 +50,14 @@ from controltower.domain.model import (
     TransferLane,
     Warehouse,
 )
+from controltower.domain.tables import tables_from_dataset
 from controltower.policy import Policy, load_policy
 from controltower.policy.routing import start_of_business_day
-from controltower.workflow.exceptions import ExceptionRecord, evaluate_exceptions
-from controltower.workflow.scan import build_scan_document
+from controltower.workflow.columnar_scan import columnar_scan, scan_to_json
+from controltower.workflow.exceptions import ExceptionRecord
+from controltower_oracle.engine import analyse
+from controltower_oracle.exceptions import evaluate_exceptions
+from controltower_oracle.scan import build_scan_document
 
 WEDNESDAY = date(2026, 11, 25)
 FRIDAY = WEDNESDAY + timedelta(days=2)
@@ -119,12 +133,53 @@ def policy() -> Policy:
     return load_policy()
 
 
-def _morning(policy: Policy, *, po_confirmed: bool = False) -> list[ExceptionRecord]:
-    dataset = volta(po_confirmed=po_confirmed)
-    analysis = analyse(dataset, WEDNESDAY, policy.allocation.to_domain())
-    return evaluate_exceptions(
-        dataset, analysis, policy, detected_at=start_of_business_day(WEDNESDAY, policy.clock)
-    )
+@dataclass(frozen=True)
+class Teller:
+    """One way of telling the story: an analysis, the routed exceptions, the document."""
+
+    analyse: Callable[[Dataset, Policy], Analysis]
+    exceptions: Callable[[Dataset, Policy], list[ExceptionRecord]]
+    document: Callable[[Dataset, Policy], dict[str, Any]]
+
+
+def _product_document(dataset: Dataset, policy: Policy) -> dict[str, Any]:
+    out = io.StringIO()
+    scan_to_json(dataset, WEDNESDAY, policy, out)
+    parsed: dict[str, Any] = json.loads(out.getvalue())
+    return parsed
+
+
+PRODUCT = Teller(
+    analyse=lambda dataset, policy: to_analysis(
+        analyse_columns(to_columns(dataset, WEDNESDAY, policy.allocation.to_domain())), dataset
+    ),
+    exceptions=lambda dataset, policy: columnar_scan(
+        tables_from_dataset(dataset), WEDNESDAY, policy
+    ).exceptions(),
+    document=_product_document,
+)
+ORACLE = Teller(
+    analyse=lambda dataset, policy: analyse(dataset, WEDNESDAY, policy.allocation.to_domain()),
+    exceptions=lambda dataset, policy: evaluate_exceptions(
+        dataset,
+        analyse(dataset, WEDNESDAY, policy.allocation.to_domain()),
+        policy,
+        detected_at=start_of_business_day(WEDNESDAY, policy.clock),
+    ),
+    document=lambda dataset, policy: build_scan_document(dataset, WEDNESDAY, policy),
+)
+
+
+@pytest.fixture(scope="module", params=[PRODUCT, ORACLE], ids=["product", "oracle"])
+def teller(request: pytest.FixtureRequest) -> Teller:
+    chosen: Teller = request.param
+    return chosen
+
+
+def _morning(
+    teller: Teller, policy: Policy, *, po_confirmed: bool = False
+) -> list[ExceptionRecord]:
+    return teller.exceptions(volta(po_confirmed=po_confirmed), policy)
 
 
 def _by_key(records: list[ExceptionRecord]) -> dict[tuple[str, str], ExceptionRecord]:
@@ -132,9 +187,9 @@ def _by_key(records: list[ExceptionRecord]) -> dict[tuple[str, str], ExceptionRe
 
 
 def test_the_engine_sees_the_order_blocked_by_credit_and_waiting_on_the_late_po(
-    policy: Policy,
+    teller: Teller, policy: Policy
 ) -> None:
-    analysis = analyse(volta(), WEDNESDAY, policy.allocation.to_domain())
+    analysis = teller.analyse(volta(), policy)
     order = analysis.order("SO-5001")
     assert order is not None
     assert order.blockers == (Blocker.CREDIT, Blocker.INBOUND)
@@ -144,8 +199,10 @@ def test_the_engine_sees_the_order_blocked_by_credit_and_waiting_on_the_late_po(
     assert panels.alternatives[0].makes_promise
 
 
-def test_the_morning_scan_raises_each_problem_once_routed_to_its_owner(policy: Policy) -> None:
-    records = _morning(policy)
+def test_the_morning_scan_raises_each_problem_once_routed_to_its_owner(
+    teller: Teller, policy: Policy
+) -> None:
+    records = _morning(teller, policy)
     assert records == sorted(records, key=lambda r: (r.type, r.subject))
     found = _by_key(records)
     assert set(found) == {
@@ -168,9 +225,9 @@ def test_the_morning_scan_raises_each_problem_once_routed_to_its_owner(policy: P
 
 
 def test_the_order_at_risk_names_both_blockers_the_value_and_the_transfer(
-    policy: Policy,
+    teller: Teller, policy: Policy
 ) -> None:
-    order = _by_key(_morning(policy))[("order_at_risk", "sales_order:SO-5001")]
+    order = _by_key(_morning(teller, policy))[("order_at_risk", "sales_order:SO-5001")]
     order_value = Decimal(100 * 12 + 20 * 45 + 4 * 850)
     assert order.value_at_risk == order_value
     assert order.cause == "customer:C-HARBOR"
@@ -190,8 +247,10 @@ def test_the_order_at_risk_names_both_blockers_the_value_and_the_transfer(
         assert fact in text, fact
 
 
-def test_the_supplier_delay_is_one_incident_naming_the_order_it_hurts(policy: Policy) -> None:
-    records = _morning(policy)
+def test_the_supplier_delay_is_one_incident_naming_the_order_it_hurts(
+    teller: Teller, policy: Policy
+) -> None:
+    records = _morning(teller, policy)
     delay = _by_key(records)[("supplier_delay", "purchase_order:PO-7741")]
     assert delay.related == ("sales_order:SO-5001",)
     for fact in ("Voltex Panels", "expected 2026-11-29", "never confirmed", "SO-5001", "marco"):
@@ -206,8 +265,10 @@ def test_the_supplier_delay_is_one_incident_naming_the_order_it_hurts(policy: Po
     assert account.impacts == ("invoice:INV-881", "sales_order:SO-5001")
 
 
-def test_the_credit_hold_and_the_blocked_invoice_carry_the_amounts(policy: Policy) -> None:
-    found = _by_key(_morning(policy))
+def test_the_credit_hold_and_the_blocked_invoice_carry_the_amounts(
+    teller: Teller, policy: Policy
+) -> None:
+    found = _by_key(_morning(teller, policy))
     credit = found[("credit_hold", "customer:C-HARBOR")]
     assert "invoice INV-881 of 15,000.00 is 40 days overdue (limit 30)" in credit.explanation
     assert "Disputed invoices: INV-881" in credit.explanation
@@ -218,8 +279,10 @@ def test_the_credit_hold_and_the_blocked_invoice_carry_the_amounts(policy: Polic
     assert "is disputed" in invoice.explanation
 
 
-def test_the_stateless_scan_document_carries_the_same_exceptions(policy: Policy) -> None:
-    document = build_scan_document(volta(), WEDNESDAY, policy)
+def test_the_stateless_scan_document_carries_the_same_exceptions(
+    teller: Teller, policy: Policy
+) -> None:
+    document = teller.document(volta(), policy)
     rendered = {(e["type"], e["subject"]): e for e in document["exceptions"]}
     order = rendered[("order_at_risk", "sales_order:SO-5001")]
     assert order["owner"] == "customer_service@WH-NORTH"
@@ -227,23 +290,25 @@ def test_the_stateless_scan_document_carries_the_same_exceptions(policy: Policy)
     assert order["due_at"] == "2026-11-25T10:00:00"  # critical: two business hours
 
 
-def test_an_unchanged_picture_evaluated_again_changes_no_case(policy: Policy) -> None:
+def test_an_unchanged_picture_evaluated_again_changes_no_case(
+    teller: Teller, policy: Policy
+) -> None:
     first_run = datetime(2026, 11, 25, 8, 0)
-    opened = reconcile((), _morning(policy), now=first_run, policy=policy)
+    opened = reconcile((), _morning(teller, policy), now=first_run, policy=policy)
     assert len(opened.cases) == 5
     again = reconcile(
-        opened.cases, _morning(policy), now=first_run + timedelta(hours=1), policy=policy
+        opened.cases, _morning(teller, policy), now=first_run + timedelta(hours=1), policy=policy
     )
     assert again.changed == ()
     assert again.events == ()
 
 
 def test_the_po_confirmed_and_pulled_in_resolves_exactly_its_cases_after_hysteresis(
-    policy: Policy,
+    teller: Teller, policy: Policy
 ) -> None:
     start = datetime(2026, 11, 25, 8, 0)
-    cases = reconcile((), _morning(policy), now=start, policy=policy).cases
-    confirmed = _morning(policy, po_confirmed=True)
+    cases = reconcile((), _morning(teller, policy), now=start, policy=policy).cases
+    confirmed = _morning(teller, policy, po_confirmed=True)
     first_miss = reconcile(cases, confirmed, now=start + timedelta(hours=1), policy=policy)
     assert all(case.state is CaseState.OPEN for case in first_miss.cases)
     second_miss = reconcile(

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, PlainSerializer
 
 from controltower.domain.analysis import Allocation, Blocker, OrderRiskStatus
 from controltower.domain.cases import CaseState, EventKind, ExceptionType, Severity
-from controltower.workflow.scan import json_number
+from controltower.workflow.scan_document import json_number
 
 
 class WarehousePublic(BaseModel):

@@ -44,6 +44,13 @@ class DemoSize(StrEnum):
     LARGE = "large"
 
 
+class DemoScenario(StrEnum):
+    """The scenarios of ``controltower.demo.scenario``."""
+
+    NORMAL = "normal"
+    CRISIS = "crisis"
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``demo`` command to ``app``."""
     app.command("demo")(run_demo)
@@ -57,6 +64,14 @@ def run_demo(
     seed: Annotated[
         int, typer.Option("--seed", min=0, help="Seed of the business: same seed, same data.")
     ] = 7,
+    scenario: Annotated[
+        DemoScenario,
+        typer.Option(
+            "--scenario",
+            help="The day the business is having: normal, or crisis (most orders at risk).",
+            case_sensitive=False,
+        ),
+    ] = DemoScenario.NORMAL,
     as_of: Annotated[
         str | None,
         typer.Option(
@@ -101,8 +116,9 @@ def run_demo(
     from controltower.storage.database import displayable_url, make_engine
 
     day = parse_as_of(as_of) if as_of is not None else date.today()
-    dataset = _generate(size, seed, day)
-    described = f"the {size.value} demo business (seed {seed}, as of {day.isoformat()})"
+    dataset = _generate(size, seed, day, scenario)
+    kind = "" if scenario is DemoScenario.NORMAL else f" {scenario.value}-day"
+    described = f"the {size.value}{kind} demo business (seed {seed}, as of {day.isoformat()})"
     output = output_console()
 
     if dataset_out is not None:
@@ -115,6 +131,8 @@ def run_demo(
     url = settings.database_url
     policy = policy_or_exit(settings.policy_file)
     source = f"demo:{size.value}:seed={seed}:as_of={day.isoformat()}"
+    if scenario is not DemoScenario.NORMAL:
+        source += f":scenario={scenario.value}"
     engine = make_engine(url)
     try:
         with database_problems(url):
@@ -150,7 +168,9 @@ def _status(message: str) -> Iterator[None]:
         yield
 
 
-def _generate(size: DemoSize, seed: int, day: date) -> Dataset:
+def _generate(
+    size: DemoSize, seed: int, day: date, scenario: DemoScenario = DemoScenario.NORMAL
+) -> Dataset:
     """The business, with each generation step shown as it runs."""
     from controltower.demo.generator import STEPS, generate_business
 
@@ -163,7 +183,9 @@ def _generate(size: DemoSize, seed: int, day: date) -> Dataset:
             bar.update(task, description=f"Generating {step}", completed=done)
             done += 1
 
-        dataset = generate_business(size.value, seed=seed, as_of=day, on_step=on_step)
+        dataset = generate_business(
+            size.value, seed=seed, as_of=day, scenario=scenario.value, on_step=on_step
+        )
         bar.update(task, completed=len(STEPS))
     return dataset
 

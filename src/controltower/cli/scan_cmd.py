@@ -13,13 +13,15 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
+from rich.text import Text
 
 from controltower.cli.console import (
     database_problems,
@@ -34,9 +36,10 @@ from controltower.cli.options import resolve_settings
 from controltower.workflow.memory import arrow_on_the_system_allocator, cycle_collection_paused
 
 if TYPE_CHECKING:
-    from controltower.domain.model import Dataset
+    from controltower.domain.analysis import OrderRiskStatus
     from controltower.domain.tables import DatasetTables
     from controltower.policy import Policy
+    from controltower.workflow.columnar_scan import ColumnarScan
     from controltower.workflow.stored_scan import StoredScanResult
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -137,43 +140,66 @@ def register(app: typer.Typer) -> None:
         if json_output:
             scan_folder_to_json(dataset_dir, day, lambda: policy_or_exit(policy_file), sys.stdout)
             return
-        from controltower.workflow.scan import build_scan_document
-
-        policy = policy_or_exit(policy_file)
-        dataset = read_dataset_or_exit(dataset_dir, outcome="nothing was scanned")
-        _print_table(build_scan_document(dataset, day, policy))
+        scan_folder_to_table(dataset_dir, day, lambda: policy_or_exit(policy_file))
 
 
 def scan_folder_to_json(
     folder: Path, as_of: date, policy: Policy | Callable[[], Policy], out: TextIO
 ) -> None:
-    """The stateless scan of ``folder`` as JSON on ``out``, on the fastest exact path.
+    """The stateless scan of ``folder`` as the JSON document on ``out``.
+
+    A failed scan never leaves half a document behind
+    (:func:`~controltower.workflow.columnar_scan.scan_tables_to_json`).
+    """
+    from controltower.workflow.columnar_scan import scan_to_json
+
+    with (
+        _scanning(folder, policy) as (tables, settled),
+        stage_display() as stage,
+        _precision_or_exit(folder),
+    ):
+        scan_to_json(tables, as_of, settled, out, stage=stage)
+    out.flush()
+
+
+def scan_folder_to_table(folder: Path, as_of: date, policy: Callable[[], Policy]) -> None:
+    """The stateless scan of ``folder`` for people: the open orders, then a summary line."""
+    from controltower.workflow.columnar_scan import columnar_scan
+
+    with (
+        _scanning(folder, policy) as (tables, settled),
+        stage_display() as stage,
+        _precision_or_exit(folder),
+    ):
+        scan = columnar_scan(tables, as_of, settled, stage=stage)
+    _print_table(scan)
+
+
+@contextmanager
+def _scanning(
+    folder: Path, policy: Policy | Callable[[], Policy]
+) -> Iterator[tuple[DatasetTables, Policy]]:
+    """The folder read once, as columns, and the policy, for the length of one scan.
 
     The fast columnar reader is tried first; when it declines the folder (a problem to
     report, or something only the row reader handles), the row reader reads it and
-    reports any problem exactly. A failed scan never leaves half a document behind
-    (:func:`~controltower.workflow.columnar_scan.scan_tables_to_json`).
-
-    Arrow allocates from ``malloc`` (see :mod:`controltower.workflow.memory`). The
-    folder is read on a second thread from the start: while pyarrow parses it
-    (without holding the interpreter), this thread loads ``policy`` (when given as a
-    function) and the scan's own modules, which would otherwise come first.
+    reports any problem exactly, and its dataset is turned into columns. Arrow
+    allocates from ``malloc`` (see :mod:`controltower.workflow.memory`). The folder is
+    read on a second thread from the start: while pyarrow parses it (without holding
+    the interpreter), this thread loads ``policy`` (when given as a function) and the
+    scan's own modules, which would otherwise come first.
     """
     from controltower.connectors.dataset.fast_reader import FastPathDeclined, read_tables
-    from controltower.domain.columnar import ColumnarPrecisionError
 
     arrow_on_the_system_allocator()
     with cycle_collection_paused():
         errors = errors_console()
-        source: DatasetTables | Dataset
         with progress_bar() as progress, ThreadPoolExecutor(max_workers=1) as reader:
             reading = reader.submit(read_tables, folder, progress("Reading"))
             settled = policy() if callable(policy) else policy
             # loaded while the folder is read; the registry imports every detector
-            from controltower.detectors.columnar import columnar_registry
-            from controltower.workflow.columnar_scan import scan_to_json
+            from controltower.workflow import columnar_scan  # noqa: F401
 
-            columnar_registry()
             try:
                 fast = reading.result()
             except FastPathDeclined:
@@ -181,18 +207,27 @@ def scan_folder_to_json(
         if fast is not None:
             for warning in fast.warnings:
                 errors.print(f"warning: {warning}", markup=False)
-            source = fast.tables
-        else:
-            source = read_dataset_or_exit(folder, outcome="nothing was scanned")
-        try:
-            with stage_display() as stage:
-                scan_to_json(source, as_of, settled, out, stage=stage)
-        except ColumnarPrecisionError:
-            # totals beyond what the kernel sums exactly: the reference path holds any size
-            dataset = read_dataset_or_exit(folder, outcome="nothing was scanned")
-            with stage_display() as stage:
-                scan_to_json(dataset, as_of, settled, out, stage=stage)
-    out.flush()
+            yield fast.tables, settled
+            return
+        dataset = read_dataset_or_exit(folder, outcome="nothing was scanned")
+        with _precision_or_exit(folder):
+            from controltower.domain.tables import tables_from_dataset
+
+            tables = tables_from_dataset(dataset)
+        yield tables, settled
+
+
+@contextmanager
+def _precision_or_exit(folder: Path | None) -> Iterator[None]:
+    """A picture the columns cannot hold exactly: one clear error line, exit 1."""
+    from controltower.domain.columnar import ColumnarPrecisionError
+
+    try:
+        yield
+    except ColumnarPrecisionError as exc:
+        where = f"{folder}: " if folder is not None else ""
+        errors_console().print(f"{where}{exc}; nothing was scanned.", markup=False)
+        raise typer.Exit(code=1) from exc
 
 
 def scan_stored_picture(
@@ -210,9 +245,10 @@ def scan_stored_picture(
     try:
         with database_problems(url), make_session_factory(engine).begin() as session:
             store = SqlPictureStore.for_company(session, company)
-            return run_stored_scan(
-                store, as_of=as_of, policy=policy, now=datetime.now().astimezone()
-            )
+            with _precision_or_exit(None):
+                return run_stored_scan(
+                    store, as_of=as_of, policy=policy, now=datetime.now().astimezone()
+                )
     finally:
         engine.dispose()
 
@@ -224,16 +260,18 @@ def _as_of_option(value: str) -> date:
         raise typer.BadParameter(exc.message, param_hint="'--as-of'") from exc
 
 
-def _print_table(document: dict[str, Any]) -> None:
+def _print_table(scan: ColumnarScan) -> None:
     """The open orders as a table, then one summary line."""
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
+    from controltower.workflow.order_risk import order_standings
+
     console = Console(highlight=False)
-    orders: list[dict[str, Any]] = document["orders"]
+    orders = order_standings(scan.result)
     table = Table(
-        title=f"Open orders as of {document['as_of']}",
+        title=f"Open orders as of {scan.as_of.isoformat()}",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
@@ -248,31 +286,32 @@ def _print_table(document: dict[str, Any]) -> None:
     # two-line headers keep the table inside an 80-column terminal
     table.add_column("days\nlate", justify="right", no_wrap=True)
     table.add_column("at\nrisk", no_wrap=True)
-    for order in orders:
-        late = order["days_late"]
+    for o in range(len(orders)):
+        late = orders.days_late[o]
+        projected = orders.projected_ship_date[o]
         table.add_row(
-            order["order_id"],
-            order["customer"],
-            order["warehouse"],
-            order["status"].replace("_", " "),
-            order["projected_ship_date"] or "-",
-            order["promised_date"],
+            Text(orders.order_id[o]),
+            Text(orders.customer[o]),
+            Text(orders.warehouse[o]),
+            orders.status[o].value.replace("_", " "),
+            "-" if projected is None else projected.isoformat(),
+            orders.promised_date[o].isoformat(),
             "-" if late is None else str(late),
-            "yes" if order["at_risk"] else "no",
-            style="red" if order["at_risk"] else None,
+            "yes" if orders.at_risk[o] else "no",
+            style="red" if orders.at_risk[o] else None,
         )
     console.print(table)
-    console.print(summary_line(document), markup=False)
+    console.print(summary_line(orders.status, orders.at_risk, len(scan.findings)), markup=False)
 
 
-def summary_line(document: dict[str, Any]) -> str:
+def summary_line(
+    statuses: Sequence[OrderRiskStatus], at_risk: Sequence[bool], exceptions: int
+) -> str:
     """``12 open orders, 3 at risk (2 short, 1 blocked_by_credit); 5 exceptions.``"""
-    orders: list[dict[str, Any]] = document["orders"]
-    at_risk = [order for order in orders if order["at_risk"]]
-    statuses = Counter(order["status"] for order in at_risk)
-    detail = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
-    noun = "open order" if len(orders) == 1 else "open orders"
-    exceptions = len(document["exceptions"])
+    risky = Counter(status.value for status, risk in zip(statuses, at_risk, strict=True) if risk)
+    detail = ", ".join(f"{count} {status}" for status, count in sorted(risky.items()))
+    count = len(statuses)
+    noun = "open order" if count == 1 else "open orders"
     exception_noun = "exception" if exceptions == 1 else "exceptions"
-    risk = f"{len(at_risk)} at risk" + (f" ({detail})" if detail else "")
-    return f"{len(orders)} {noun}, {risk}; {exceptions} {exception_noun}."
+    risk = f"{sum(risky.values())} at risk" + (f" ({detail})" if detail else "")
+    return f"{count} {noun}, {risk}; {exceptions} {exception_noun}."

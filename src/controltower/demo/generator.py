@@ -32,6 +32,16 @@ from controltower.demo.purchasing import (
     place_history_orders,
     place_open_orders,
 )
+from controltower.demo.scenario import (
+    Scenario,
+    chase_orders,
+    dispute_invoices,
+    recount_stock,
+    scenario_named,
+    slip_open_orders,
+    squeeze_credit,
+    write_down_stock,
+)
 from controltower.demo.sizes import BusinessSize, size_named
 from controltower.demo.stock import (
     TIGHT,
@@ -84,14 +94,20 @@ def generate_business(
     *,
     seed: int = 7,
     as_of: date,
+    scenario: str | Scenario = "normal",
     on_step: StepListener | None = None,
 ) -> Dataset:
     """The demo business of ``size`` (a preset name or a :class:`BusinessSize`) as of
-    ``as_of``, drawn from ``seed``.
+    ``as_of``, drawn from ``seed``, having the day ``scenario`` says (a name or a
+    :class:`~controltower.demo.scenario.Scenario`: ``normal``, or ``crisis``, when most
+    orders are at risk).
 
     ``on_step`` is told the name of each step (see :data:`STEPS`) as it starts.
     """
     chosen = size_named(size) if isinstance(size, str) else size
+    day = scenario_named(scenario) if isinstance(scenario, str) else scenario
+    # the troubles of a disrupted day draw from their own streams, after the step they hit
+    hit = day.disrupted
     notify = on_step or _ignore
     streams = RandomStreams(seed)
 
@@ -107,6 +123,11 @@ def generate_business(
 
     notify(STEPS[2])
     customers = open_accounts(streams.stream("customers"), chosen.customers, network, staff)
+    troubled = (
+        squeeze_credit(streams.stream("crisis credit"), customers, day)
+        if hit
+        else np.zeros(customers.size, dtype=bool)
+    )
 
     notify(STEPS[3])
     desk = len(staff.sales_desks[0])
@@ -118,6 +139,8 @@ def generate_business(
         network,
         desk,
     )
+    if hit:
+        chase_orders(streams.stream("crisis chasing"), open_demand, day)
     story, open_demand = plan_story(network, customers, suppliers, products, open_demand)
     history = take_history_orders(
         streams.stream("history orders"),
@@ -134,18 +157,27 @@ def generate_business(
     by_pool = demand.open_demand_by_pool(products.size, network.size)
     stock_rng = streams.stream("stock")
     situation = draw_situations(stock_rng, products, by_pool, story.pinned, story.kept_healthy)
+    if hit:
+        story_skus = {sku for sku, _ in story.pinned.keys() | story.kept_healthy}
+        recount_rng = streams.stream("crisis stock")
+        recounted = recount_stock(recount_rng, situation, by_pool, story_skus, day)
     story_po = story_purchase_order(story, products, suppliers, len(staff.buyers))
     covering_lines = int(np.count_nonzero(situation == TIGHT))
     replenish_count = chosen.open_po_lines - covering_lines - story_po.lines.size
     choose_replenishment(stock_rng, products, situation, replenish_count, story.kept_healthy)
     stock = stock_levels(stock_rng, products, by_pool, situation, story.pinned)
+    if hit:
+        write_down_stock(recount_rng, stock, by_pool, products.qty_step(), recounted, day)
 
     notify(STEPS[5])
     purchasing_rng = streams.stream("purchasing")
     to_order = lines_to_order(purchasing_rng, products, by_pool, stock)
     purchasing = place_open_orders(
         purchasing_rng, products, suppliers, to_order, network.size, len(staff.buyers)
-    ).extended(story_po)
+    )
+    if hit:
+        slip_open_orders(streams.stream("crisis purchasing"), purchasing, suppliers, day)
+    purchasing = purchasing.extended(story_po)
     purchasing = purchasing.extended(
         place_history_orders(
             streams.stream("purchase history"),
@@ -161,6 +193,8 @@ def generate_business(
     notify(STEPS[6])
     finance_rng = streams.stream("finance")
     invoices = raise_invoices(finance_rng, customers, demand, products.list_price, story)
+    if hit:
+        dispute_invoices(streams.stream("crisis disputes"), invoices, troubled, day)
     limits = set_credit_limits(finance_rng, customers, invoices, demand, products.list_price, story)
     picks = release_picks(streams.stream("picks"), demand, customers, len(staff.pickers[0]))
     returns = authorise_returns(streams.stream("returns"), demand, products)

@@ -1,8 +1,8 @@
 """What the allocation and risk engine concludes about a picture, as value objects.
 
-This is the contract between the engine (``domain.allocation`` / ``domain.risk``), the
-exception detectors, storage and every edge (``scan --json``, the API, the web app).
-Field names follow ``allocation.md`` and the ``scan --json`` contract of
+This is the contract between the engine (the numpy kernel's ``to_analysis``, and the
+test oracle's reference engine and detectors), storage and every edge (``scan --json``,
+the API, the web app). Field names follow ``allocation.md`` and the ``scan --json`` contract of
 ``data-format.md``; extra fields carry what explanations and detectors need.
 """
 
@@ -140,6 +140,18 @@ class CreditAssessment:
     @property
     def blocked(self) -> bool:
         return self.on_hold or self.over_limit or bool(self.overdue_invoices)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStanding:
+    """The risk fields of one order, before explanation."""
+
+    allocation: Allocation
+    blockers: tuple[Blocker, ...]
+    status: OrderRiskStatus
+    projected_ship_date: date | None
+    days_late: int | None
+    at_risk: bool
 
 
 @dataclass(frozen=True, slots=True)

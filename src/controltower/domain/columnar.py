@@ -36,14 +36,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Final
+from typing import ClassVar, Final
 
 import numpy as np
 import numpy.typing as npt
 
 from controltower.domain.analysis import AllocationPolicy
-from controltower.domain.engine import DatasetConflictError
-from controltower.domain.errors import DomainError
+from controltower.domain.errors import DatasetConflictError, DomainError
 from controltower.domain.model import (
     TIER_RANK,
     Dataset,
@@ -70,7 +69,27 @@ _SCALE_DECIMAL: Final = Decimal(QTY_SCALE)
 
 
 class ColumnarPrecisionError(DomainError):
-    """A quantity or amount cannot be held exactly in the columnar picture."""
+    """A quantity or amount the columns cannot hold exactly, so nothing is analysed.
+
+    The columns keep quantities and money as ``int64`` millionths: a value with more
+    than six decimals, a value of :data:`MAX_UNITS` millionths or more, or open
+    quantities adding up beyond what the kernel sums exactly are refused. ``detail``
+    names what is too precise or too large (the row and column, or the totals); the
+    message is ``detail``, then the rule (:attr:`RULE`), with no final full stop.
+    """
+
+    RULE: ClassVar[str] = (
+        "Control Tower keeps quantities and money to six decimals and below about "
+        "4.6 million million (2**62 millionths), the open quantities of a picture in "
+        "total too, so that every sum is exact"
+    )
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return f"{self.detail}. {self.RULE}"
 
 
 def to_units(value: Decimal, where: str) -> int:

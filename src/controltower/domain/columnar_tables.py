@@ -17,7 +17,7 @@ Two things need care:
 * **Repeated rows.** :func:`to_columns` indexes warehouses, products, customers, open
   orders and open POs in dicts, so the *last* row of a repeated code wins; the same
   rule is applied here. Repeated open order lines, open PO lines and stock pairs are
-  refused with :class:`~controltower.domain.engine.DatasetConflictError`, in the same
+  refused with :class:`~controltower.domain.errors.DatasetConflictError`, in the same
   order and with the same messages.
 """
 
@@ -39,7 +39,7 @@ from controltower.domain.columnar import (
     _check_total,
     from_units,
 )
-from controltower.domain.engine import DatasetConflictError
+from controltower.domain.errors import DatasetConflictError
 from controltower.domain.model import TIER_RANK, OrderStatus, Tier
 from controltower.domain.tables import ORDER_STATUSES, DatasetTables, Vocabulary
 
@@ -247,7 +247,7 @@ def picture_from_tables(
     """The picture ``to_columns(dataset, as_of, policy)`` builds, from the dataset's columns.
 
     Equal to it array for array when ``tables`` are the columns of ``dataset``; raises
-    :class:`~controltower.domain.engine.DatasetConflictError` for a repeated open order
+    :class:`~controltower.domain.errors.DatasetConflictError` for a repeated open order
     line, open PO line or stock pair and :class:`~.columnar.ColumnarPrecisionError` for
     open quantities the kernel cannot sum exactly, as :func:`to_columns` does.
     """

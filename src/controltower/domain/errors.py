@@ -13,3 +13,7 @@ class IllegalTransitionError(DomainError):
 
 class PolicyError(DomainError):
     """The policy file is malformed or names something unknown."""
+
+
+class DatasetConflictError(DomainError):
+    """The picture contradicts itself: a repeated key, or a change naming a missing row."""

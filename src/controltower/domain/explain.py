@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Protocol
 
-from controltower.domain.analysis import CreditAssessment, InboundPeg, LineOutcome
+from controltower.domain.analysis import CreditAssessment, InboundPeg, LineOutcome, OrderStanding
 from controltower.domain.model import (
     ZERO,
     PurchaseOrder,
@@ -29,7 +29,6 @@ from controltower.domain.model import (
     Warehouse,
     po_line_expected_date,
 )
-from controltower.domain.risk import OrderStanding
 
 #: how many overdue invoices are named one by one before the rest are counted
 MAX_NAMED_OVERDUE_INVOICES = 3

@@ -1,7 +1,8 @@
 """The allocation rules of ``allocation.md``, vectorised over a columnar picture.
 
-The reference engine (``domain.engine``) applies the rules line by line; this kernel
-computes the very same result with whole-array numpy operations, so that a full
+This kernel is the product's engine. The reference engine of the test oracle (a
+separate package the product never imports) applies the same rules line by line; the
+kernel computes the very same result with whole-array numpy operations, so that a full
 recompute of a million open lines takes a fraction of a second. Its equality with the
 reference engine, on every line, order, pool and customer, is the correctness contract
 (``tests/unit/domain/test_kernel.py``).
@@ -63,6 +64,7 @@ from controltower.domain.analysis import (
     LineOutcome,
     OrderOutcome,
     OrderRiskStatus,
+    OrderStanding,
     PoolOutcome,
     TransferAlternative,
 )
@@ -75,7 +77,6 @@ from controltower.domain.columnar import (
 )
 from controltower.domain.explain import explain_order
 from controltower.domain.model import Dataset, PurchaseOrder, PurchaseOrderLine, Supplier
-from controltower.domain.risk import OrderStanding
 
 I64 = npt.NDArray[np.int64]
 I32 = npt.NDArray[np.int32]
@@ -641,7 +642,7 @@ def assess_credit(
 
 @dataclass(frozen=True, slots=True)
 class AlternativeColumns:
-    """Free stock elsewhere for the lines that are short or late (``alternatives.py``).
+    """Free stock elsewhere for the lines that are short or late (``allocation.md``).
 
     Line ``i`` owns ``from_warehouse[first[i]:first[i] + count[i]]`` (and the same slice
     of the other arrays), listed by arrival date then source warehouse code.

@@ -43,7 +43,7 @@ patches, in place, only what the change can reach:
 changed picture, array for array (``tests/unit/domain/test_kernel_incremental.py``
 holds it to that after random sequences of changes). The changes are expressed on the
 columnar picture (ids and fixed-point units) and, with the same names and arguments as
-:class:`~controltower.domain.engine.IncrementalEngine`, as domain rows. A change that
+the oracle's reference ``IncrementalEngine``, as domain rows. A change that
 would add or remove an order line, an order, a pool or a code (anything but a PO line
 leaving the picture when it is fully received) raises :class:`StructuralChangeError`:
 the picture must then be rebuilt with :func:`~controltower.domain.columnar.to_columns`.

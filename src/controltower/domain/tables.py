@@ -33,7 +33,7 @@ Rows keep the order of their source (file order for the reader, list order for
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -42,7 +42,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from controltower.domain.columnar import NULL_DAY, to_units
+from controltower.domain.columnar import NULL_DAY, units_column
 from controltower.domain.model import (
     TIER_RANK,
     Dataset,
@@ -337,11 +337,16 @@ def _texts(values: Sequence[str | None]) -> Texts:
     return array
 
 
-def _units(values: Sequence[Decimal | None], where: str) -> tuple[I64, Bools]:
-    return (
-        _i64(0 if v is None else to_units(v, where) for v in values),
-        _bools(v is not None for v in values),
-    )
+def _units(values: Sequence[Decimal | None], where: Callable[[int], str]) -> tuple[I64, Bools]:
+    """The values in millionths (0 where blank) and which were given; ``where(i)`` names
+    the row and column of ``values[i]``, should it be refused (see ``units_column``)."""
+    rows = np.array([i for i, v in enumerate(values) if v is not None], dtype=np.int64)
+    given = np.zeros(len(values), dtype=np.bool_)
+    given[rows] = True
+    positions = rows.tolist()
+    units = np.zeros(len(values), dtype=np.int64)
+    units[rows] = units_column([v for v in values if v is not None], lambda k: where(positions[k]))
+    return units, given
 
 
 def _days(values: Iterable[date | None]) -> I32:
@@ -407,25 +412,41 @@ def tables_from_dataset(dataset: Dataset) -> DatasetTables:
     pick_status = {s: i for i, s in enumerate(PICK_STATUSES)}
 
     products = d.products
-    unit_cost, unit_cost_given = _units([p.unit_cost for p in products], "product unit_cost")
-    list_price, list_price_given = _units([p.list_price for p in products], "product list_price")
+    lines, po_lines = d.sales_order_lines, d.purchase_order_lines
+
+    def product(column: str) -> Callable[[int], str]:
+        return lambda i: f"product {products[i].sku}: {column}"
+
+    def line(column: str) -> Callable[[int], str]:
+        return lambda i: f"sales order {lines[i].order_id} line {lines[i].line}: {column}"
+
+    def po_line(column: str) -> Callable[[int], str]:
+        return lambda i: f"purchase order {po_lines[i].po_id} line {po_lines[i].line}: {column}"
+
+    def stock(column: str) -> Callable[[int], str]:
+        return lambda i: f"stock of {d.stock[i].sku} in {d.stock[i].warehouse}: {column}"
+
+    def receipt(column: str) -> Callable[[int], str]:
+        return lambda i: f"receipt {d.receipts[i].receipt_id}: {column}"
+
+    def required(values: Sequence[Decimal], where: Callable[[int], str]) -> I64:
+        return units_column(values, where)
+
+    unit_cost, unit_cost_given = _units([p.unit_cost for p in products], product("unit_cost"))
+    list_price, list_price_given = _units([p.list_price for p in products], product("list_price"))
     reorder_point, reorder_point_given = _units(
-        [p.reorder_point for p in products], "product reorder_point"
+        [p.reorder_point for p in products], product("reorder_point")
     )
     reorder_qty, reorder_qty_given = _units(
-        [p.reorder_qty for p in products], "product reorder_qty"
+        [p.reorder_qty for p in products], product("reorder_qty")
     )
     credit_limit, credit_limit_given = _units(
-        [c.credit_limit for c in d.customers], "customer credit_limit"
+        [c.credit_limit for c in d.customers],
+        lambda i: f"customer {d.customers[i].code}: credit_limit",
     )
-    lines = d.sales_order_lines
-    line_price, line_price_given = _units([ln.unit_price for ln in lines], "line unit_price")
-    line_list, line_list_given = _units([ln.list_price for ln in lines], "line list_price")
-    po_lines = d.purchase_order_lines
-    po_cost, po_cost_given = _units([ln.unit_cost for ln in po_lines], "PO line unit_cost")
-
-    def required(values: Sequence[Decimal], where: str) -> I64:
-        return _units(values, where)[0]
+    line_price, line_price_given = _units([ln.unit_price for ln in lines], line("unit_price"))
+    line_list, line_list_given = _units([ln.list_price for ln in lines], line("list_price"))
+    po_cost, po_cost_given = _units([ln.unit_cost for ln in po_lines], po_line("unit_cost"))
 
     return DatasetTables(
         vocab=vocab,
@@ -471,8 +492,8 @@ def tables_from_dataset(dataset: Dataset) -> DatasetTables:
         stock=StockTable(
             sku=_i32(sku[s.sku] for s in d.stock),
             warehouse=_i32(wh[s.warehouse] for s in d.stock),
-            on_hand=required([s.on_hand for s in d.stock], "stock on_hand"),
-            quality_hold=required([s.quality_hold for s in d.stock], "stock quality_hold"),
+            on_hand=required([s.on_hand for s in d.stock], stock("on_hand")),
+            quality_hold=required([s.quality_hold for s in d.stock], stock("quality_hold")),
         ),
         sales_orders=SalesOrderTable(
             order=_i32(so[o.order_id] for o in d.sales_orders),
@@ -491,9 +512,9 @@ def tables_from_dataset(dataset: Dataset) -> DatasetTables:
             order=_i32(so[ln.order_id] for ln in lines),
             line=_i64(ln.line for ln in lines),
             sku=_i32(sku[ln.sku] for ln in lines),
-            qty=required([ln.qty for ln in lines], "line qty"),
-            qty_shipped=required([ln.qty_shipped for ln in lines], "line qty_shipped"),
-            qty_reserved=required([ln.qty_reserved for ln in lines], "line qty_reserved"),
+            qty=required([ln.qty for ln in lines], line("qty")),
+            qty_shipped=required([ln.qty_shipped for ln in lines], line("qty_shipped")),
+            qty_reserved=required([ln.qty_reserved for ln in lines], line("qty_reserved")),
             unit_price=line_price,
             unit_price_given=line_price_given,
             list_price=line_list,
@@ -513,8 +534,8 @@ def tables_from_dataset(dataset: Dataset) -> DatasetTables:
             po=_i32(po[ln.po_id] for ln in po_lines),
             line=_i64(ln.line for ln in po_lines),
             sku=_i32(sku[ln.sku] for ln in po_lines),
-            qty=required([ln.qty for ln in po_lines], "PO line qty"),
-            qty_received=required([ln.qty_received for ln in po_lines], "PO line qty_received"),
+            qty=required([ln.qty for ln in po_lines], po_line("qty")),
+            qty_received=required([ln.qty_received for ln in po_lines], po_line("qty_received")),
             expected_date=_days(ln.expected_date for ln in po_lines),
             unit_cost=po_cost,
             unit_cost_given=po_cost_given,
@@ -524,22 +545,27 @@ def tables_from_dataset(dataset: Dataset) -> DatasetTables:
             po=_i32(po[r.po_id] for r in d.receipts),
             line=_i64(r.line for r in d.receipts),
             received_date=_days(r.received_date for r in d.receipts),
-            qty=required([r.qty for r in d.receipts], "receipt qty"),
-            damaged_qty=required([r.damaged_qty for r in d.receipts], "receipt damaged_qty"),
+            qty=required([r.qty for r in d.receipts], receipt("qty")),
+            damaged_qty=required([r.damaged_qty for r in d.receipts], receipt("damaged_qty")),
             put_away=_bools(r.put_away for r in d.receipts),
         ),
         invoices=InvoiceTable(
             invoice_id=_texts([i.invoice_id for i in d.invoices]),
             customer=_i32(cu[i.customer] for i in d.invoices),
             due_date=_days(i.due_date for i in d.invoices),
-            amount_residual=required([i.amount_residual for i in d.invoices], "invoice residual"),
+            amount_residual=required(
+                [i.amount_residual for i in d.invoices],
+                lambda i: f"invoice {d.invoices[i].invoice_id}: amount_residual",
+            ),
             disputed=_bools(i.disputed for i in d.invoices),
         ),
         returns=ReturnTable(
             rma_id=_texts([r.rma_id for r in d.returns]),
             customer=_i32(cu[r.customer] for r in d.returns),
             sku=_i32(sku[r.sku] for r in d.returns),
-            qty=required([r.qty for r in d.returns], "return qty"),
+            qty=required(
+                [r.qty for r in d.returns], lambda i: f"return {d.returns[i].rma_id}: qty"
+            ),
             requested_date=_days(r.requested_date for r in d.returns),
             order=_i32(-1 if r.order_id is None else so[r.order_id] for r in d.returns),
             status=_i8(return_status[r.status] for r in d.returns),

@@ -121,7 +121,6 @@ def serialise_scan_records(connection: sa.Connection) -> None:
         )
 
 
-
 def _refuse_foreign_orders(picture_id: int, companies: list[str], orders: OrderRiskColumns) -> None:
     """An order of a company the picture does not cover means the analysis is of another
     picture: recording it would rewrite that company's risk from the wrong data."""

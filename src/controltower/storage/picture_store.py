@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from controltower.domain.cases import CaseOccurrence, ExceptionCase
-from controltower.domain.tables import DatasetTables, tables_from_dataset
+from controltower.domain.tables import DatasetTables
 from controltower.storage.cases import (
     case_history,
     load_cases,
@@ -21,9 +21,9 @@ from controltower.storage.cases import (
     serialise_case_reconciliation,
 )
 from controltower.storage.order_risk import record_order_risk
+from controltower.storage.picture_columns import load_picture_tables
 from controltower.storage.repository import (
     ScanRunSummary,
-    load_picture,
     picture_id_for_company,
     resolve_picture_id,
 )
@@ -50,7 +50,7 @@ class SqlPictureStore:
         return cls(session, resolve_picture_id(session))
 
     def load_tables(self) -> DatasetTables:
-        return tables_from_dataset(load_picture(self.session, self.picture_id))
+        return load_picture_tables(self.session, self.picture_id)
 
     def record_order_risk(
         self, orders: OrderRiskColumns, *, scanned_at: datetime, policy_digest: str

@@ -19,14 +19,13 @@ exactly as it was before the call.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from controltower.domain.analysis import (
@@ -57,21 +56,22 @@ from controltower.domain.model import (
     TransferLane,
     Warehouse,
 )
+from controltower.domain.tables import I32, DatasetTables
 from controltower.storage import tables
 from controltower.storage.database import StorageError
-
-#: rows per INSERT round trip: large enough to be fast, small enough to keep memory flat
-CHUNK_SIZE: Final = 5_000
+from controltower.storage.picture_arrow import EntityWriteError
+from controltower.storage.picture_columns import (
+    CHUNK_SIZE,
+    Progress,
+    write_picture_dataset,
+    write_picture_tables,
+)
 
 #: key of the PostgreSQL advisory lock held while a picture is being replaced
 _IMPORT_LOCK_KEY: Final = 0x43545F494D50  # "CT_IMP"
 
-
 #: bound values per ``IN (...)`` list, well under every database's parameter limit
 _IN_LIST_SIZE: Final = 500
-
-Progress = Callable[[str, int, int], None]
-"""``progress(entity_name, rows_done, rows_total)``, called as rows are written."""
 
 ENTITY_CLASSES: Final[dict[str, type]] = {
     "warehouses": Warehouse,
@@ -226,31 +226,43 @@ class StatusChange:
 
 def replace_picture(
     session: Session,
-    dataset: Dataset,
+    picture: Dataset | DatasetTables,
     *,
     source: str,
     imported_at: datetime,
     replace_all: bool = False,
     progress: Progress | None = None,
     chunk_size: int = CHUNK_SIZE,
+    pick_microseconds: I32 | None = None,
 ) -> PictureSummary:
-    """Store ``dataset`` as a new picture, replacing every picture it overlaps.
+    """Store ``picture`` as a new picture, replacing every picture it overlaps.
 
-    The stored pictures sharing a company with ``dataset`` are deleted and the new
+    ``picture`` is the dataset as columns (:class:`DatasetTables`, what ``import``
+    reads) or as value objects (:class:`Dataset`); either way its rows are written in
+    bulk (:mod:`controltower.storage.picture_columns`). Value objects are stored
+    exactly as they are; for columns, ``pick_microseconds`` gives the fraction of a
+    second of each pick's ``created_at``, which the tables do not hold.
+
+    The stored pictures sharing a company with ``picture`` are deleted and the new
     picture inserted, all in one savepoint of the caller's transaction. Scan results
     belong to the companies and stay (their scan runs lose the reference to the deleted
     picture). When a picture to be replaced covers a company the dataset does not,
     :class:`PictureConflictError` names those companies and nothing changes, unless
     ``replace_all`` is true: then every stored picture is replaced by this one.
 
-    Rows are inserted ``chunk_size`` at a time; ``progress`` hears about each chunk.
+    Rows are written ``chunk_size`` at a time; ``progress`` hears about each chunk.
     """
-    companies = dataset.companies()
+    if isinstance(picture, DatasetTables):
+        companies, warehouses = _tables_outline(picture)
+        counts = picture.row_counts()
+    else:
+        companies = picture.companies()
+        warehouses = [(w.code, w.name, w.company) for w in picture.warehouses]
+        counts = picture.entity_counts()
     if not companies:
         raise PictureWriteError(
             "the dataset has no warehouses, so it covers no company; nothing was stored"
         )
-    counts = dataset.entity_counts()
     try:
         with session.begin_nested():
             connection = session.connection()
@@ -264,9 +276,21 @@ def replace_picture(
                 imported_at=imported_at,
                 counts=counts,
             )
-            for name, rows in dataset.collections():
-                _insert_entity_rows(connection, picture_id, name, rows, progress, chunk_size)
-    except _EntityWriteFailure as failure:
+            if isinstance(picture, DatasetTables):
+                write_picture_tables(
+                    connection,
+                    picture_id,
+                    picture,
+                    pick_microseconds=pick_microseconds,
+                    progress=progress,
+                    chunk_size=chunk_size,
+                )
+            else:
+                write_picture_dataset(
+                    connection, picture_id, picture, progress=progress, chunk_size=chunk_size
+                )
+    except EntityWriteError as failure:
+        # raised inside the savepoint, reported once it has been rolled back
         raise PictureWriteError(
             f"could not store {failure.entity}: {failure.reason}; nothing was stored"
         ) from failure.__cause__
@@ -276,8 +300,21 @@ def replace_picture(
         imported_at=imported_at,
         source=source,
         counts=counts,
-        warehouses=[(w.code, w.name, w.company) for w in dataset.warehouses],
+        warehouses=warehouses,
     )
+
+
+def _tables_outline(tables: DatasetTables) -> tuple[list[str], list[tuple[str, str | None, str]]]:
+    """The companies of ``tables`` (sorted) and its warehouses as (code, name, company)."""
+    codes, company_codes = tables.vocab.warehouses.codes, tables.vocab.companies.codes
+    table = tables.warehouses
+    warehouses = [
+        (codes[code], name, company_codes[company])
+        for code, name, company in zip(
+            table.code.tolist(), table.name.tolist(), table.company.tolist(), strict=True
+        )
+    ]
+    return sorted({company for _, _, company in warehouses}), warehouses
 
 
 def _serialise_picture_writes(connection: sa.Connection) -> None:
@@ -289,15 +326,6 @@ def _serialise_picture_writes(connection: sa.Connection) -> None:
     """
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK_KEY})
-
-
-class _EntityWriteFailure(Exception):
-    """Carries which entity failed out of the savepoint, so it is rolled back first."""
-
-    def __init__(self, entity: str, reason: str) -> None:
-        super().__init__(entity, reason)
-        self.entity = entity
-        self.reason = reason
 
 
 def _pictures_to_replace(
@@ -368,51 +396,11 @@ def _insert_picture_row(
     return picture_id
 
 
-def _insert_entity_rows(
-    connection: sa.Connection,
-    picture_id: int,
-    name: str,
-    rows: Sequence[object],
-    progress: Progress | None,
-    chunk_size: int,
-) -> None:
-    table = tables.ENTITY_TABLES[name]
-    names = _FIELDS[name]
-    total = len(rows)
-    if progress is not None:
-        progress(name, 0, total)
-    statement = sa.insert(table)
-    for start in range(0, total, chunk_size):
-        chunk = rows[start : start + chunk_size]
-        parameters = [
-            {
-                "picture_id": picture_id,
-                "position": position,
-                **{field: getattr(row, field) for field in names},
-            }
-            for position, row in enumerate(chunk, start=start)
-        ]
-        try:
-            connection.execute(statement, parameters)
-        except IntegrityError as error:
-            raise _EntityWriteFailure(name, _first_line(error.orig)) from error
-        except StatementError as error:
-            if isinstance(error.orig, ValueError | TypeError):
-                raise _EntityWriteFailure(name, str(error.orig)) from error
-            raise
-        if progress is not None:
-            progress(name, start + len(chunk), total)
-
-
 def _inserted_id(result: sa.CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     if key is None:  # pragma: no cover - every table here has an integer key
         raise StorageError("the database did not report the id of the row it inserted")
     return int(key[0])
-
-
-def _first_line(error: object) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
 
 
 # --- Pictures: reading -----------------------------------------------------------------
@@ -550,11 +538,6 @@ def picture_company_codes(connection: sa.Connection, picture_id: int) -> list[st
     return sorted(connection.execute(query).scalars())
 
 
-
-
-
-
-
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -673,7 +656,6 @@ def _order_company(connection: sa.Connection, picture_id: int, order_id: str) ->
 # JSON parser exactly; dates are ISO strings. See docs/storage.md.
 
 
-
 def _order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
     order_id: str = row["order_id"]
     return OrderOutcome(
@@ -696,11 +678,8 @@ def _order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
     )
 
 
-
-
 def _parse_day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value is not None else None
-
 
 
 def _line_outcome(order_id: str, warehouse: str, data: Mapping[str, Any]) -> LineOutcome:

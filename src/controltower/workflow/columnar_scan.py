@@ -1,14 +1,15 @@
-"""The stateless scan over columns: the same document as :mod:`.scan`, in seconds at 1M lines.
+"""The stateless scan: the ``scan --json`` document, in seconds at a million lines.
 
-:func:`controltower.workflow.scan.build_scan_document` walks value objects: the
-reference engine, the reference detectors, a dict per order and line. That reads well
-and takes minutes on a business with a million open order lines. This module runs the
-same scan on :class:`~controltower.domain.tables.DatasetTables`: the picture is built
-with whole-array operations, the numpy kernel applies the allocation rules, the
-columnar detectors find the exceptions, and the document is written straight from the
-arrays as JSON text. Its output equals the reference scan's (tests compare them on
-generated businesses); the reference path remains for what columns cannot hold (a
-quantity with more than six decimals), see :func:`scan_to_json`.
+The scan runs on :class:`~controltower.domain.tables.DatasetTables`: the picture is
+built with whole-array operations, the numpy kernel applies the allocation rules, the
+detectors find the exceptions over its arrays, and the document
+(:mod:`controltower.workflow.scan_document`) is written straight from the arrays as
+JSON text, with no value object per order or line. Its output equals the test oracle's
+reference scan (the per-object engine, detectors and a dict per order and line), which
+tests compare it with on generated businesses. A picture the columns cannot hold
+exactly (a quantity with more than six decimals, or totals beyond what the kernel sums
+exactly) is refused with :class:`~controltower.domain.columnar.ColumnarPrecisionError`
+(see :func:`scan_to_json`).
 """
 
 from __future__ import annotations
@@ -22,17 +23,16 @@ import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from json.encoder import encode_basestring
-from typing import IO, Any, Final, TextIO
+from typing import IO, Final, TextIO
 
 from controltower.detectors.base import Finding
 from controltower.detectors.columnar import ColumnarDetectionContext, run_columnar_detectors
 from controltower.domain.cases import ExceptionType
-from controltower.domain.columnar import ColumnarPrecisionError
 from controltower.domain.columnar_tables import picture_from_tables
 from controltower.domain.kernel import ColumnarAnalysis, analyse_columns
 from controltower.domain.model import Dataset
@@ -40,7 +40,7 @@ from controltower.domain.tables import DatasetTables, tables_from_dataset
 from controltower.policy import Policy
 from controltower.policy.routing import Router
 from controltower.workflow.exceptions import ExceptionRecord, exception_record
-from controltower.workflow.scan import build_scan_document, json_number, scan_detected_at
+from controltower.workflow.scan_document import json_number, scan_detected_at
 from controltower.workflow.scan_writer import write_orders_bytes, write_orders_json
 
 Stage = Callable[[str], None]
@@ -62,7 +62,7 @@ class ColumnarScan:
     router: Router
 
     def exceptions(self) -> list[ExceptionRecord]:
-        """The findings routed, as the reference scan's records."""
+        """The findings routed, with their owners and deadlines."""
         return [exception_record(finding, self.router) for finding in self.findings]
 
 
@@ -264,18 +264,6 @@ def _sent(source: IO[bytes], target: IO[bytes]) -> bool:
     return offset == size
 
 
-def write_json_array(items: Iterable[dict[str, Any]], out: TextIO) -> None:
-    """A JSON array with one compact item per line (greppable, and quick to write)."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    out.write("[")
-    first = True
-    for item in items:
-        out.write("\n" if first else ",\n")
-        out.write(encode(item))
-        first = False
-    out.write("\n]" if not first else "]")
-
-
 def _open_document(as_of: date, out: TextIO) -> None:
     out.write('{"as_of":')
     out.write(json.dumps(as_of.isoformat()))
@@ -283,12 +271,12 @@ def _open_document(as_of: date, out: TextIO) -> None:
 
 
 def _number(value: Decimal) -> str:
-    """:func:`~.scan.json_number` as JSON text."""
+    """:func:`~.scan_document.json_number` as JSON text."""
     return repr(json_number(value))
 
 
 def exception_lines(findings: Sequence[Finding], router: Router) -> Iterator[str]:
-    """Each finding as the compact JSON of :func:`~.scan.exception_document`.
+    """Each finding as the compact JSON of one item of the document's ``exceptions``.
 
     Formatted from pieces rather than through a dict per exception: a large picture has
     a hundred thousand of them. The text between the subject and the value (severity,
@@ -411,17 +399,6 @@ def scan_tables_to_json(
         raise
 
 
-def write_scan_document_json(document: dict[str, Any], out: TextIO) -> None:
-    """A scan document built by the reference path, in the same layout as the columnar one."""
-    out.write('{"as_of":')
-    out.write(json.dumps(document["as_of"]))
-    out.write(',\n"orders":')
-    write_json_array(document["orders"], out)
-    out.write(',\n"exceptions":')
-    write_json_array(document["exceptions"], out)
-    out.write("}\n")
-
-
 def scan_to_json(
     source: DatasetTables | Dataset,
     as_of: date,
@@ -431,29 +408,15 @@ def scan_to_json(
     stage: Stage = _quiet,
     parallel: bool | None = None,
 ) -> None:
-    """Scan ``source`` and write its document to ``out``, on the fastest exact path.
+    """Scan ``source`` and write its document to ``out``.
 
-    Tables go through the columnar scan. A dataset (what the row reader returns when
-    the fast reader declined a folder) is turned into tables when it can be; a picture
-    with a quantity or amount the columns cannot hold exactly, or totals beyond what
-    the kernel sums, is scanned by the reference path instead, with the same result.
+    A dataset (what the row reader returns when the fast reader declined a folder) is
+    turned into tables first. Raises
+    :class:`~controltower.domain.columnar.ColumnarPrecisionError`, before anything
+    reaches ``out``, for a picture the columns cannot hold exactly: a quantity or amount
+    with more than six decimals or too large, or open quantities adding up beyond what
+    the kernel sums exactly. Its message names the value (row and column) or the totals
+    and states the rule; nothing is scanned another way.
     """
-    tables: DatasetTables | None
-    if isinstance(source, DatasetTables):
-        tables = source
-    else:
-        try:
-            tables = tables_from_dataset(source)
-        except ColumnarPrecisionError:
-            tables = None
-    if tables is not None:
-        try:
-            scan_tables_to_json(tables, as_of, policy, out, stage=stage, parallel=parallel)
-        except ColumnarPrecisionError:
-            if isinstance(source, DatasetTables):
-                raise
-        else:
-            return
-    assert isinstance(source, Dataset)
-    stage("Analysing (exact decimals)")
-    write_scan_document_json(build_scan_document(source, as_of, policy), out)
+    tables = source if isinstance(source, DatasetTables) else tables_from_dataset(source)
+    scan_tables_to_json(tables, as_of, policy, out, stage=stage, parallel=parallel)

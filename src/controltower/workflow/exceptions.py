@@ -1,4 +1,4 @@
-"""Evaluate exceptions: run the catalogue over a picture and route what it finds.
+"""Routed exceptions: a finding with the owner and deadline the policy gives it.
 
 This is where detectors and the policy meet: the detectors find, the policy says who
 owns each finding and by when. The result is a list of :class:`ExceptionRecord`,
@@ -7,16 +7,14 @@ what the stateless ``scan --json`` prints and what case reconciliation consumes.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from controltower.detectors import run_detectors
 from controltower.detectors.base import Finding
-from controltower.domain.analysis import Analysis
-from controltower.domain.cases import CaseOccurrence, ExceptionType, Severity
-from controltower.domain.model import Dataset, Tier
+from controltower.domain.cases import ExceptionType, Severity
+from controltower.domain.model import Tier
 from controltower.policy.model import Policy
 from controltower.policy.routing import Router
 
@@ -69,32 +67,3 @@ def exception_record(finding: Finding, router: Router) -> ExceptionRecord:
         company=finding.company,
         customer_tier=finding.customer_tier,
     )
-
-
-def evaluate_exceptions(
-    dataset: Dataset,
-    analysis: Analysis,
-    policy: Policy,
-    *,
-    detected_at: datetime,
-    history: Sequence[CaseOccurrence] = (),
-    live: Collection[tuple[ExceptionType, str]] = (),
-) -> list[ExceptionRecord]:
-    """Every exception of ``dataset`` as analysed, routed, sorted by type then subject.
-
-    ``detected_at`` starts each response clock (a date-only scan passes the start of
-    the business day, see ``policy.routing.start_of_business_day``); ``history`` is the
-    past case occurrences that recurring-exception detection counts and ``live`` the
-    (type, subject) of the cases active now (both empty for a stateless scan, where
-    every finding is an occurrence arising now).
-    """
-    findings = run_detectors(
-        dataset,
-        analysis,
-        policy.detectors,
-        detected_at=detected_at,
-        history=history,
-        live=live,
-        allocation=policy.allocation.to_domain(),
-    )
-    return routed_records(findings, policy, detected_at=detected_at)

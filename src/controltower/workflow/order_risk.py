@@ -11,7 +11,7 @@ operations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Final
 
@@ -35,17 +35,14 @@ ALLOCATIONS: Final = (Allocation.FULL, Allocation.PARTIAL, Allocation.NONE)
 
 
 @dataclass(frozen=True, slots=True)
-class OrderRiskColumns:
-    """The open orders of one scan, column by column (entry ``o`` is order ``o``).
+class OrderStandings:
+    """Where each open order stands, column by column (entry ``o`` is order ``o``).
 
-    ``company`` is the company of the warehouse each order ships from, the key its
-    risk and history are kept under. ``open_value`` is plain decimal text, ``lines``
-    and ``explanation`` JSON text as in the scan document.
+    ``open_value`` is plain decimal text.
     """
 
     as_of: date
     order_id: list[str]
-    company: list[str]
     customer: list[str]
     warehouse: list[str]
     promised_date: list[date]
@@ -56,8 +53,6 @@ class OrderRiskColumns:
     at_risk: list[bool]
     days_late: list[int | None]
     open_value: list[str]
-    lines: list[str]
-    explanation: list[str]
 
     def __len__(self) -> int:
         return len(self.order_id)
@@ -67,24 +62,32 @@ class OrderRiskColumns:
         return sum(self.at_risk)
 
 
-def order_risk_columns(result: ColumnarAnalysis, tables: DatasetTables) -> OrderRiskColumns:
-    """Every open order's recorded risk, from the kernel's result and its tables."""
+@dataclass(frozen=True, slots=True)
+class OrderRiskColumns(OrderStandings):
+    """The open orders of one scan as recorded: their standings, and for each its
+    ``company`` (that of the warehouse it ships from, the key its risk and history are
+    kept under) and its ``lines`` and ``explanation`` as JSON text, as in the scan
+    document."""
+
+    company: list[str]
+    lines: list[str]
+    explanation: list[str]
+
+
+def order_standings(result: ColumnarAnalysis) -> OrderStandings:
+    """Every open order's standing, from the kernel's result."""
     picture = result.picture
-    lines, explanation = order_texts(result, tables)
-    companies = _warehouse_companies(tables, picture.warehouse_codes)
     warehouse_codes = list(picture.warehouse_codes)
-    order_warehouse = picture.order_warehouse.tolist()
     blocker_texts = [
         ",".join(b.value for bit, b in enumerate(_BLOCKERS) if code >> bit & 1)
         for code in range(1 << len(_BLOCKERS))
     ]
     late = result.order_days_late.tolist()
-    return OrderRiskColumns(
+    return OrderStandings(
         as_of=picture.as_of,
         order_id=list(picture.order_ids),
-        company=[companies[w] for w in order_warehouse],
         customer=[picture.customer_codes[c] for c in picture.order_customer.tolist()],
-        warehouse=[warehouse_codes[w] for w in order_warehouse],
+        warehouse=[warehouse_codes[w] for w in picture.order_warehouse.tolist()],
         promised_date=[d for d in _dates(picture.order_promised) if d is not None],
         status=[STATUSES[s] for s in result.order_status.tolist()],
         allocation=[ALLOCATIONS[a] for a in result.order_allocation.tolist()],
@@ -96,6 +99,18 @@ def order_risk_columns(result: ColumnarAnalysis, tables: DatasetTables) -> Order
             format(from_units(units, result.value_decimals), "f")
             for units in result.order_open_value.tolist()
         ],
+    )
+
+
+def order_risk_columns(result: ColumnarAnalysis, tables: DatasetTables) -> OrderRiskColumns:
+    """Every open order's recorded risk, from the kernel's result and its tables."""
+    picture = result.picture
+    standings = order_standings(result)
+    lines, explanation = order_texts(result, tables)
+    companies = _warehouse_companies(tables, picture.warehouse_codes)
+    return OrderRiskColumns(
+        **{f.name: getattr(standings, f.name) for f in fields(OrderStandings)},
+        company=[companies[w] for w in picture.order_warehouse.tolist()],
         lines=lines,
         explanation=explanation,
     )

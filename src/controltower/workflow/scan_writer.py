@@ -1,7 +1,7 @@
 """The orders of the scan document, written as JSON text straight from the kernel's arrays.
 
-:func:`~controltower.workflow.scan.render_scan_document` turns every order of a domain
-:class:`~controltower.domain.analysis.Analysis` into a dict, which means a
+The test oracle's reference scan (``render_scan_document``) turns every order of a
+domain :class:`~controltower.domain.analysis.Analysis` into a dict, which means a
 :class:`~decimal.Decimal`, a date and a dataclass per line, and then ``json.dumps``
 walks it all again: minutes at a million lines. This module writes the same JSON (equal
 after ``json.loads`` to ``[order_document(o) for o in analysis.orders]``, explanations

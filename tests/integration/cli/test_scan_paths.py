@@ -1,18 +1,22 @@
-"""``scan --json`` gives the reference scan's document, whichever path computed it.
+"""``scan --json`` gives the test oracle's reference document, whichever reader read it.
 
 The command reads a folder with the fast columnar reader and scans it with the kernel
-and the columnar detectors; a folder the fast reader declines is read by the row reader,
-and a picture the columns cannot hold exactly is scanned by the reference path. Each
-path must print the document :func:`~controltower.workflow.scan.build_scan_document`
-builds for the same folder.
+and the detectors; a folder the fast reader declines is read by the row reader and
+scanned the same way. The document must be the one the oracle's reference scan
+(:func:`controltower_oracle.scan.build_scan_document`) builds for the same folder. A
+picture the columns cannot hold exactly is refused, naming what is too precise or too
+large; it is never scanned another way.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import re
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +31,7 @@ from controltower.domain.columnar import ColumnarPrecisionError
 from controltower.domain.tables import tables_from_dataset
 from controltower.policy import load_policy
 from controltower.workflow.columnar_scan import scan_to_json
-from controltower.workflow.scan import build_scan_document
+from controltower_oracle.scan import build_scan_document
 
 BUSINESSES = (
     ("small", 7, date(2026, 11, 25)),
@@ -98,7 +102,7 @@ def _with_a_seven_decimal_quantity(folder: Path) -> None:
         csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
-def test_a_quantity_beyond_six_decimals_is_scanned_exactly_by_the_reference_path(
+def test_a_quantity_beyond_six_decimals_is_refused_naming_it_and_the_rule(
     tmp_path: Path,
 ) -> None:
     as_of = date(2026, 11, 25)
@@ -107,17 +111,34 @@ def test_a_quantity_beyond_six_decimals_is_scanned_exactly_by_the_reference_path
     _with_a_seven_decimal_quantity(folder)
     with pytest.raises(FastPathDeclined):
         read_tables(folder)
-    with pytest.raises(ColumnarPrecisionError):
-        tables_from_dataset(read_dataset(folder).dataset)
+    dataset = read_dataset(folder).dataset  # the row reader holds it exactly
+    out = io.StringIO()
 
-    document = scanned(folder, as_of)
+    with pytest.raises(ColumnarPrecisionError) as refused:
+        scan_to_json(dataset, as_of, load_policy(None), out)
 
-    assert first_difference(reference_document(folder, as_of), document) is None
-    assert any(
-        isinstance(line["open_qty"], float)
-        for order in document["orders"]
-        for line in order["lines"]
+    assert out.getvalue() == ""
+    assert re.match(
+        r"sales order \S+ line \d+: qty: \d+\.\d{7,} has more than 6 decimals", str(refused.value)
     )
+    assert refused.value.detail in str(refused.value)
+    assert "Control Tower keeps quantities and money to six decimals" in str(refused.value)
+
+
+def test_quantities_adding_up_beyond_what_the_kernel_sums_are_refused_before_any_output() -> None:
+    as_of = date(2026, 11, 25)
+    dataset = generate_business(size_named("small"), seed=5, as_of=as_of)
+    huge = Decimal(3_000_000_000_000)  # each value fits; together they do not
+    dataset.stock[0] = dataclasses.replace(dataset.stock[0], on_hand=huge)
+    dataset.stock[1] = dataclasses.replace(dataset.stock[1], on_hand=huge)
+    out = io.StringIO()
+
+    with pytest.raises(ColumnarPrecisionError) as refused:
+        scan_to_json(tables_from_dataset(dataset), as_of, load_policy(None), out)
+
+    assert out.getvalue() == ""
+    assert "more than the engine can sum exactly" in refused.value.detail
+    assert str(refused.value).endswith(ColumnarPrecisionError.RULE)
 
 
 def test_orders_written_by_a_second_process_give_the_same_document(tmp_path: Path) -> None:

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from tests.helpers.order_risk import record_analysis
 
 from controltower.domain.analysis import (
     Allocation,
@@ -36,6 +35,7 @@ from controltower.storage.repository import (
     order_status_history,
     replace_picture,
 )
+from helpers.order_risk import record_analysis
 
 pytestmark = pytest.mark.database
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from tests.helpers.order_risk import record_analysis
 
 from controltower.domain.analysis import Allocation, Analysis, OrderOutcome, OrderRiskStatus
 from controltower.domain.model import ENTITY_NAMES, Dataset, SalesOrderLine
@@ -26,6 +25,7 @@ from controltower.storage.repository import (
     picture_summary,
     replace_picture,
 )
+from helpers.order_risk import record_analysis
 
 pytestmark = pytest.mark.database
 

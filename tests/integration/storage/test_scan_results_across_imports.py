@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
-from tests.helpers.order_risk import record_analysis
 
 from controltower.connectors.dataset import read_dataset
 from controltower.domain.analysis import Allocation, Analysis, OrderOutcome, OrderRiskStatus
@@ -32,6 +31,7 @@ from controltower.storage.repository import (
     replace_picture,
 )
 from controltower.workflow.stored_scan import StoredScanResult, run_stored_scan
+from helpers.order_risk import record_analysis
 
 pytestmark = pytest.mark.database
 

@@ -40,9 +40,9 @@ from controltower.storage.repository import (
     order_status_history,
     replace_picture,
 )
-from controltower.workflow.scan import build_scan_document
 from controltower.workflow.order_risk import OrderRiskColumns
 from controltower.workflow.stored_scan import PictureStore, StoredScanResult, run_stored_scan
+from controltower_oracle.scan import build_scan_document
 
 pytestmark = pytest.mark.database
 

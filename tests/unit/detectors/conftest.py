@@ -1,8 +1,12 @@
-"""A small picture builder for detector tests.
+"""A small picture builder for detector tests, run by the product and by the oracle.
 
 Detector tests build the dataset rows and the engine's order outcomes by hand (the
-order standing is derived with the engine's own pure rules in ``domain.risk``), so a
-detector is tested on exactly the facts it reads, independently of pegging.
+order standing is derived with the reference engine's own pure rules, the oracle's
+``risk`` module), so a detector is tested on exactly the facts it reads, independently
+of pegging. Every test using the ``picture`` fixture runs twice: against the product's
+detectors, over the kernel's arrays holding those facts
+(:func:`helpers.stated_columns.stated_columns`), and against the oracle's reference
+detectors, over the analysis itself.
 """
 
 from __future__ import annotations
@@ -12,12 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
-from controltower.detectors import run_detectors
 from controltower.detectors.base import Finding
+from controltower.detectors.columnar import ColumnarDetectionContext, run_columnar_detectors
 from controltower.domain.analysis import (
     Analysis,
     CreditAssessment,
@@ -29,6 +33,8 @@ from controltower.domain.analysis import (
     TransferAlternative,
 )
 from controltower.domain.cases import CaseOccurrence, ExceptionType
+from controltower.domain.columnar_tables import picture_from_tables
+from controltower.domain.kernel import analyse_columns
 from controltower.domain.model import (
     Customer,
     Dataset,
@@ -39,8 +45,11 @@ from controltower.domain.model import (
     Tier,
     Warehouse,
 )
-from controltower.domain.risk import assess_order, open_value
+from controltower.domain.tables import tables_from_dataset
 from controltower.policy.model import Policy
+from controltower_oracle.detectors import run_detectors
+from controltower_oracle.risk import assess_order, open_value
+from helpers.stated_columns import completed_dataset, stated_columns
 
 AS_OF = date(2026, 11, 25)  # a Wednesday
 DETECTED_AT = datetime(2026, 11, 25, 8, 0)
@@ -51,10 +60,15 @@ def days(n: int) -> date:
     return AS_OF + timedelta(days=n)
 
 
+#: whose detectors a test runs: the product's (over the kernel's arrays) or the oracle's
+Detectors = Literal["product", "oracle"]
+
+
 @dataclass
 class Picture:
     """A dataset and a hand-built analysis, and a way to run one detector on them."""
 
+    detectors: Detectors = "product"
     as_of: date = AS_OF
     detected_at: datetime = DETECTED_AT
     dataset: Dataset = field(
@@ -244,16 +258,37 @@ class Picture:
         detected_at: datetime | None = None,
         history: Sequence[CaseOccurrence] = (),
     ) -> list[Finding]:
-        """The findings of one type, through the registry (noise control included)."""
+        """The findings of one type, through the registry (noise control included).
+
+        Both kinds of detector read the dataset completed with the rows the analysis
+        names (see :func:`helpers.stated_columns.completed_dataset`).
+        """
         chosen = policy_with(policy or {})
-        found = run_detectors(
-            self.dataset,
-            self.analysis,
-            chosen.detectors,
-            detected_at=detected_at or self.detected_at,
-            history=history,
-            allocation=chosen.allocation.to_domain(),
-        )
+        analysis = self.analysis
+        dataset = completed_dataset(self.dataset, analysis)
+        at = detected_at or self.detected_at
+        allocation = chosen.allocation.to_domain()
+        if self.detectors == "oracle":
+            found = run_detectors(
+                dataset,
+                analysis,
+                chosen.detectors,
+                detected_at=at,
+                history=history,
+                allocation=allocation,
+            )
+        else:
+            tables = tables_from_dataset(dataset)
+            kernel = analyse_columns(picture_from_tables(tables, self.as_of, allocation))
+            context = ColumnarDetectionContext(
+                tables,
+                stated_columns(kernel, analysis, dataset),
+                detected_at=at,
+                ladder=chosen.detectors.severity_by_value,
+                history=history,
+                allocation=allocation,
+            )
+            found = run_columnar_detectors(context, chosen.detectors)
         return [f for f in found if f.type is type_]
 
     def only(self, type_: ExceptionType, **kwargs: Any) -> Finding:
@@ -276,6 +311,8 @@ def policy_with(overrides: dict[str, Any]) -> Policy:
     return Policy.model_validate(_merged(Policy().model_dump(), overrides))
 
 
-@pytest.fixture
-def picture() -> Picture:
-    return Picture()
+@pytest.fixture(params=["product", "oracle"])
+def picture(request: pytest.FixtureRequest) -> Picture:
+    """An empty picture, detected by the product's detectors and by the oracle's."""
+    detectors: Detectors = request.param
+    return Picture(detectors=detectors)

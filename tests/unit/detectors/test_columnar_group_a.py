@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from controltower.detectors.base import DetectionContext, Finding
+from controltower.detectors.base import Finding
 from controltower.detectors.columnar.context import ColumnarDetectionContext
 from controltower.domain.cases import CaseOccurrence, ExceptionType, Severity
+from controltower_oracle.detectors.context import DetectionContext
 from helpers.columnar_detection import BUSINESS_NAMES, SeenBothWays, seen_both_ways
 
 #: the detectors this file checks (``recurring_exception`` has tests of its own below)
@@ -33,7 +34,7 @@ Detect = Callable[[Any, Any], list[Finding]]
 
 def _detectors(name: str) -> tuple[Detect, Detect]:
     """The reference and the columnar ``detect`` of ``name``."""
-    reference = importlib.import_module(f"controltower.detectors.{name}")
+    reference = importlib.import_module(f"controltower_oracle.detectors.{name}")
     columnar = importlib.import_module(f"controltower.detectors.columnar.{name}")
     return reference.detect, columnar.detect
 

@@ -21,15 +21,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from controltower.detectors.base import DetectionContext, Finding
+from controltower.detectors.base import Finding
 from controltower.detectors.columnar.common_b import Memo, money_text, qty_text
 from controltower.detectors.columnar.context import ColumnarDetectionContext
 from controltower.detectors.columnar.pick_unassigned import _created_text, _hours_text
-from controltower.detectors.pick_unassigned import _hours
 from controltower.domain.analysis import AllocationPolicy
 from controltower.domain.cases import ExceptionType
 from controltower.domain.columnar import from_units, to_columns
-from controltower.domain.engine import analyse
 from controltower.domain.explain import format_money, format_qty
 from controltower.domain.kernel import analyse_columns
 from controltower.domain.model import (
@@ -55,6 +53,9 @@ from controltower.domain.model import (
 from controltower.domain.tables import seconds_since_epoch, tables_from_dataset
 from controltower.policy import load_policy
 from controltower.policy.model import SeverityByValueSection
+from controltower_oracle.detectors.context import DetectionContext
+from controltower_oracle.detectors.pick_unassigned import _hours
+from controltower_oracle.engine import analyse
 from helpers.columnar_detection import BUSINESS_NAMES, SeenBothWays, seen_both_ways
 
 DETECTORS = (
@@ -93,7 +94,7 @@ HIGH_LADDER = SeverityByValueSection(
 
 
 def reference(name: str) -> ModuleType:
-    return importlib.import_module(f"controltower.detectors.{name}")
+    return importlib.import_module(f"controltower_oracle.detectors.{name}")
 
 
 def columnar(name: str) -> ModuleType:

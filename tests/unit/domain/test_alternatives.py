@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from controltower.domain.alternatives import transfer_alternatives
 from controltower.domain.analysis import TransferAlternative
 from controltower.domain.model import TransferLane, Warehouse
+from controltower_oracle.alternatives import transfer_alternatives
 
 D = date(2026, 11, 25)
 SKU = "CBL-2X14"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from controltower.domain.capacity import PickSchedule, ReadyLine, schedule_picking
-from controltower.domain.priority import PriorityKey
+from controltower_oracle.capacity import PickSchedule, ReadyLine, schedule_picking
+from controltower_oracle.priority import PriorityKey
 
 D = date(2026, 11, 25)
 

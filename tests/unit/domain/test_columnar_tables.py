@@ -24,7 +24,7 @@ from controltower.demo.sizes import size_for_open_lines, size_named
 from controltower.domain.analysis import AllocationPolicy
 from controltower.domain.columnar import ColumnarPicture, ColumnarPrecisionError, to_columns
 from controltower.domain.columnar_tables import picture_from_tables
-from controltower.domain.engine import DatasetConflictError
+from controltower.domain.errors import DatasetConflictError
 from controltower.domain.model import (
     Customer,
     Dataset,
@@ -359,7 +359,10 @@ def test_an_open_quantity_too_large_for_the_columns_is_refused_as_rows_refuse_it
     assert (
         actual
         == expected
-        == ("sales order SO1 line 1: open qty: 5000000000000 is too large for the engine")
+        == (
+            f"sales order SO1 line 1: open qty: 5000000000000 is too large for the engine. "
+            f"{ColumnarPrecisionError.RULE}"
+        )
     )
 
 
@@ -372,7 +375,10 @@ def test_an_open_po_quantity_too_large_for_the_columns_is_refused_as_rows_refuse
     assert (
         actual
         == expected
-        == ("purchase order PO1 line 1: open qty: 5000000000000 is too large for the engine")
+        == (
+            f"purchase order PO1 line 1: open qty: 5000000000000 is too large for the engine. "
+            f"{ColumnarPrecisionError.RULE}"
+        )
     )
 
 

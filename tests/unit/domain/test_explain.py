@@ -26,7 +26,7 @@ from controltower.domain.model import (
     Supplier,
     Warehouse,
 )
-from controltower.domain.risk import assess_order
+from controltower_oracle.risk import assess_order
 
 D = date(2026, 11, 25)
 SKU = "CBL-2X14"

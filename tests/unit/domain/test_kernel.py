@@ -28,7 +28,6 @@ from controltower.domain.columnar import (
     from_units,
     to_columns,
 )
-from controltower.domain.engine import analyse
 from controltower.domain.kernel import (
     analyse_columns,
     analysis_differences,
@@ -52,6 +51,7 @@ from controltower.domain.model import (
     TransferLane,
     Warehouse,
 )
+from controltower_oracle.engine import analyse
 from helpers.random_business import D, businesses, policies
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

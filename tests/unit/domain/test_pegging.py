@@ -17,7 +17,7 @@ from controltower.domain.model import (
     StockLevel,
     Tier,
 )
-from controltower.domain.pegging import (
+from controltower_oracle.pegging import (
     PoolDemand,
     PoolPegging,
     PoolSupply,
@@ -26,7 +26,7 @@ from controltower.domain.pegging import (
     physical_stock,
     pool_supply,
 )
-from controltower.domain.priority import demand_priority
+from controltower_oracle.priority import demand_priority
 
 D = date(2026, 11, 25)
 SKU = "CBL-2X14"

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from controltower.domain.model import SalesOrder, SalesOrderLine, Tier
-from controltower.domain.priority import PriorityKey, demand_priority
+from controltower_oracle.priority import PriorityKey, demand_priority
 
 
 def key(

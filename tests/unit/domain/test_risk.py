@@ -16,7 +16,7 @@ from controltower.domain.analysis import (
     LineOutcome,
     OrderRiskStatus,
 )
-from controltower.domain.risk import assess_order, needs_attention, open_value
+from controltower_oracle.risk import assess_order, needs_attention, open_value
 
 D = date(2026, 11, 25)
 

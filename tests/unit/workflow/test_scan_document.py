@@ -1,9 +1,15 @@
-"""The stateless scan document: the ``scan --json`` contract of ``data-format.md``."""
+"""The stateless scan document: the ``scan --json`` contract of ``data-format.md``.
+
+Every document test runs on the product's scan (the columnar scan, as written) and on
+the oracle's reference scan (``build_scan_document``).
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import random
+from collections.abc import Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -27,11 +33,31 @@ from controltower.domain.model import (
 )
 from controltower.policy import Policy, load_policy
 from controltower.schemas import load_scan_schema
-from controltower.workflow.scan import build_scan_document, json_number, scan_detected_at
+from controltower.workflow.columnar_scan import scan_to_json
+from controltower.workflow.scan_document import json_number, scan_detected_at
+from controltower_oracle.scan import build_scan_document
 
 D = date(2026, 11, 25)
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "datasets"
 POLICY = load_policy()
+
+#: (dataset, as_of, policy) -> the scan document, as parsed JSON
+Scan = Callable[[Dataset, date, Policy], dict[str, Any]]
+
+
+def product_scan(dataset: Dataset, as_of: date, policy: Policy) -> dict[str, Any]:
+    """The document the product writes for ``dataset``, parsed."""
+    out = io.StringIO()
+    scan_to_json(dataset, as_of, policy, out, parallel=False)
+    parsed: dict[str, Any] = json.loads(out.getvalue())
+    return parsed
+
+
+@pytest.fixture(params=[product_scan, build_scan_document], ids=["product", "oracle"])
+def scan(request: pytest.FixtureRequest) -> Scan:
+    """The product's scan, and the oracle's reference scan."""
+    chosen: Scan = request.param
+    return chosen
 
 
 def worked_example() -> Dataset:
@@ -74,8 +100,8 @@ def troubled_business() -> Dataset:
     )
 
 
-def test_worked_example_document_carries_every_field_of_the_contract() -> None:
-    document = build_scan_document(worked_example(), D, POLICY)
+def test_worked_example_document_carries_every_field_of_the_contract(scan: Scan) -> None:
+    document = scan(worked_example(), D, POLICY)
     assert document["as_of"] == "2026-11-25"
     so1, so2 = document["orders"]
     expected_so1 = {
@@ -123,8 +149,8 @@ def test_quantities_and_money_are_json_numbers_integers_when_whole() -> None:
     assert json_number(Decimal("-12.25")) == -12.25
 
 
-def test_short_orders_have_null_dates_and_alternatives_on_the_line() -> None:
-    document = build_scan_document(troubled_business(), D, POLICY)
+def test_short_orders_have_null_dates_and_alternatives_on_the_line(scan: Scan) -> None:
+    document = scan(troubled_business(), D, POLICY)
     so1, so2, so3 = document["orders"]
     assert so1["status"] == "blocked_by_credit"
     assert so1["lines"][0]["from_stock"] == 2.5
@@ -150,8 +176,8 @@ def test_short_orders_have_null_dates_and_alternatives_on_the_line() -> None:
     validate(document)
 
 
-def test_exceptions_are_listed_with_every_required_field() -> None:
-    document = build_scan_document(troubled_business(), D, POLICY)
+def test_exceptions_are_listed_with_every_required_field(scan: Scan) -> None:
+    document = scan(troubled_business(), D, POLICY)
     assert document["exceptions"], "a business in trouble raises exceptions"
     for item in document["exceptions"]:
         assert set(item) >= {
@@ -174,7 +200,7 @@ def test_stateless_scan_detects_at_the_start_of_the_policy_business_day() -> Non
     assert scan_detected_at(D, early) == datetime(2026, 11, 25, 6, 30)
 
 
-def test_document_is_plain_json_and_identical_under_any_row_order() -> None:
+def test_document_is_plain_json_and_identical_under_any_row_order(scan: Scan) -> None:
     dataset = troubled_business()
     reshuffled = Dataset()
     rng = random.Random(4)
@@ -182,13 +208,13 @@ def test_document_is_plain_json_and_identical_under_any_row_order() -> None:
         rows = list(rows)
         rng.shuffle(rows)
         setattr(reshuffled, name, rows)
-    first = json.dumps(build_scan_document(dataset, D, POLICY), sort_keys=True)
-    assert json.dumps(build_scan_document(reshuffled, D, POLICY), sort_keys=True) == first
+    first = json.dumps(scan(dataset, D, POLICY), sort_keys=True)
+    assert json.dumps(scan(reshuffled, D, POLICY), sort_keys=True) == first
 
 
 @pytest.mark.parametrize("seed", [3, 11])
-def test_scan_of_a_generated_business_matches_the_schema(seed: int) -> None:
-    document = build_scan_document(generate_business("small", seed=seed, as_of=D), D, POLICY)
+def test_scan_of_a_generated_business_matches_the_schema(scan: Scan, seed: int) -> None:
+    document = scan(generate_business("small", seed=seed, as_of=D), D, POLICY)
     assert document["orders"] and document["exceptions"]
     validate(document)
     order_ids = [order["order_id"] for order in document["orders"]]
@@ -198,8 +224,8 @@ def test_scan_of_a_generated_business_matches_the_schema(seed: int) -> None:
         assert numbers == sorted(numbers)
 
 
-def test_schema_rejects_a_document_missing_a_required_order_field() -> None:
-    document = build_scan_document(worked_example(), D, POLICY)
+def test_schema_rejects_a_document_missing_a_required_order_field(scan: Scan) -> None:
+    document = scan(worked_example(), D, POLICY)
     del document["orders"][0]["days_late"]
     with pytest.raises(jsonschema.ValidationError, match="days_late"):
         validate(document)

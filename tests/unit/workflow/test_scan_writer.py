@@ -26,7 +26,6 @@ from controltower.connectors.dataset import read_dataset
 from controltower.domain.analysis import AllocationPolicy
 from controltower.domain.columnar import DECIMALS, from_units
 from controltower.domain.columnar_tables import picture_from_tables
-from controltower.domain.engine import analyse
 from controltower.domain.kernel import ColumnarAnalysis, analyse_columns
 from controltower.domain.model import (
     Customer,
@@ -46,8 +45,10 @@ from controltower.domain.model import (
 )
 from controltower.domain.tables import DatasetTables, tables_from_dataset
 from controltower.policy import load_policy
-from controltower.workflow.scan import build_scan_document, json_number, order_document
+from controltower.workflow.scan_document import json_number
 from controltower.workflow.scan_writer import number_text, orders_json_chunks, write_orders_json
+from controltower_oracle.engine import analyse
+from controltower_oracle.scan import build_scan_document, order_document
 from helpers.columnar_detection import BUSINESS_NAMES, seen_both_ways
 from helpers.random_business import businesses, policies
 

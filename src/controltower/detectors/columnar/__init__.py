@@ -1,38 +1,105 @@
-"""The exception catalogue over columns: the same sixteen detectors, for large pictures.
+"""The detectors: the sixteen exception types, found over the kernel's arrays.
 
-Each module here is the columnar twin of the reference detector of the same name in
-:mod:`controltower.detectors`, finding exactly the same things (tests compare them on
-generated businesses) but selecting candidates with whole-array operations. The
-registry pairs each exception type with its columnar detector and the same table of
-the policy; :func:`run_columnar_detectors` runs it with the reference catalogue's noise
-control and recurring-review counting (:func:`controltower.detectors.run_catalogue`).
+Each module here is one exception type's detector: its settings (its table of the
+policy, read through a Protocol), its value basis, its wording (``explanation(...)``)
+and ``detect(context, settings)``, which selects candidates with whole-array operations
+over the tables and the kernel's analysis (:class:`ColumnarDetectionContext`) and
+builds Python objects only for what it reports. :data:`REGISTRY` pairs each exception
+type with its detector and its table of the policy; :func:`run_columnar_detectors` runs
+it with the catalogue's noise control and recurring-review counting
+(:func:`controltower.detectors.run_catalogue`).
+
+The test oracle (a separate package of the distribution, which the product never
+imports) holds a reference detector per type over value objects; tests hold these
+detectors' findings, explanations included, equal to the reference's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from functools import cache
-from importlib import import_module
 from typing import Any
 
-from controltower.detectors import REGISTRY, DetectorsPolicy, RegisteredDetector, run_catalogue
+from controltower.detectors import DetectorsPolicy, RegisteredDetector, run_catalogue
 from controltower.detectors.base import Finding
+from controltower.detectors.columnar import (
+    credit_hold,
+    damaged_receipt,
+    expedite_request,
+    inbound_not_put_away,
+    invoice_blocked,
+    order_at_risk,
+    pick_unassigned,
+    picking_bottleneck,
+    pricing_variance,
+    quality_hold,
+    recurring_exception,
+    replenishment_overdue,
+    return_pending_approval,
+    stock_shortage,
+    supplier_confirmation_overdue,
+    supplier_delay,
+)
 from controltower.detectors.columnar.context import ColumnarDetectionContext
 from controltower.domain.cases import ExceptionType
 
-
-def _columnar_twin(entry: RegisteredDetector[Any]) -> RegisteredDetector[Any]:
-    module = import_module(f"{__name__}.{entry.type.value}")
-    return RegisteredDetector(entry.type, module.detect, entry.settings_of)
-
-
-@cache
-def columnar_registry() -> tuple[RegisteredDetector[Any], ...]:
-    """The reference registry's types, in its order, each with its columnar detector.
-
-    Built on first use, so importing the shared context does not load every detector.
-    """
-    return tuple(_columnar_twin(entry) for entry in REGISTRY)
+REGISTRY: tuple[RegisteredDetector[ColumnarDetectionContext, Any], ...] = (
+    RegisteredDetector(
+        ExceptionType.ORDER_AT_RISK, order_at_risk.detect, lambda p: p.order_at_risk
+    ),
+    RegisteredDetector(
+        ExceptionType.STOCK_SHORTAGE, stock_shortage.detect, lambda p: p.stock_shortage
+    ),
+    RegisteredDetector(
+        ExceptionType.SUPPLIER_CONFIRMATION_OVERDUE,
+        supplier_confirmation_overdue.detect,
+        lambda p: p.supplier_confirmation_overdue,
+    ),
+    RegisteredDetector(
+        ExceptionType.SUPPLIER_DELAY, supplier_delay.detect, lambda p: p.supplier_delay
+    ),
+    RegisteredDetector(
+        ExceptionType.INBOUND_NOT_PUT_AWAY,
+        inbound_not_put_away.detect,
+        lambda p: p.inbound_not_put_away,
+    ),
+    RegisteredDetector(
+        ExceptionType.DAMAGED_RECEIPT, damaged_receipt.detect, lambda p: p.damaged_receipt
+    ),
+    RegisteredDetector(
+        ExceptionType.PICK_UNASSIGNED, pick_unassigned.detect, lambda p: p.pick_unassigned
+    ),
+    RegisteredDetector(
+        ExceptionType.PICKING_BOTTLENECK,
+        picking_bottleneck.detect,
+        lambda p: p.picking_bottleneck,
+    ),
+    RegisteredDetector(
+        ExceptionType.PRICING_VARIANCE, pricing_variance.detect, lambda p: p.pricing_variance
+    ),
+    RegisteredDetector(
+        ExceptionType.RETURN_PENDING_APPROVAL,
+        return_pending_approval.detect,
+        lambda p: p.return_pending_approval,
+    ),
+    RegisteredDetector(ExceptionType.CREDIT_HOLD, credit_hold.detect, lambda p: p.credit_hold),
+    RegisteredDetector(ExceptionType.QUALITY_HOLD, quality_hold.detect, lambda p: p.quality_hold),
+    RegisteredDetector(
+        ExceptionType.EXPEDITE_REQUEST, expedite_request.detect, lambda p: p.expedite_request
+    ),
+    RegisteredDetector(
+        ExceptionType.REPLENISHMENT_OVERDUE,
+        replenishment_overdue.detect,
+        lambda p: p.replenishment_overdue,
+    ),
+    RegisteredDetector(
+        ExceptionType.INVOICE_BLOCKED, invoice_blocked.detect, lambda p: p.invoice_blocked
+    ),
+    RegisteredDetector(
+        ExceptionType.RECURRING_EXCEPTION,
+        recurring_exception.detect,
+        lambda p: p.recurring_exception,
+    ),
+)
 
 
 def run_columnar_detectors(
@@ -41,8 +108,12 @@ def run_columnar_detectors(
     *,
     live: Collection[tuple[ExceptionType, str]] = (),
 ) -> list[Finding]:
-    """Every finding of every enabled detector worth its type's minimum, by type, subject."""
-    return run_catalogue(columnar_registry(), context, policy, live=live)
+    """Every finding of every enabled detector worth its type's minimum, by type, subject.
+
+    ``live`` is the (type, subject) of the cases active now (see
+    :func:`~controltower.detectors.run_catalogue`).
+    """
+    return run_catalogue(REGISTRY, context, policy, live=live)
 
 
-__all__ = ["ColumnarDetectionContext", "columnar_registry", "run_columnar_detectors"]
+__all__ = ["REGISTRY", "ColumnarDetectionContext", "run_columnar_detectors"]

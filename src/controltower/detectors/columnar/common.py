@@ -882,7 +882,8 @@ def _causes(context: ColumnarDetectionContext, lines: _Lines, pegs: _Pegs) -> li
     )
     name(_SHORT_POOL, pool_subject, lines.sku[short], lines.warehouse[short])
     name(_WAREHOUSE, warehouse_subject, lines.warehouse[at])
-    name(_PO, po_subject, context.code_array(p.po_ids)[np.maximum(po, 0)])
+    if p.po_ids:  # without an open purchase order, no order's cause is one
+        name(_PO, po_subject, context.code_array(p.po_ids)[np.maximum(po, 0)])
     name(_HELD_POOL, pool_subject, lines.sku[at], lines.warehouse[at])
     name(_ORDER, order_subject, context.code_array(p.order_ids)[orders])
     found: list[str] = causes.tolist()

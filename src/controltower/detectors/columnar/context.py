@@ -1,9 +1,9 @@
-"""What every columnar detector reads: the tables, the kernel's analysis, the moment.
+"""What every detector reads: the tables, the kernel's analysis, the moment, the history.
 
-The columnar detectors find exactly what the reference detectors of
-:mod:`controltower.detectors` find (the same :class:`~controltower.detectors.base.Finding`
-values, explanations included), but they select candidates with whole-array operations
-over :class:`~controltower.domain.tables.DatasetTables` and the kernel's
+The detectors find exactly what the test oracle's reference detectors find (the same
+:class:`~controltower.detectors.base.Finding` values, explanations included), but they
+select candidates with whole-array operations over
+:class:`~controltower.domain.tables.DatasetTables` and the kernel's
 :class:`~controltower.domain.kernel.ColumnarAnalysis`, and build Python objects only for
 what they report. That is what keeps a scan of a million order lines in seconds.
 

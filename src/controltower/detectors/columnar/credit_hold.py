@@ -1,4 +1,9 @@
-"""``credit_hold`` over columns: the reference detector's findings, found fast.
+"""``credit_hold``: a customer whose open orders are blocked by credit.
+
+The trigger is the engine's credit assessment: the customer is on hold, over its limit
+or has an invoice overdue beyond the policy, and has at least one open order with the
+``credit`` blocker. One finding per customer (the credit controller decides on the
+account, not order by order); it is the root cause of those orders' risk.
 
 The blocked customers with an open order are one mask over the kernel's credit
 columns; every order of such a customer carries the credit blocker, so their orders
@@ -9,6 +14,7 @@ for all customers at once.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -29,16 +35,47 @@ from controltower.detectors.columnar.common import (
     tier_of_rank,
 )
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.credit_hold import VALUE_BASIS, blocked_order, explanation
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import from_units
 from controltower.domain.explain import credit_sentences
 from controltower.domain.model import TIER_RANK, Tier
 from controltower.domain.tables import I64
 
+VALUE_BASIS = "open value of the customer's orders blocked by credit"
+
+
+def blocked_order(*, order_id: str, promised: str, worth: str) -> str:
+    """How one blocked order reads in the finding, also used by the
+    oracle's reference detector."""
+    return f"{order_id} promised {promised}, worth {worth}"
+
+
+def explanation(
+    *,
+    customer: str,
+    orders: int,
+    worth: str,
+    listed: str,
+    rules: str,
+    disputed: Sequence[str],
+    account_owner: str | None,
+) -> str:
+    """The credit_hold wording, also used by the oracle's reference detector."""
+    dispute = (
+        f" Disputed invoices: {', '.join(disputed)}; settling them changes the picture."
+        if disputed
+        else ""
+    )
+    owner = f" (account owner: {account_owner})" if account_owner else ""
+    return (
+        f"{customer} has {orders} open order(s) worth {worth} blocked by credit: {listed}. "
+        f"{rules}{dispute} Next: review the account{owner}: release the block with approval, "
+        f"collect what is overdue, or agree revised dates with the customer."
+    )
+
 
 def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
-    """One finding per credit-blocked customer with open orders, as the reference."""
+    """One finding per credit-blocked customer with open orders."""
     p, r, tables = context.picture, context.result, context.tables
     blocked = np.flatnonzero(r.credit.blocked[p.order_customer])
     if not blocked.size:

@@ -1,4 +1,8 @@
-"""``damaged_receipt`` over columns: the reference detector's findings, found fast.
+"""``damaged_receipt``: a recent receipt came in with damaged units.
+
+Damaged units are supply that will not serve demand and a claim the supplier owes.
+The trigger is a receipt with ``damaged_qty > 0`` received at most ``lookback_days``
+days before D (older damage is history, counted by the vendor scorecard).
 
 Recent receipts with damaged units are chosen with one mask over the receipts table;
 only they are looked up and explained.
@@ -6,9 +10,12 @@ only they are looked up and explained.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
 from controltower.detectors.base import (
+    DetectorSettings,
     Finding,
     po_subject,
     product_entity,
@@ -17,17 +24,43 @@ from controltower.detectors.base import (
 )
 from controltower.detectors.columnar.common_b import RAISED, Phrases, receipt_rows
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.damaged_receipt import (
-    VALUE_BASIS,
-    DamagedReceiptSettings,
-    explanation,
-)
 from controltower.domain.cases import ExceptionType
 from controltower.domain.explain import format_money
 
+VALUE_BASIS = "damaged qty x unit cost"
+
+
+class DamagedReceiptSettings(DetectorSettings, Protocol):
+    @property
+    def lookback_days(self) -> int: ...
+
+
+def explanation(
+    *,
+    receipt_id: str,
+    po_id: str,
+    supplier_phrase: str,
+    supplier: str,
+    warehouse: str,
+    received: str,
+    damaged_qty: str,
+    qty: str,
+    sku: str,
+    money: str,
+    short: bool,
+) -> str:
+    """The damaged_receipt wording, also used by the oracle's reference detector."""
+    need = f" {sku} is short in {warehouse}, so the loss hurts demand." if short else ""
+    return (
+        f"Receipt {receipt_id} on {po_id} from {supplier_phrase}, received in {warehouse} "
+        f"{received}, has {damaged_qty} of {qty} {sku} damaged, worth {money}."
+        f"{need} Next: quarantine the damaged units, file a claim with "
+        f"{supplier} and ask for a replacement."
+    )
+
 
 def detect(context: ColumnarDetectionContext, settings: DamagedReceiptSettings) -> list[Finding]:
-    """Every receipt with damaged units at most ``lookback_days`` old, as the reference."""
+    """Every receipt with damaged units at most ``lookback_days`` old."""
     receipts = context.tables.receipts
     age = context.as_of_day - receipts.received_date.astype(np.int64)
     recent = (age >= 0) & (age <= settings.lookback_days)

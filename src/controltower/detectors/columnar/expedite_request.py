@@ -1,4 +1,8 @@
-"""``expedite_request`` over columns: the reference detector's findings, found fast.
+"""``expedite_request``: an expedited order that is not fully served from stock, or late.
+
+Expedite means the customer paid or pleaded for speed; anything short of shipping from
+stock on time needs a person. The trigger is an open order with ``expedite`` whose
+allocation is not ``full`` or that is at risk.
 
 Expedited orders not fully allocated from stock, or at risk, are one mask over the
 kernel's order arrays; their stories are worded in bulk like ``order_at_risk``'s.
@@ -19,24 +23,54 @@ from controltower.detectors.columnar.common import (
     severities,
 )
 from controltower.detectors.columnar.context import TIERS, ColumnarDetectionContext
-from controltower.detectors.expedite_request import _ALLOCATION_WORDS, VALUE_BASIS, explanation
 from controltower.domain.analysis import Allocation
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import NULL_DAY, from_units
 from controltower.domain.kernel import ALLOCATION_FULL, ALLOCATION_NONE, ALLOCATION_PARTIAL
 from controltower.domain.model import TIER_RANK, Tier
 
-#: the reference words of each kernel allocation code
+VALUE_BASIS = "open value of the order: open qty x unit price"
+ALLOCATION_PHRASES: dict[Allocation, str] = {
+    Allocation.FULL: "fully allocated from stock",
+    Allocation.PARTIAL: "only partly allocated from stock",
+    Allocation.NONE: "not allocated from stock at all",
+}
+
+
+def explanation(
+    *,
+    order_id: str,
+    customer: str,
+    money: str,
+    promised: str,
+    allocation: str,
+    ship: str | None,
+    days_late: int,
+    story: str,
+    steps: str,
+) -> str:
+    """The expedite_request wording, also used by the oracle's reference detector."""
+    if ship is None:
+        when = "has no ship date yet"
+    else:
+        when = f"ships {ship}" + (f", {days_late} day(s) late" if days_late > 0 else ", on time")
+    return (
+        f"Expedited order {order_id} for {customer}, worth {money}, promised {promised}, "
+        f"is {allocation} and {when}. {story} Next: {steps}."
+    )
+
+
+#: the words of each kernel allocation code (:data:`ALLOCATION_PHRASES`)
 ALLOCATION_WORDS: Final = {
-    ALLOCATION_FULL: _ALLOCATION_WORDS[Allocation.FULL],
-    ALLOCATION_PARTIAL: _ALLOCATION_WORDS[Allocation.PARTIAL],
-    ALLOCATION_NONE: _ALLOCATION_WORDS[Allocation.NONE],
+    ALLOCATION_FULL: ALLOCATION_PHRASES[Allocation.FULL],
+    ALLOCATION_PARTIAL: ALLOCATION_PHRASES[Allocation.PARTIAL],
+    ALLOCATION_NONE: ALLOCATION_PHRASES[Allocation.NONE],
 }
 _STRATEGIC: Final = TIER_RANK[Tier.STRATEGIC]
 
 
 def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
-    """Every expedited order not simply served from stock on time, as the reference."""
+    """Every expedited order not simply served from stock on time."""
     p, r = context.picture, context.result
     orders = np.flatnonzero(
         p.order_expedite & ((r.order_allocation != ALLOCATION_FULL) | r.order_at_risk)

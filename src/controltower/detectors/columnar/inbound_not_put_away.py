@@ -1,4 +1,8 @@
-"""``inbound_not_put_away`` over columns: the reference detector's findings, found fast.
+"""``inbound_not_put_away``: goods received but not yet put away, so not yet sellable.
+
+Received units sit on the dock until put away; the ERP may count them, pickers cannot
+reach them. The trigger is a receipt with ``put_away`` false received more than
+``max_days`` days before D.
 
 Receipts not put away and waiting longer than the policy allows are chosen with one
 mask over the receipts table; only they are looked up and explained.
@@ -6,9 +10,12 @@ mask over the receipts table; only they are looked up and explained.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
 from controltower.detectors.base import (
+    DetectorSettings,
     Finding,
     po_subject,
     pool_subject,
@@ -18,18 +25,44 @@ from controltower.detectors.base import (
 )
 from controltower.detectors.columnar.common_b import RAISED, Phrases, receipt_rows
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.inbound_not_put_away import (
-    VALUE_BASIS,
-    InboundNotPutAwaySettings,
-    explanation,
-)
 from controltower.domain.cases import ExceptionType
 from controltower.domain.explain import format_money, plural
 from controltower.domain.model import ZERO
 
+VALUE_BASIS = "received qty less damaged x unit cost"
+
+
+class InboundNotPutAwaySettings(DetectorSettings, Protocol):
+    @property
+    def max_days(self) -> int: ...
+
+
+def explanation(
+    *,
+    receipt_id: str,
+    qty: str,
+    sku: str,
+    po_id: str,
+    line: int,
+    warehouse: str,
+    received: str,
+    waited: str,
+    allowed: str,
+    money: str,
+    short: bool,
+) -> str:
+    """The inbound_not_put_away wording, also used by the oracle's reference detector."""
+    need = f" Demand for {sku} in {warehouse} is short meanwhile." if short else ""
+    return (
+        f"Receipt {receipt_id} of {qty} {sku} on {po_id} line {line}, received in {warehouse} "
+        f"{received}, is still not put away after {waited} (the policy allows {allowed}): "
+        f"{money} of goods nobody can pick.{need} Next: put the goods "
+        f"away and confirm the location in the ERP."
+    )
+
 
 def detect(context: ColumnarDetectionContext, settings: InboundNotPutAwaySettings) -> list[Finding]:
-    """Every receipt still on the dock after ``max_days`` days, as the reference finds it."""
+    """Every receipt still on the dock after ``max_days`` days."""
     receipts = context.tables.receipts
     waited = context.as_of_day - receipts.received_date.astype(np.int64)
     found = receipt_rows(context, np.flatnonzero(~receipts.put_away & (waited > settings.max_days)))

@@ -1,4 +1,9 @@
-"""``invoice_blocked`` over columns: the reference detector's findings, found fast.
+"""``invoice_blocked``: a disputed invoice with money still owed.
+
+A disputed invoice cannot be collected; it keeps counting toward the customer's credit
+exposure and can block their orders. The trigger is an invoice with ``disputed`` true
+and ``amount_residual > 0``. Its cause is the customer account, so it is grouped with
+the credit hold it feeds.
 
 Disputed invoices with money owed are one mask over the invoices table. The credit
 blocker is a property of the customer, so the orders it blocks are all the open orders
@@ -6,6 +11,8 @@ of a customer whose credit is blocked, found through a mask over the kernel's or
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -18,12 +25,51 @@ from controltower.detectors.base import (
 )
 from controltower.detectors.columnar.common_b import RAISED, Phrases
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.invoice_blocked import VALUE_BASIS, explanation
 from controltower.domain.cases import ExceptionType
 from controltower.domain.columnar import from_units
-from controltower.domain.explain import format_money
+from controltower.domain.explain import format_money, plural
 from controltower.domain.kernel import BLOCKER_CREDIT
 from controltower.domain.tables import I64
+
+VALUE_BASIS = "amount still owed on the invoice"
+
+
+def explanation(
+    *,
+    invoice_id: str,
+    customer: str,
+    amount: str,
+    due_date: str,
+    overdue_days: int,
+    code: str,
+    exposure: str | None,
+    blocked: Sequence[str],
+    account_owner: str | None,
+) -> str:
+    """The invoice_blocked wording, also used by the oracle's reference detector.
+
+    The credit clause is said only with both the customer's ``exposure`` and orders
+    ``blocked`` by credit.
+    """
+    due = (
+        f"{plural(overdue_days, 'day')} past its due date {due_date}"
+        if overdue_days > 0
+        else f"due {due_date}"
+    )
+    if blocked and exposure is not None:
+        blocking = (
+            f" It counts toward {code}'s credit exposure of {exposure}, and "
+            f"{code}'s {plural(len(blocked), 'order')} ({', '.join(blocked)}) "
+            f"{'is' if len(blocked) == 1 else 'are'} blocked by credit."
+        )
+    else:
+        blocking = ""
+    owner = f" with the account owner {account_owner}" if account_owner else ""
+    return (
+        f"Invoice {invoice_id} of {customer} for {amount}, {due}, is disputed and cannot be "
+        f"collected.{blocking} Next: settle the dispute{owner} (a credit note or a "
+        f"confirmation the customer accepts)."
+    )
 
 
 def _blocked_orders(context: ColumnarDetectionContext, customers: I64) -> dict[int, list[str]]:
@@ -53,7 +99,7 @@ def _exposure(context: ColumnarDetectionContext, customer: int, blocked: list[st
 
 
 def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
-    """Every disputed invoice with money still owed, as the reference finds it."""
+    """Every disputed invoice with money still owed."""
     table = context.tables.invoices
     invoices = np.flatnonzero(table.disputed & (table.amount_residual > 0))
     customers = table.customer[invoices].astype(np.int64)

@@ -1,4 +1,8 @@
-"""``order_at_risk`` over columns: the reference detector's findings, found fast.
+"""``order_at_risk``: an open order blocked by credit or shortage, or projected late.
+
+The trigger is the engine's ``at_risk`` (``allocation.md``); this detector adds what
+the service rep needs: who the customer is, what the order is worth, how late, the
+causal chain the engine explained, and the moves that could save the promise.
 
 The orders at risk are the kernel's ``order_at_risk`` mask; their severities are
 array arithmetic, and their explanations, next steps, causes and entities are worded
@@ -8,11 +12,11 @@ by order.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Protocol
 
 import numpy as np
 
-from controltower.detectors.base import Finding, order_subject
+from controltower.detectors.base import DetectorSettings, Finding, order_subject
 from controltower.detectors.columnar.common import (
     customer_phrases,
     day_texts,
@@ -21,11 +25,52 @@ from controltower.detectors.columnar.common import (
     severities,
 )
 from controltower.detectors.columnar.context import TIERS, ColumnarDetectionContext
-from controltower.detectors.order_at_risk import OrderAtRiskSettings, explanation, value_basis
 from controltower.domain.analysis import Blocker
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import NULL_DAY, from_units
+from controltower.domain.explain import plural
 from controltower.domain.model import TIER_RANK, Tier
+
+
+class OrderAtRiskSettings(DetectorSettings, Protocol):
+    @property
+    def days_late_escalation(self) -> int: ...
+
+
+def explanation(
+    *,
+    order_id: str,
+    customer: str,
+    value: str,
+    promised: str,
+    ship: str | None,
+    days_late: int,
+    blockers: str,
+    story: str,
+    steps: str,
+) -> str:
+    """The detector's wording, also used by the oracle's reference detector.
+
+    ``ship`` is the projected ship date (None when there is none yet), ``blockers`` the
+    blockers' names joined by commas (empty when none), ``story`` the engine's causal
+    chain and ``steps`` the next steps, already joined.
+    """
+    if ship is None:
+        when = "has no ship date yet"
+    elif days_late > 0:
+        when = f"is projected to ship {ship}, {plural(days_late, 'day')} late"
+    else:
+        when = f"is projected to ship {ship}, on time"
+    return (
+        f"Order {order_id} for {customer}, worth {value}, promised {promised}, {when} "
+        f"(blockers: {blockers or 'none'}). {story} Next: {steps}."
+    )
+
+
+def value_basis(*, open_lines: int) -> str:
+    """The detector's value basis, also used by the oracle's reference detector."""
+    return f"open value of the order: open qty x unit price over {open_lines} open line(s)"
+
 
 #: the blockers' names of every blocker mask of the kernel, joined as the reference joins them
 BLOCKER_WORDS: Final = tuple(

@@ -1,4 +1,8 @@
-"""``pick_unassigned`` over columns: the reference detector's findings, found fast.
+"""``pick_unassigned``: an open pick nobody has taken.
+
+A pick without a picker does not move; the order behind it waits silently. The trigger
+is an open pick with no ``assigned_to`` created more than ``max_unassigned_hours``
+hours before the detection time.
 
 Open picks older than the allowed wait are chosen with one mask over the picks table
 (``created_at`` is whole seconds); the exact wait and the assignee are checked only
@@ -9,10 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 import numpy as np
 
 from controltower.detectors.base import (
+    DetectorSettings,
     Finding,
     customer_subject,
     order_subject,
@@ -21,16 +27,54 @@ from controltower.detectors.base import (
 )
 from controltower.detectors.columnar.common_b import RAISED, Memo, Phrases, take
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.pick_unassigned import (
-    VALUE_BASIS,
-    PickUnassignedSettings,
-    explanation,
-)
 from controltower.domain.cases import ExceptionType
 from controltower.domain.columnar import from_units
 from controltower.domain.explain import format_money
 from controltower.domain.model import PickStatus
 from controltower.domain.tables import I64, PICK_STATUSES, seconds_since_epoch
+
+
+class PickUnassignedSettings(DetectorSettings, Protocol):
+    @property
+    def max_unassigned_hours(self) -> int: ...
+
+
+#: how the finding's value at risk is worked out
+VALUE_BASIS = "open value of the order being picked"
+
+
+def explanation(
+    *,
+    pick_id: str,
+    warehouse: str,
+    created: str,
+    waited: str,
+    allowed_hours: int,
+    order_id: str,
+    customer: str | None,
+    promised: str | None,
+    expedited: bool,
+    value: str | None,
+) -> str:
+    """The detector's wording, also used by the oracle's reference detector.
+
+    ``customer``, ``promised``, ``expedited`` and ``value`` describe the order the pick
+    is for; when the order is unknown (``customer`` is None) only its id is told.
+    """
+    if customer is None:
+        why = f"order {order_id} waits on it"
+    else:
+        why = (
+            f"order {order_id} for {customer}, promised {promised}"
+            + (", expedited" if expedited else "")
+            + f", worth {value}, waits on it"
+        )
+    return (
+        f"Pick {pick_id} in {warehouse}, created {created}, has had no picker for {waited} "
+        f"(the policy allows {allowed_hours} hours); {why}. Next: assign a picker in "
+        f"{warehouse}."
+    )
+
 
 _MICROS_PER_HOUR = 3_600_000_000
 
@@ -101,7 +145,7 @@ def _orders(context: ColumnarDetectionContext, orders: I64) -> _Orders:
 
 
 def detect(context: ColumnarDetectionContext, settings: PickUnassignedSettings) -> list[Finding]:
-    """Every open pick nobody took within ``max_unassigned_hours``, as the reference."""
+    """Every open pick nobody took within ``max_unassigned_hours``."""
     picks = context.tables.picks
     rows, waited = _waiting(context, settings.max_unassigned_hours)
     vocab = context.tables.vocab

@@ -1,4 +1,9 @@
-"""``picking_bottleneck`` over columns: the reference detector's findings, found fast.
+"""``picking_bottleneck``: a warehouse whose picking capacity cannot keep up.
+
+Two signs, either enough: capacity pushes some ready lines to a later day (the
+engine's ``capacity_delay_days``), or the open picks exceed ``backlog_days`` days of
+capacity. Warehouses with no capacity given never raise it. It is the root cause the
+orders it delays are grouped under.
 
 The lines capacity pushes later are one mask over the kernel's line days, counted per
 warehouse with ``bincount``; open picks are counted per warehouse the same way. Only
@@ -8,22 +13,68 @@ the few warehouses with a capacity are then judged one by one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
 
 import numpy as np
 
-from controltower.detectors.base import Finding, order_subject, warehouse_subject
+from controltower.detectors.base import DetectorSettings, Finding, order_subject, warehouse_subject
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.picking_bottleneck import (
-    BACKLOG_BASIS,
-    DELAYED_BASIS,
-    PickingBottleneckSettings,
-    explanation,
-)
 from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
 from controltower.domain.columnar import NULL_DAY, from_units
-from controltower.domain.explain import format_money
+from controltower.domain.explain import format_money, plural
 from controltower.domain.model import PickStatus
 from controltower.domain.tables import I64, PICK_STATUSES, Bools
+
+
+class PickingBottleneckSettings(DetectorSettings, Protocol):
+    @property
+    def backlog_days(self) -> Decimal: ...
+
+
+#: how the value at risk is worked out when capacity pushes orders later
+DELAYED_BASIS = "open value of the orders capacity delays"
+#: how it is worked out when only the open picks pile up
+BACKLOG_BASIS = "open value of the orders with open picks"
+
+
+def explanation(
+    *,
+    warehouse: str,
+    capacity: int,
+    delayed_lines: int,
+    delayed_orders: int,
+    max_delay_days: int,
+    late_orders: int,
+    backlogged: bool,
+    open_picks: int,
+    backlog_limit: Decimal,
+    backlog_days: Decimal,
+    value: str,
+) -> str:
+    """The detector's wording, also used by the oracle's reference detector.
+
+    The capacity delay is told when ``delayed_orders`` is not 0, the backlog of open
+    picks when ``backlogged``.
+    """
+    signs = []
+    if delayed_orders:
+        signs.append(
+            f"capacity pushes {delayed_lines} ready line(s) of {delayed_orders} order(s) "
+            f"later, by up to {plural(max_delay_days, 'day')}"
+            + (f", {late_orders} of them past their promise" if late_orders else "")
+        )
+    if backlogged:
+        signs.append(
+            f"{open_picks} picks are open, more than {backlog_limit.normalize():f} "
+            f"({backlog_days.normalize():f} day(s) of capacity)"
+        )
+    return (
+        f"{warehouse} picks at most {capacity} lines a day and cannot keep up: "
+        f"{'; '.join(signs)}. Orders worth {value} are held up. "
+        f"Next: add pickers or a shift in {warehouse}, or ship urgent orders from "
+        f"another warehouse."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +183,7 @@ def _finding(
 
 
 def detect(context: ColumnarDetectionContext, settings: PickingBottleneckSettings) -> list[Finding]:
-    """Every warehouse with a capacity that cannot keep up, as the reference finds it."""
+    """Every warehouse with a capacity that cannot keep up."""
     tables = context.tables
     picks = tables.picks
     open_picks = picks.status == PICK_STATUSES.index(PickStatus.OPEN)

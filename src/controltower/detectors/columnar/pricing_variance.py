@@ -1,4 +1,10 @@
-"""``pricing_variance`` over columns: the reference detector's findings, found fast.
+"""``pricing_variance``: an open line priced off list beyond the tolerance.
+
+A price below list gives margin away, above list overcharges a customer; either needs
+someone to approve it before the goods ship. The trigger is an open order line whose
+effective unit price differs from its effective list price by more than
+``tolerance_pct`` percent of the list price (lines with no or a zero list price are
+not judged).
 
 The effective unit and list prices of every order line are whole-array selections over
 the lines and products tables. A float comparison with a small margin keeps every open
@@ -10,21 +16,62 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 import numpy as np
 
-from controltower.detectors.base import Finding, customer_subject, line_subject, product_entity
+from controltower.detectors.base import (
+    DetectorSettings,
+    Finding,
+    customer_subject,
+    line_subject,
+    product_entity,
+)
 from controltower.detectors.columnar.common_b import RAISED, Phrases, money_text
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.pricing_variance import (
-    VALUE_BASIS,
-    PricingVarianceSettings,
-    explanation,
-    percent_text,
-)
 from controltower.domain.cases import ExceptionType
 from controltower.domain.explain import format_money
 from controltower.domain.tables import I64
+
+_TENTH = Decimal("0.1")
+
+VALUE_BASIS = "|unit price - list price| x open qty"
+
+
+class PricingVarianceSettings(DetectorSettings, Protocol):
+    @property
+    def tolerance_pct(self) -> Decimal: ...
+
+
+def percent_text(value: Decimal) -> str:
+    """A percentage as the finding shows it, to a tenth: ``12.5%``."""
+    return f"{value.quantize(_TENTH)}%"
+
+
+def explanation(
+    *,
+    order_id: str,
+    line: int,
+    customer: str,
+    qty: str,
+    sku: str,
+    price: str,
+    deviation: str,
+    below: bool,
+    list_price: str,
+    tolerance: str,
+    worth: str,
+) -> str:
+    """The pricing_variance wording, also used by the oracle's reference
+    detector."""
+    return (
+        f"Order {order_id} line {line} for {customer} sells {qty} {sku} at {price}, "
+        f"{deviation} {'below' if below else 'above'} the list price {list_price} "
+        f"(tolerance {tolerance}): {worth} "
+        f"{'of margin given away' if below else 'charged over list'}. "
+        f"Next: approve the price as an override or correct it before the line ships."
+    )
+
 
 _HUNDRED = Decimal(100)
 #: relative margin of the float pre-selection, far above float64 rounding
@@ -78,7 +125,7 @@ def _value_text(units: int, value: Decimal) -> str:
 
 
 def detect(context: ColumnarDetectionContext, settings: PricingVarianceSettings) -> list[Finding]:
-    """Every open line priced off list beyond ``tolerance_pct``, as the reference finds it."""
+    """Every open line priced off list beyond ``tolerance_pct``."""
     found = _candidates(context, settings.tolerance_pct)
     tables = context.tables
     lines, vocab = tables.sales_order_lines, tables.vocab

@@ -1,4 +1,9 @@
-"""``quality_hold`` over columns: the reference detector's findings, found fast.
+"""``quality_hold``: demand waiting on stock that quality is holding.
+
+Held stock is expected back ``quality_release_days`` after D; until quality releases
+it, the lines pegged to it cannot ship. The trigger is an order line taking from
+quality-held stock; one finding per pool (quality releases a pool's held stock, not a
+line), and the pool is the cause those orders' risk is grouped under.
 
 The lines waiting on quality-held stock are the owners of the kernel's held pegs; they
 are grouped by pool with one stable sort (analysis order is kept within a pool), and
@@ -6,6 +11,8 @@ every pool's amounts, release date, late orders and customers are gathered at on
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -30,10 +37,33 @@ from controltower.detectors.columnar.common import (
     top_tier_ranks,
 )
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.quality_hold import VALUE_BASIS, explanation
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import from_units
 from controltower.domain.kernel import SOURCE_HELD
+
+VALUE_BASIS = "held qty pegged to orders x their unit price"
+
+
+def explanation(
+    *,
+    held_qty: str,
+    held_total: str,
+    sku: str,
+    warehouse: str,
+    places: Sequence[tuple[str, str]],
+    money: str,
+    release: str,
+    late: Sequence[str],
+) -> str:
+    """The quality_hold wording, also used by the oracle's reference detector."""
+    where = ", ".join(f"{order_id} line {line}" for order_id, line in places)
+    lateness = f" Waiting makes {', '.join(late)} miss the promise." if late else ""
+    return (
+        f"{held_qty} of the {held_total} {sku} held by quality in {warehouse} are promised "
+        f"to {len(places)} order line(s) ({where}) worth {money}; release is "
+        f"expected {release}.{lateness} Next: inspect and release the held stock, or declare "
+        f"it unusable so planning can replace it."
+    )
 
 
 def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:

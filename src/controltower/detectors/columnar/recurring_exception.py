@@ -1,4 +1,12 @@
-"""``recurring_exception`` for the columnar scan: the reference detector's findings.
+"""``recurring_exception``: the same problem on the same product, supplier or customer,
+again and again: time for a root-cause review rather than one more fix.
+
+The trigger reads the case history (each opening or reopening of a case is one
+occurrence) and this run's findings that open or reopen a case (``context.arising``,
+each an occurrence opened now): ``occurrences`` or more occurrences of one exception type naming one
+product, supplier or customer among their entities, opened within the last
+``window_days`` days (the boundary day included). The review is owned by the team that
+owns the recurring type.
 
 This detector reads the case history, this run's arising findings, the detection time
 and the value ladder. A large scan raises tens of thousands of findings naming a
@@ -6,7 +14,7 @@ hundred thousand entities and ends with thousands of reviews, so instead of one 
 dictionary entry per (entity, type, occurrence) the entities, subjects and occurrence
 keys are numbered once, the counting, the value sums and the sorting of each review's
 subjects are done on arrays, and only the reviews themselves are worded one by one
-(by the reference's :func:`~controltower.detectors.recurring_exception.review`).
+(by :func:`review`, which the oracle's reference detector uses too).
 """
 
 from __future__ import annotations
@@ -16,21 +24,72 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Final, TypeVar
+from typing import Final, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from controltower.detectors.base import Finding
+from controltower.detectors.base import DetectorSettings, Finding, SeverityByValue
 from controltower.detectors.columnar.common import first_in_runs
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.recurring_exception import (
-    RECURRING_ENTITY_KINDS,
-    RecurringExceptionSettings,
-    review,
-)
-from controltower.domain.cases import ExceptionType
+from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
+from controltower.domain.explain import format_money, plural
 from controltower.domain.tables import I64
+
+#: the kinds of entity a recurrence is counted on
+RECURRING_ENTITY_KINDS: tuple[str, ...] = ("product", "supplier", "customer")
+
+
+class RecurringExceptionSettings(DetectorSettings, Protocol):
+    @property
+    def occurrences(self) -> int: ...
+    @property
+    def window_days(self) -> int: ...
+
+
+def recurring_subject(entity: str, type_: ExceptionType) -> str:
+    """``supplier:SUP-ACME:supplier_delay``."""
+    return f"{entity}:{type_}"
+
+
+def review(
+    context: SeverityByValue,
+    settings: RecurringExceptionSettings,
+    entity: str,
+    type_: ExceptionType,
+    *,
+    count: int,
+    value: Decimal,
+    subjects: Sequence[str],
+) -> Finding:
+    """The review of ``entity`` after ``count`` occurrences of ``type_`` on the sorted
+    distinct ``subjects``, worth ``value`` in all.
+
+    Used by :func:`detect`, which counts in bulk, and by the oracle's reference
+    detector, so both word and grade a review the same way.
+    """
+    severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
+    if count >= 2 * settings.occurrences:
+        severity = raise_severity(severity)
+    return Finding(
+        type=ExceptionType.RECURRING_EXCEPTION,
+        subject=recurring_subject(entity, type_),
+        severity=severity,
+        value_at_risk=value,
+        value_basis="sum of the value at risk of the occurrences in the window",
+        explanation=(
+            f"{type_} has occurred {count} times in the last "
+            f"{plural(settings.window_days, 'day')} on {entity} ({', '.join(subjects)}), "
+            f"putting {format_money(value)} at risk in all (the policy calls for a review "
+            f"at {settings.occurrences}). Next: open a root-cause review of {entity} "
+            f"and agree corrective actions, rather than fixing each case again."
+        ),
+        cause=recurring_subject(entity, type_),
+        related=tuple(subjects),
+        entities=(entity,),
+        owner_type=type_,
+    )
+
 
 _TYPES: Final = tuple(ExceptionType)
 K = TypeVar("K", bound=Hashable)

@@ -1,4 +1,10 @@
-"""``replenishment_overdue`` over columns: the reference detector's findings, found fast.
+"""``replenishment_overdue``: a pool below its reorder point that nobody has reordered.
+
+The stock position is physical stock (``on_hand - quality_hold``) plus the open
+quantity of open purchase orders into the pool. The trigger is a position strictly
+below the product's ``reorder_point``: the open supply, if any, does not lift it back,
+so a purchase order is overdue. Pools considered are those with a stock row, open
+demand or open supply.
 
 The reference considers every pool with a stock row, open demand or open supply: the
 kernel's pools exactly. Only a pool whose physical stock alone is below the reorder
@@ -14,15 +20,42 @@ import numpy as np
 from controltower.detectors.base import DetectorSettings, Finding, pool_subject, product_entity
 from controltower.detectors.columnar.common_b import Phrases, short_in_pools
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.replenishment_overdue import (
-    LIST_PRICE,
-    UNIT_COST,
-    VALUE_BASIS,
-    explanation,
-)
 from controltower.domain.cases import ExceptionType, Severity, highest_severity
 from controltower.domain.explain import format_money, format_qty
 from controltower.domain.tables import I64
+
+#: what the gap is priced at: the product's list price, else its unit cost
+LIST_PRICE = "list price"
+UNIT_COST = "unit cost"
+#: the value basis of each pricing
+VALUE_BASIS = {priced: f"gap to the reorder point x {priced}" for priced in (LIST_PRICE, UNIT_COST)}
+
+
+def explanation(
+    *,
+    sku: str,
+    warehouse: str,
+    available: str,
+    held: str | None,
+    on_order: str | None,
+    reorder_point: str,
+    gap: str,
+    worth: str,
+    priced: str,
+    reorder_qty: str,
+) -> str:
+    """The replenishment_overdue wording, also used by the oracle's reference detector.
+
+    ``held`` is the quantity on quality hold and ``on_order`` the open inbound, each
+    ``None`` when there is none.
+    """
+    held_text = f" ({held} more held by quality)" if held is not None else ""
+    inbound = f" plus {on_order} on order" if on_order is not None else " and nothing on order"
+    return (
+        f"{sku} in {warehouse} has {available} available{held_text}{inbound}, below its "
+        f"reorder point of {reorder_point} by {gap} ({worth} at {priced}). Next: raise a "
+        f"purchase order for {reorder_qty} or transfer stock in."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +117,7 @@ def _product_facts(context: ColumnarDetectionContext, rows: I64) -> _Product:
 
 
 def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
-    """Every pool below its reorder point with too little on order, as the reference."""
+    """Every pool below its reorder point with too little on order."""
     picture, result = context.picture, context.result
     below = _below_reorder_point(context)
     product = _product_facts(context, below.products)

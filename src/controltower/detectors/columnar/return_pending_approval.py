@@ -1,4 +1,7 @@
-"""``return_pending_approval`` over columns: the reference detector's findings, found fast.
+"""``return_pending_approval``: a customer's return request nobody has decided on.
+
+The trigger is a return in status ``requested`` more than ``max_days`` days after its
+``requested_date``. The customer waits for an answer and the goods for a dock.
 
 Requested returns waiting too long are one mask over the returns table; the order lines
 that price them are found through a mask over the lines of just their orders.
@@ -7,10 +10,12 @@ that price them are found through a mask over the lines of just their orders.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Protocol
 
 import numpy as np
 
 from controltower.detectors.base import (
+    DetectorSettings,
     Finding,
     customer_subject,
     order_subject,
@@ -19,17 +24,43 @@ from controltower.detectors.base import (
 )
 from controltower.detectors.columnar.common_b import RAISED, Phrases, decimal
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.return_pending_approval import (
-    BY_LIST_PRICE,
-    BY_ORDER_LINE_PRICE,
-    NO_PRICE_KNOWN,
-    ReturnPendingApprovalSettings,
-    explanation,
-)
 from controltower.domain.cases import ExceptionType
-from controltower.domain.explain import format_money, format_qty
+from controltower.domain.explain import format_money, format_qty, plural
 from controltower.domain.model import ReturnStatus, Tier
 from controltower.domain.tables import I64, RETURN_STATUSES
+
+#: the value bases, by where the return's unit price comes from
+BY_ORDER_LINE_PRICE = "qty x the order line's unit price"
+BY_LIST_PRICE = "qty x the product's list price"
+NO_PRICE_KNOWN = "no price known"
+
+
+class ReturnPendingApprovalSettings(DetectorSettings, Protocol):
+    @property
+    def max_days(self) -> int: ...
+
+
+def explanation(
+    *,
+    rma_id: str,
+    qty: str,
+    sku: str,
+    order_id: str | None,
+    customer: str,
+    requested: str,
+    waited_days: int,
+    max_days: int,
+    worth: str,
+) -> str:
+    """The return_pending_approval wording, also used by the oracle's reference
+    detector."""
+    of_order = f" from order {order_id}" if order_id else ""
+    return (
+        f"Return {rma_id} of {qty} {sku}{of_order}, requested by {customer} {requested}, "
+        f"has waited {plural(waited_days, 'day')} for a decision (the policy allows "
+        f"{plural(max_days, 'day')}); worth {worth}. "
+        f"Next: approve or reject it and tell the customer."
+    )
 
 
 def _first_lines(context: ColumnarDetectionContext, returns: I64) -> dict[tuple[int, int], int]:
@@ -81,7 +112,7 @@ def _unit_value(
 def detect(
     context: ColumnarDetectionContext, settings: ReturnPendingApprovalSettings
 ) -> list[Finding]:
-    """Every requested return undecided after ``max_days`` days, as the reference finds it."""
+    """Every requested return undecided after ``max_days`` days."""
     table = context.tables.returns
     waited = context.as_of_day - table.requested_date.astype(np.int64)
     requested = table.status == RETURN_STATUSES.index(ReturnStatus.REQUESTED)

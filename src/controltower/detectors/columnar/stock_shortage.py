@@ -1,4 +1,7 @@
-"""``stock_shortage`` over columns: the reference detector's findings, found fast.
+"""``stock_shortage``: a pool (SKU in a warehouse) has demand no supply covers.
+
+The trigger is a line with ``short_qty > 0`` after pegging; one finding per pool, since
+the planner fixes the pool (buy, transfer), not each line.
 
 Short lines are one mask over the kernel's ``line_short``; they are grouped by pool
 with one stable sort (line-id order, the reference's order, is kept within a pool),
@@ -8,6 +11,7 @@ and every pool's amounts, customers and orders are gathered at once.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -34,15 +38,50 @@ from controltower.detectors.columnar.common import (
     top_tier_ranks,
 )
 from controltower.detectors.columnar.context import ColumnarDetectionContext, spans
-from controltower.detectors.stock_shortage import VALUE_BASIS, explanation
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import from_units
 from controltower.domain.model import TIER_RANK, Tier
 from controltower.domain.tables import I64
 
+#: how the value at risk is worked out
+VALUE_BASIS = "short qty x unit price over the short order lines"
+
+
+def explanation(
+    *,
+    sku: str,
+    warehouse: str,
+    short: str,
+    lines: Sequence[tuple[str, str]],
+    value: str,
+    customers: Sequence[str],
+    transfers: Sequence[tuple[str, str, str]],
+) -> str:
+    """The detector's wording, also used by the oracle's reference detector.
+
+    ``lines`` are the short lines as order id and line number, ``customers`` the phrases
+    of their customers, ``transfers`` the moves to suggest as source warehouse, free
+    quantity and arrival date (none: buy instead).
+    """
+    where = ", ".join([f"{order} line {line}" for order, line in lines])
+    if transfers:
+        moves = "; ".join(
+            [
+                f"transfer from {source} ({free} free, arrives {arrival})"
+                for source, free, arrival in transfers
+            ]
+        )
+    else:
+        moves = "no other warehouse has free stock on a lane; raise a purchase order"
+    return (
+        f"{sku} in {warehouse} is short {short} units for {len(lines)} order line(s) "
+        f"({where}) worth {value}: no stock, quality-held stock or open purchase order is "
+        f"left for them. Customers: {', '.join(customers)}. Next: {moves}."
+    )
+
 
 def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
-    """One finding per pool with a short line, as the reference words it."""
+    """One finding per pool with a short line."""
     p, r = context.picture, context.result
     short = np.flatnonzero(r.line_short > 0)
     if not short.size:

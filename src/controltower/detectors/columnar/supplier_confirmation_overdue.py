@@ -1,4 +1,8 @@
-"""``supplier_confirmation_overdue`` over columns: the reference detector's findings.
+"""``supplier_confirmation_overdue``: an open PO the supplier has not confirmed in time.
+
+An unconfirmed PO is a date nobody has promised; every order pegged to it rests on
+hope. The trigger is an open PO with quantity still to receive, no ``confirmed_date``
+and more than ``confirm_within_days`` days since its ``order_date``.
 
 Open, unconfirmed POs ordered too long ago are one mask over the purchase-order
 table; their open lines, the pegs on them, the orders waiting and the amounts are
@@ -8,10 +12,12 @@ gathered for all of them at once, and only the words are written PO by PO.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 
-from controltower.detectors.base import Finding, order_subject, po_subject
+from controltower.detectors.base import DetectorSettings, Finding, order_subject, po_subject
 from controltower.detectors.columnar.common import (
     day_texts,
     ladder_ranks,
@@ -27,15 +33,47 @@ from controltower.detectors.columnar.common import (
     top_tier_ranks,
 )
 from controltower.detectors.columnar.context import OPEN, ColumnarDetectionContext, spans
-from controltower.detectors.supplier_confirmation_overdue import (
-    PEGGED_BASIS,
-    UNPEGGED_BASIS,
-    SupplierConfirmationOverdueSettings,
-    explanation,
-)
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import NULL_DAY, from_units
 from controltower.domain.explain import plural
+
+PEGGED_BASIS = "pegged qty x unit price of the order lines waiting on the PO"
+UNPEGGED_BASIS = "open qty x unit cost of the PO lines (no order waits on it yet)"
+
+
+class SupplierConfirmationOverdueSettings(DetectorSettings, Protocol):
+    @property
+    def confirm_within_days(self) -> int: ...
+
+
+def explanation(
+    *,
+    po_id: str,
+    supplier_phrase: str,
+    supplier: str,
+    ordered: str,
+    expected: str,
+    waited: str,
+    allowed: str,
+    #: the id, customer and promised date of each order waiting on the PO
+    waiting: Sequence[tuple[str, str, str]],
+    money: str,
+    buyer: str | None,
+) -> str:
+    """The supplier confirmation wording, also used by the oracle's reference detector."""
+    if waiting:
+        impact = f"{len(waiting)} order(s) wait on it: " + ", ".join(
+            f"{order_id} for {customer} (promised {promised})"
+            for order_id, customer, promised in waiting
+        )
+    else:
+        impact = "no order is pegged to it yet"
+    return (
+        f"{po_id} to {supplier_phrase}, ordered {ordered} and expected {expected}, is still "
+        f"not confirmed {waited} after ordering (the policy allows {allowed}); {impact}; "
+        f"worth {money}. Next: get {supplier} to confirm a firm date"
+        f"{f' (buyer: {buyer})' if buyer else ''}."
+    )
 
 
 def detect(

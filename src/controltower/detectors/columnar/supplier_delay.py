@@ -1,4 +1,10 @@
-"""``supplier_delay`` over columns: the reference detector's findings, found fast.
+"""``supplier_delay``: an open PO past its expected date, or slipping past a promise.
+
+A PO line is *overdue* when its expected date is more than ``grace_days`` before D, and
+*slipping* when it is expected after the promised date of an order pegged to it. One
+finding per PO, listing the orders it hurts: those pegged to it whose promise falls
+before the date its units can be picked. It is the root cause those orders' own
+``order_at_risk`` exceptions are grouped under.
 
 The open PO lines (the picture's inbound lines) past their date or expected after the
 promise of an order pegged to them are two masks over the inbound and peg arrays; the
@@ -9,12 +15,13 @@ gathered at once, and only the words are written PO by PO.
 from __future__ import annotations
 
 import itertools
-from typing import Final
+from collections.abc import Sequence
+from typing import Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from controltower.detectors.base import Finding, order_subject, po_subject
+from controltower.detectors.base import DetectorSettings, Finding, order_subject, po_subject
 from controltower.detectors.columnar.common import (
     customer_phrases,
     day_texts,
@@ -32,17 +39,73 @@ from controltower.detectors.columnar.common import (
     top_tier_ranks,
 )
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.supplier_delay import (
-    HURT_BASIS,
-    UNHURT_BASIS,
-    SupplierDelaySettings,
-    explanation,
-)
 from controltower.domain.cases import ExceptionType, Severity, severity_rank
 from controltower.domain.columnar import NULL_DAY, from_units
+from controltower.domain.explain import plural
 from controltower.domain.kernel import SOURCE_INBOUND
 from controltower.domain.model import TIER_RANK, Tier
 from controltower.domain.tables import I64
+
+
+class SupplierDelaySettings(DetectorSettings, Protocol):
+    @property
+    def grace_days(self) -> int: ...
+    @property
+    def days_late_escalation(self) -> int: ...
+
+
+#: how the value at risk is worked out when the delay makes orders late
+HURT_BASIS = "open value of the orders the delay makes late"
+#: how it is worked out while no order is late because of it
+UNHURT_BASIS = "open qty x unit cost of the late PO lines (no order hurt yet)"
+
+
+def explanation(
+    *,
+    po_id: str,
+    supplier: str,
+    supplier_phrase: str,
+    skus: Sequence[str],
+    warehouse: str,
+    days_past_expected: int,
+    expected: str,
+    confirmed: str | None,
+    hurt: Sequence[tuple[str, str, str, str]],
+    buyer: str | None,
+) -> str:
+    """The detector's wording, also used by the oracle's reference detector.
+
+    ``expected`` is the date of the PO's earliest late line and ``days_past_expected``
+    how far D is past it; ``confirmed`` is the supplier's confirmation date (None when
+    never confirmed); ``hurt`` holds each order the delay makes late as its id, customer
+    phrase, promised date and open value.
+    """
+    confirmation = (
+        f"confirmed {confirmed}" if confirmed is not None else "never confirmed by the supplier"
+    )
+    if days_past_expected > 0:
+        lateness = (
+            f"is {plural(days_past_expected, 'day')} past its expected date {expected} "
+            f"({confirmation})"
+        )
+    else:
+        lateness = (
+            f"is expected {expected}, after the promised date of an order waiting "
+            f"on it ({confirmation})"
+        )
+    if hurt:
+        impact = f"It makes {len(hurt)} order(s) late: " + "; ".join(
+            [f"{o} for {c}, promised {d}, worth {v}" for o, c, d, v in hurt]
+        )
+    else:
+        impact = "No order is late because of it yet"
+    buyer_note = f" (buyer: {buyer})" if buyer else ""
+    return (
+        f"{po_id} from {supplier_phrase} for {', '.join(skus)} into {warehouse} {lateness}. "
+        f"{impact}. Next: chase {supplier} for a firm, earlier date{buyer_note}; "
+        f"look for a transfer or another supplier; tell customer service the revised dates."
+    )
+
 
 _STRATEGIC: Final = TIER_RANK[Tier.STRATEGIC]
 #: amounts are compared and written at 12 decimals (quantity times price)
@@ -64,7 +127,7 @@ def late_inbound(context: ColumnarDetectionContext, grace_days: int) -> I64:
 
 
 def detect(context: ColumnarDetectionContext, settings: SupplierDelaySettings) -> list[Finding]:
-    """One finding per open PO with a late or slipping line, as the reference."""
+    """One finding per open PO with a late or slipping line."""
     p, r, tables = context.picture, context.result, context.tables
     late = late_inbound(context, settings.grace_days)
     if not late.size:

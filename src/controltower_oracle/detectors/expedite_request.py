@@ -1,55 +1,26 @@
-"""``expedite_request``: an expedited order that is not fully served from stock, or late.
+"""The reference ``expedite_request`` detector, over value objects.
 
-Expedite means the customer paid or pleaded for speed; anything short of shipping from
-stock on time needs a person. The trigger is an open order with ``expedite`` whose
-allocation is not ``full`` or that is at risk.
+It reads the picture and the reference analysis one value object at a time and finds an
+expedited order that is not fully served from stock, or late. Its settings, value basis
+and wording are the product detector's
+(:mod:`controltower.detectors.columnar.expedite_request`), whose findings tests hold
+equal to these.
 """
 
 from __future__ import annotations
 
-from controltower.detectors.base import (
-    DetectionContext,
-    DetectorSettings,
-    Finding,
-    order_cause,
-    order_entities,
-    order_subject,
+from controltower.detectors.base import DetectorSettings, Finding, order_subject
+from controltower.detectors.columnar.expedite_request import (
+    ALLOCATION_PHRASES,
+    VALUE_BASIS,
+    explanation,
 )
-from controltower.detectors.order_at_risk import next_steps
 from controltower.domain.analysis import Allocation
 from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
 from controltower.domain.explain import format_money
 from controltower.domain.model import Tier
-
-VALUE_BASIS = "open value of the order: open qty x unit price"
-_ALLOCATION_WORDS: dict[Allocation, str] = {
-    Allocation.FULL: "fully allocated from stock",
-    Allocation.PARTIAL: "only partly allocated from stock",
-    Allocation.NONE: "not allocated from stock at all",
-}
-
-
-def explanation(
-    *,
-    order_id: str,
-    customer: str,
-    money: str,
-    promised: str,
-    allocation: str,
-    ship: str | None,
-    days_late: int,
-    story: str,
-    steps: str,
-) -> str:
-    """The expedite_request wording, shared by the reference detector and its columnar twin."""
-    if ship is None:
-        when = "has no ship date yet"
-    else:
-        when = f"ships {ship}" + (f", {days_late} day(s) late" if days_late > 0 else ", on time")
-    return (
-        f"Expedited order {order_id} for {customer}, worth {money}, promised {promised}, "
-        f"is {allocation} and {when}. {story} Next: {steps}."
-    )
+from controltower_oracle.detectors.context import DetectionContext, order_cause, order_entities
+from controltower_oracle.detectors.order_at_risk import next_steps
 
 
 def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
@@ -81,7 +52,7 @@ def detect(context: DetectionContext, settings: DetectorSettings) -> list[Findin
                     customer=context.customer_phrase(outcome.customer),
                     money=format_money(outcome.open_value),
                     promised=outcome.promised_date.isoformat(),
-                    allocation=_ALLOCATION_WORDS[outcome.allocation],
+                    allocation=ALLOCATION_PHRASES[outcome.allocation],
                     ship=None if ship is None else ship.isoformat(),
                     days_late=outcome.days_late or 0,
                     story=" ".join(outcome.explanation),

@@ -1,31 +1,25 @@
-"""``order_at_risk``: an open order blocked by credit or shortage, or projected late.
+"""The reference ``order_at_risk`` detector, over value objects.
 
-The trigger is the engine's ``at_risk`` (``allocation.md``); this detector adds what
-the service rep needs: who the customer is, what the order is worth, how late, the
-causal chain the engine explained, and the moves that could save the promise.
+It reads the picture and the reference analysis one value object at a time and finds an
+open order blocked by credit or shortage, or projected late. Its settings, value basis
+and wording are the product detector's
+(:mod:`controltower.detectors.columnar.order_at_risk`), whose findings tests hold equal
+to these.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from controltower.detectors.base import (
-    DetectionContext,
-    DetectorSettings,
-    Finding,
-    order_cause,
-    order_entities,
-    order_subject,
+from controltower.detectors.base import Finding, order_subject
+from controltower.detectors.columnar.order_at_risk import (
+    OrderAtRiskSettings,
+    explanation,
+    value_basis,
 )
 from controltower.domain.analysis import Blocker, OrderOutcome
 from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
-from controltower.domain.explain import format_money, plural
+from controltower.domain.explain import format_money
 from controltower.domain.model import Tier, effective_accepts_partial
-
-
-class OrderAtRiskSettings(DetectorSettings, Protocol):
-    @property
-    def days_late_escalation(self) -> int: ...
+from controltower_oracle.detectors.context import DetectionContext, order_cause, order_entities
 
 
 def severity_of(
@@ -40,41 +34,6 @@ def severity_of(
     if no_date or (outcome.days_late or 0) >= settings.days_late_escalation:
         severity = raise_severity(severity)
     return severity
-
-
-def explanation(
-    *,
-    order_id: str,
-    customer: str,
-    value: str,
-    promised: str,
-    ship: str | None,
-    days_late: int,
-    blockers: str,
-    story: str,
-    steps: str,
-) -> str:
-    """The detector's wording, shared by the reference detector and its columnar twin.
-
-    ``ship`` is the projected ship date (None when there is none yet), ``blockers`` the
-    blockers' names joined by commas (empty when none), ``story`` the engine's causal
-    chain and ``steps`` the next steps, already joined.
-    """
-    if ship is None:
-        when = "has no ship date yet"
-    elif days_late > 0:
-        when = f"is projected to ship {ship}, {plural(days_late, 'day')} late"
-    else:
-        when = f"is projected to ship {ship}, on time"
-    return (
-        f"Order {order_id} for {customer}, worth {value}, promised {promised}, {when} "
-        f"(blockers: {blockers or 'none'}). {story} Next: {steps}."
-    )
-
-
-def value_basis(*, open_lines: int) -> str:
-    """The detector's value basis, shared by the reference detector and its columnar twin."""
-    return f"open value of the order: open qty x unit price over {open_lines} open line(s)"
 
 
 def next_steps(context: DetectionContext, outcome: OrderOutcome) -> list[str]:

@@ -1,70 +1,32 @@
-"""``pick_unassigned``: an open pick nobody has taken.
+"""The reference ``pick_unassigned`` detector, over value objects.
 
-A pick without a picker does not move; the order behind it waits silently. The trigger
-is an open pick with no ``assigned_to`` created more than ``max_unassigned_hours``
-hours before the detection time.
+It reads the picture and the reference analysis one value object at a time and finds an
+open pick nobody has taken. Its settings, value basis and wording are the product
+detector's (:mod:`controltower.detectors.columnar.pick_unassigned`), whose findings
+tests hold equal to these.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Protocol
 
 from controltower.detectors.base import (
-    DetectionContext,
-    DetectorSettings,
     Finding,
     customer_subject,
     order_subject,
     pick_subject,
     warehouse_subject,
 )
+from controltower.detectors.columnar.pick_unassigned import (
+    VALUE_BASIS,
+    PickUnassignedSettings,
+    explanation,
+)
 from controltower.domain.cases import ExceptionType, raise_severity
 from controltower.domain.explain import format_money
 from controltower.domain.model import PickStatus
-
-
-class PickUnassignedSettings(DetectorSettings, Protocol):
-    @property
-    def max_unassigned_hours(self) -> int: ...
-
-
-#: how the finding's value at risk is worked out
-VALUE_BASIS = "open value of the order being picked"
-
-
-def explanation(
-    *,
-    pick_id: str,
-    warehouse: str,
-    created: str,
-    waited: str,
-    allowed_hours: int,
-    order_id: str,
-    customer: str | None,
-    promised: str | None,
-    expedited: bool,
-    value: str | None,
-) -> str:
-    """The detector's wording, shared by the reference detector and its columnar twin.
-
-    ``customer``, ``promised``, ``expedited`` and ``value`` describe the order the pick
-    is for; when the order is unknown (``customer`` is None) only its id is told.
-    """
-    if customer is None:
-        why = f"order {order_id} waits on it"
-    else:
-        why = (
-            f"order {order_id} for {customer}, promised {promised}"
-            + (", expedited" if expedited else "")
-            + f", worth {value}, waits on it"
-        )
-    return (
-        f"Pick {pick_id} in {warehouse}, created {created}, has had no picker for {waited} "
-        f"(the policy allows {allowed_hours} hours); {why}. Next: assign a picker in "
-        f"{warehouse}."
-    )
+from controltower_oracle.detectors.context import DetectionContext
 
 
 def _hours(elapsed: timedelta) -> str:

@@ -1,66 +1,25 @@
-"""``invoice_blocked``: a disputed invoice with money still owed.
+"""The reference ``invoice_blocked`` detector, over value objects.
 
-A disputed invoice cannot be collected; it keeps counting toward the customer's credit
-exposure and can block their orders. The trigger is an invoice with ``disputed`` true
-and ``amount_residual > 0``. Its cause is the customer account, so it is grouped with
-the credit hold it feeds.
+It reads the picture and the reference analysis one value object at a time and finds a
+disputed invoice with money still owed. Its settings, value basis and wording are the
+product detector's (:mod:`controltower.detectors.columnar.invoice_blocked`), whose
+findings tests hold equal to these.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from controltower.detectors.base import (
-    DetectionContext,
     DetectorSettings,
     Finding,
     customer_subject,
     invoice_subject,
     order_subject,
 )
+from controltower.detectors.columnar.invoice_blocked import VALUE_BASIS, explanation
 from controltower.domain.analysis import Blocker
 from controltower.domain.cases import ExceptionType, raise_severity
-from controltower.domain.explain import format_money, plural
-
-VALUE_BASIS = "amount still owed on the invoice"
-
-
-def explanation(
-    *,
-    invoice_id: str,
-    customer: str,
-    amount: str,
-    due_date: str,
-    overdue_days: int,
-    code: str,
-    exposure: str | None,
-    blocked: Sequence[str],
-    account_owner: str | None,
-) -> str:
-    """The invoice_blocked wording, shared by the reference detector and its columnar twin.
-
-    The credit clause is said only with both the customer's ``exposure`` and orders
-    ``blocked`` by credit.
-    """
-    due = (
-        f"{plural(overdue_days, 'day')} past its due date {due_date}"
-        if overdue_days > 0
-        else f"due {due_date}"
-    )
-    if blocked and exposure is not None:
-        blocking = (
-            f" It counts toward {code}'s credit exposure of {exposure}, and "
-            f"{code}'s {plural(len(blocked), 'order')} ({', '.join(blocked)}) "
-            f"{'is' if len(blocked) == 1 else 'are'} blocked by credit."
-        )
-    else:
-        blocking = ""
-    owner = f" with the account owner {account_owner}" if account_owner else ""
-    return (
-        f"Invoice {invoice_id} of {customer} for {amount}, {due}, is disputed and cannot be "
-        f"collected.{blocking} Next: settle the dispute{owner} (a credit note or a "
-        f"confirmation the customer accepts)."
-    )
+from controltower.domain.explain import format_money
+from controltower_oracle.detectors.context import DetectionContext
 
 
 def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, TypeVar
 
-from controltower.domain.priority import PriorityKey
+from controltower_oracle.priority import PriorityKey
 
 K = TypeVar("K")
 

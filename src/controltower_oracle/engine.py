@@ -1,5 +1,8 @@
-"""The allocation and order-risk engine: one picture and one date in, an Analysis out.
+"""The reference allocation and order-risk engine: a picture and a date in, an Analysis out.
 
+The product analyses pictures with the numpy kernel (:mod:`controltower.domain.kernel`
+and :mod:`controltower.domain.kernel_incremental`); this engine is the readable
+specification the tests hold the kernel to, and no part of the product imports it.
 ``analyse`` is the reference implementation of ``allocation.md``. It is built on
 :class:`IncrementalEngine`, which keeps the result per pool, per warehouse, per
 customer and per order, so that a change (an order line, a PO date, a stock level, a
@@ -26,7 +29,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from controltower.domain.alternatives import transfer_alternatives
 from controltower.domain.analysis import (
     AllocationPolicy,
     Analysis,
@@ -34,9 +36,7 @@ from controltower.domain.analysis import (
     LineOutcome,
     OrderOutcome,
 )
-from controltower.domain.capacity import PickSchedule, ReadyLine
-from controltower.domain.credit import assess_credit, open_line_value
-from controltower.domain.errors import DomainError
+from controltower.domain.errors import DatasetConflictError
 from controltower.domain.explain import explain_order
 from controltower.domain.model import (
     ZERO,
@@ -59,7 +59,10 @@ from controltower.domain.model import (
     Warehouse,
     effective_unit_price,
 )
-from controltower.domain.pegging import (
+from controltower_oracle.alternatives import transfer_alternatives
+from controltower_oracle.capacity import PickSchedule, ReadyLine
+from controltower_oracle.credit import assess_credit, open_line_value
+from controltower_oracle.pegging import (
     LineKey,
     PoLineKey,
     PoolDemand,
@@ -69,17 +72,13 @@ from controltower.domain.pegging import (
     peg_pool,
     pool_supply,
 )
-from controltower.domain.priority import PriorityKey, demand_priority
-from controltower.domain.risk import assess_order, needs_attention, open_value
+from controltower_oracle.priority import PriorityKey, demand_priority
+from controltower_oracle.risk import assess_order, needs_attention, open_value
 
-__all__ = ["DatasetConflictError", "IncrementalEngine", "analyse"]
+__all__ = ["IncrementalEngine", "analyse"]
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
-
-
-class DatasetConflictError(DomainError):
-    """The picture contradicts itself: a repeated key, or a change naming a missing row."""
 
 
 def analyse(

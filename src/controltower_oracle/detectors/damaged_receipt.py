@@ -1,56 +1,28 @@
-"""``damaged_receipt``: a recent receipt came in with damaged units.
+"""The reference ``damaged_receipt`` detector, over value objects.
 
-Damaged units are supply that will not serve demand and a claim the supplier owes.
-The trigger is a receipt with ``damaged_qty > 0`` received at most ``lookback_days``
-days before D (older damage is history, counted by the vendor scorecard).
+It reads the picture and the reference analysis one value object at a time and finds a
+recent receipt came in with damaged units. Its settings, value basis and wording are the
+product detector's (:mod:`controltower.detectors.columnar.damaged_receipt`), whose
+findings tests hold equal to these.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from controltower.detectors.base import (
-    DetectionContext,
-    DetectorSettings,
     Finding,
     po_subject,
     product_entity,
     receipt_subject,
     supplier_entity,
 )
+from controltower.detectors.columnar.damaged_receipt import (
+    VALUE_BASIS,
+    DamagedReceiptSettings,
+    explanation,
+)
 from controltower.domain.cases import ExceptionType, raise_severity
 from controltower.domain.explain import format_money, format_qty
-
-VALUE_BASIS = "damaged qty x unit cost"
-
-
-class DamagedReceiptSettings(DetectorSettings, Protocol):
-    @property
-    def lookback_days(self) -> int: ...
-
-
-def explanation(
-    *,
-    receipt_id: str,
-    po_id: str,
-    supplier_phrase: str,
-    supplier: str,
-    warehouse: str,
-    received: str,
-    damaged_qty: str,
-    qty: str,
-    sku: str,
-    money: str,
-    short: bool,
-) -> str:
-    """The damaged_receipt wording, shared by the reference detector and its columnar twin."""
-    need = f" {sku} is short in {warehouse}, so the loss hurts demand." if short else ""
-    return (
-        f"Receipt {receipt_id} on {po_id} from {supplier_phrase}, received in {warehouse} "
-        f"{received}, has {damaged_qty} of {qty} {sku} damaged, worth {money}."
-        f"{need} Next: quarantine the damaged units, file a claim with "
-        f"{supplier} and ask for a replacement."
-    )
+from controltower_oracle.detectors.context import DetectionContext
 
 
 def detect(context: DetectionContext, settings: DamagedReceiptSettings) -> list[Finding]:

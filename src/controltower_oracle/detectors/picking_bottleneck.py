@@ -1,76 +1,26 @@
-"""``picking_bottleneck``: a warehouse whose picking capacity cannot keep up.
+"""The reference ``picking_bottleneck`` detector, over value objects.
 
-Two signs, either enough: capacity pushes some ready lines to a later day (the
-engine's ``capacity_delay_days``), or the open picks exceed ``backlog_days`` days of
-capacity. Warehouses with no capacity given never raise it. It is the root cause the
-orders it delays are grouped under.
+It reads the picture and the reference analysis one value object at a time and finds a
+warehouse whose picking capacity cannot keep up. Its settings, value basis and wording
+are the product detector's (:mod:`controltower.detectors.columnar.picking_bottleneck`),
+whose findings tests hold equal to these.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Protocol
 
-from controltower.detectors.base import (
-    DetectionContext,
-    DetectorSettings,
-    Finding,
-    order_subject,
-    warehouse_subject,
+from controltower.detectors.base import Finding, order_subject, warehouse_subject
+from controltower.detectors.columnar.picking_bottleneck import (
+    BACKLOG_BASIS,
+    DELAYED_BASIS,
+    PickingBottleneckSettings,
+    explanation,
 )
 from controltower.domain.analysis import OrderOutcome
 from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
-from controltower.domain.explain import format_money, plural
-
-
-class PickingBottleneckSettings(DetectorSettings, Protocol):
-    @property
-    def backlog_days(self) -> Decimal: ...
-
-
-#: how the value at risk is worked out when capacity pushes orders later
-DELAYED_BASIS = "open value of the orders capacity delays"
-#: how it is worked out when only the open picks pile up
-BACKLOG_BASIS = "open value of the orders with open picks"
-
-
-def explanation(
-    *,
-    warehouse: str,
-    capacity: int,
-    delayed_lines: int,
-    delayed_orders: int,
-    max_delay_days: int,
-    late_orders: int,
-    backlogged: bool,
-    open_picks: int,
-    backlog_limit: Decimal,
-    backlog_days: Decimal,
-    value: str,
-) -> str:
-    """The detector's wording, shared by the reference detector and its columnar twin.
-
-    The capacity delay is told when ``delayed_orders`` is not 0, the backlog of open
-    picks when ``backlogged``.
-    """
-    signs = []
-    if delayed_orders:
-        signs.append(
-            f"capacity pushes {delayed_lines} ready line(s) of {delayed_orders} order(s) "
-            f"later, by up to {plural(max_delay_days, 'day')}"
-            + (f", {late_orders} of them past their promise" if late_orders else "")
-        )
-    if backlogged:
-        signs.append(
-            f"{open_picks} picks are open, more than {backlog_limit.normalize():f} "
-            f"({backlog_days.normalize():f} day(s) of capacity)"
-        )
-    return (
-        f"{warehouse} picks at most {capacity} lines a day and cannot keep up: "
-        f"{'; '.join(signs)}. Orders worth {value} are held up. "
-        f"Next: add pickers or a shift in {warehouse}, or ship urgent orders from "
-        f"another warehouse."
-    )
+from controltower.domain.explain import format_money
+from controltower_oracle.detectors.context import DetectionContext
 
 
 def detect(context: DetectionContext, settings: PickingBottleneckSettings) -> list[Finding]:

@@ -30,7 +30,7 @@ from controltower.domain.model import (
     StockLevel,
     po_line_expected_date,
 )
-from controltower.domain.priority import PriorityKey
+from controltower_oracle.priority import PriorityKey
 
 #: (sku, warehouse)
 PoolKey: TypeAlias = tuple[str, str]

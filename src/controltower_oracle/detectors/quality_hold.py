@@ -1,52 +1,28 @@
-"""``quality_hold``: demand waiting on stock that quality is holding.
+"""The reference ``quality_hold`` detector, over value objects.
 
-Held stock is expected back ``quality_release_days`` after D; until quality releases
-it, the lines pegged to it cannot ship. The trigger is an order line taking from
-quality-held stock; one finding per pool (quality releases a pool's held stock, not a
-line), and the pool is the cause those orders' risk is grouped under.
+It reads the picture and the reference analysis one value object at a time and finds
+demand waiting on stock that quality is holding. Its settings, value basis and wording
+are the product detector's (:mod:`controltower.detectors.columnar.quality_hold`), whose
+findings tests hold equal to these.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from decimal import Decimal
 
 from controltower.detectors.base import (
-    DetectionContext,
     DetectorSettings,
     Finding,
     order_subject,
     pool_subject,
     product_entity,
 )
+from controltower.detectors.columnar.quality_hold import VALUE_BASIS, explanation
 from controltower.domain.analysis import LineOutcome, OrderOutcome
 from controltower.domain.cases import ExceptionType, raise_severity
 from controltower.domain.explain import format_money, format_qty
-
-VALUE_BASIS = "held qty pegged to orders x their unit price"
-
-
-def explanation(
-    *,
-    held_qty: str,
-    held_total: str,
-    sku: str,
-    warehouse: str,
-    places: Sequence[tuple[str, str]],
-    money: str,
-    release: str,
-    late: Sequence[str],
-) -> str:
-    """The quality_hold wording, shared by the reference detector and its columnar twin."""
-    where = ", ".join(f"{order_id} line {line}" for order_id, line in places)
-    lateness = f" Waiting makes {', '.join(late)} miss the promise." if late else ""
-    return (
-        f"{held_qty} of the {held_total} {sku} held by quality in {warehouse} are promised "
-        f"to {len(places)} order line(s) ({where}) worth {money}; release is "
-        f"expected {release}.{lateness} Next: inspect and release the held stock, or declare "
-        f"it unusable so planning can replace it."
-    )
+from controltower_oracle.detectors.context import DetectionContext
 
 
 def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:

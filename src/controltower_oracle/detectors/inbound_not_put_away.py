@@ -1,17 +1,15 @@
-"""``inbound_not_put_away``: goods received but not yet put away, so not yet sellable.
+"""The reference ``inbound_not_put_away`` detector, over value objects.
 
-Received units sit on the dock until put away; the ERP may count them, pickers cannot
-reach them. The trigger is a receipt with ``put_away`` false received more than
-``max_days`` days before D.
+It reads the picture and the reference analysis one value object at a time and finds
+goods received but not yet put away, so not yet sellable. Its settings, value basis and
+wording are the product detector's
+(:mod:`controltower.detectors.columnar.inbound_not_put_away`), whose findings tests hold
+equal to these.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from controltower.detectors.base import (
-    DetectionContext,
-    DetectorSettings,
     Finding,
     po_subject,
     pool_subject,
@@ -19,40 +17,15 @@ from controltower.detectors.base import (
     receipt_subject,
     supplier_entity,
 )
+from controltower.detectors.columnar.inbound_not_put_away import (
+    VALUE_BASIS,
+    InboundNotPutAwaySettings,
+    explanation,
+)
 from controltower.domain.cases import ExceptionType, raise_severity
 from controltower.domain.explain import format_money, format_qty, plural
 from controltower.domain.model import ZERO
-
-VALUE_BASIS = "received qty less damaged x unit cost"
-
-
-class InboundNotPutAwaySettings(DetectorSettings, Protocol):
-    @property
-    def max_days(self) -> int: ...
-
-
-def explanation(
-    *,
-    receipt_id: str,
-    qty: str,
-    sku: str,
-    po_id: str,
-    line: int,
-    warehouse: str,
-    received: str,
-    waited: str,
-    allowed: str,
-    money: str,
-    short: bool,
-) -> str:
-    """The inbound_not_put_away wording, shared by the reference detector and its columnar twin."""
-    need = f" Demand for {sku} in {warehouse} is short meanwhile." if short else ""
-    return (
-        f"Receipt {receipt_id} of {qty} {sku} on {po_id} line {line}, received in {warehouse} "
-        f"{received}, is still not put away after {waited} (the policy allows {allowed}): "
-        f"{money} of goods nobody can pick.{need} Next: put the goods "
-        f"away and confirm the location in the ERP."
-    )
+from controltower_oracle.detectors.context import DetectionContext
 
 
 def detect(context: DetectionContext, settings: InboundNotPutAwaySettings) -> list[Finding]:

@@ -1,36 +1,32 @@
-"""``supplier_delay``: an open PO past its expected date, or slipping past a promise.
+"""The reference ``supplier_delay`` detector, over value objects.
 
-A PO line is *overdue* when its expected date is more than ``grace_days`` before D, and
-*slipping* when it is expected after the promised date of an order pegged to it. One
-finding per PO, listing the orders it hurts: those pegged to it whose promise falls
-before the date its units can be picked. It is the root cause those orders' own
-``order_at_risk`` exceptions are grouped under.
+It reads the picture and the reference analysis one value object at a time and finds an
+open PO past its expected date, or slipping past a promise. Its settings, value basis
+and wording are the product detector's
+(:mod:`controltower.detectors.columnar.supplier_delay`), whose findings tests hold equal
+to these.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
-from typing import Protocol
 
 from controltower.detectors.base import (
-    DetectionContext,
-    DetectorSettings,
     Finding,
-    PegOnPo,
     order_subject,
     po_subject,
     product_entity,
     supplier_entity,
 )
-from controltower.domain.analysis import OrderOutcome
-from controltower.domain.cases import (
-    ExceptionType,
-    Severity,
-    highest_severity,
-    raise_severity,
+from controltower.detectors.columnar.supplier_delay import (
+    HURT_BASIS,
+    UNHURT_BASIS,
+    SupplierDelaySettings,
+    explanation,
 )
-from controltower.domain.explain import format_money, plural
+from controltower.domain.analysis import OrderOutcome
+from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
+from controltower.domain.explain import format_money
 from controltower.domain.model import (
     OrderStatus,
     PurchaseOrder,
@@ -38,13 +34,7 @@ from controltower.domain.model import (
     Tier,
     po_line_expected_date,
 )
-
-
-class SupplierDelaySettings(DetectorSettings, Protocol):
-    @property
-    def grace_days(self) -> int: ...
-    @property
-    def days_late_escalation(self) -> int: ...
+from controltower_oracle.detectors.context import DetectionContext, PegOnPo
 
 
 def _is_slipping(line: PurchaseOrderLine, pegs: list[PegOnPo], order: PurchaseOrder) -> bool:
@@ -57,59 +47,6 @@ def hurt_orders(pegs: list[PegOnPo]) -> list[OrderOutcome]:
     """Orders pegged to the PO whose promise falls before its units can be picked."""
     hurt = {p.order.order_id: p.order for p in pegs if p.peg.available_date > p.order.promised_date}
     return [hurt[k] for k in sorted(hurt)]
-
-
-#: how the value at risk is worked out when the delay makes orders late
-HURT_BASIS = "open value of the orders the delay makes late"
-#: how it is worked out while no order is late because of it
-UNHURT_BASIS = "open qty x unit cost of the late PO lines (no order hurt yet)"
-
-
-def explanation(
-    *,
-    po_id: str,
-    supplier: str,
-    supplier_phrase: str,
-    skus: Sequence[str],
-    warehouse: str,
-    days_past_expected: int,
-    expected: str,
-    confirmed: str | None,
-    hurt: Sequence[tuple[str, str, str, str]],
-    buyer: str | None,
-) -> str:
-    """The detector's wording, shared by the reference detector and its columnar twin.
-
-    ``expected`` is the date of the PO's earliest late line and ``days_past_expected``
-    how far D is past it; ``confirmed`` is the supplier's confirmation date (None when
-    never confirmed); ``hurt`` holds each order the delay makes late as its id, customer
-    phrase, promised date and open value.
-    """
-    confirmation = (
-        f"confirmed {confirmed}" if confirmed is not None else "never confirmed by the supplier"
-    )
-    if days_past_expected > 0:
-        lateness = (
-            f"is {plural(days_past_expected, 'day')} past its expected date {expected} "
-            f"({confirmation})"
-        )
-    else:
-        lateness = (
-            f"is expected {expected}, after the promised date of an order waiting "
-            f"on it ({confirmation})"
-        )
-    if hurt:
-        impact = f"It makes {len(hurt)} order(s) late: " + "; ".join(
-            [f"{o} for {c}, promised {d}, worth {v}" for o, c, d, v in hurt]
-        )
-    else:
-        impact = "No order is late because of it yet"
-    buyer_note = f" (buyer: {buyer})" if buyer else ""
-    return (
-        f"{po_id} from {supplier_phrase} for {', '.join(skus)} into {warehouse} {lateness}. "
-        f"{impact}. Next: chase {supplier} for a firm, earlier date{buyer_note}; "
-        f"look for a transfer or another supplier; tell customer service the revised dates."
-    )
 
 
 def detect(context: DetectionContext, settings: SupplierDelaySettings) -> list[Finding]:

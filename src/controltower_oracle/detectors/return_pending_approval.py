@@ -1,41 +1,34 @@
-"""``return_pending_approval``: a customer's return request nobody has decided on.
+"""The reference ``return_pending_approval`` detector, over value objects.
 
-The trigger is a return in status ``requested`` more than ``max_days`` days after its
-``requested_date``. The customer waits for an answer and the goods for a dock.
+It reads the picture and the reference analysis one value object at a time and finds a
+customer's return request nobody has decided on. Its settings, value basis and wording
+are the product detector's
+(:mod:`controltower.detectors.columnar.return_pending_approval`), whose findings tests
+hold equal to these.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Protocol
 
 from controltower.detectors.base import (
-    DetectionContext,
-    DetectorSettings,
     Finding,
     customer_subject,
     order_subject,
     product_entity,
     return_subject,
 )
-from controltower.domain.cases import ExceptionType, raise_severity
-from controltower.domain.explain import format_money, format_qty, plural
-from controltower.domain.model import (
-    Return,
-    ReturnStatus,
-    Tier,
-    effective_unit_price,
+from controltower.detectors.columnar.return_pending_approval import (
+    BY_LIST_PRICE,
+    BY_ORDER_LINE_PRICE,
+    NO_PRICE_KNOWN,
+    ReturnPendingApprovalSettings,
+    explanation,
 )
-
-#: the value bases, by where the return's unit price comes from
-BY_ORDER_LINE_PRICE = "qty x the order line's unit price"
-BY_LIST_PRICE = "qty x the product's list price"
-NO_PRICE_KNOWN = "no price known"
-
-
-class ReturnPendingApprovalSettings(DetectorSettings, Protocol):
-    @property
-    def max_days(self) -> int: ...
+from controltower.domain.cases import ExceptionType, raise_severity
+from controltower.domain.explain import format_money, format_qty
+from controltower.domain.model import Return, ReturnStatus, Tier, effective_unit_price
+from controltower_oracle.detectors.context import DetectionContext
 
 
 def unit_value(context: DetectionContext, rma: Return) -> tuple[Decimal, str]:
@@ -49,29 +42,6 @@ def unit_value(context: DetectionContext, rma: Return) -> tuple[Decimal, str]:
     if product is not None and product.list_price is not None:
         return product.list_price, BY_LIST_PRICE
     return Decimal(0), NO_PRICE_KNOWN
-
-
-def explanation(
-    *,
-    rma_id: str,
-    qty: str,
-    sku: str,
-    order_id: str | None,
-    customer: str,
-    requested: str,
-    waited_days: int,
-    max_days: int,
-    worth: str,
-) -> str:
-    """The return_pending_approval wording, shared by the reference detector and its
-    columnar twin."""
-    of_order = f" from order {order_id}" if order_id else ""
-    return (
-        f"Return {rma_id} of {qty} {sku}{of_order}, requested by {customer} {requested}, "
-        f"has waited {plural(waited_days, 'day')} for a decision (the policy allows "
-        f"{plural(max_days, 'day')}); worth {worth}. "
-        f"Next: approve or reject it and tell the customer."
-    )
 
 
 def detect(context: DetectionContext, settings: ReturnPendingApprovalSettings) -> list[Finding]:

@@ -1,66 +1,33 @@
-"""``supplier_confirmation_overdue``: an open PO the supplier has not confirmed in time.
+"""The reference ``supplier_confirmation_overdue`` detector, over value objects.
 
-An unconfirmed PO is a date nobody has promised; every order pegged to it rests on
-hope. The trigger is an open PO with quantity still to receive, no ``confirmed_date``
-and more than ``confirm_within_days`` days since its ``order_date``.
+It reads the picture and the reference analysis one value object at a time and finds an
+open PO the supplier has not confirmed in time. Its settings, value basis and wording
+are the product detector's
+(:mod:`controltower.detectors.columnar.supplier_confirmation_overdue`), whose findings
+tests hold equal to these.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
-from typing import Protocol
 
 from controltower.detectors.base import (
-    DetectionContext,
-    DetectorSettings,
     Finding,
     order_subject,
     po_subject,
     product_entity,
     supplier_entity,
 )
+from controltower.detectors.columnar.supplier_confirmation_overdue import (
+    PEGGED_BASIS,
+    UNPEGGED_BASIS,
+    SupplierConfirmationOverdueSettings,
+    explanation,
+)
 from controltower.domain.cases import ExceptionType, raise_severity
 from controltower.domain.explain import format_money, plural
 from controltower.domain.model import OrderStatus
-
-PEGGED_BASIS = "pegged qty x unit price of the order lines waiting on the PO"
-UNPEGGED_BASIS = "open qty x unit cost of the PO lines (no order waits on it yet)"
-
-
-class SupplierConfirmationOverdueSettings(DetectorSettings, Protocol):
-    @property
-    def confirm_within_days(self) -> int: ...
-
-
-def explanation(
-    *,
-    po_id: str,
-    supplier_phrase: str,
-    supplier: str,
-    ordered: str,
-    expected: str,
-    waited: str,
-    allowed: str,
-    #: the id, customer and promised date of each order waiting on the PO
-    waiting: Sequence[tuple[str, str, str]],
-    money: str,
-    buyer: str | None,
-) -> str:
-    """The supplier confirmation wording, shared by the reference detector and its columnar twin."""
-    if waiting:
-        impact = f"{len(waiting)} order(s) wait on it: " + ", ".join(
-            f"{order_id} for {customer} (promised {promised})"
-            for order_id, customer, promised in waiting
-        )
-    else:
-        impact = "no order is pegged to it yet"
-    return (
-        f"{po_id} to {supplier_phrase}, ordered {ordered} and expected {expected}, is still "
-        f"not confirmed {waited} after ordering (the policy allows {allowed}); {impact}; "
-        f"worth {money}. Next: get {supplier} to confirm a firm date"
-        f"{f' (buyer: {buyer})' if buyer else ''}."
-    )
+from controltower_oracle.detectors.context import DetectionContext
 
 
 def detect(

@@ -1,6 +1,7 @@
 """Where an order stands: allocation, blockers, status, ship date, lateness, risk.
 
-Everything here follows "Dates" and "Where an order stands" in ``allocation.md`` and
+The reference rules, one order at a time (the kernel applies them to every order at
+once). Everything here follows "Dates" and "Where an order stands" in ``allocation.md`` and
 reads only the order's line outcomes (pegging plus capacity) and its customer's credit,
 so the rules can be checked by hand one at a time.
 """
@@ -8,7 +9,6 @@ so the rules can be checked by hand one at a time.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -19,20 +19,9 @@ from controltower.domain.analysis import (
     CreditAssessment,
     LineOutcome,
     OrderRiskStatus,
+    OrderStanding,
 )
 from controltower.domain.model import ZERO
-
-
-@dataclass(frozen=True, slots=True)
-class OrderStanding:
-    """The risk fields of one order, before explanation."""
-
-    allocation: Allocation
-    blockers: tuple[Blocker, ...]
-    status: OrderRiskStatus
-    projected_ship_date: date | None
-    days_late: int | None
-    at_risk: bool
 
 
 def allocation_of(lines: Sequence[LineOutcome]) -> Allocation:

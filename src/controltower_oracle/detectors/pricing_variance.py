@@ -1,68 +1,28 @@
-"""``pricing_variance``: an open line priced off list beyond the tolerance.
+"""The reference ``pricing_variance`` detector, over value objects.
 
-A price below list gives margin away, above list overcharges a customer; either needs
-someone to approve it before the goods ship. The trigger is an open order line whose
-effective unit price differs from its effective list price by more than
-``tolerance_pct`` percent of the list price (lines with no or a zero list price are
-not judged).
+It reads the picture and the reference analysis one value object at a time and finds an
+open line priced off list beyond the tolerance. Its settings, value basis and wording
+are the product detector's (:mod:`controltower.detectors.columnar.pricing_variance`),
+whose findings tests hold equal to these.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Protocol
 
-from controltower.detectors.base import (
-    DetectionContext,
-    DetectorSettings,
-    Finding,
-    customer_subject,
-    line_subject,
-    product_entity,
+from controltower.detectors.base import Finding, customer_subject, line_subject, product_entity
+from controltower.detectors.columnar.pricing_variance import (
+    VALUE_BASIS,
+    PricingVarianceSettings,
+    explanation,
+    percent_text,
 )
 from controltower.domain.cases import ExceptionType, raise_severity
 from controltower.domain.explain import format_money, format_qty
 from controltower.domain.model import effective_list_price
+from controltower_oracle.detectors.context import DetectionContext
 
 _HUNDRED = Decimal(100)
-_TENTH = Decimal("0.1")
-
-VALUE_BASIS = "|unit price - list price| x open qty"
-
-
-class PricingVarianceSettings(DetectorSettings, Protocol):
-    @property
-    def tolerance_pct(self) -> Decimal: ...
-
-
-def percent_text(value: Decimal) -> str:
-    """A percentage as the finding shows it, to a tenth: ``12.5%``."""
-    return f"{value.quantize(_TENTH)}%"
-
-
-def explanation(
-    *,
-    order_id: str,
-    line: int,
-    customer: str,
-    qty: str,
-    sku: str,
-    price: str,
-    deviation: str,
-    below: bool,
-    list_price: str,
-    tolerance: str,
-    worth: str,
-) -> str:
-    """The pricing_variance wording, shared by the reference detector and its columnar
-    twin."""
-    return (
-        f"Order {order_id} line {line} for {customer} sells {qty} {sku} at {price}, "
-        f"{deviation} {'below' if below else 'above'} the list price {list_price} "
-        f"(tolerance {tolerance}): {worth} "
-        f"{'of margin given away' if below else 'charged over list'}. "
-        f"Next: approve the price as an override or correct it before the line ships."
-    )
 
 
 def detect(context: DetectionContext, settings: PricingVarianceSettings) -> list[Finding]:

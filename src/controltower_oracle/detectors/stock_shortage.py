@@ -1,63 +1,30 @@
-"""``stock_shortage``: a pool (SKU in a warehouse) has demand no supply covers.
+"""The reference ``stock_shortage`` detector, over value objects.
 
-The trigger is a line with ``short_qty > 0`` after pegging; one finding per pool, since
-the planner fixes the pool (buy, transfer), not each line.
+It reads the picture and the reference analysis one value object at a time and finds a
+pool (SKU in a warehouse) has demand no supply covers. Its settings, value basis and
+wording are the product detector's
+(:mod:`controltower.detectors.columnar.stock_shortage`), whose findings tests hold equal
+to these.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from decimal import Decimal
 
 from controltower.detectors.base import (
-    DetectionContext,
     DetectorSettings,
     Finding,
     order_subject,
     pool_subject,
     product_entity,
 )
+from controltower.detectors.columnar.stock_shortage import VALUE_BASIS, explanation
 from controltower.domain.analysis import LineOutcome, OrderOutcome, TransferAlternative
 from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
 from controltower.domain.explain import format_money, format_qty
 from controltower.domain.model import Tier
-
-#: how the value at risk is worked out
-VALUE_BASIS = "short qty x unit price over the short order lines"
-
-
-def explanation(
-    *,
-    sku: str,
-    warehouse: str,
-    short: str,
-    lines: Sequence[tuple[str, str]],
-    value: str,
-    customers: Sequence[str],
-    transfers: Sequence[tuple[str, str, str]],
-) -> str:
-    """The detector's wording, shared by the reference detector and its columnar twin.
-
-    ``lines`` are the short lines as order id and line number, ``customers`` the phrases
-    of their customers, ``transfers`` the moves to suggest as source warehouse, free
-    quantity and arrival date (none: buy instead).
-    """
-    where = ", ".join([f"{order} line {line}" for order, line in lines])
-    if transfers:
-        moves = "; ".join(
-            [
-                f"transfer from {source} ({free} free, arrives {arrival})"
-                for source, free, arrival in transfers
-            ]
-        )
-    else:
-        moves = "no other warehouse has free stock on a lane; raise a purchase order"
-    return (
-        f"{sku} in {warehouse} is short {short} units for {len(lines)} order line(s) "
-        f"({where}) worth {value}: no stock, quality-held stock or open purchase order is "
-        f"left for them. Customers: {', '.join(customers)}. Next: {moves}."
-    )
+from controltower_oracle.detectors.context import DetectionContext
 
 
 def _short_lines_by_pool(

@@ -1,17 +1,16 @@
-"""The stateless scan: one picture, one date, one policy in; the ``scan --json`` document out.
+"""The reference scan: one picture, one date, one policy in; the scan document out.
 
-Nothing is stored and no clock is read: the exceptions are "detected" at the start of
-the business day of ``as_of``, so the same inputs always give the same document. The
-document is exactly the contract of ``data-format.md`` ("The stateless scan and its
-JSON"), with a few extra fields that contract welcomes; its JSON Schema ships as
-``controltower/schemas/scan.schema.json``.
+The reference engine, the reference detectors and a dict per order and line: the
+readable specification of the ``scan --json`` document
+(:mod:`controltower.workflow.scan_document`), which the product writes from the
+kernel's arrays (:mod:`controltower.workflow.columnar_scan`). Tests hold the two
+documents equal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -23,11 +22,12 @@ from controltower.domain.analysis import (
     OrderOutcome,
     TransferAlternative,
 )
-from controltower.domain.engine import analyse
 from controltower.domain.model import Dataset
 from controltower.policy import Policy
-from controltower.policy.routing import start_of_business_day
-from controltower.workflow.exceptions import ExceptionRecord, evaluate_exceptions
+from controltower.workflow.exceptions import ExceptionRecord
+from controltower.workflow.scan_document import json_number, scan_detected_at
+from controltower_oracle.engine import analyse
+from controltower_oracle.exceptions import evaluate_exceptions
 
 
 def build_scan_document(dataset: Dataset, as_of: date, policy: Policy) -> dict[str, Any]:
@@ -48,18 +48,6 @@ def render_scan_document(
         "orders": [order_document(order) for order in analysis.orders],
         "exceptions": [exception_document(item) for item in exceptions],
     }
-
-
-def scan_detected_at(as_of: date, policy: Policy) -> datetime:
-    """The moment a stateless scan detects things: the start of ``as_of``'s business day."""
-    return start_of_business_day(as_of, policy.clock)
-
-
-def json_number(value: Decimal) -> int | float:
-    """A quantity or amount as a JSON number: an integer when it is whole."""
-    if value == value.to_integral_value():
-        return int(value)
-    return float(value)
 
 
 def _iso(value: date | None) -> str | None:

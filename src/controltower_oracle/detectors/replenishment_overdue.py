@@ -1,59 +1,26 @@
-"""``replenishment_overdue``: a pool below its reorder point that nobody has reordered.
+"""The reference ``replenishment_overdue`` detector, over value objects.
 
-The stock position is physical stock (``on_hand - quality_hold``) plus the open
-quantity of open purchase orders into the pool. The trigger is a position strictly
-below the product's ``reorder_point``: the open supply, if any, does not lift it back,
-so a purchase order is overdue. Pools considered are those with a stock row, open
-demand or open supply.
+It reads the picture and the reference analysis one value object at a time and finds a
+pool below its reorder point that nobody has reordered. Its settings, value basis and
+wording are the product detector's
+(:mod:`controltower.detectors.columnar.replenishment_overdue`), whose findings tests
+hold equal to these.
 """
 
 from __future__ import annotations
 
-from controltower.detectors.base import (
-    DetectionContext,
-    DetectorSettings,
-    Finding,
-    pool_subject,
-    product_entity,
+from controltower.detectors.base import DetectorSettings, Finding, pool_subject, product_entity
+from controltower.detectors.columnar.replenishment_overdue import (
+    LIST_PRICE,
+    UNIT_COST,
+    VALUE_BASIS,
+    explanation,
 )
 from controltower.domain.cases import ExceptionType, Severity, highest_severity
 from controltower.domain.explain import format_money, format_qty
 from controltower.domain.model import ZERO
-from controltower.domain.pegging import physical_stock
-
-#: what the gap is priced at: the product's list price, else its unit cost
-LIST_PRICE = "list price"
-UNIT_COST = "unit cost"
-#: the value basis of each pricing
-VALUE_BASIS = {priced: f"gap to the reorder point x {priced}" for priced in (LIST_PRICE, UNIT_COST)}
-
-
-def explanation(
-    *,
-    sku: str,
-    warehouse: str,
-    available: str,
-    held: str | None,
-    on_order: str | None,
-    reorder_point: str,
-    gap: str,
-    worth: str,
-    priced: str,
-    reorder_qty: str,
-) -> str:
-    """The replenishment_overdue wording, shared by the reference detector and its
-    columnar twin.
-
-    ``held`` is the quantity on quality hold and ``on_order`` the open inbound, each
-    ``None`` when there is none.
-    """
-    held_text = f" ({held} more held by quality)" if held is not None else ""
-    inbound = f" plus {on_order} on order" if on_order is not None else " and nothing on order"
-    return (
-        f"{sku} in {warehouse} has {available} available{held_text}{inbound}, below its "
-        f"reorder point of {reorder_point} by {gap} ({worth} at {priced}). Next: raise a "
-        f"purchase order for {reorder_qty} or transfer stock in."
-    )
+from controltower_oracle.detectors.context import DetectionContext
+from controltower_oracle.pegging import physical_stock
 
 
 def _pools(context: DetectionContext) -> list[tuple[str, str]]:

@@ -1,60 +1,28 @@
-"""``credit_hold``: a customer whose open orders are blocked by credit.
+"""The reference ``credit_hold`` detector, over value objects.
 
-The trigger is the engine's credit assessment: the customer is on hold, over its limit
-or has an invoice overdue beyond the policy, and has at least one open order with the
-``credit`` blocker. One finding per customer (the credit controller decides on the
-account, not order by order); it is the root cause of those orders' risk.
+It reads the picture and the reference analysis one value object at a time and finds a
+customer whose open orders are blocked by credit. Its settings, value basis and wording
+are the product detector's (:mod:`controltower.detectors.columnar.credit_hold`), whose
+findings tests hold equal to these.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
 
 from controltower.detectors.base import (
-    DetectionContext,
     DetectorSettings,
     Finding,
     customer_subject,
     invoice_subject,
     order_subject,
 )
+from controltower.detectors.columnar.credit_hold import VALUE_BASIS, blocked_order, explanation
 from controltower.domain.analysis import Blocker
 from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
 from controltower.domain.explain import credit_sentences, format_money
 from controltower.domain.model import Tier
-
-VALUE_BASIS = "open value of the customer's orders blocked by credit"
-
-
-def blocked_order(*, order_id: str, promised: str, worth: str) -> str:
-    """How one blocked order reads in the finding, shared by the reference detector and
-    its columnar twin."""
-    return f"{order_id} promised {promised}, worth {worth}"
-
-
-def explanation(
-    *,
-    customer: str,
-    orders: int,
-    worth: str,
-    listed: str,
-    rules: str,
-    disputed: Sequence[str],
-    account_owner: str | None,
-) -> str:
-    """The credit_hold wording, shared by the reference detector and its columnar twin."""
-    dispute = (
-        f" Disputed invoices: {', '.join(disputed)}; settling them changes the picture."
-        if disputed
-        else ""
-    )
-    owner = f" (account owner: {account_owner})" if account_owner else ""
-    return (
-        f"{customer} has {orders} open order(s) worth {worth} blocked by credit: {listed}. "
-        f"{rules}{dispute} Next: review the account{owner}: release the block with approval, "
-        f"collect what is overdue, or agree revised dates with the customer."
-    )
+from controltower_oracle.detectors.context import DetectionContext
 
 
 def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
