@@ -806,7 +806,11 @@ def render(report: dict[str, Any]) -> str:
         add(
             f"`controltower scan DIR --json --as-of {AS_OF.isoformat()} > file` on the same "
             f"business, taking turns with the stored runs: **{_timed(js)}**, peak "
-            f"{_mb(js['tree_rss_kb'])}."
+            f"{_mb(js['tree_rss_kb'])} (its largest process alone: {_mb(js['hwm_kb'])}; it "
+            "writes the orders from a forked child). `controltower scan --db --as-of "
+            f"{AS_OF.isoformat()}` runs right after the import (first: every case opened) and "
+            'again on the unchanged picture (second: nothing to change). "Second no slower" '
+            "allows 5% for the noise of a shared machine."
         )
         add("")
     add(

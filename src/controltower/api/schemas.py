@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, PlainSerializer
 
 from controltower.domain.analysis import Allocation, Blocker, OrderRiskStatus
 from controltower.domain.cases import CaseState, EventKind, ExceptionType, Severity
+from controltower.storage.queries import CaseSort, OrderSort
 from controltower.workflow.scan_document import json_number
 
 
@@ -115,16 +116,30 @@ class OrderPublic(BaseModel):
     lines: list[OrderLinePublic]
 
 
-class OrderListPublic(BaseModel):
-    """A page of the stored order risk, most urgent first."""
+class PagedPublic(BaseModel):
+    """What every list response says about its page: ``items`` holds the page."""
+
+    #: every row the filters match, on all pages
+    total: int
+    #: this page's number, from 1
+    page: int
+    page_size: int
+    #: the number of the last page (1 when nothing matches); a page after it is empty
+    last_page: int
+
+
+class OrderListPublic(PagedPublic):
+    """A page of the stored order risk, sorted as asked (most urgent first by default)."""
 
     picture_id: int
     companies: list[str]
     scan: ScanPublic
-    total: int
-    limit: int
+    sort: OrderSort
+    #: rows skipped before this page (``(page - 1) * page_size`` unless paged by offset)
     offset: int
-    orders: list[OrderPublic]
+    #: the same as ``page_size`` (the older name of the parameter)
+    limit: int
+    items: list[OrderPublic]
 
 
 class StatusChangePublic(BaseModel):
@@ -186,16 +201,22 @@ class CasePublic(BaseModel):
     explanation: str
     cause: str
     incident_id: str
+    #: the first related subjects (orders hit, purchase orders...); ``related_count`` in all
     related: list[str]
+    related_count: int
     warehouse: str | None
     company: str | None
 
 
 class CaseDetailPublic(CasePublic):
-    """A case with its full timeline, oldest event first."""
+    """A case with a page of its timeline, oldest event first."""
 
     entities: list[str]
     timeline: list[CaseEventPublic]
+    #: events on the whole timeline; ``timeline`` holds page ``timeline_page`` of them
+    timeline_total: int
+    timeline_page: int
+    timeline_page_size: int
 
 
 class IncidentMemberPublic(BaseModel):
@@ -209,7 +230,11 @@ class IncidentMemberPublic(BaseModel):
 
 
 class IncidentPublic(BaseModel):
-    """The cases that share one root cause: one problem, counted once, with its impacts."""
+    """The cases that share one root cause: one problem, counted once, with its impacts.
+
+    ``members`` and ``impacts`` list the first few (most severe cases first, impacts in
+    order); ``member_count`` and ``impact_count`` say how many there are in all.
+    """
 
     id: str
     title: str
@@ -224,29 +249,29 @@ class IncidentPublic(BaseModel):
     impact_count: int
     order_count: int
     impacts: list[str]
+    member_count: int
     members: list[IncidentMemberPublic]
 
 
-class CaseQueuePublic(BaseModel):
-    """The case queue: most severe first, then the earliest due."""
+class CaseQueuePublic(PagedPublic):
+    """A page of the case queue (by default the most severe first, then the earliest due)."""
 
     view: Literal["cases"] = "cases"
     picture_id: int
     companies: list[str]
     scan: ScanPublic | None
-    total: int
-    cases: list[CasePublic]
+    sort: CaseSort
+    items: list[CasePublic]
 
 
-class IncidentQueuePublic(BaseModel):
-    """The incident queue: the most value at risk first."""
+class IncidentQueuePublic(PagedPublic):
+    """A page of the incident queue: the most value at risk first."""
 
     view: Literal["incidents"] = "incidents"
     picture_id: int
     companies: list[str]
     scan: ScanPublic | None
-    total: int
-    incidents: list[IncidentPublic]
+    items: list[IncidentPublic]
 
 
 ExceptionQueuePublic = Annotated[CaseQueuePublic | IncidentQueuePublic, Field(discriminator="view")]

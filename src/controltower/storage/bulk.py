@@ -43,12 +43,29 @@ def insert_columns(
     count = sizes.pop() if sizes else 0
     if count == 0:
         return 0
-    if connection.dialect.name == "postgresql":
-        _copy_into(connection, table, names, [columns[n] for n in names])
-    else:
-        converted = [_sqlite_values(table.c[n].type, columns[n]) for n in names]
-        _execute_many(connection, table, names, converted, count)
+    driver_error = connection.dialect.loaded_dbapi.Error
+    try:
+        if connection.dialect.name == "postgresql":
+            _copy_into(connection, table, names, [columns[n] for n in names])
+        else:
+            converted = [_sqlite_values(table.c[n].type, columns[n]) for n in names]
+            _execute_many(connection, table, names, converted, count)
+    except driver_error as error:
+        # the driver's own error, as SQLAlchemy would have raised it (IntegrityError...)
+        raise sa.exc.DBAPIError.instance(
+            f"bulk insert into {table.name}", None, error, driver_error
+        ) from error
     return count
+
+
+def insert_rows(
+    connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
+) -> int:
+    """:func:`insert_columns` for rows given as mappings with the same keys."""
+    if not rows:
+        return 0
+    names = list(rows[0])
+    return insert_columns(connection, table, {n: [row[n] for row in rows] for n in names})
 
 
 def _copy_into(
@@ -102,7 +119,12 @@ def _postgres_converter(kind: sa.types.TypeEngine[Any]) -> Callable[[Any], Any] 
 
 def _sqlite_values(kind: sa.types.TypeEngine[Any], values: Column) -> list[Any]:
     convert = _sqlite_converter(kind)
-    return list(values) if convert is None else [convert(v) for v in values]
+    if convert is None:
+        return list(values)
+    # Dates, moments and enum members repeat (a scan's time on every row): each
+    # distinct value is converted once.
+    done: dict[Any, Any] = {}
+    return [done[v] if v in done else done.setdefault(v, convert(v)) for v in values]
 
 
 def _sqlite_converter(kind: sa.types.TypeEngine[Any]) -> Callable[[Any], Any] | None:

@@ -38,6 +38,7 @@ from controltower.domain.cases import (
 )
 from controltower.domain.incidents import Incident, group_incidents
 from controltower.storage import tables
+from controltower.storage.bulk import insert_rows
 from controltower.storage.database import StorageError
 from controltower.storage.repository import resolve_picture_id
 
@@ -151,8 +152,7 @@ def save_cases(session: Session, picture_id: int, cases: Sequence[ExceptionCase]
                 )
             _update_cases(connection, updates)
             _insert_cases(connection, inserts)
-            for chunk in _chunks(events, _CHUNK_SIZE):
-                connection.execute(sa.insert(tables.case_events), chunk)
+            insert_rows(connection, tables.case_events, events)
     except IntegrityError as error:
         raise CaseWriteError(
             f"could not store the cases: {_first_line(error.orig)}. A subject has at most "
@@ -268,14 +268,11 @@ def _update_cases(connection: sa.Connection, updates: Sequence[tuple[str, Except
 
 
 def _insert_cases(connection: sa.Connection, inserts: Sequence[tuple[str, ExceptionCase]]) -> None:
-    for chunk in _chunks(inserts, _CHUNK_SIZE):
-        connection.execute(
-            sa.insert(tables.exception_cases),
-            [
-                {"scope_company": scope, "id": case.id, **_case_values(case)}
-                for scope, case in chunk
-            ],
-        )
+    insert_rows(
+        connection,
+        tables.exception_cases,
+        [{"scope_company": scope, "id": case.id, **_case_values(case)} for scope, case in inserts],
+    )
 
 
 def _event_values(scope: str, case_id: str, position: int, event: CaseEvent) -> dict[str, Any]:

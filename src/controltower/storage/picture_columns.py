@@ -45,6 +45,7 @@ from controltower.storage.picture_arrow import (
 )
 from controltower.storage.picture_layout import LAYOUT, ColumnLayout
 from controltower.storage.picture_reads import read_entity
+from controltower.storage.picture_snapshot import read_picture_snapshot
 
 #: rows per round trip (per ``executemany`` on SQLite, per write into COPY on
 #: PostgreSQL): large enough to be fast, small enough to keep memory flat
@@ -314,9 +315,13 @@ def load_picture_tables(session: Session, picture_id: int | None = None) -> Data
     """The stored picture as columns; with ``picture_id`` None, the only stored one.
 
     The columnar counterpart of :func:`~.repository.load_picture`, with the same
-    errors for a picture that is not stored or a request that is ambiguous.
+    errors for a picture that is not stored or a request that is ambiguous. The
+    picture's snapshot (:mod:`.picture_snapshot`, written at import) is read when it
+    has one, else its rows.
     """
     from controltower.storage.repository import resolve_picture_id  # repository imports us
 
     resolved = resolve_picture_id(session, picture_id)
-    return read_picture_tables(session.connection(), resolved)
+    connection = session.connection()
+    snapshot = read_picture_snapshot(connection, resolved)
+    return snapshot if snapshot is not None else read_picture_tables(connection, resolved)

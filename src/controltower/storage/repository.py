@@ -38,6 +38,7 @@ from controltower.domain.analysis import (
     OrderRiskStatus,
     TransferAlternative,
 )
+from controltower.domain.columnar import ColumnarPrecisionError
 from controltower.domain.model import (
     ENTITY_NAMES,
     Customer,
@@ -56,7 +57,7 @@ from controltower.domain.model import (
     TransferLane,
     Warehouse,
 )
-from controltower.domain.tables import I32, DatasetTables
+from controltower.domain.tables import I32, DatasetTables, tables_from_dataset
 from controltower.storage import tables
 from controltower.storage.database import StorageError
 from controltower.storage.picture_arrow import EntityWriteError
@@ -66,6 +67,7 @@ from controltower.storage.picture_columns import (
     write_picture_dataset,
     write_picture_tables,
 )
+from controltower.storage.picture_snapshot import write_picture_snapshot
 
 #: key of the PostgreSQL advisory lock held while a picture is being replaced
 _IMPORT_LOCK_KEY: Final = 0x43545F494D50  # "CT_IMP"
@@ -98,6 +100,7 @@ _FIELDS: Final[dict[str, tuple[str, ...]]] = {
 #: every table holding rows of a picture, children before parents (the deletion order);
 #: scan results are not among them: they belong to companies and outlive the picture
 _PICTURE_ROW_TABLES: Final[tuple[sa.Table, ...]] = (
+    tables.picture_snapshots,
     *reversed(tables.ENTITY_TABLES.values()),
     tables.companies,
 )
@@ -276,6 +279,9 @@ def replace_picture(
                 imported_at=imported_at,
                 counts=counts,
             )
+            snapshot = _columns_of(picture)
+            if snapshot is not None:
+                write_picture_snapshot(connection, picture_id, snapshot)
             if isinstance(picture, DatasetTables):
                 write_picture_tables(
                     connection,
@@ -361,6 +367,17 @@ def _companies_by_picture(connection: sa.Connection) -> dict[int, set[str]]:
     for picture_id, code in connection.execute(query):
         by_picture.setdefault(picture_id, set()).add(code)
     return by_picture
+
+
+def _columns_of(picture: Dataset | DatasetTables) -> DatasetTables | None:
+    """The picture as columns for its snapshot; None for value objects the columns cannot
+    hold exactly (more than six decimals), which are then read from their rows."""
+    if isinstance(picture, DatasetTables):
+        return picture
+    try:
+        return tables_from_dataset(picture)
+    except ColumnarPrecisionError:
+        return None
 
 
 def _delete_pictures(connection: sa.Connection, picture_ids: Sequence[int]) -> None:

@@ -433,6 +433,18 @@ ENTITY_TABLES: Final[dict[str, sa.Table]] = {
     "picks": picks,
 }
 
+#: a picture's columns kept whole (migration 0005): one compressed Arrow IPC stream per
+#: table and per code vocabulary, written at import, read by the stored scan
+#: (see ``picture_snapshot.py``)
+picture_snapshots = sa.Table(
+    "picture_snapshots",
+    metadata,
+    _picture_fk(),
+    sa.Column("part", sa.Text(), primary_key=True),
+    sa.Column("format", sa.Integer(), nullable=False),
+    sa.Column("data", sa.LargeBinary(), nullable=False),
+)
+
 # --- Persisted scan results (migration 0002) -------------------------------------------
 #
 # Scan results belong to companies, not pictures: every import replaces the picture, and
@@ -493,9 +505,31 @@ order_risk = sa.Table(
     sa.Column("open_value", ExactDecimal(), nullable=False),
     #: JSON array of sentences
     sa.Column("explanation", sa.Text(), nullable=False),
-    #: JSON array of line outcomes (decimals as strings; see docs/storage.md)
+    #: JSON array of line outcomes, as the scan document states them (docs/storage.md)
     sa.Column("lines", sa.Text(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    # migration 0004: the paged lists (controltower.storage.queries) read these alone
+    sa.Index(
+        "ix_order_risk_urgency",
+        "company",
+        "at_risk",
+        "days_late",
+        "open_value",
+        "order_id",
+        "status",
+        "warehouse",
+        "customer",
+        "promised_date",
+    ),
+    sa.Index(
+        "ix_order_risk_customer",
+        "company",
+        "customer",
+        "at_risk",
+        "days_late",
+        "open_value",
+        "order_id",
+    ),
 )
 
 #: every change of an order's risk status, appended by each scan that saw one; never
@@ -571,6 +605,33 @@ exception_cases = sa.Table(
         sqlite_where=sa.text(LIVE_CASE_CONDITION),
         postgresql_where=sa.text(LIVE_CASE_CONDITION),
     ),
+    # migration 0004: the queue, incidents and subject lookups of the paged lists
+    sa.Index(
+        "ix_exception_cases_queue",
+        "scope_company",
+        "severity",
+        "due_at",
+        "id",
+        "state",
+        "type",
+        "owner",
+        "warehouse",
+        "opened_at",
+    ),
+    sa.Index(
+        "ix_exception_cases_cause",
+        "scope_company",
+        "cause",
+        "subject",
+        "state",
+        "severity",
+        "value_at_risk",
+        "type",
+        "owner",
+        "warehouse",
+        "due_at",
+    ),
+    sa.Index("ix_exception_cases_subject", "scope_company", "subject", "type", "opened_at"),
 )
 
 #: every case's timeline, append-only: rows are inserted, never updated or deleted

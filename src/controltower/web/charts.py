@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gzip
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Mapping
 from functools import cache
 from typing import Final
 
@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from controltower.api.labels import EXCEPTION_TYPE_LABELS, SEVERITY_LABELS
-from controltower.domain.cases import ExceptionCase, ExceptionType, Severity
+from controltower.domain.cases import ExceptionType, Severity
 
 #: where the pages load plotly.js from; the version in the name makes long caching safe
 PLOTLY_JS_PATH: Final = f"/static/vendor/plotly-{plotly.__version__}.min.js"
@@ -49,15 +49,16 @@ def plotly_js_gzipped() -> bytes:
     return gzip.compress(plotly_js(), compresslevel=6, mtime=0)
 
 
-def exceptions_by_type_figure(cases: Iterable[ExceptionCase]) -> go.Figure | None:
+def exceptions_by_type_figure(
+    counts: Mapping[tuple[ExceptionType, Severity], int],
+) -> go.Figure | None:
     """Active exceptions per type as horizontal bars split by severity (None when none).
 
-    Types with the most cases come first (at the top); each bar is stacked critical to
-    low, in the badge colours.
+    ``counts`` is how many active cases each (type, severity) has, as the database
+    counts them. Types with the most cases come first (at the top); each bar is stacked
+    critical to low, in the badge colours.
     """
-    counts: Counter[tuple[ExceptionType, Severity]] = Counter(
-        (case.type, case.severity) for case in cases
-    )
+    counts = {key: n for key, n in counts.items() if n}
     if not counts:
         return None
     per_type: Counter[ExceptionType] = Counter()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from fastapi.testclient import TestClient
+
 from controltower.domain.cases import (
     CaseState,
     ExceptionCase,
@@ -17,6 +19,19 @@ from controltower.domain.incidents import Incident
 from controltower.storage.cases import list_incidents, load_cases, save_cases
 from controltower.storage.database import make_engine, make_session_factory
 from helpers.scanned_demo import AS_OF, SCANNED_AT, api_client, load_scanned_demo, scan
+
+
+def every(client: TestClient, **params: str) -> list[dict]:
+    """Every item of a list, read page by page (200 a page, the most the API serves)."""
+    items: list[dict] = []
+    page = 1
+    while True:
+        body = client.get("/api/exceptions", params={**params, "page_size": 200, "page": page})
+        assert body.status_code == 200, body.text
+        items.extend(body.json()["items"])
+        if page >= body.json()["last_page"]:
+            return items
+        page += 1
 
 
 def stored_cases(database_url: str, picture_id: int) -> list[ExceptionCase]:
@@ -45,14 +60,17 @@ def test_the_case_queue_lists_active_cases_critical_first_then_earliest_due(
 
     with api_client(migrated_database_url) as client:
         body = client.get("/api/exceptions", params={"view": "cases"}).json()
+        cases = every(client, view="cases")
 
     assert body["view"] == "cases"
     assert body["total"] == len(active) > 0
-    assert {c["id"] for c in body["cases"]} == {c.id for c in active}
-    keys = [(-severity_rank(Severity(c["severity"])), c["due_at"]) for c in body["cases"]]
+    assert (body["page"], body["page_size"]) == (1, 50)
+    assert len(body["items"]) == min(50, len(active))
+    assert {c["id"] for c in cases} == {c.id for c in active}
+    keys = [(-severity_rank(Severity(c["severity"])), c["due_at"]) for c in cases]
     assert keys == sorted(keys)
-    assert body["cases"][0]["severity"] == "critical"
-    first = body["cases"][0]
+    assert cases[0]["severity"] == "critical"
+    first = cases[0]
     assert first["type_label"] and first["subject_label"] and first["state_label"] == "Open"
     assert isinstance(first["value_at_risk"], int | float)
     assert first["overdue"] is False, "every case was opened by the one scan, due later"
@@ -66,8 +84,7 @@ def test_the_case_queue_filters_by_type_owner_and_severity(migrated_database_url
     with api_client(migrated_database_url) as client:
 
         def ids(**params: str) -> set[str]:
-            body = client.get("/api/exceptions", params={"view": "cases", **params}).json()
-            return {c["id"] for c in body["cases"]}
+            return {c["id"] for c in every(client, view="cases", **params)}
 
         by_type = ids(type=sample.type.value)
         by_owner = ids(owner=sample.owner)
@@ -91,20 +108,22 @@ def test_incidents_group_cases_by_cause_with_the_most_value_at_risk_first(
 
     with api_client(migrated_database_url) as client:
         body = client.get("/api/exceptions", params={"view": "incidents"}).json()
+        incidents = every(client, view="incidents")
         default = client.get("/api/exceptions").json()
 
     assert default["view"] == "cases", "the API lists cases unless asked for incidents"
     assert body["view"] == "incidents"
-    assert body["total"] == len(expected)
-    values = [Decimal(str(i["value_at_risk"])) for i in body["incidents"]]
+    assert body["total"] == len(expected) == len(incidents)
+    values = [Decimal(str(i["value_at_risk"])) for i in incidents]
     assert values == sorted(values, reverse=True)
-    for incident in body["incidents"]:
+    for incident in incidents:
         stored = expected[incident["id"]]
         assert Decimal(str(incident["value_at_risk"])) == stored.value_at_risk
         assert incident["severity"] == stored.severity.value
         assert incident["impact_count"] == len(stored.impacts)
+        assert incident["member_count"] == len(stored.members)
         assert {(m["type"], m["subject"]) for m in incident["members"]} == set(stored.members)
-    grouped = next(i for i in body["incidents"] if len(i["members"]) > 1)
+    grouped = next(i for i in incidents if len(i["members"]) > 1)
     assert grouped["root_case_id"] in {m["case_id"] for m in grouped["members"]}
     assert grouped["order_count"] >= 1
 
@@ -117,13 +136,13 @@ def test_incident_filters_keep_incidents_with_a_matching_case_whole(
     owner = next(c.owner for c in active if c.type.value == "order_at_risk")
 
     with api_client(migrated_database_url) as client:
-        everything = client.get("/api/exceptions", params={"view": "incidents"}).json()
-        mine = client.get("/api/exceptions", params={"view": "incidents", "owner": owner}).json()
+        everything = every(client, view="incidents")
+        mine = every(client, view="incidents", owner=owner)
 
     causes = {c.cause for c in active if c.owner == owner}
-    assert {i["cause"] for i in mine["incidents"]} == causes
-    whole = {i["id"]: i for i in everything["incidents"]}
-    for incident in mine["incidents"]:
+    assert {i["cause"] for i in mine} == causes
+    whole = {i["id"]: i for i in everything}
+    for incident in mine:
         assert incident == whole[incident["id"]], "a filtered incident keeps all its cases"
 
 
@@ -156,10 +175,11 @@ def test_cases_past_their_due_time_at_the_latest_scan_are_overdue(
 
     with api_client(migrated_database_url) as client:
         body = client.get("/api/exceptions", params={"view": "cases"}).json()
+        cases = every(client, view="cases")
 
     assert body["scan"]["scanned_at"] == "2026-11-28T10:00:00Z"
-    overdue = {c["id"] for c in body["cases"] if c["overdue"]}
-    due_before = {c["id"] for c in body["cases"] if c["due_at"] < "2026-11-28T10:00:00Z"}
+    overdue = {c["id"] for c in cases if c["overdue"]}
+    due_before = {c["id"] for c in cases if c["due_at"] < "2026-11-28T10:00:00Z"}
     assert overdue == due_before
     assert overdue, "some cases of the first scan are due within three days"
     assert len(overdue) < body["total"], "cases opened by the later scan are not overdue"
@@ -192,14 +212,14 @@ def test_a_case_resolved_by_hand_leaves_the_active_queue_and_shows_who_resolved_
     resolve_by_hand(migrated_database_url, demo.picture_id, case)
 
     with api_client(migrated_database_url) as client:
-        active = client.get("/api/exceptions", params={"view": "cases"}).json()
-        every = client.get("/api/exceptions", params={"view": "cases", "state": "all"}).json()
+        active = every(client, view="cases")
+        all_cases = every(client, view="cases", state="all")
         detail = client.get(f"/api/exceptions/cases/{case.id}").json()
 
-    assert active["total"] == len(everything) - 1
-    assert case.id not in {c["id"] for c in active["cases"]}
-    assert every["total"] == len(everything)
-    assert next(c for c in every["cases"] if c["id"] == case.id)["state"] == "resolved"
+    assert len(active) == len(everything) - 1
+    assert case.id not in {c["id"] for c in active}
+    assert len(all_cases) == len(everything)
+    assert next(c for c in all_cases if c["id"] == case.id)["state"] == "resolved"
     last = detail["timeline"][-1]
     assert (last["kind"], last["by"], last["note"]) == (
         "resolved",
@@ -218,7 +238,7 @@ def test_bad_exception_query_parameters_are_refused_and_an_empty_database_is_not
         load_scanned_demo(migrated_database_url)
         bad = [
             {"view": "table"},
-            {"state": "open"},
+            {"state": "pending"},
             {"severity": "urgent"},
             {"type": "late_truck"},
         ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from fastapi.testclient import TestClient
+
 from controltower.domain.analysis import OrderOutcome
 from controltower.domain.model import Dataset, Warehouse
 from controltower.storage.database import make_engine, make_session_factory
@@ -21,6 +23,19 @@ def stored_orders(database_url: str, picture_id: int) -> list[OrderOutcome]:
         engine.dispose()
 
 
+def every(client: TestClient, **params: str) -> list[dict]:
+    """Every order of a list, read page by page (200 a page, the most the API serves)."""
+    items: list[dict] = []
+    page = 1
+    while True:
+        body = client.get("/api/orders", params={**params, "page_size": 200, "page": page})
+        assert body.status_code == 200, body.text
+        items.extend(body.json()["items"])
+        if page >= body.json()["last_page"]:
+            return items
+        page += 1
+
+
 def urgency(order: dict) -> tuple:
     lateness = order["days_late"] if order["days_late"] is not None else 10**9
     return (not order["at_risk"], -lateness, -Decimal(str(order["open_value"])), order["order_id"])
@@ -33,13 +48,14 @@ def test_orders_list_every_open_order_of_the_latest_scan_most_urgent_first(
     stored = {o.order_id: o for o in stored_orders(migrated_database_url, demo.picture_id)}
 
     with api_client(migrated_database_url) as client:
-        body = client.get("/api/orders", params={"limit": 1000}).json()
+        body = client.get("/api/orders").json()
+        orders = every(client)
 
     assert body["total"] == len(stored) == demo.open_orders
+    assert (body["page"], body["page_size"], len(body["items"])) == (1, 50, 50)
     assert body["scan"]["order_count"] == demo.open_orders
     assert body["scan"]["as_of"] == "2026-11-25"
     assert body["companies"] == list(demo.companies)
-    orders = body["orders"]
     assert {o["order_id"] for o in orders} == set(stored)
     assert orders == sorted(orders, key=urgency)
     first = orders[0]
@@ -63,8 +79,10 @@ def test_orders_filter_by_risk_status_and_warehouse_and_page_through_the_result(
     warehouse = at_risk_blocked[0].warehouse
 
     with api_client(migrated_database_url) as client:
-        at_risk = client.get("/api/orders", params={"at_risk": "true", "limit": 1000}).json()
-        on_track = client.get("/api/orders", params={"at_risk": "false", "limit": 1000}).json()
+        at_risk = client.get("/api/orders", params={"at_risk": "true"}).json()
+        at_risk_orders = every(client, at_risk="true")
+        on_track = client.get("/api/orders", params={"at_risk": "false"}).json()
+        on_track_orders = every(client, at_risk="false")
         by_status = client.get("/api/orders", params={"status": status.value}).json()
         in_warehouse = client.get(
             "/api/orders", params={"warehouse": warehouse, "at_risk": "true"}
@@ -76,16 +94,17 @@ def test_orders_filter_by_risk_status_and_warehouse_and_page_through_the_result(
         everything = client.get("/api/orders", params={"limit": 14}).json()
 
     assert at_risk["total"] == demo.at_risk == sum(1 for o in stored if o.at_risk)
-    assert all(o["at_risk"] for o in at_risk["orders"])
-    assert on_track["total"] == len(stored) - demo.at_risk
-    assert not any(o["at_risk"] for o in on_track["orders"])
+    assert all(o["at_risk"] for o in at_risk_orders)
+    assert on_track["total"] == len(stored) - demo.at_risk == len(on_track_orders)
+    assert not any(o["at_risk"] for o in on_track_orders)
     assert by_status["total"] == sum(1 for o in stored if o.status is status)
-    assert {o["status"] for o in by_status["orders"]} == {status.value}
+    assert {o["status"] for o in by_status["items"]} == {status.value}
     assert in_warehouse["total"] == sum(1 for o in stored if o.at_risk and o.warehouse == warehouse)
-    assert {o["warehouse"] for o in in_warehouse["orders"]} == {warehouse}
-    assert [len(page["orders"]) for page in pages] == [7, 7]
-    assert [o["order_id"] for page in pages for o in page["orders"]] == [
-        o["order_id"] for o in everything["orders"]
+    assert {o["warehouse"] for o in in_warehouse["items"]} == {warehouse}
+    assert [len(page["items"]) for page in pages] == [7, 7]
+    assert [(page["offset"], page["limit"]) for page in pages] == [(0, 7), (7, 7)]
+    assert [o["order_id"] for page in pages for o in page["items"]] == [
+        o["order_id"] for o in everything["items"]
     ]
 
 

@@ -38,6 +38,7 @@ EXPECTED_TABLES = {
     "order_status_history",
     "exception_cases",
     "case_events",
+    "picture_snapshots",
 }
 
 
@@ -50,7 +51,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0003"
+        assert current_revision(engine) == head_revision() == "0005"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()

@@ -4,17 +4,18 @@ Cases come first by severity (critical first), then by due time; incidents by th
 money they put at risk. "Overdue" is judged against the latest scan's time rather than
 the clock, so the same database always shows the same queue.
 
-The builders (:func:`queue_cases`, :func:`case_queue`, :func:`incident_queue`,
-:func:`case_detail`) are public so the web pages show exactly what the API returns.
+The builders (:func:`case_queue`, :func:`incident_queue`, :func:`case_detail`,
+:func:`cases_naming_order`) are public so the web pages show exactly what the API
+returns. Filtering, sorting, grouping, counting and paging happen in the database
+(:mod:`controltower.storage.queries`): a response holds one page, never the queue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi import status as http_status
@@ -25,9 +26,10 @@ from controltower.api.labels import (
     CASE_STATE_LABELS,
     EVENT_KIND_LABELS,
     EXCEPTION_TYPE_LABELS,
-    order_id_of,
     subject_label,
 )
+from controltower.api.paging import PageParams, invalid_query, page_request
+from controltower.api.routes.orders import warehouse_codes
 from controltower.api.schemas import (
     CaseDetailPublic,
     CaseEventPublic,
@@ -38,18 +40,45 @@ from controltower.api.schemas import (
     IncidentMemberPublic,
     IncidentPublic,
     IncidentQueuePublic,
+    OrderPublic,
 )
 from controltower.api.scope import PictureScope, ScopeDep
 from controltower.domain.cases import (
+    ACTIVE_STATES,
+    CaseEvent,
+    CaseState,
     ExceptionCase,
     ExceptionType,
     Severity,
     severity_rank,
 )
-from controltower.domain.incidents import Incident, group_incidents, incident_id
-from controltower.storage.cases import load_cases
+from controltower.domain.incidents import incident_id
+from controltower.storage.queries import (
+    CaseFilters,
+    CaseSort,
+    IncidentFilters,
+    IncidentGroup,
+    PageRequest,
+    cases_naming,
+    get_case,
+    list_cases,
+    list_incidents,
+)
 
 router = APIRouter(prefix="/api/exceptions", tags=["exceptions"])
+
+#: cases or incidents per page when the client does not say
+DEFAULT_PAGE_SIZE: Final = 50
+
+#: timeline events per page of a case
+DEFAULT_TIMELINE_PAGE_SIZE: Final = 100
+
+#: impacts listed with an incident; ``impact_count`` says how many it has
+IMPACTS_SHOWN: Final = 25
+
+#: related subjects listed with a case; ``related_count`` says how many it has (a
+#: picking bottleneck names every order it delays: tens of thousands)
+RELATED_SHOWN: Final = 100
 
 
 class QueueView(StrEnum):
@@ -58,10 +87,34 @@ class QueueView(StrEnum):
 
 
 class StateFilter(StrEnum):
+    """Which cases the queue holds: a group of states, or one state."""
+
     #: open, acknowledged, in progress or waiting for approval: someone's work
     ACTIVE = "active"
     #: every case, resolved and closed ones too
     ALL = "all"
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    WAITING_FOR_APPROVAL = "waiting_for_approval"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+    @property
+    def states(self) -> frozenset[CaseState] | None:
+        """The case states this filter lists (None: every state)."""
+        if self is StateFilter.ACTIVE:
+            return ACTIVE_STATES
+        if self is StateFilter.ALL:
+            return None
+        return frozenset({CaseState(self.value)})
+
+    @property
+    def grouped_states(self) -> frozenset[CaseState] | None:
+        """The states incidents group: the active cases, unless the filter reaches past
+        them (then every case, so an incident shows its whole history)."""
+        states = self.states
+        return ACTIVE_STATES if states is not None and states <= ACTIVE_STATES else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,29 +123,54 @@ class QueueFilters:
 
     state: StateFilter = StateFilter.ACTIVE
     type: ExceptionType | None = None
+    subject: str | None = None
+    cause: str | None = None
     owner: str | None = None
     severity: Severity | None = None
+    warehouse: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
 
-    def admits(self, case: ExceptionCase) -> bool:
-        """True when ``case`` matches the type, owner and severity asked for."""
-        return (
-            (self.type is None or case.type is self.type)
-            and (self.owner is None or case.owner == self.owner)
-            and (self.severity is None or case.severity is self.severity)
+    def cases(self, now: datetime | None) -> CaseFilters:
+        """The case filters, ``overdue`` judged at ``now`` (the latest scan's time)."""
+        return CaseFilters(
+            states=self.state.states,
+            type=self.type,
+            subject=self.subject,
+            cause=self.cause,
+            owner=self.owner,
+            severity=self.severity,
+            warehouse=self.warehouse,
+            overdue=self.overdue,
+            q=self.q,
+            now=now,
+        )
+
+    def incidents(self, now: datetime | None) -> IncidentFilters:
+        """Incidents group ``grouped_states``; a single state narrows their members."""
+        members = self.cases(now)
+        grouped = self.state.grouped_states
+        member_states = members.states if members.states != grouped else None
+        return IncidentFilters(
+            states=grouped,
+            members=CaseFilters(
+                states=member_states,
+                type=members.type,
+                subject=members.subject,
+                cause=members.cause,
+                owner=members.owner,
+                severity=members.severity,
+                warehouse=members.warehouse,
+                overdue=members.overdue,
+                q=members.q,
+                now=now,
+            ),
         )
 
 
 def queue_now(scope: PictureScope) -> datetime | None:
     """The moment "overdue" is judged at: the latest scan's (None before any scan)."""
     return scope.scan.scanned_at if scope.scan is not None else None
-
-
-def queue_cases(session: Session, scope: PictureScope, state: StateFilter) -> list[ExceptionCase]:
-    """The cases of the picture's companies in ``state``, with their timelines."""
-    cases = load_cases(session, scope.picture_id, include_closed=state is StateFilter.ALL)
-    if state is StateFilter.ACTIVE:
-        return [case for case in cases if case.is_active]
-    return cases
 
 
 def is_overdue(case: ExceptionCase, now: datetime | None) -> bool:
@@ -118,86 +196,103 @@ def case_public(case: ExceptionCase, now: datetime | None) -> CasePublic:
         explanation=case.explanation,
         cause=case.cause,
         incident_id=incident_id(case.cause),
-        related=list(case.related),
+        related=list(case.related[:RELATED_SHOWN]),
+        related_count=len(case.related),
         warehouse=case.warehouse,
         company=case.company,
     )
 
 
-def case_detail_public(case: ExceptionCase, now: datetime | None) -> CaseDetailPublic:
-    return CaseDetailPublic(
-        **case_public(case, now).model_dump(),
-        entities=list(case.entities),
-        timeline=[
-            CaseEventPublic(
-                kind=event.kind,
-                kind_label=EVENT_KIND_LABELS[event.kind],
-                at=event.at,
-                by=event.by,
-                note=event.note,
-                from_state=event.from_state,
-                to_state=event.to_state,
-                changes=[
-                    FieldChangePublic(field=change.field, old=change.old, new=change.new)
-                    for change in event.changes
-                ],
-            )
-            for event in case.timeline
+def event_public(event: CaseEvent) -> CaseEventPublic:
+    return CaseEventPublic(
+        kind=event.kind,
+        kind_label=EVENT_KIND_LABELS[event.kind],
+        at=event.at,
+        by=event.by,
+        note=event.note,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        changes=[
+            FieldChangePublic(field=change.field, old=change.old, new=change.new)
+            for change in event.changes
         ],
     )
 
 
-def queue_order(case: ExceptionCase) -> tuple[int, datetime, str]:
-    """Sort key: critical first, then the earliest due, then the id (stable)."""
-    return (-severity_rank(case.severity), case.due_at, case.id)
+def unknown_queue_filters(
+    session: Session, scope: PictureScope, filters: QueueFilters
+) -> list[tuple[str, str]]:
+    """(parameter, message) for a warehouse the picture does not have (a typo, most
+    likely: it would match nothing). Owners and subjects are free text: nobody owning
+    a case is an answer, not a mistake."""
+    if filters.warehouse is None:
+        return []
+    known = warehouse_codes(session, scope)
+    if filters.warehouse in known:
+        return []
+    return [
+        (
+            "warehouse",
+            f"no warehouse {filters.warehouse!r} in {', '.join(scope.companies)}; "
+            f"the warehouses are {', '.join(known) or 'none'}",
+        )
+    ]
 
 
 def case_queue(
-    scope: PictureScope, cases: Iterable[ExceptionCase], filters: QueueFilters
+    session: Session,
+    scope: PictureScope,
+    filters: QueueFilters,
+    *,
+    sort: CaseSort = CaseSort.QUEUE,
+    page: PageRequest = PageRequest(size=DEFAULT_PAGE_SIZE),
 ) -> CaseQueuePublic:
-    """The cases passing ``filters``, most severe first, then earliest due."""
+    """A page of the cases passing ``filters``, sorted as asked."""
     now = queue_now(scope)
-    chosen = sorted((case for case in cases if filters.admits(case)), key=queue_order)
+    found = list_cases(session, scope.picture_id, filters.cases(now), sort=sort, page=page)
     return CaseQueuePublic(
         picture_id=scope.picture_id,
         companies=list(scope.companies),
         scan=scope.scan_public,
-        total=len(chosen),
-        cases=[case_public(case, now) for case in chosen],
+        sort=sort,
+        items=[case_public(case, now) for case in found.items],
+        total=found.total,
+        page=found.number,
+        page_size=found.size,
+        last_page=found.last_number,
     )
 
 
 def incident_queue(
-    scope: PictureScope, cases: Sequence[ExceptionCase], filters: QueueFilters
+    session: Session,
+    scope: PictureScope,
+    filters: QueueFilters,
+    *,
+    page: PageRequest = PageRequest(size=DEFAULT_PAGE_SIZE),
 ) -> IncidentQueuePublic:
-    """The cases grouped by root cause, most value at risk first.
+    """A page of the cases grouped by root cause, most value at risk first.
 
-    Grouping uses every case in the chosen state, so an incident's value and impacts
-    are always whole; the type, owner and severity filters then keep the incidents that
-    have at least one member matching them.
+    Grouping uses every case in the chosen states, so an incident's value and impacts
+    are always whole; the other filters keep the incidents that have at least one case
+    matching them.
     """
-    latest = _latest_case_per_key(cases)
-    incidents = [
-        incident_public(incident, latest)
-        for incident in group_incidents(latest.values())
-        if any(filters.admits(latest[member]) for member in incident.members)
-    ]
-    incidents.sort(
-        key=lambda i: (-i.value_at_risk, -severity_rank(i.severity), i.cause),
+    found = list_incidents(
+        session, scope.picture_id, filters.incidents(queue_now(scope)), page=page
     )
     return IncidentQueuePublic(
         picture_id=scope.picture_id,
         companies=list(scope.companies),
         scan=scope.scan_public,
-        total=len(incidents),
-        incidents=incidents,
+        items=[incident_public(group) for group in found.items],
+        total=found.total,
+        page=found.number,
+        page_size=found.size,
+        last_page=found.last_number,
     )
 
 
-def incident_public(
-    incident: Incident, cases: dict[tuple[ExceptionType, str], ExceptionCase]
-) -> IncidentPublic:
-    root = cases.get((incident.root_type, incident.cause)) if incident.has_root_case else None
+def incident_public(group: IncidentGroup) -> IncidentPublic:
+    incident = group.incident
     root_label = EXCEPTION_TYPE_LABELS[incident.root_type]
     cause_label = subject_label(incident.cause)
     title = (
@@ -205,8 +300,6 @@ def incident_public(
         if incident.has_root_case
         else f"{cause_label}: {root_label.lower()} and related problems"
     )
-    orders = {order_id_of(s) for s in (incident.cause, *incident.impacts)} - {None}
-    members = [cases[key] for key in incident.members]
     return IncidentPublic(
         id=incident.id,
         title=title,
@@ -214,93 +307,194 @@ def incident_public(
         cause_label=cause_label,
         root_type=incident.root_type,
         root_type_label=root_label,
-        root_case_id=root.id if root is not None else None,
+        root_case_id=group.root_case_id,
         severity=incident.severity,
         value_at_risk=incident.value_at_risk,
         impact_count=len(incident.impacts),
-        order_count=len(orders),
-        impacts=list(incident.impacts),
+        order_count=group.order_count,
+        impacts=list(incident.impacts[:IMPACTS_SHOWN]),
+        member_count=group.member_count,
         members=[
             IncidentMemberPublic(
-                type=case.type,
-                type_label=EXCEPTION_TYPE_LABELS[case.type],
-                subject=case.subject,
-                subject_label=subject_label(case.subject),
-                case_id=case.id,
-                severity=case.severity,
-                value_at_risk=case.value_at_risk,
+                type=member.type,
+                type_label=EXCEPTION_TYPE_LABELS[member.type],
+                subject=member.subject,
+                subject_label=subject_label(member.subject),
+                case_id=member.case_id,
+                severity=member.severity,
+                value_at_risk=member.value_at_risk,
             )
-            for case in sorted(members, key=queue_order)
+            for member in group.members
         ],
     )
 
 
-def _latest_case_per_key(
-    cases: Iterable[ExceptionCase],
-) -> dict[tuple[ExceptionType, str], ExceptionCase]:
-    """One case per (type, subject): the latest opened (older ones are closed history)."""
-    latest: dict[tuple[ExceptionType, str], ExceptionCase] = {}
-    for case in cases:
-        known = latest.get(case.key)
-        if known is None or case.opened_at > known.opened_at:
-            latest[case.key] = case
-    return latest
+def case_detail(
+    session: Session,
+    scope: PictureScope,
+    case_id: str,
+    *,
+    timeline: PageRequest = PageRequest(size=DEFAULT_TIMELINE_PAGE_SIZE),
+) -> CaseDetailPublic | None:
+    """One case of the picture's companies (closed ones too) with a page of its timeline."""
+    found = get_case(session, scope.picture_id, case_id, timeline=timeline)
+    if found is None:
+        return None
+    case = found.case
+    return CaseDetailPublic(
+        **case_public(case, queue_now(scope)).model_dump(),
+        entities=list(case.entities),
+        timeline=[event_public(event) for event in found.timeline.items],
+        timeline_total=found.timeline.total,
+        timeline_page=found.timeline.number,
+        timeline_page_size=found.timeline.size,
+    )
 
 
-def case_detail(session: Session, scope: PictureScope, case_id: str) -> CaseDetailPublic | None:
-    """One case of the picture's companies with its full timeline (closed ones too)."""
-    for case in load_cases(session, scope.picture_id, include_closed=True):
-        if case.id == case_id:
-            return case_detail_public(case, queue_now(scope))
-    return None
+def cases_naming_order(
+    session: Session, scope: PictureScope, order: OrderPublic
+) -> list[CasePublic]:
+    """The active cases on an order or naming it among their related subjects.
+
+    Looked up by the subjects and causes the order itself leads to (its lines, its
+    customer, its warehouse, the purchase orders and stock it is pegged to, the reviews
+    of those), never by reading every case: every detector that names an order does so
+    from one of those (docs/exceptions.md).
+    """
+    subject = f"sales_order:{order.order_id}"
+    lines = {f"sales_order_line:{order.order_id}/{line.line}" for line in order.lines}
+    pools = {f"sku:{line.sku}@{line.warehouse}" for line in order.lines}
+    purchase_orders = {
+        f"purchase_order:{peg.po_id}" for line in order.lines for peg in line.from_inbound
+    }
+    warehouses = {
+        f"warehouse:{w}" for w in {order.warehouse, *(line.warehouse for line in order.lines)}
+    }
+    customer = f"customer:{order.customer}"
+    entities = {customer, *(f"product:{line.sku}" for line in order.lines)}
+    reviews = {f"{entity}:{type_.value}" for entity in entities for type_ in ExceptionType}
+    now = queue_now(scope)
+    naming = cases_naming(
+        session,
+        scope.picture_id,
+        subject,
+        subjects={*lines, *pools, *purchase_orders, *warehouses, customer, *reviews},
+        causes={customer, *warehouses, *pools, *purchase_orders},
+    )
+    naming.sort(key=lambda c: (-severity_rank(c.severity), c.due_at, c.id))
+    return [case_public(case, now) for case in naming]
 
 
 @router.get(
     "",
     response_model=ExceptionQueuePublic,
-    summary="The exception queue, as cases or as incidents",
+    summary="The exception queue, as cases or as incidents, one page at a time",
 )
 def list_exceptions(
     session: SessionDep,
     scope: ScopeDep,
+    paging: PageParams,
     view: Annotated[
         QueueView,
         Query(description="cases: one row per case; incidents: cases grouped by root cause."),
     ] = QueueView.CASES,
     state: Annotated[
         StateFilter,
-        Query(description="active: cases someone still has to work on; all: every case."),
+        Query(
+            description="active: cases someone still has to work on; all: every case; or "
+            "one state (open, acknowledged, in_progress, waiting_for_approval, resolved, "
+            "closed)."
+        ),
     ] = StateFilter.ACTIVE,
     exception_type: Annotated[
         ExceptionType | None, Query(alias="type", description="Only this exception type.")
+    ] = None,
+    subject: Annotated[
+        str | None,
+        Query(min_length=1, description="Only cases on this subject, e.g. sales_order:SO1."),
+    ] = None,
+    cause: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            description="Only cases with this root cause (one incident), e.g. purchase_order:PO77.",
+        ),
     ] = None,
     owner: Annotated[
         str | None, Query(min_length=1, description="Only cases owned by this team.")
     ] = None,
     severity: Annotated[Severity | None, Query(description="Only this severity.")] = None,
+    warehouse: Annotated[
+        str | None, Query(min_length=1, description="Only cases at this warehouse.")
+    ] = None,
+    overdue: Annotated[
+        bool | None,
+        Query(description="Only active cases due before the latest scan (true), or the rest."),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Only cases whose id, or the code of whose subject, starts with this "
+            "text (SO1 finds sales_order:SO1).",
+        ),
+    ] = None,
+    sort: Annotated[
+        CaseSort,
+        Query(
+            description="Cases only. queue: most severe, then soonest due; due: soonest "
+            "due; value: most value at risk; opened: newest."
+        ),
+    ] = CaseSort.QUEUE,
 ) -> CaseQueuePublic | IncidentQueuePublic:
-    """Cases sorted by severity (critical first) then due time; incidents by value at
-    risk, largest first. An incident is listed when any of its cases matches the
-    filters."""
-    filters = QueueFilters(state=state, type=exception_type, owner=owner, severity=severity)
-    cases = queue_cases(session, scope, state)
+    """Cases sorted by severity (critical first) then due time, or as asked; incidents
+    by value at risk, largest first. An incident is listed when any of its cases matches
+    the filters. ``total`` counts every case (or incident) the filters match."""
+    filters = QueueFilters(
+        state=state,
+        type=exception_type,
+        subject=subject,
+        cause=cause,
+        owner=owner,
+        severity=severity,
+        warehouse=warehouse,
+        overdue=overdue,
+        q=q,
+    )
+    problems = unknown_queue_filters(session, scope, filters)
+    if problems:
+        raise invalid_query(problems)
+    page = page_request(paging, default_size=DEFAULT_PAGE_SIZE)
     if view is QueueView.INCIDENTS:
-        return incident_queue(scope, cases, filters)
-    return case_queue(scope, cases, filters)
+        return incident_queue(session, scope, filters, page=page)
+    return case_queue(session, scope, filters, sort=sort, page=page)
 
 
 @router.get(
     "/cases/{case_id}",
     response_model=CaseDetailPublic,
-    summary="One case with its full timeline",
+    summary="One case with a page of its timeline",
 )
-def get_case(
+def get_case_detail(
     session: SessionDep,
     scope: ScopeDep,
     case_id: Annotated[str, Path(description="The case id, e.g. CASE-A9066DFC1D76E78D.")],
+    timeline_page: Annotated[
+        int, Query(ge=1, description="Which page of the timeline, oldest events first.")
+    ] = 1,
+    timeline_page_size: Annotated[
+        int, Query(ge=1, le=200, description="Timeline events per page.")
+    ] = DEFAULT_TIMELINE_PAGE_SIZE,
 ) -> CaseDetailPublic:
-    """The case's facts and every event on its timeline: when, what, by whom, and why."""
-    found = case_detail(session, scope, case_id)
+    """The case's facts and its timeline (when, what, by whom, and why), a page at a time:
+    ``timeline_total`` says how many events there are."""
+    found = case_detail(
+        session,
+        scope,
+        case_id,
+        timeline=PageRequest(number=timeline_page, size=timeline_page_size),
+    )
     if found is None:
         raise HTTPException(
             http_status.HTTP_404_NOT_FOUND,

@@ -2,14 +2,14 @@
 
 The functions that build the responses (:func:`order_list`, :func:`order_detail`) are
 public so the web pages show exactly what the API returns; the handlers only choose the
-picture and pass the query on.
+picture and pass the query on. Filtering, sorting, counting and paging happen in the
+database (:mod:`controltower.storage.queries`): a response holds one page, never the
+whole book.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import APIRouter, HTTPException, Path, Query
 from fastapi import status as http_status
@@ -17,6 +17,11 @@ from sqlalchemy.orm import Session
 
 from controltower.api.deps import SessionDep
 from controltower.api.labels import ORDER_STATUS_LABELS
+from controltower.api.paging import (
+    PageParams,
+    invalid_query,
+    page_request,
+)
 from controltower.api.schemas import (
     HeldPegPublic,
     InboundPegPublic,
@@ -29,24 +34,24 @@ from controltower.api.schemas import (
 )
 from controltower.api.scope import PictureScope, ScopeDep, require_scan, scan_public
 from controltower.domain.analysis import LineOutcome, OrderOutcome, OrderRiskStatus
+from controltower.storage.queries import (
+    OrderFilters,
+    OrderSort,
+    PageRequest,
+    customer_known,
+    open_order,
+    open_orders,
+)
 from controltower.storage.repository import (
     customer_names,
-    order_risk_rows,
     order_status_history,
+    picture_summary,
 )
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
-#: the most orders one request returns
-MAX_LIMIT = 1000
-DEFAULT_LIMIT = 100
-
-
-def urgency(order: OrderOutcome) -> tuple[bool, int, Decimal, str]:
-    """Sort key, most urgent first: at risk, then latest (no ship date at all is latest),
-    then the most money, then the order id so the order is stable."""
-    lateness = order.days_late if order.days_late is not None else 10**9
-    return (not order.at_risk, -lateness, -order.open_value, order.order_id)
+#: orders per page when the client does not say
+DEFAULT_PAGE_SIZE: Final = 50
 
 
 def line_public(line: LineOutcome) -> OrderLinePublic:
@@ -104,59 +109,85 @@ def order_public(order: OrderOutcome, customer_name: str | None) -> OrderPublic:
     )
 
 
-def select_orders(
-    orders: Iterable[OrderOutcome],
-    *,
-    at_risk: bool | None = None,
-    status: OrderRiskStatus | None = None,
-    warehouse: str | None = None,
-) -> list[OrderOutcome]:
-    """The orders passing every filter given (None: no filter), most urgent first."""
-    chosen = [
-        order
-        for order in orders
-        if (at_risk is None or order.at_risk is at_risk)
-        and (status is None or order.status is status)
-        and (warehouse is None or order.warehouse == warehouse)
-    ]
-    return sorted(chosen, key=urgency)
-
-
 def order_list(
     session: Session,
     scope: PictureScope,
+    filters: OrderFilters = OrderFilters(),
     *,
-    at_risk: bool | None = None,
-    status: OrderRiskStatus | None = None,
-    warehouse: str | None = None,
-    limit: int = DEFAULT_LIMIT,
-    offset: int = 0,
+    sort: OrderSort = OrderSort.URGENCY,
+    page: PageRequest = PageRequest(size=DEFAULT_PAGE_SIZE),
+    with_lines: bool = True,
 ) -> OrderListPublic:
-    """A page of the picture's stored order risk, filtered, most urgent first."""
+    """A page of the picture's stored order risk, filtered and sorted in the database.
+
+    ``with_lines=False`` leaves every order's ``lines`` empty, for a list that does not
+    show them (the orders page).
+    """
     scan = require_scan(scope)
-    outcomes = [row.outcome for row in order_risk_rows(session, scope.picture_id)]
-    chosen = select_orders(outcomes, at_risk=at_risk, status=status, warehouse=warehouse)
-    page = chosen[offset : offset + limit]
-    names = customer_names(session, scope.picture_id, (o.customer for o in page))
+    found = open_orders(
+        session, scope.picture_id, filters, sort=sort, page=page, with_lines=with_lines
+    )
+    names = customer_names(session, scope.picture_id, (row.outcome.customer for row in found.items))
     return OrderListPublic(
         picture_id=scope.picture_id,
         companies=list(scope.companies),
         scan=scan_public(scan),
-        total=len(chosen),
-        limit=limit,
-        offset=offset,
-        orders=[order_public(order, names.get(order.customer)) for order in page],
+        sort=sort,
+        items=[order_public(row.outcome, names.get(row.outcome.customer)) for row in found.items],
+        total=found.total,
+        page=found.number,
+        page_size=found.size,
+        last_page=found.last_number,
+        offset=found.offset,
+        limit=found.size,
     )
+
+
+def unknown_order_filters(
+    session: Session, scope: PictureScope, filters: OrderFilters
+) -> list[tuple[str, str]]:
+    """(parameter, message) for each filter naming a warehouse or customer the picture
+    does not have: such a filter would match nothing, and is most likely a typo."""
+    problems: list[tuple[str, str]] = []
+    if filters.warehouse is not None:
+        known = warehouse_codes(session, scope)
+        if filters.warehouse not in known:
+            problems.append(
+                (
+                    "warehouse",
+                    f"no warehouse {filters.warehouse!r} in {', '.join(scope.companies)}; "
+                    f"the warehouses are {', '.join(known) or 'none'}",
+                )
+            )
+    if filters.customer is not None and not customer_exists(session, scope, filters.customer):
+        problems.append(
+            ("customer", f"no customer {filters.customer!r} in {', '.join(scope.companies)}")
+        )
+    return problems
+
+
+def warehouse_codes(session: Session, scope: PictureScope) -> list[str]:
+    """The picture's warehouse codes, in source order."""
+    for summary in picture_summary(session):
+        if summary.picture_id == scope.picture_id:
+            return [code for code, _, _ in summary.warehouses]
+    return []
+
+
+def customer_exists(session: Session, scope: PictureScope, code: str) -> bool:
+    """True when the picture has a customer ``code``."""
+    return customer_known(session, scope.picture_id, code)
 
 
 def order_detail(session: Session, scope: PictureScope, order_id: str) -> OrderDetailPublic | None:
     """One open order with its lines and status history (None when the scan did not see it)."""
     scan = require_scan(scope)
-    found = _find_order(session, scope.picture_id, order_id)
+    found = open_order(session, scope.picture_id, order_id)
     if found is None:
         return None
-    names = customer_names(session, scope.picture_id, [found.customer])
-    public = order_public(found, names.get(found.customer))
+    outcome = found.outcome
+    names = customer_names(session, scope.picture_id, [outcome.customer])
+    public = order_public(outcome, names.get(outcome.customer))
     history = [
         StatusChangePublic(
             scan_run_id=change.scan_run_id,
@@ -185,17 +216,11 @@ def order_not_found_message(scope: PictureScope, order_id: str) -> str:
     )
 
 
-def _find_order(session: Session, picture_id: int, order_id: str) -> OrderOutcome | None:
-    rows: Mapping[str, OrderOutcome] = {
-        row.outcome.order_id: row.outcome for row in order_risk_rows(session, picture_id)
-    }
-    return rows.get(order_id)
-
-
 @router.get("", response_model=OrderListPublic, summary="Open orders and where each stands")
 def list_orders(
     session: SessionDep,
     scope: ScopeDep,
+    paging: PageParams,
     at_risk: Annotated[
         bool | None, Query(description="Only orders at risk (true) or on track (false).")
     ] = None,
@@ -205,22 +230,41 @@ def list_orders(
     warehouse: Annotated[
         str | None, Query(min_length=1, description="Only orders shipping from this warehouse.")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Orders per page.")] = (
-        DEFAULT_LIMIT
-    ),
-    offset: Annotated[int, Query(ge=0, description="Orders to skip.")] = 0,
+    customer: Annotated[
+        str | None, Query(min_length=1, description="Only this customer's orders (its code).")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Only orders whose id or customer code starts with this text.",
+        ),
+    ] = None,
+    sort: Annotated[
+        OrderSort,
+        Query(
+            description="urgency: at risk, then latest, then most valuable; days_late: latest "
+            "first; value: most valuable first; promised_date: earliest first; order_id."
+        ),
+    ] = OrderSort.URGENCY,
 ) -> OrderListPublic:
-    """The stored order risk of the latest scan: status, allocation, blockers, projected
-    and promised dates, days late, open value, explanation and lines. Most urgent first:
-    at risk, then latest, then most valuable."""
+    """The stored order risk of the latest scan, one page at a time: status, allocation,
+    blockers, projected and promised dates, days late, open value, explanation and
+    lines. ``total`` counts every order the filters match."""
+    filters = OrderFilters(
+        at_risk=at_risk, status=status, warehouse=warehouse, customer=customer, q=q
+    )
+    require_scan(scope)
+    problems = unknown_order_filters(session, scope, filters)
+    if problems:
+        raise invalid_query(problems)
     return order_list(
         session,
         scope,
-        at_risk=at_risk,
-        status=status,
-        warehouse=warehouse,
-        limit=limit,
-        offset=offset,
+        filters,
+        sort=sort,
+        page=page_request(paging, default_size=DEFAULT_PAGE_SIZE),
     )
 
 

@@ -1,0 +1,368 @@
+"""Incidents (cases sharing one root cause) grouped, ranked and paged in SQL.
+
+An incident is every case with the same ``cause`` (``domain/incidents.py``): its value
+at risk is the larger of its root's own value (the cases whose subject *is* the cause)
+and the sum of its impacts' values, each impacted subject counted once at its highest
+value; its severity is its worst case's. Those are plain aggregates, so the database
+groups the cases (``GROUP BY cause, subject``, then ``GROUP BY cause``) and ranks the
+incidents: the most value at risk first, then the most severe, then the cause. Only the
+cases of the incidents on the page are then read, and
+:func:`controltower.domain.incidents.group_incidents` builds each incident from them
+exactly as before: the page shows the same incidents, values and members as grouping
+every case in Python did.
+
+Ranking is the one read that has to look at every grouped case, and at a hundred
+thousand active cases it costs a few hundred milliseconds. The ranking and the
+incidents built from it are therefore remembered until the cases can have changed
+(:mod:`controltower.storage.queries.memory`), so the overview and the queue pay for it
+once per change, not once per request.
+
+On SQLite the ranking sums the values as REALs (the exact decimals are stored as text
+there); the values shown are exact. Two incidents within about 1e-15 of each other
+could swap places; nothing else differs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Final
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from controltower.domain.cases import (
+    ACTIVE_STATES,
+    CaseState,
+    ExceptionType,
+    Severity,
+    severity_rank,
+)
+from controltower.domain.incidents import Incident, group_incidents
+from controltower.storage import tables
+from controltower.storage.queries.cases import CaseFilters, case_conditions, search_source
+from controltower.storage.queries.cases import severity_rank as sql_severity_rank
+from controltower.storage.queries.memory import cases_version, keep, recall, remembered
+from controltower.storage.queries.paging import (
+    Page,
+    PageRequest,
+    dialect_name,
+    empty_page,
+    numeric_key,
+    picture_companies,
+    text_key,
+)
+
+#: members listed with an incident; ``member_count`` says how many it has in all
+MEMBERS_SHOWN: Final = 25
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentMember:
+    """What an incident shows of one of its cases."""
+
+    case_id: str
+    type: ExceptionType
+    subject: str
+    severity: Severity
+    value_at_risk: Decimal
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentGroup:
+    """One incident of a page: the domain's incident and its first members."""
+
+    incident: Incident
+    #: the first :data:`MEMBERS_SHOWN` cases, most severe then soonest due
+    members: tuple[IncidentMember, ...]
+    member_count: int
+    #: the case whose subject is the cause itself and whose type leads the incident
+    root_case_id: str | None
+    #: the sales orders the cause and its impacts name (``sales_order:SO1``, and
+    #: ``sales_order_line:SO1/2`` for its lines)
+    order_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFilters:
+    """Which cases are grouped (``states``; None: every state) and which incidents are
+    listed: those with at least one case passing ``members`` (case filters; their own
+    ``states`` narrow the members further). An incident listed is always whole."""
+
+    states: frozenset[CaseState] | None = ACTIVE_STATES
+    members: CaseFilters = CaseFilters(states=None)  # noqa: RUF009 - frozen value
+
+
+def list_incidents(
+    session: Session,
+    picture_id: int,
+    filters: IncidentFilters = IncidentFilters(),
+    *,
+    page: PageRequest = PageRequest(),
+) -> Page[IncidentGroup]:
+    """One page of incidents, the most value at risk first, and how many are listed."""
+    companies = picture_companies(session, picture_id)
+    if not companies:
+        return empty_page(page)
+    version = cases_version(session, companies)
+    ranking = _ranking(session, companies, filters.states, version)
+    if _members_narrow(filters.members):
+        wanted = _matching_causes(session, companies, filters)
+        ranking = [cause for cause in ranking if cause in wanted]
+    shown = ranking[page.offset : page.offset + page.size]
+    groups = _incident_groups(session, companies, filters.states, shown, version)
+    return Page([groups[c] for c in shown], len(ranking), page.number, page.size, page.offset)
+
+
+def count_incidents(
+    session: Session, picture_id: int, filters: IncidentFilters = IncidentFilters()
+) -> int:
+    """How many incidents :func:`list_incidents` lists in all."""
+    companies = picture_companies(session, picture_id)
+    if not companies:
+        return 0
+    if _members_narrow(filters.members):
+        return len(_matching_causes(session, companies, filters))
+    version = cases_version(session, companies)
+    return len(_ranking(session, companies, filters.states, version))
+
+
+# --- Ranking ---------------------------------------------------------------------------
+
+
+def _ranking(
+    session: Session,
+    companies: Sequence[str],
+    states: frozenset[CaseState] | None,
+    version: Hashable | None,
+) -> list[str]:
+    """Every cause of the grouped cases, the incident with the most value at risk first
+    (remembered until the cases change: see :mod:`.memory`)."""
+    question = ("incident ranking", _states_key(states))
+    return remembered(version, question, lambda: _rank(session, companies, states))
+
+
+def _rank(
+    session: Session, companies: Sequence[str], states: frozenset[CaseState] | None
+) -> list[str]:
+    dialect = dialect_name(session)
+    cases = tables.exception_cases
+    per_subject = (
+        sa.select(
+            cases.c.cause,
+            cases.c.subject,
+            sa.func.max(numeric_key(cases.c.value_at_risk, dialect)).label("value"),
+            sa.func.max(sql_severity_rank(cases.c.severity)).label("rank"),
+        )
+        .where(*_grouped(companies, states, dialect))
+        .group_by(cases.c.cause, cases.c.subject)
+        .subquery("per_subject")
+    )
+    is_root = per_subject.c.subject == per_subject.c.cause
+    root_value = sa.func.coalesce(
+        sa.func.max(sa.case((is_root, per_subject.c.value))), sa.literal(0)
+    )
+    impact_value = sa.func.coalesce(
+        sa.func.sum(sa.case((is_root, sa.literal(0)), else_=per_subject.c.value)), sa.literal(0)
+    )
+    per_cause = (
+        sa.select(
+            per_subject.c.cause,
+            root_value.label("root_value"),
+            impact_value.label("impact_value"),
+            sa.func.max(per_subject.c.rank).label("rank"),
+        )
+        .group_by(per_subject.c.cause)
+        .subquery("per_cause")
+    )
+    value = sa.case(
+        (per_cause.c.root_value >= per_cause.c.impact_value, per_cause.c.root_value),
+        else_=per_cause.c.impact_value,
+    )
+    query = sa.select(per_cause.c.cause).order_by(
+        value.desc(), per_cause.c.rank.desc(), text_key(per_cause.c.cause, dialect)
+    )
+    return list(session.connection().execute(query).scalars())
+
+
+def _members_narrow(members: CaseFilters) -> bool:
+    """True when the member filters can leave incidents out."""
+    return members.narrows or members.states is not None
+
+
+def _matching_causes(
+    session: Session, companies: Sequence[str], filters: IncidentFilters
+) -> set[str]:
+    """The causes with at least one grouped case passing the member filters (read from
+    every matching case, so remembered until the cases change)."""
+    return remembered(
+        cases_version(session, companies),
+        ("matching causes", filters),
+        lambda: _read_matching_causes(session, companies, filters),
+    )
+
+
+def _read_matching_causes(
+    session: Session, companies: Sequence[str], filters: IncidentFilters
+) -> set[str]:
+    dialect = dialect_name(session)
+    cases = tables.exception_cases
+    query = (
+        sa.select(cases.c.cause)
+        .where(
+            *_grouped(companies, filters.states, dialect),
+            *case_conditions(cases, companies, filters.members, dialect),
+        )
+        .distinct()
+    )
+    source = search_source(filters.members.q, companies, dialect)
+    if source is not None:
+        query = query.select_from(source)
+    return set(session.connection().execute(query).scalars())
+
+
+def _grouped(
+    companies: Sequence[str], states: frozenset[CaseState] | None, dialect: str
+) -> list[sa.ColumnElement[bool]]:
+    """Which cases incidents are made of: those in ``states``, one per (type, subject).
+
+    A subject has at most one case that is not closed per company (a unique index says
+    so), so with one company and no closed case grouped, the cases are taken as they
+    are. Otherwise a case is left out when a later-opened one of the same type and
+    subject is grouped too: closed history is not counted twice.
+    """
+    table = tables.exception_cases
+    where = case_conditions(table, companies, CaseFilters(states=states), dialect)
+    closed_grouped = states is None or CaseState.CLOSED in states
+    if len(companies) == 1 and not closed_grouped:
+        return where
+    newer = table.alias("newer")
+    superseded = sa.exists(
+        sa.select(sa.literal(1)).where(
+            *case_conditions(newer, companies, CaseFilters(states=states), dialect),
+            newer.c.type == table.c.type,
+            newer.c.subject == table.c.subject,
+            sa.or_(
+                newer.c.opened_at > table.c.opened_at,
+                sa.and_(
+                    newer.c.opened_at == table.c.opened_at,
+                    text_key(newer.c.id, dialect) < text_key(table.c.id, dialect),
+                ),
+            ),
+        )
+    )
+    return [*where, sa.not_(superseded)]
+
+
+# --- The incidents of a page -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    """A grouped case as grouping reads it (``related`` only matters for roots)."""
+
+    id: str
+    type: ExceptionType
+    subject: str
+    severity: Severity
+    value_at_risk: Decimal
+    cause: str
+    related: tuple[str, ...]
+    due_at: datetime
+
+
+def _incident_groups(
+    session: Session,
+    companies: Sequence[str],
+    states: frozenset[CaseState] | None,
+    causes: Sequence[str],
+    version: Hashable | None,
+) -> dict[str, IncidentGroup]:
+    """The incidents of ``causes``, each built by the domain from all its cases.
+
+    Only a root's ``related`` subjects become impacts, so only the roots' are read: an
+    incident of a thousand impacted orders is read as a thousand short rows.
+    """
+    found: dict[str, IncidentGroup] = {}
+    for cause in causes:
+        known = recall(version, ("incident", _states_key(states), cause))
+        if known is not None:
+            found[cause] = known
+    missing = [cause for cause in causes if cause not in found]
+    if not missing:
+        return found
+    cases = tables.exception_cases
+    is_root = cases.c.subject == cases.c.cause
+    query = sa.select(
+        cases.c.id,
+        cases.c.type,
+        cases.c.subject,
+        cases.c.severity,
+        cases.c.value_at_risk,
+        cases.c.cause,
+        sa.case((is_root, cases.c.related), else_=sa.null()).label("related"),
+        cases.c.due_at,
+    ).where(*_grouped(companies, states, dialect_name(session)), cases.c.cause.in_(missing))
+    by_cause: dict[str, list[_Member]] = {}
+    for row in session.connection().execute(query):
+        member = _Member(
+            id=row.id,
+            type=ExceptionType(row.type),
+            subject=row.subject,
+            severity=Severity(row.severity),
+            value_at_risk=row.value_at_risk,
+            cause=row.cause,
+            related=tuple(json.loads(row.related)) if row.related is not None else (),
+            due_at=row.due_at,
+        )
+        by_cause.setdefault(member.cause, []).append(member)
+    for cause, members in by_cause.items():
+        (incident,) = group_incidents(members)
+        ordered = sorted(members, key=lambda m: (-severity_rank(m.severity), m.due_at, m.id))
+        root = next(
+            (
+                m.id
+                for m in ordered
+                if incident.has_root_case and (m.type, m.subject) == (incident.root_type, cause)
+            ),
+            None,
+        )
+        group = IncidentGroup(
+            incident=incident,
+            members=tuple(
+                IncidentMember(
+                    case_id=m.id,
+                    type=m.type,
+                    subject=m.subject,
+                    severity=m.severity,
+                    value_at_risk=m.value_at_risk,
+                    due_at=m.due_at,
+                )
+                for m in ordered[:MEMBERS_SHOWN]
+            ),
+            member_count=len(members),
+            root_case_id=root,
+            order_count=len({_order_of(s) for s in (cause, *incident.impacts)} - {None}),
+        )
+        found[cause] = group
+        keep(version, ("incident", _states_key(states), cause), group)
+    return found
+
+
+def _order_of(subject: str) -> str | None:
+    """The sales order a subject names: ``sales_order:SO1`` and ``sales_order_line:SO1/2``
+    both name SO1 (the subject forms of docs/exceptions.md)."""
+    kind, _, rest = subject.partition(":")
+    if kind == "sales_order":
+        return rest
+    if kind == "sales_order_line":
+        return rest.rpartition("/")[0] or None
+    return None
+
+
+def _states_key(states: frozenset[CaseState] | None) -> tuple[str, ...] | None:
+    return tuple(sorted(states)) if states is not None else None

@@ -1,0 +1,138 @@
+"""What is worth remembering between requests: answers that read every active case.
+
+Most lists read one page through an index. A few answers have to look at every active
+case of a business (the incident ranking, the case counts per type and severity, the
+owners to choose from), and at a hundred thousand cases that takes hundreds of
+milliseconds however it is written. Those answers are remembered, per database and
+picture, under a *cases version*: a key that changes whenever the cases can have
+changed, read in the request's own transaction before the cases themselves, so an
+answer is never filed under a key older than what it was computed from.
+
+The stored order risk changes only when a scan is recorded (``record_analysis`` writes
+it with the scan run, in one transaction), so the newest scan run is its version.
+
+Cases change in two ways only (docs/storage.md, docs/architecture.md): a stored scan,
+which records a scan run in the same transaction, and a change of state, which appends
+an event to the case's timeline (timelines are append-only; even a scan's re-worded
+text comes with its scan run). On SQLite the newest scan run and the newest event row
+say both (an event's rowid only grows, as events are never deleted). On PostgreSQL the
+snapshot's ``xmax`` (the next transaction id) moves whenever anything at all was
+written, so a remembered answer lasts until the next write of any kind.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, Final, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from controltower.storage import tables
+
+#: how much is remembered in all, least recently used dropped first: an answer weighs
+#: one, or its length when it is a list or a set (a ranking of 60,000 causes weighs 60,000)
+_KEPT: Final = 1_000_000
+
+_Answer = TypeVar("_Answer")
+
+
+def orders_version(session: Session, companies: Sequence[str]) -> Hashable:
+    """A key that changes whenever the stored order risk of ``companies`` can have changed:
+    the newest scan run (only a recorded scan writes order risk)."""
+    connection = session.connection()
+    newest = connection.execute(sa.select(sa.func.max(tables.scan_runs.c.id))).scalar_one()
+    return ("orders", connection.engine.url.render_as_string(), tuple(companies), newest)
+
+
+def cases_version(session: Session, companies: Sequence[str]) -> Hashable | None:
+    """A key that changes whenever the cases of ``companies`` can have changed.
+
+    None on a database with no such key (then nothing is remembered).
+    """
+    connection = session.connection()
+    dialect = connection.dialect.name
+    newest_run = sa.select(sa.func.max(tables.scan_runs.c.id)).scalar_subquery()
+    written: sa.ColumnElement[Any]
+    if dialect == "sqlite":
+        rowid: sa.ColumnElement[int] = sa.literal_column("rowid")
+        written = sa.select(sa.func.max(rowid)).select_from(tables.case_events).scalar_subquery()
+    elif dialect == "postgresql":
+        written = sa.literal_column("pg_snapshot_xmax(pg_current_snapshot())::text")
+    else:
+        return None
+    run, events = connection.execute(sa.select(newest_run, written)).one()
+    return (connection.engine.url.render_as_string(), tuple(companies), run, events)
+
+
+class _Memory:
+    """Answers by (version, question), least recently used dropped first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answers: OrderedDict[tuple[Hashable, Hashable], tuple[Any, int]] = OrderedDict()
+        self._weight = 0
+
+    def get(self, key: tuple[Hashable, Hashable]) -> Any:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is None:
+                return None
+            self._answers.move_to_end(key)
+            return found[0]
+
+    def put(self, key: tuple[Hashable, Hashable], answer: Any) -> None:
+        weight = len(answer) if isinstance(answer, list | set | frozenset | tuple) else 1
+        with self._lock:
+            previous = self._answers.pop(key, None)
+            if previous is not None:
+                self._weight -= previous[1]
+            self._answers[key] = (answer, weight)
+            self._weight += weight
+            while self._weight > _KEPT and len(self._answers) > 1:
+                _, (_, dropped) = self._answers.popitem(last=False)
+                self._weight -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+            self._weight = 0
+
+
+_MEMORY: Final = _Memory()
+
+
+def remembered(
+    version: Hashable | None, question: Hashable, compute: Callable[[], _Answer]
+) -> _Answer:
+    """The answer to ``question`` at ``version``: remembered, else computed and kept.
+
+    Answers must not be changed by their callers (they are shared between requests).
+    """
+    if version is None:
+        return compute()
+    key = (version, question)
+    found: _Answer | None = _MEMORY.get(key)
+    if found is not None:
+        return found
+    answer = compute()
+    _MEMORY.put(key, answer)
+    return answer
+
+
+def forget_remembered() -> None:
+    """Drop every remembered answer (for tests, or to give the memory back)."""
+    _MEMORY.clear()
+
+
+def recall(version: Hashable | None, question: Hashable) -> Any:
+    """The remembered answer to ``question`` at ``version``, or None."""
+    return _MEMORY.get((version, question)) if version is not None else None
+
+
+def keep(version: Hashable | None, question: Hashable, answer: Any) -> None:
+    """Remember ``answer`` to ``question`` at ``version`` (nothing when version is None)."""
+    if version is not None:
+        _MEMORY.put((version, question), answer)
