@@ -5,15 +5,18 @@ its company is the company of the warehouse it ships from. A scan of a picture r
 rewrites the rows of every company the picture covers, whatever picture they were last
 written from, so an import replacing the picture leaves the history intact.
 
-Everything is set-wise, whatever the number of orders: the stored statuses and each
-order's last history entry are read with one query each, the companies' rows are
-deleted with one statement and written back with one bulk insert
-(:func:`~controltower.storage.bulk.insert_columns`), and the history rows likewise.
+Everything is set-wise, whatever the number of orders: the stored statuses, content
+digests and each order's last history entry are read with one query each; only the rows
+whose content changed are deleted and written back, with one bulk insert
+(:func:`~controltower.storage.bulk.insert_columns`); the others are stamped with the
+new scan in one statement; the history rows go in one bulk insert too. A rescan of an
+unchanged picture therefore writes one scan run, one ``UPDATE`` and no order text.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from hashlib import blake2b
 from typing import Final
 
 import sqlalchemy as sa
@@ -33,6 +36,9 @@ from controltower.workflow.order_risk import OrderRiskColumns
 #: key of the PostgreSQL advisory lock held while a scan's results are being recorded
 SCAN_RECORD_LOCK_KEY: Final = 0x43545F53434E  # "CT_SCN"
 
+#: bound values per ``IN (...)`` list, well under every database's parameter limit
+_IN_LIST_SIZE: Final = 500
+
 OrderKey = tuple[str, str]
 
 
@@ -47,8 +53,9 @@ def record_order_risk(
     """Record a scan of a picture: the run, each open order's risk, and status changes.
 
     The picture's companies are what is compared: ``order_risk`` ends up holding exactly
-    ``orders`` for those companies (rows of orders no longer open are gone, the others
-    rewritten), whichever picture the previous scan read. A status history entry is
+    ``orders`` for those companies (rows of orders no longer open are gone, those whose
+    content changed rewritten, every row stamped with this scan), whichever picture the
+    previous scan read. A status history entry is
     appended for an order when it was never recorded in its company (``from_status``
     None), or when its status differs from its last recorded one: the stored risk if it
     was open at the previous scan, else, for an order coming back after it had left, the
@@ -72,7 +79,7 @@ def record_order_risk(
         current = {
             key: o for o, key in enumerate(zip(orders.company, orders.order_id, strict=True))
         }
-        stored = _stored_statuses(connection, companies)
+        stored, digests = _stored_statuses(connection, companies)
         removed = stored.keys() - current.keys()
         absent = current.keys() - stored.keys()
         last_recorded = _last_recorded_statuses(connection, companies) if absent else {}
@@ -84,7 +91,15 @@ def record_order_risk(
             for key, status in previous.items()
             if key in current and status is not orders.status[current[key]]
         }
-        _rewrite_order_risk(connection, companies, orders, scan_run_id, scanned_at)
+        _write_order_risk(
+            connection,
+            companies,
+            orders,
+            current,
+            digests,
+            scan_run_id=scan_run_id,
+            scanned_at=scanned_at,
+        )
         _append_history(
             connection,
             sorted(fresh | changed, key=lambda key: (key[1], key[0])),
@@ -161,13 +176,18 @@ def _insert_scan_run(
 
 def _stored_statuses(
     connection: sa.Connection, companies: list[str]
-) -> dict[OrderKey, OrderRiskStatus]:
-    """The status of every order stored as open in ``companies``."""
+) -> tuple[dict[OrderKey, OrderRiskStatus], dict[OrderKey, str | None]]:
+    """The status and content digest of every order stored as open in ``companies``."""
     table = tables.order_risk
-    query = sa.select(table.c.company, table.c.order_id, table.c.status).where(
-        table.c.company.in_(companies)
-    )
-    return {(company, order_id): status for company, order_id, status in connection.execute(query)}
+    query = sa.select(
+        table.c.company, table.c.order_id, table.c.status, table.c.content_digest
+    ).where(table.c.company.in_(companies))
+    statuses: dict[OrderKey, OrderRiskStatus] = {}
+    digests: dict[OrderKey, str | None] = {}
+    for company, order_id, status, digest in connection.execute(query):
+        statuses[(company, order_id)] = status
+        digests[(company, order_id)] = digest
+    return statuses, digests
 
 
 def _last_recorded_statuses(
@@ -186,39 +206,107 @@ def _last_recorded_statuses(
     return {(company, order_id): status for company, order_id, status in connection.execute(query)}
 
 
-def _rewrite_order_risk(
+def _write_order_risk(
     connection: sa.Connection,
     companies: list[str],
     orders: OrderRiskColumns,
+    current: dict[OrderKey, int],
+    stored: dict[OrderKey, str | None],
+    *,
     scan_run_id: int,
     scanned_at: datetime,
 ) -> None:
-    """Replace the companies' stored rows by ``orders``: one delete, one bulk insert."""
+    """Bring the companies' rows to ``orders``, writing only what changed.
+
+    Each order's content digest (:func:`content_digests`) is compared with the stored
+    one: rows of orders gone or changed are deleted, changed and new orders inserted in
+    one bulk insert, and every row is stamped with this scan in one statement. When most
+    rows change (the first scan, a new day's picture), deleting them all with one
+    statement is cheaper than by key.
+    """
     table = tables.order_risk
-    connection.execute(sa.delete(table).where(table.c.company.in_(companies)))
-    count = len(orders)
+    digests = content_digests(orders)
+    keep = {key for key, o in current.items() if stored.get(key, "") == digests[o]}
+    if len(keep) < len(stored) // 2:
+        connection.execute(sa.delete(table).where(table.c.company.in_(companies)))
+        keep = set()
+    else:
+        _delete_keys(connection, [key for key in stored if key not in keep])
+    write = sorted(o for key, o in current.items() if key not in keep)
+    count = len(write)
     insert_columns(
         connection,
         table,
         {
-            "company": orders.company,
-            "order_id": orders.order_id,
+            "company": [orders.company[o] for o in write],
+            "order_id": [orders.order_id[o] for o in write],
             "scan_run_id": [scan_run_id] * count,
-            "customer": orders.customer,
-            "warehouse": orders.warehouse,
-            "promised_date": orders.promised_date,
-            "status": orders.status,
-            "allocation": orders.allocation,
-            "blockers": orders.blockers,
-            "projected_ship_date": orders.projected_ship_date,
-            "at_risk": orders.at_risk,
-            "days_late": orders.days_late,
-            "open_value": orders.open_value,
-            "explanation": orders.explanation,
-            "lines": orders.lines,
+            "customer": [orders.customer[o] for o in write],
+            "warehouse": [orders.warehouse[o] for o in write],
+            "promised_date": [orders.promised_date[o] for o in write],
+            "status": [orders.status[o] for o in write],
+            "allocation": [orders.allocation[o] for o in write],
+            "blockers": [orders.blockers[o] for o in write],
+            "projected_ship_date": [orders.projected_ship_date[o] for o in write],
+            "at_risk": [orders.at_risk[o] for o in write],
+            "days_late": [orders.days_late[o] for o in write],
+            "open_value": [orders.open_value[o] for o in write],
+            "explanation": [orders.explanation[o] for o in write],
+            "lines": [orders.lines[o] for o in write],
             "updated_at": [scanned_at] * count,
+            "content_digest": [digests[o] for o in write],
         },
     )
+    if keep:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.company.in_(companies), table.c.scan_run_id != scan_run_id)
+            .values(scan_run_id=scan_run_id, updated_at=scanned_at)
+        )
+
+
+def content_digests(orders: OrderRiskColumns) -> list[str]:
+    """Per order, a digest of everything its row says but the scan's id and time.
+
+    BLAKE2b over the fields joined with a separator no field holds unescaped (the
+    texts are JSON, whose strings escape control characters): equal digests mean the
+    row would be written the same.
+    """
+    separator = "\x1f"
+    digests: list[str] = []
+    for fields_ in zip(
+        orders.customer,
+        orders.warehouse,
+        orders.promised_date,
+        orders.status,
+        orders.allocation,
+        orders.blockers,
+        orders.projected_ship_date,
+        orders.at_risk,
+        orders.days_late,
+        orders.open_value,
+        orders.explanation,
+        orders.lines,
+        strict=True,
+    ):
+        text = separator.join(map(str, fields_))
+        digests.append(blake2b(text.encode(), digest_size=16).hexdigest())
+    return digests
+
+
+def _delete_keys(connection: sa.Connection, keys: list[OrderKey]) -> None:
+    table = tables.order_risk
+    by_company: dict[str, list[str]] = {}
+    for company, order_id in keys:
+        by_company.setdefault(company, []).append(order_id)
+    for company, ids in by_company.items():
+        for start in range(0, len(ids), _IN_LIST_SIZE):
+            connection.execute(
+                sa.delete(table).where(
+                    table.c.company == company,
+                    table.c.order_id.in_(ids[start : start + _IN_LIST_SIZE]),
+                )
+            )
 
 
 def _append_history(

@@ -508,6 +508,9 @@ order_risk = sa.Table(
     #: JSON array of line outcomes, as the scan document states them (docs/storage.md)
     sa.Column("lines", sa.Text(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+    #: migration 0006: a digest of everything above but the scan's id and time, so a
+    #: scan rewrites only the rows whose content changed (NULL: written before 0006)
+    sa.Column("content_digest", sa.Text(), nullable=True),
     # migration 0004: the paged lists (controltower.storage.queries) read these alone
     sa.Index(
         "ix_order_risk_urgency",

@@ -260,3 +260,35 @@ def order_at(warehouse: str) -> OrderOutcome:
 
 def analysis_of(*orders: OrderOutcome) -> Analysis:
     return Analysis(as_of=AS_OF, orders=list(orders), pools={}, credit={})
+
+
+def stored_rows(sessions: sessionmaker[Session]) -> dict[str, tuple[object, ...]]:
+    """Each stored order's row: its scan, time, digest and texts."""
+    table = tables.order_risk
+    query = sa.select(
+        table.c.order_id,
+        table.c.scan_run_id,
+        table.c.updated_at,
+        table.c.content_digest,
+        table.c.explanation,
+    )
+    with sessions() as session:
+        return {row[0]: tuple(row[1:]) for row in session.execute(query)}
+
+
+def test_a_rescan_stamps_unchanged_orders_and_rewrites_only_the_changed_one(
+    sessions: sessionmaker[Session],
+) -> None:
+    import_picture(sessions, minimal(), T0)
+    scan(sessions, T0)
+    before = stored_rows(sessions)
+    import_picture(sessions, with_credit_released(minimal()), NEXT_MORNING)
+    result = scan(sessions, NEXT_MORNING)
+    after = stored_rows(sessions)
+
+    assert after.keys() == before.keys() == set(ORDERS)
+    assert {row[0] for row in after.values()} == {result.scan_run_id}
+    assert {row[1] for row in after.values()} == {NEXT_MORNING}
+    changed = {order_id for order_id in ORDERS if after[order_id][2:] != before[order_id][2:]}
+    assert changed == {"SO1003"}
+    assert all(row[2] for row in after.values())
