@@ -3,7 +3,8 @@
 The same changes as ``bench.run.bench_incremental`` (``bench.run._changes``: six kinds,
 ``CHANGES_PER_KIND`` of each, seed 7), applied one after another to
 ``controltower.domain.kernel_incremental.ColumnarIncrementalEngine`` and timed one by
-one (the engine only: the change, pegging, pick queues, credit, alternatives, orders).
+one (the engine only: the change, as an event through ``apply``, pegging, pick queues,
+credit, alternatives, orders).
 The same changes are mirrored on a copy of the dataset, and at the end the engine's
 picture and analysis are checked equal, array for array, to ``to_columns`` and
 ``analyse_columns`` of the changed dataset.
@@ -43,6 +44,14 @@ from bench.run import (
     parse_size,
 )
 from controltower.domain.columnar import to_columns
+from controltower.domain.events import (
+    InvoiceChanged,
+    OrderChanged,
+    OrderLineChanged,
+    PoLineChanged,
+    ReceiptPosted,
+    StockCounted,
+)
 from controltower.domain.kernel import analyse_columns
 from controltower.domain.kernel_incremental import (
     ColumnarIncrementalEngine,
@@ -117,6 +126,36 @@ class DatasetMirror:
         self._replace("invoices", invoice)
 
 
+class EventFeed:
+    """The changes of ``bench.run._changes`` handed to the engine as events.
+
+    ``_changes`` speaks the reference ``IncrementalEngine``'s method names (shared with
+    :class:`DatasetMirror`); each becomes the event of :mod:`controltower.domain.events`
+    that states the changed row, applied with one ``apply``.
+    """
+
+    def __init__(self, engine: ColumnarIncrementalEngine) -> None:
+        self.engine = engine
+
+    def upsert_order_line(self, line: SalesOrderLine) -> None:
+        self.engine.apply(OrderLineChanged.of(line))
+
+    def upsert_order(self, order: SalesOrder) -> None:
+        self.engine.apply(OrderChanged.of(order))
+
+    def upsert_purchase_order_line(self, line: PurchaseOrderLine) -> None:
+        self.engine.apply(PoLineChanged.of(line))
+
+    def set_stock(self, level: StockLevel) -> None:
+        self.engine.apply(StockCounted.of(level))
+
+    def add_receipt(self, receipt: Receipt) -> None:
+        self.engine.apply(ReceiptPosted.of(receipt))
+
+    def upsert_invoice(self, invoice: Invoice) -> None:
+        self.engine.apply(InvoiceChanged.of(invoice))
+
+
 def check_against_full_recompute(
     engine: ColumnarIncrementalEngine, dataset: Dataset
 ) -> dict[str, Any]:
@@ -171,10 +210,11 @@ def bench_columnar_incremental(
         start = time.perf_counter()
         engine = ColumnarIncrementalEngine(work.picture, dataset=work.dataset)
         build_seconds.append(time.perf_counter() - start)
+        feed = EventFeed(engine)
         seconds = []
         for _, change in changes:
             start, start_cpu = time.perf_counter(), time.thread_time()
-            change(engine)
+            change(feed)
             seconds.append(time.perf_counter() - start)
             if round_number == 0:
                 cpu.append(time.thread_time() - start_cpu)
@@ -185,7 +225,7 @@ def bench_columnar_incremental(
         if check and round_number == 0:
             log(f"{work.name}: checking the final state against a full recompute")
             verdict = check_against_full_recompute(engine, mirror.dataset)
-        del engine
+        del feed, engine
     result: dict[str, Any] = {
         "engine": "controltower.domain.kernel_incremental.ColumnarIncrementalEngine",
         "build_seconds": build_seconds[0],

@@ -41,9 +41,11 @@ patches, in place, only what the change can reach:
 
 :meth:`ColumnarIncrementalEngine.result` always equals ``analyse_columns`` of the
 changed picture, array for array (``tests/unit/domain/test_kernel_incremental.py``
-holds it to that after random sequences of changes). The changes are expressed on the
-columnar picture (ids and fixed-point units) and, with the same names and arguments as
-the oracle's reference ``IncrementalEngine``, as domain rows. A change that
+holds it to that after random sequences of changes). Every change arrives as one event
+of :mod:`controltower.domain.events` through :meth:`ColumnarIncrementalEngine.apply`,
+named by business keys (order and line, PO and line, SKU and warehouse, invoice), the
+vocabulary an ERP feed or a live event API speaks; the engine translates it to its own
+ids and fixed-point units and patches the arrays. A change that
 would add or remove an order line, an order, a pool or a code (anything but a PO line
 leaving the picture when it is fully received) raises :class:`StructuralChangeError`:
 the picture must then be rebuilt with :func:`~controltower.domain.columnar.to_columns`.
@@ -55,7 +57,7 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Any, Final, assert_never
 
 import numpy as np
 import numpy.typing as npt
@@ -71,45 +73,43 @@ from controltower.domain.columnar import (
     to_units,
 )
 from controltower.domain.errors import DomainError
-from controltower.domain.kernel import (
-    _SAFE,
+from controltower.domain.events import (
+    Event,
+    InvoiceChanged,
+    OrderChanged,
+    OrderLineChanged,
+    PoLineChanged,
+    PoLineSlipped,
+    PromiseChanged,
+    ReceiptPosted,
+    StockCounted,
+)
+from controltower.domain.kernel.alternatives import AlternativeColumns
+from controltower.domain.kernel.arrays import (
     I8,
     I32,
     I64,
-    SOURCE_HELD,
-    SOURCE_INBOUND,
+    INT64_SAFE,
     U64,
-    AlternativeColumns,
     Bools,
-    ColumnarAnalysis,
-    CreditColumns,
     Exact,
-    PegResult,
-    _bits,
-    _exact_product,
-    _exclusive_cumsum,
-    _order_sums,
-    _reduce_orders,
-    _rescale,
-    _segment_sums,
-    analyse_columns,
-    assess_credit,
-    by_pool,
-    peg,
-    schedule_capacity,
-    subset_in_priority,
+    bits_for,
+    exclusive_cumsum,
+    order_sums,
+    segment_sums,
 )
+from controltower.domain.kernel.capacity import schedule_capacity
+from controltower.domain.kernel.codes import SOURCE_HELD, SOURCE_INBOUND
+from controltower.domain.kernel.credit import CreditColumns, assess_credit, exact_product, rescale
+from controltower.domain.kernel.orders import reduce_orders
+from controltower.domain.kernel.pegging import PegResult, peg
+from controltower.domain.kernel.priority import by_pool, subset_in_priority
+from controltower.domain.kernel.result import ColumnarAnalysis, analyse_columns
 from controltower.domain.model import (
     Dataset,
-    Invoice,
     OrderStatus,
     Product,
     PurchaseOrder,
-    PurchaseOrderLine,
-    Receipt,
-    SalesOrder,
-    SalesOrderLine,
-    StockLevel,
     effective_unit_price,
     po_line_expected_date,
 )
@@ -203,7 +203,7 @@ def _spliced(old: NDArray, new: NDArray, first: I64, old_count: I64, new_count: 
     starts = np.empty(2 * first.shape[0] + 1, dtype=np.int64)
     lengths = np.empty_like(starts)
     starts[0::2], lengths[0::2] = kept_start, kept_length
-    starts[1::2], lengths[1::2] = old.shape[0] + _exclusive_cumsum(new_count)[:-1], new_count
+    starts[1::2], lengths[1::2] = old.shape[0] + exclusive_cumsum(new_count)[:-1], new_count
     spliced: NDArray = np.concatenate([old, new])[_ranges(starts, lengths)]
     return spliced
 
@@ -313,8 +313,8 @@ class _Packing:
         p_span = int(promised.max()) - p_lo + 1 if promised.size else 1
         d_lo = int(dates.min()) if dates.size else day0
         d_span = int(dates.max()) - d_lo + 1 if dates.size else 1
-        line_bits = _bits(max(picture.n_lines, 1))
-        need = [_bits(max_offset + 1), _bits(p_span), _bits(d_span)]
+        line_bits = bits_for(max(picture.n_lines, 1))
+        need = [bits_for(max_offset + 1), bits_for(p_span), bits_for(d_span)]
         spare = 64 - line_bits - 3 - sum(need)
         if spare < 0 or max_offset < 0:
             return None
@@ -589,7 +589,7 @@ class ColumnarIncrementalEngine:
 
     Built from a :class:`ColumnarPicture` (copied: the engine owns and edits its arrays)
     and, optionally, its ``analyse_columns`` result (else computed). ``dataset`` is the
-    dataset the picture was built from; the domain-row changes need it (list prices,
+    dataset the picture was built from; the events need it (list prices,
     PO headers) and so does knowing which pools have a stock row (a pool that loses its
     last inbound line leaves the picture unless it has one). Without it every pool is
     taken to have a stock row.
@@ -707,11 +707,11 @@ class ColumnarIncrementalEngine:
         """Lines and inbound lines grouped by pool, and pools by (warehouse, sku) key."""
         p = self._picture
         self._lines_by_pool = np.argsort(p.line_pool, kind="stable").astype(np.int64)
-        self._pool_line_start = _exclusive_cumsum(
+        self._pool_line_start = exclusive_cumsum(
             np.bincount(p.line_pool, minlength=p.n_pools).astype(np.int64)
         )
         self._inbound_by_pool = np.argsort(p.inbound_pool, kind="stable").astype(np.int64)
-        self._pool_inbound_start = _exclusive_cumsum(
+        self._pool_inbound_start = exclusive_cumsum(
             np.bincount(p.inbound_pool, minlength=p.n_pools).astype(np.int64)
         )
         self._n_skus = max(len(p.sku_codes), 1)
@@ -730,7 +730,7 @@ class ColumnarIncrementalEngine:
             & (company[source] == company[target])
         )
         n_warehouses = len(p.warehouse_codes)
-        self._lane_start = _exclusive_cumsum(
+        self._lane_start = exclusive_cumsum(
             np.bincount(target[self._usable], minlength=n_warehouses).astype(np.int64)
         )
         self._targets_of: list[I64] = [
@@ -797,7 +797,7 @@ class ColumnarIncrementalEngine:
 
     # --- changes on the columnar picture ------------------------------------------------
 
-    def set_line(
+    def _set_line(
         self,
         line: int,
         *,
@@ -846,7 +846,7 @@ class ColumnarIncrementalEngine:
             orders=np.array([p.line_order[line]], dtype=np.int64),
         )
 
-    def set_order(
+    def _set_order(
         self,
         order: int,
         *,
@@ -896,7 +896,7 @@ class ColumnarIncrementalEngine:
             customers=customers,
         )
 
-    def set_inbound(
+    def _set_inbound(
         self, inbound: int, *, expected_day: int | None = None, open_qty: int | None = None
     ) -> None:
         """Move an open PO line's expected date or set its open quantity (units).
@@ -922,7 +922,7 @@ class ColumnarIncrementalEngine:
             p.inbound_open_qty[inbound] = new_qty
         self._refresh(pools=np.array([pool], dtype=np.int64))
 
-    def receive(self, inbound: int, qty: int, *, into_stock: bool = True) -> None:
+    def _receive(self, inbound: int, qty: int, *, into_stock: bool = True) -> None:
         """Goods received on an open PO line: its open quantity goes down by ``qty``
         and, when ``into_stock``, the pool's on-hand goes up by as much."""
         p = self._picture
@@ -942,7 +942,7 @@ class ColumnarIncrementalEngine:
                 return
         self._refresh(pools=np.array([pool], dtype=np.int64))
 
-    def set_pool_stock(
+    def _set_pool_stock(
         self, pool: int, *, on_hand: int | None = None, quality_hold: int | None = None
     ) -> None:
         """Set a pool's on-hand and quality-held quantity (units)."""
@@ -957,7 +957,7 @@ class ColumnarIncrementalEngine:
         self._stock_rows[pool] = True
         self._refresh(pools=np.array([pool], dtype=np.int64))
 
-    def set_invoice(
+    def _set_invoice(
         self,
         invoice: int,
         *,
@@ -990,10 +990,42 @@ class ColumnarIncrementalEngine:
         self._add_money(self._receivables, new_customer, new_residual * factor)
         self._refresh(customers={old_customer, new_customer})
 
-    # --- changes as domain rows (the names and arguments of IncrementalEngine) ---------
+    # --- changes as events ------------------------------------------------------------
 
-    def upsert_order_line(self, line: SalesOrderLine) -> None:
-        """Change an open order line (quantity, shipped, reserved, price)."""
+    def apply(self, event: Event) -> None:
+        """Apply one change (see :mod:`controltower.domain.events`) to the picture and
+        bring the analysis up to date with it.
+
+        One entry point for every kind of change, so that a feed of events (from an ERP
+        or a live API) is replayed with one call per event and a new kind of change is
+        one new event class and one handler. A change that would reshape the picture
+        (add or remove an order line, an order, a pool or a code) raises
+        :class:`StructuralChangeError`: the caller rebuilds the engine from the changed
+        dataset.
+        """
+        match event:
+            case OrderLineChanged():
+                self._order_line_changed(event)
+            case OrderChanged():
+                self._order_changed(event)
+            case PromiseChanged():
+                self._promise_changed(event)
+            case PoLineChanged():
+                self._po_line_changed(event)
+            case PoLineSlipped():
+                self._po_line_slipped(event)
+            case ReceiptPosted():
+                self._receipt_posted(event)
+            case StockCounted():
+                self._stock_counted(event)
+            case InvoiceChanged():
+                self._invoice_changed(event)
+            case _:
+                assert_never(event)
+
+    def _order_line_changed(self, event: OrderLineChanged) -> None:
+        """An open order line's quantity, shipped, reserved quantity or price moved."""
+        line = event.row()
         order = self._keys.orders.get(line.order_id)
         index = self.line_id(line.order_id, line.line)
         if index is None:
@@ -1010,7 +1042,7 @@ class ColumnarIncrementalEngine:
                 f"sales order {line.order_id} line {line.line} would move to another pool"
             )
         where = f"sales order {line.order_id} line {line.line}"
-        self.set_line(
+        self._set_line(
             index,
             open_qty=to_units(line.open_qty, f"{where}: open qty"),
             reserved=to_units(line.qty_reserved, f"{where}: qty_reserved"),
@@ -1020,8 +1052,8 @@ class ColumnarIncrementalEngine:
             ),
         )
 
-    def upsert_order(self, order: SalesOrder) -> None:
-        """Change an open order's header (dates, expedite, customer)."""
+    def _order_changed(self, order: OrderChanged) -> None:
+        """An open order's header moved (dates, expedite, customer)."""
         index = self._keys.orders.get(order.order_id)
         if index is None:
             if order.status is OrderStatus.OPEN:
@@ -1039,7 +1071,7 @@ class ColumnarIncrementalEngine:
         customer = self._keys.customers.get(order.customer)
         if customer is None:
             raise StructuralChangeError(f"customer {order.customer} is not in the picture")
-        self.set_order(
+        self._set_order(
             index,
             promised_day=order.promised_date.toordinal(),
             expedite=order.expedite,
@@ -1047,8 +1079,16 @@ class ColumnarIncrementalEngine:
             customer=customer,
         )
 
-    def upsert_purchase_order_line(self, line: PurchaseOrderLine) -> None:
-        """Change an open PO line (quantity, received, expected date)."""
+    def _promise_changed(self, event: PromiseChanged) -> None:
+        """An order's promised date moved; an order outside the picture (closed, or
+        with nothing open) has no standing for it to change."""
+        index = self._keys.orders.get(event.order_id)
+        if index is not None:
+            self._set_order(index, promised_day=event.promised_date.toordinal())
+
+    def _po_line_changed(self, event: PoLineChanged) -> None:
+        """An open PO line's quantity, received quantity or expected date moved."""
+        line = event.row()
         index = self.inbound_id(line.po_id, line.line)
         if index is None:
             header = self._keys.po_headers.get(line.po_id)
@@ -1070,47 +1110,55 @@ class ColumnarIncrementalEngine:
         expected = po_line_expected_date(line, header) if header is not None else line.expected_date
         assert expected is not None
         where = f"purchase order {line.po_id} line {line.line}"
-        self.set_inbound(
+        self._set_inbound(
             index,
             expected_day=expected.toordinal(),
             open_qty=to_units(line.open_qty, f"{where}: open qty"),
         )
 
-    def set_stock(self, level: StockLevel) -> None:
-        """Set the on-hand and quality-held quantity of one (sku, warehouse)."""
+    def _po_line_slipped(self, event: PoLineSlipped) -> None:
+        """An open PO line's expected date moved; a line that is not open supplies no
+        one, so moving it changes nothing."""
+        index = self.inbound_id(event.po_id, event.line)
+        if index is not None:
+            self._set_inbound(index, expected_day=event.expected_date.toordinal())
+
+    def _stock_counted(self, level: StockCounted) -> None:
+        """The on-hand and quality-held quantity of one (sku, warehouse)."""
         pool = self._pool_id(level.sku, level.warehouse)
         if pool is None:
             raise StructuralChangeError(
                 f"stock of {level.sku} in {level.warehouse} would add a pool to the picture"
             )
         where = f"stock of {level.sku} in {level.warehouse}"
-        self.set_pool_stock(
+        self._set_pool_stock(
             pool,
             on_hand=to_units(level.on_hand, f"{where}: on_hand"),
             quality_hold=to_units(level.quality_hold, f"{where}: quality_hold"),
         )
 
-    def add_receipt(self, receipt: Receipt) -> None:
-        """Record a receipt on an open PO line: its open quantity goes down.
+    def _receipt_posted(self, receipt: ReceiptPosted) -> None:
+        """A receipt on an open PO line: its open quantity goes down.
 
-        As in the reference engine, stock levels are not touched (the ERP reports them
-        separately); a receipt on a line that is not open changes nothing.
+        As in the reference engine, stock levels are not touched unless the event says
+        the goods went into stock (the ERP reports stock separately); a receipt on a
+        line that is not open changes nothing.
         """
         index = self.inbound_id(receipt.po_id, receipt.line)
         if index is None:
             return
         where = f"receipt {receipt.receipt_id}: qty"
-        self.receive(index, to_units(receipt.qty, where), into_stock=False)
+        self._receive(index, to_units(receipt.qty, where), into_stock=receipt.into_stock)
 
-    def upsert_invoice(self, invoice: Invoice) -> None:
-        """Change an invoice (residual, due date, customer)."""
+    def _invoice_changed(self, invoice: InvoiceChanged) -> None:
+        """An invoice's residual, due date or customer moved."""
         index = self._keys.invoices.get(invoice.invoice_id)
         customer = self._keys.customers.get(invoice.customer)
         if index is None or customer is None:
             raise StructuralChangeError(
                 f"invoice {invoice.invoice_id} of {invoice.customer} would add a row or a code"
             )
-        self.set_invoice(
+        self._set_invoice(
             index,
             residual=to_units(invoice.amount_residual, f"invoice {invoice.invoice_id}: residual"),
             due_day=invoice.due_date.toordinal(),
@@ -1210,7 +1258,7 @@ class ColumnarIncrementalEngine:
         counts = self._pool_line_start[pools + 1] - self._pool_line_start[pools]
         lines = self._lines_of_pools(pools)
         open_qty = p.line_open_qty[lines]
-        demand = _segment_sums(open_qty, _exclusive_cumsum(counts))
+        demand = segment_sums(open_qty, exclusive_cumsum(counts))
         physical = np.maximum(p.pool_on_hand[pools] - p.pool_quality_hold[pools], 0)
         contended = demand > physical
         free = physical - demand
@@ -1250,8 +1298,8 @@ class ColumnarIncrementalEngine:
                 ]
             )
             supply_moved.append(hard[self._supply[hard] != result.supply_day])
-            line_start = _exclusive_cumsum(counts[contended])
-            peg_counts[contended] = _segment_sums(result.peg_count, line_start)
+            line_start = exclusive_cumsum(counts[contended])
+            peg_counts[contended] = segment_sums(result.peg_count, line_start)
             free[contended] = result.pool_free_stock
             pool_short[contended] = result.pool_short
 
@@ -1327,7 +1375,7 @@ class ColumnarIncrementalEngine:
         self._supply[lines] = result.supply_day
         self._peg_count[lines] = result.peg_count
         compact = np.searchsorted(pools, self._picture.line_pool[lines])
-        local = result.peg_first - _exclusive_cumsum(peg_counts)[:-1][compact]
+        local = result.peg_first - exclusive_cumsum(peg_counts)[:-1][compact]
         self._peg_local[lines] = local
         if not self._peg_first_stale:
             self._peg_first[lines] = self._pegs.start[pools][compact] + local
@@ -1475,7 +1523,7 @@ class ColumnarIncrementalEngine:
         self._qty_max = int(np.abs(p.line_open_qty).max(initial=0))
         self._price_max = int(np.abs(p.line_unit_price).max(initial=0))
         self._format = self._money_format()
-        self._limits = _rescale(p.customer_credit_limit, DECIMALS, self._format.credit_decimals)
+        self._limits = rescale(p.customer_credit_limit, DECIMALS, self._format.credit_decimals)
         overdue = p.invoice_customer[self._invoice_overdue]
         self._overdue_count = np.bincount(overdue, minlength=len(p.customer_codes)).astype(np.int64)
         self._total = (
@@ -1499,7 +1547,7 @@ class ColumnarIncrementalEngine:
             * (self._price_max // 10 ** (DECIMALS - db))
             * max(self._picture.n_lines, 1)
         )
-        return _MoneyFormat(da, db, bound >= _SAFE)
+        return _MoneyFormat(da, db, bound >= INT64_SAFE)
 
     @staticmethod
     def _money_column_edit(hist: I64, largest: int, old: int, new: int, values: I64) -> int:
@@ -1552,7 +1600,7 @@ class ColumnarIncrementalEngine:
 
     def _money_widths_hold(self, customers: Iterable[int]) -> bool:
         """Whether the kernel would still hold the per-customer sums in the same integer
-        width (``_rescale`` switches to Python integers past ``2**62``)."""
+        width (``rescale`` switches to Python integers past ``2**62``)."""
         fmt = self._format
         checks = [
             (self._customer_value, fmt.value_decimals != fmt.credit_decimals and not fmt.wide)
@@ -1562,23 +1610,23 @@ class ColumnarIncrementalEngine:
             if not scaled:
                 continue
             if values.dtype == object:
-                if int(np.abs(values.astype(object)).max(initial=0)) < _SAFE:
+                if int(np.abs(values.astype(object)).max(initial=0)) < INT64_SAFE:
                     return False
-            elif any(abs(int(values[c])) >= _SAFE for c in customers):
+            elif any(abs(int(values[c])) >= INT64_SAFE for c in customers):
                 return False
         return True
 
     def _recompute_money(self) -> set[int]:
         """Values and credit in full, with the kernel (the picture's money format moved)."""
         p = self._picture
-        self._line_value, self._value_decimals = _exact_product(p.line_open_qty, p.line_unit_price)
-        self._order_value = _order_sums(self._line_value, p.order_line_start)
+        self._line_value, self._value_decimals = exact_product(p.line_open_qty, p.line_unit_price)
+        self._order_value = order_sums(self._line_value, p.order_line_start)
         credit = assess_credit(p, self._order_value, self._value_decimals)
         self._format = self._money_format()
         self._credit_decimals = credit.decimals
         self._receivables = credit.open_receivables
         self._customer_value = credit.open_order_value
-        self._limits = _rescale(p.customer_credit_limit, DECIMALS, credit.decimals)
+        self._limits = rescale(p.customer_credit_limit, DECIMALS, credit.decimals)
         return set(range(len(p.customer_codes)))
 
     def _reassess(self, customers: Iterable[int]) -> list[int]:
@@ -1648,7 +1696,7 @@ class ColumnarIncrementalEngine:
         arrival = (p.as_of_day + transit).astype(np.int32)
         count = np.bincount(row, minlength=lines.shape[0]).astype(np.int64)
         return AlternativeColumns(
-            first=_exclusive_cumsum(count)[:-1],
+            first=exclusive_cumsum(count)[:-1],
             count=count,
             from_warehouse=p.lane_from[lane],
             free_qty=free,
@@ -1700,12 +1748,12 @@ class ColumnarIncrementalEngine:
         sub = dataclasses.replace(
             p,
             order_ids=tuple(ids[o] for o in orders.tolist()),
-            order_line_start=_exclusive_cumsum(counts),
+            order_line_start=exclusive_cumsum(counts),
             order_customer=p.order_customer[orders],
             order_promised=p.order_promised[orders],
             line_open_qty=p.line_open_qty[lines],
         )
-        columns = _reduce_orders(
+        columns = reduce_orders(
             sub,
             short=self._short[lines],
             from_stock=self._from_stock[lines],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 
 from controltower.detectors.base import Finding
@@ -40,17 +40,29 @@ class ExceptionRecord:
 
 
 def routed_records(
-    findings: Sequence[Finding], policy: Policy, *, detected_at: datetime
+    findings: Sequence[Finding],
+    policy: Policy,
+    *,
+    detected_at: datetime,
+    zone: tzinfo | None = None,
 ) -> list[ExceptionRecord]:
-    """``findings`` routed (owner and deadline), sorted by type then subject."""
+    """``findings`` routed (owner and deadline), sorted by type then subject.
+
+    The policy's business hours have no zone, so ``detected_at`` is a wall time and so
+    is each deadline; with ``zone`` the deadlines are made moments in it.
+    """
     router = Router(policy, detected_at=detected_at)
-    records = [exception_record(f, router) for f in findings]
+    records = [exception_record(f, router, zone=zone) for f in findings]
     return sorted(records, key=lambda r: (r.type, r.subject))
 
 
-def exception_record(finding: Finding, router: Router) -> ExceptionRecord:
-    """``finding`` with the owner and deadline ``router`` gives it."""
+def exception_record(
+    finding: Finding, router: Router, *, zone: tzinfo | None = None
+) -> ExceptionRecord:
+    """``finding`` with the owner and deadline ``router`` gives it (in ``zone``, if any)."""
     owner, due_at = router.route(finding)
+    if zone is not None:
+        due_at = due_at.replace(tzinfo=zone)
     return ExceptionRecord(
         type=finding.type,
         subject=finding.subject,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
 
@@ -33,7 +33,7 @@ from controltower.domain.cases import (
 from controltower.domain.tables import DatasetTables
 from controltower.policy import Policy
 from controltower.workflow.columnar_scan import analyse_tables
-from controltower.workflow.exceptions import ExceptionRecord, routed_records
+from controltower.workflow.exceptions import routed_records
 from controltower.workflow.order_risk import OrderRiskColumns, order_risk_columns
 
 #: timeline events that mean a case's facts changed on re-detection
@@ -161,15 +161,12 @@ def run_stored_scan(
         result,
         detected_at=detected_at,
         ladder=policy.detectors.severity_by_value,
-        history=[replace(o, opened_at=_wall_clock(o.opened_at, zone)) for o in history],
+        history=_in_wall_clock(history, zone),
         allocation=policy.allocation.to_domain(),
     )
     live = {case.key for case in cases if case.is_active}
     findings = run_columnar_detectors(context, policy.detectors, live=live)
-    records = [
-        _with_zone(record, zone)
-        for record in routed_records(findings, policy, detected_at=detected_at)
-    ]
+    records = routed_records(findings, policy, detected_at=detected_at, zone=zone)
     outcome = reconcile(cases, records, now=now, policy=policy)
     store.save_cases(outcome.changed)
     return _result(
@@ -192,14 +189,25 @@ def _zone_of(now: datetime) -> tzinfo:
     return zone
 
 
+def _in_wall_clock(history: Sequence[CaseOccurrence], zone: tzinfo) -> list[CaseOccurrence]:
+    """The occurrences with their opening as wall time in ``zone``, as detection reads
+    them (built directly: ``dataclasses.replace`` costs seconds on a crisis day)."""
+    return [
+        CaseOccurrence(
+            type=o.type,
+            subject=o.subject,
+            cause=o.cause,
+            entities=o.entities,
+            opened_at=_wall_clock(o.opened_at, zone),
+            value_at_risk=o.value_at_risk,
+        )
+        for o in history
+    ]
+
+
 def _wall_clock(moment: datetime, zone: tzinfo) -> datetime:
     """``moment`` as the zone-less wall time in ``zone``, the frame of the dataset."""
     return moment.astimezone(zone).replace(tzinfo=None)
-
-
-def _with_zone(record: ExceptionRecord, zone: tzinfo) -> ExceptionRecord:
-    """``record`` with its due time (a wall time in ``zone``) made a moment."""
-    return replace(record, due_at=record.due_at.replace(tzinfo=zone))
 
 
 def _result(

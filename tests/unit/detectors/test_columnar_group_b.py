@@ -22,8 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from controltower.detectors.base import Finding
-from controltower.detectors.columnar.common_b import Memo, money_text, qty_text
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.phrases import Memo, money_text, qty_text
 from controltower.detectors.columnar.pick_unassigned import _created_text, _hours_text
 from controltower.domain.analysis import AllocationPolicy
 from controltower.domain.cases import ExceptionType

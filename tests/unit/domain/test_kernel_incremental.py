@@ -26,7 +26,22 @@ from hypothesis import strategies as st
 from controltower.demo import generate_business
 from controltower.demo.sizes import size_named
 from controltower.domain.analysis import AllocationPolicy
-from controltower.domain.columnar import MAX_UNITS, ColumnarPrecisionError, to_columns
+from controltower.domain.columnar import (
+    MAX_UNITS,
+    ColumnarPrecisionError,
+    from_units,
+    to_columns,
+)
+from controltower.domain.events import (
+    InvoiceChanged,
+    OrderChanged,
+    OrderLineChanged,
+    PoLineChanged,
+    PoLineSlipped,
+    PromiseChanged,
+    ReceiptPosted,
+    StockCounted,
+)
 from controltower.domain.kernel import STATUS_FULLY_ALLOCATED, analyse_columns
 from controltower.domain.kernel_incremental import (
     ColumnarIncrementalEngine,
@@ -273,7 +288,7 @@ def draw_change(
         )
         return (
             f"upsert {changed}",
-            lambda e: e.upsert_order_line(changed),
+            lambda e: e.apply(OrderLineChanged.of(changed)),
             lambda d: replace_row(d.sales_order_lines, line_key, changed),
         )
     if kind == "order":
@@ -288,7 +303,7 @@ def draw_change(
         )
         return (
             f"upsert {header}",
-            lambda e: e.upsert_order(header),
+            lambda e: e.apply(OrderChanged.of(header)),
             lambda d: replace_row(d.sales_orders, order_key, header),
         )
     if kind in ("po_line", "receipt"):
@@ -304,7 +319,7 @@ def draw_change(
             )
             return (
                 f"upsert {moved}",
-                lambda e: e.upsert_purchase_order_line(moved),
+                lambda e: e.apply(PoLineChanged.of(moved)),
                 lambda d: replace_row(d.purchase_order_lines, po_line_key, moved),
             )
         receipt = Receipt(f"R{step}", po_line.po_id, po_line.line, D, draw(positive))
@@ -314,7 +329,7 @@ def draw_change(
             d.receipts.append(receipt)
             replace_row(d.purchase_order_lines, po_line_key, received)
 
-        return (f"add {receipt}", lambda e: e.add_receipt(receipt), record)
+        return (f"add {receipt}", lambda e: e.apply(ReceiptPosted.of(receipt)), record)
     if kind == "stock":
         picture = engine.picture
         pool = draw(st.integers(0, picture.n_pools - 1))
@@ -327,7 +342,7 @@ def draw_change(
         )
         return (
             f"set {level}",
-            lambda e: e.set_stock(level),
+            lambda e: e.apply(StockCounted.of(level)),
             lambda d: replace_row(d.stock, stock_key, level),
         )
     if not mirror.invoices:
@@ -341,7 +356,7 @@ def draw_change(
     )
     return (
         f"upsert {bill}",
-        lambda e: e.upsert_invoice(bill),
+        lambda e: e.apply(InvoiceChanged.of(bill)),
         lambda d: replace_row(d.invoices, invoice_key, bill),
     )
 
@@ -394,15 +409,15 @@ def test_a_mixed_sequence_on_the_small_demo_business_stays_equal_to_a_full_recom
             mirror.invoices[int(rng.integers(len(mirror.invoices)))], amount_residual=Decimal(0)
         )
         changes: list[Change] = [
-            ("qty", lambda e, x=bigger: e.upsert_order_line(x),
+            ("qty", lambda e, x=bigger: e.apply(OrderLineChanged.of(x)),
              lambda d, x=bigger: replace_row(d.sales_order_lines, line_key, x)),
-            ("promise", lambda e, x=moved: e.upsert_order(x),
+            ("promise", lambda e, x=moved: e.apply(OrderChanged.of(x)),
              lambda d, x=moved: replace_row(d.sales_orders, order_key, x)),
-            ("slip", lambda e, x=slipped: e.upsert_purchase_order_line(x),
+            ("slip", lambda e, x=slipped: e.apply(PoLineChanged.of(x)),
              lambda d, x=slipped: replace_row(d.purchase_order_lines, po_line_key, x)),
-            ("count", lambda e, x=counted: e.set_stock(x),
+            ("count", lambda e, x=counted: e.apply(StockCounted.of(x)),
              lambda d, x=counted: replace_row(d.stock, stock_key, x)),
-            ("pay", lambda e, x=paid: e.upsert_invoice(x),
+            ("pay", lambda e, x=paid: e.apply(InvoiceChanged.of(x)),
              lambda d, x=paid: replace_row(d.invoices, invoice_key, x)),
         ]  # fmt: skip
         for change in changes:
@@ -450,7 +465,7 @@ def test_bringing_the_last_order_forward_in_a_one_line_a_day_queue_moves_every_o
     last = next(o for o in mirror.sales_orders if o.order_id == "SO5")
     first = dataclasses.replace(last, promised_date=D - timedelta(days=1))
 
-    apply(("promise", lambda e: e.upsert_order(first), lambda d: replace_row(
+    apply(("promise", lambda e: e.apply(OrderChanged.of(first)), lambda d: replace_row(
         d.sales_orders, order_key, first)), engine, mirror)  # fmt: skip
 
     assert_matches_full_recompute(engine, mirror)
@@ -462,7 +477,7 @@ def test_stock_running_short_pushes_a_line_out_of_the_queue_and_pulls_the_rest_f
     engine, mirror = engine_and_mirror(busy_warehouse(capacity=2, orders=6))
     level = StockLevel("S1", "W1", Decimal(3))
 
-    apply(("count", lambda e: e.set_stock(level), lambda d: replace_row(
+    apply(("count", lambda e: e.apply(StockCounted.of(level)), lambda d: replace_row(
         d.stock, stock_key, level)), engine, mirror)  # fmt: skip
 
     assert_matches_full_recompute(engine, mirror)
@@ -474,11 +489,11 @@ def test_stock_running_short_pushes_a_line_out_of_the_queue_and_pulls_the_rest_f
 def test_a_po_line_slipping_past_the_promise_moves_its_pegged_lines_and_their_pick_days() -> None:
     engine, mirror = engine_and_mirror(busy_warehouse(capacity=1, orders=8))
     level = StockLevel("S1", "W1", Decimal(6))
-    apply(("count", lambda e: e.set_stock(level), lambda d: replace_row(
+    apply(("count", lambda e: e.apply(StockCounted.of(level)), lambda d: replace_row(
         d.stock, stock_key, level)), engine, mirror)  # fmt: skip
     slipped = PurchaseOrderLine("PO1", 1, "S1", Decimal(2), expected_date=D + timedelta(days=9))
 
-    apply(("slip", lambda e: e.upsert_purchase_order_line(slipped), lambda d: replace_row(
+    apply(("slip", lambda e: e.apply(PoLineChanged.of(slipped)), lambda d: replace_row(
         d.purchase_order_lines, po_line_key, slipped)), engine, mirror)  # fmt: skip
 
     assert_matches_full_recompute(engine, mirror)
@@ -504,7 +519,7 @@ def test_paying_the_only_overdue_invoice_lifts_the_credit_block_at_exactly_the_l
     assert engine.result().credit.blocked.tolist() == [True]
     paid = Invoice("I1", "C1", D - timedelta(days=31), Decimal(0))
 
-    apply(("pay", lambda e: e.upsert_invoice(paid), lambda d: replace_row(
+    apply(("pay", lambda e: e.apply(InvoiceChanged.of(paid)), lambda d: replace_row(
         d.invoices, invoice_key, paid)), engine, mirror)  # fmt: skip
 
     assert_matches_full_recompute(engine, mirror)
@@ -516,11 +531,11 @@ def test_paying_the_only_overdue_invoice_lifts_the_credit_block_at_exactly_the_l
 def test_a_millionth_more_on_an_order_at_its_customers_limit_blocks_it() -> None:
     engine, mirror = engine_and_mirror(credit_edge())
     paid = Invoice("I1", "C1", D - timedelta(days=31), Decimal(0))
-    apply(("pay", lambda e: e.upsert_invoice(paid), lambda d: replace_row(
+    apply(("pay", lambda e: e.apply(InvoiceChanged.of(paid)), lambda d: replace_row(
         d.invoices, invoice_key, paid)), engine, mirror)  # fmt: skip
     line = SalesOrderLine("SO1", 1, "S1", Decimal(5), unit_price=Decimal("10.000001"))
 
-    apply(("price", lambda e: e.upsert_order_line(line), lambda d: replace_row(
+    apply(("price", lambda e: e.apply(OrderLineChanged.of(line)), lambda d: replace_row(
         d.sales_order_lines, line_key, line)), engine, mirror)  # fmt: skip
 
     assert_matches_full_recompute(engine, mirror)
@@ -532,7 +547,7 @@ def test_an_invoice_due_exactly_the_threshold_ago_is_not_overdue_and_one_day_mor
     engine, mirror = engine_and_mirror(credit_edge())
     for late, overdue in ((30, False), (31, True), (30, False)):
         bill = Invoice("I1", "C1", D - timedelta(days=late), Decimal(3))
-        apply(("due", lambda e, x=bill: e.upsert_invoice(x), lambda d, x=bill: replace_row(
+        apply(("due", lambda e, x=bill: e.apply(InvoiceChanged.of(x)), lambda d, x=bill: replace_row(
             d.invoices, invoice_key, x)), engine, mirror)  # fmt: skip
         assert_matches_full_recompute(engine, mirror)
         assert engine.result().credit.invoice_overdue.tolist() == [overdue]
@@ -546,7 +561,7 @@ def test_a_price_large_enough_to_overflow_switches_money_to_exact_integers_and_b
         (Decimal(10) ** 12, True),
     ):
         line = SalesOrderLine("SO1", 1, "S1", Decimal(10) ** 7, unit_price=price)
-        apply(("price", lambda e, x=line: e.upsert_order_line(x), lambda d, x=line: replace_row(
+        apply(("price", lambda e, x=line: e.apply(OrderLineChanged.of(x)), lambda d, x=line: replace_row(
             d.sales_order_lines, line_key, x)), engine, mirror)  # fmt: skip
         assert_matches_full_recompute(engine, mirror)
         assert (engine.result().line_value.dtype == object) is exact
@@ -557,11 +572,11 @@ def test_customer_sums_too_large_for_64_bits_become_exact_integers_and_back() ->
     steps: list[Change] = []
     for qty, price in (("5000000", "1000000"), ("0.5", "1.000001"), ("1", "10")):
         line = SalesOrderLine("SO1", 1, "S1", Decimal(qty), unit_price=Decimal(price))
-        steps.append(("value", lambda e, x=line: e.upsert_order_line(x), lambda d, x=line:
+        steps.append(("value", lambda e, x=line: e.apply(OrderLineChanged.of(x)), lambda d, x=line:
                       replace_row(d.sales_order_lines, line_key, x)))  # fmt: skip
         if qty == "0.5":  # seven decimals of value: receivables are scaled by ten
             bill = Invoice("I1", "C1", D - timedelta(days=40), Decimal(5 * 10**11))
-            steps.append(("bill", lambda e, x=bill: e.upsert_invoice(x), lambda d, x=bill:
+            steps.append(("bill", lambda e, x=bill: e.apply(InvoiceChanged.of(x)), lambda d, x=bill:
                           replace_row(d.invoices, invoice_key, x)))  # fmt: skip
     for change in steps:
         apply(change, engine, mirror)
@@ -574,7 +589,7 @@ def test_a_count_that_empties_a_busy_pool_reschedules_its_whole_queue_at_once() 
     engine, mirror = engine_and_mirror(dataset)
     for on_hand in ("0", "70", "12.5"):
         level = StockLevel("S1", "W1", Decimal(on_hand))
-        apply(("count", lambda e, x=level: e.set_stock(x), lambda d, x=level: replace_row(
+        apply(("count", lambda e, x=level: e.apply(StockCounted.of(x)), lambda d, x=level: replace_row(
             d.stock, stock_key, x)), engine, mirror)  # fmt: skip
         assert_matches_full_recompute(engine, mirror)
 
@@ -592,7 +607,7 @@ def test_dates_too_far_apart_to_pack_are_scheduled_with_the_kernel_and_stay_equa
     engine, mirror = engine_and_mirror(far)
     order = dataclasses.replace(mirror.sales_orders[2], promised_date=D - timedelta(days=9))
 
-    apply(("promise", lambda e: e.upsert_order(order), lambda d: replace_row(
+    apply(("promise", lambda e: e.apply(OrderChanged.of(order)), lambda d: replace_row(
         d.sales_orders, order_key, order)), engine, mirror)  # fmt: skip
 
     assert_matches_full_recompute(engine, mirror)
@@ -602,7 +617,7 @@ def test_a_promise_moved_centuries_away_repacks_the_queues_and_stays_equal() -> 
     engine, mirror = engine_and_mirror(busy_warehouse(capacity=1, orders=5))
     for promised in (date(2400, 1, 1), D):
         order = dataclasses.replace(mirror.sales_orders[1], promised_date=promised)
-        apply(("promise", lambda e, x=order: e.upsert_order(x), lambda d, x=order: replace_row(
+        apply(("promise", lambda e, x=order: e.apply(OrderChanged.of(x)), lambda d, x=order: replace_row(
             d.sales_orders, order_key, x)), engine, mirror)  # fmt: skip
         assert_matches_full_recompute(engine, mirror)
 
@@ -614,7 +629,7 @@ def test_a_larger_order_quantity_takes_the_inbound_line_and_then_runs_short() ->
     engine, mirror = engine_and_mirror(busy_warehouse(capacity=3, orders=4))
     for qty in (Decimal(3), Decimal(9), Decimal("1.5")):
         line = SalesOrderLine("SO3", 1, "S1", qty)
-        apply(("qty", lambda e, x=line: e.upsert_order_line(x), lambda d, x=line: replace_row(
+        apply(("qty", lambda e, x=line: e.apply(OrderLineChanged.of(x)), lambda d, x=line: replace_row(
             d.sales_order_lines, line_key, x)), engine, mirror)  # fmt: skip
         assert_matches_full_recompute(engine, mirror)
 
@@ -633,7 +648,9 @@ def test_a_receipt_lowers_the_po_line_and_a_full_receipt_takes_it_and_its_pool_o
             received = dataclasses.replace(line, qty_received=line.qty_received + r.qty)
             replace_row(d.purchase_order_lines, po_line_key, received)
 
-        apply(("receipt", lambda e, r=receipt: e.add_receipt(r), record), engine, mirror)
+        apply(
+            ("receipt", lambda e, r=receipt: e.apply(ReceiptPosted.of(r)), record), engine, mirror
+        )
         assert_matches_full_recompute(engine, mirror)
     # S2 in W2 had only that PO line; S1 in W1 keeps its stock row
     assert engine.picture.n_pools == pools - 1
@@ -642,10 +659,7 @@ def test_a_receipt_lowers_the_po_line_and_a_full_receipt_takes_it_and_its_pool_o
 
 def test_receiving_into_stock_moves_units_from_the_po_line_to_on_hand() -> None:
     engine, mirror = engine_and_mirror(busy_warehouse(capacity=1, orders=8))
-    inbound = engine.inbound_id("PO1", 1)
-    assert inbound is not None
-
-    engine.receive(inbound, 10**6, into_stock=True)
+    engine.apply(ReceiptPosted("R1", "PO1", 1, D, Decimal(1), into_stock=True))
     replace_row(mirror.purchase_order_lines, po_line_key, PurchaseOrderLine(
         "PO1", 1, "S1", Decimal(2), qty_received=Decimal(1)))  # fmt: skip
     replace_row(mirror.stock, stock_key, StockLevel("S1", "W1", Decimal(9)))
@@ -659,7 +673,7 @@ def test_counting_stock_where_a_pool_had_no_stock_row_keeps_the_pool() -> None:
     engine, mirror = engine_and_mirror(dataset)
     level = StockLevel("S2", "W1", Decimal(1))
 
-    apply(("count", lambda e: e.set_stock(level), lambda d: replace_row(
+    apply(("count", lambda e: e.apply(StockCounted.of(level)), lambda d: replace_row(
         d.stock, stock_key, level)), engine, mirror)  # fmt: skip
 
     assert_matches_full_recompute(engine, mirror)
@@ -669,40 +683,44 @@ def test_moving_an_order_to_another_customer_moves_its_value_and_its_credit_bloc
     engine, mirror = engine_and_mirror(busy_warehouse(orders=4))
     order = dataclasses.replace(mirror.sales_orders[2], customer="C1", expedite=True)
 
-    apply(("owner", lambda e: e.upsert_order(order), lambda d: replace_row(
+    apply(("owner", lambda e: e.apply(OrderChanged.of(order)), lambda d: replace_row(
         d.sales_orders, order_key, order)), engine, mirror)  # fmt: skip
 
     assert_matches_full_recompute(engine, mirror)
 
 
-def test_the_columnar_changes_keep_the_picture_and_the_analysis_exact() -> None:
+def test_the_narrow_events_keep_the_picture_and_the_analysis_exact() -> None:
     engine, mirror = engine_and_mirror(busy_warehouse(capacity=2, orders=5))
-    line = engine.line_id("SO2", 1)
-    assert line is not None
-    engine.set_line(line, open_qty=4 * 10**6, reserved=10**6)
-    replace_row(mirror.sales_order_lines, line_key, SalesOrderLine(
-        "SO2", 1, "S1", Decimal(4), qty_reserved=Decimal(1)))  # fmt: skip
+    line = SalesOrderLine("SO2", 1, "S1", Decimal(4), qty_reserved=Decimal(1))
+    engine.apply(OrderLineChanged.of(line))
+    replace_row(mirror.sales_order_lines, line_key, line)
     assert_matches_full_recompute(engine, mirror)
 
-    engine.set_order(3, promised_day=D.toordinal() - 2, expedite=True)
+    order = mirror.sales_orders[3]
+    engine.apply(PromiseChanged(order.order_id, D - timedelta(days=2)))
     replace_row(mirror.sales_orders, order_key, dataclasses.replace(
-        mirror.sales_orders[3], promised_date=D - timedelta(days=2), expedite=True))  # fmt: skip
+        order, promised_date=D - timedelta(days=2)))  # fmt: skip
     assert_matches_full_recompute(engine, mirror)
 
-    engine.set_inbound(0, expected_day=D.toordinal() + 6)
+    engine.apply(PoLineSlipped("PO1", 1, D + timedelta(days=6)))
     replace_row(mirror.purchase_order_lines, po_line_key, PurchaseOrderLine(
         "PO1", 1, "S1", Decimal(2), expected_date=D + timedelta(days=6)))  # fmt: skip
     assert_matches_full_recompute(engine, mirror)
 
-    pool = engine.picture.pool_of("S1", "W2")
-    assert pool is not None
-    engine.set_pool_stock(pool, on_hand=0)
+    engine.apply(StockCounted("S1", "W2", Decimal(0)))
     replace_row(mirror.stock, stock_key, StockLevel("S1", "W2", Decimal(0)))
     assert_matches_full_recompute(engine, mirror)
 
-    engine.set_invoice(0, residual=0)
-    replace_row(mirror.invoices, invoice_key, Invoice(
-        "I1", "C1", D - timedelta(days=40), Decimal(0)))  # fmt: skip
+    bill = Invoice("I1", "C1", D - timedelta(days=40), Decimal(0))
+    engine.apply(InvoiceChanged.of(bill))
+    replace_row(mirror.invoices, invoice_key, bill)
+    assert_matches_full_recompute(engine, mirror)
+
+
+def test_narrow_events_outside_the_picture_change_nothing() -> None:
+    engine, mirror = engine_and_mirror(busy_warehouse(orders=3))
+    engine.apply(PromiseChanged("SO404", D))
+    engine.apply(PoLineSlipped("PO404", 1, D))
     assert_matches_full_recompute(engine, mirror)
 
 
@@ -712,16 +730,18 @@ def test_the_columnar_changes_keep_the_picture_and_the_analysis_exact() -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        lambda e: e.upsert_order_line(SalesOrderLine("SO1", 1, "S1", Decimal(0))),
-        lambda e: e.upsert_order_line(SalesOrderLine("SO1", 7, "S1", Decimal(1))),
-        lambda e: e.upsert_order_line(SalesOrderLine("SO1", 1, "S2", Decimal(1))),
-        lambda e: e.upsert_order(SalesOrder("SO9", "C1", "W1", D, D)),
-        lambda e: e.upsert_order(SalesOrder("SO1", "C1", "W1", D, D, status=OrderStatus.CANCELLED)),
-        lambda e: e.upsert_order(SalesOrder("SO1", "C1", "W2", D, D)),
-        lambda e: e.upsert_order(SalesOrder("SO1", "C9", "W1", D, D)),
-        lambda e: e.upsert_purchase_order_line(PurchaseOrderLine("PO1", 2, "S1", Decimal(1))),
-        lambda e: e.set_stock(StockLevel("S2", "W2", Decimal(1))),
-        lambda e: e.upsert_invoice(Invoice("I9", "C1", D, Decimal(1))),
+        lambda e: e.apply(OrderLineChanged.of(SalesOrderLine("SO1", 1, "S1", Decimal(0)))),
+        lambda e: e.apply(OrderLineChanged.of(SalesOrderLine("SO1", 7, "S1", Decimal(1)))),
+        lambda e: e.apply(OrderLineChanged.of(SalesOrderLine("SO1", 1, "S2", Decimal(1)))),
+        lambda e: e.apply(OrderChanged.of(SalesOrder("SO9", "C1", "W1", D, D))),
+        lambda e: e.apply(
+            OrderChanged.of(SalesOrder("SO1", "C1", "W1", D, D, status=OrderStatus.CANCELLED))
+        ),
+        lambda e: e.apply(OrderChanged.of(SalesOrder("SO1", "C1", "W2", D, D))),
+        lambda e: e.apply(OrderChanged.of(SalesOrder("SO1", "C9", "W1", D, D))),
+        lambda e: e.apply(PoLineChanged.of(PurchaseOrderLine("PO1", 2, "S1", Decimal(1)))),
+        lambda e: e.apply(StockCounted.of(StockLevel("S2", "W2", Decimal(1)))),
+        lambda e: e.apply(InvoiceChanged.of(Invoice("I9", "C1", D, Decimal(1)))),
     ],
 )
 def test_a_change_that_reshapes_the_picture_is_refused_and_changes_nothing(
@@ -739,7 +759,7 @@ def test_a_quantity_with_seven_decimals_is_refused_naming_the_line() -> None:
     engine, mirror = engine_and_mirror(busy_warehouse(orders=3))
 
     with pytest.raises(ColumnarPrecisionError, match="sales order SO1 line 1"):
-        engine.upsert_order_line(SalesOrderLine("SO1", 1, "S1", Decimal("1.0000001")))
+        engine.apply(OrderLineChanged.of(SalesOrderLine("SO1", 1, "S1", Decimal("1.0000001"))))
 
     assert_matches_full_recompute(engine, mirror)
 
@@ -747,29 +767,30 @@ def test_a_quantity_with_seven_decimals_is_refused_naming_the_line() -> None:
 def test_changes_that_change_nothing_leave_a_result_equal_to_the_first() -> None:
     dataset = busy_warehouse(orders=3)
     engine, mirror = engine_and_mirror(dataset)
-    engine.upsert_order_line(dataset.sales_order_lines[0])
-    engine.upsert_order(dataset.sales_orders[0])
-    engine.add_receipt(Receipt("R1", "PO404", 1, D, Decimal(1)))  # not an open PO line
+    engine.apply(OrderLineChanged.of(dataset.sales_order_lines[0]))
+    engine.apply(OrderChanged.of(dataset.sales_orders[0]))
+    engine.apply(ReceiptPosted.of(Receipt("R1", "PO404", 1, D, Decimal(1))))  # not an open PO line
     assert_matches_full_recompute(engine, mirror)
 
 
 def test_the_engine_does_not_edit_the_picture_it_was_built_from() -> None:
-    picture = to_columns(busy_warehouse(orders=3), D, POLICY)
+    dataset = busy_warehouse(orders=3)
+    picture = to_columns(dataset, D, POLICY)
     before = picture.line_open_qty.copy()
-    engine = ColumnarIncrementalEngine(picture)
+    engine = ColumnarIncrementalEngine(picture, dataset=dataset)
+    row = dataset.sales_order_lines[0]
+    line = engine.line_id(row.order_id, row.line)
+    assert line is not None
 
-    engine.set_line(0, open_qty=7 * 10**6)
+    engine.apply(OrderLineChanged.of(dataclasses.replace(row, qty=row.qty_shipped + 7)))
 
     assert picture.line_open_qty.tolist() == before.tolist()
-    assert engine.picture.line_open_qty[0] == 7 * 10**6
+    assert engine.picture.line_open_qty[line] == 7 * 10**6
 
 
 def test_stock_too_large_for_the_running_sums_is_refused_and_changes_nothing() -> None:
     engine, mirror = engine_and_mirror(busy_warehouse(orders=3))
-    pool = engine.picture.pool_of("S1", "W1")
-    assert pool is not None
-
     with pytest.raises(ColumnarPrecisionError, match="add up"):
-        engine.set_pool_stock(pool, on_hand=MAX_UNITS - 1, quality_hold=10**6)
+        engine.apply(StockCounted("S1", "W1", from_units(MAX_UNITS - 1), Decimal(1)))
 
     assert_matches_full_recompute(engine, mirror)

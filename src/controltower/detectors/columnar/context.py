@@ -36,7 +36,7 @@ from controltower.domain.model import TIER_RANK, OrderStatus, Tier
 from controltower.domain.tables import I32, I64, ORDER_STATUSES, DatasetTables, Texts
 
 if TYPE_CHECKING:
-    from controltower.detectors.columnar.common import OrderStoryBook
+    from controltower.detectors.columnar.order_stories import OrderStoryBook
 
 #: tiers by :data:`~controltower.domain.model.TIER_RANK` (the ``tier`` column's values)
 TIERS: tuple[Tier, ...] = tuple(sorted(TIER_RANK, key=TIER_RANK.__getitem__))
@@ -420,7 +420,7 @@ class ColumnarDetectionContext:
     @cached_property
     def order_stories(self) -> OrderStoryBook:
         """What order findings say about each order, built in bulk and kept per order."""
-        from controltower.detectors.columnar.common import OrderStoryBook
+        from controltower.detectors.columnar.order_stories import OrderStoryBook
 
         return OrderStoryBook(self)
 

@@ -25,16 +25,11 @@ from controltower.detectors.base import (
     invoice_subject,
     order_subject,
 )
-from controltower.detectors.columnar.common import (
-    customer_phrases,
-    day_texts,
-    ladder_ranks,
-    money_text,
-    severities,
-    sums_of,
-    tier_of_rank,
-)
+from controltower.detectors.columnar.bulk_text import day_texts, money_text
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.groups import sums_of
+from controltower.detectors.columnar.parties import customer_phrases, tier_of_rank
+from controltower.detectors.columnar.severity_ladder import ladder_ranks, severities
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import from_units
 from controltower.domain.explain import credit_sentences

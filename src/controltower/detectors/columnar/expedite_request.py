@@ -15,14 +15,10 @@ from typing import Final
 import numpy as np
 
 from controltower.detectors.base import DetectorSettings, Finding, order_subject
-from controltower.detectors.columnar.common import (
-    customer_phrases,
-    day_texts,
-    ladder_ranks,
-    money_texts,
-    severities,
-)
+from controltower.detectors.columnar.bulk_text import day_texts, money_texts
 from controltower.detectors.columnar.context import TIERS, ColumnarDetectionContext
+from controltower.detectors.columnar.parties import customer_phrases
+from controltower.detectors.columnar.severity_ladder import ladder_ranks, severities
 from controltower.domain.analysis import Allocation
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import NULL_DAY, from_units

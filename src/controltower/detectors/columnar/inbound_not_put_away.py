@@ -23,8 +23,9 @@ from controltower.detectors.base import (
     receipt_subject,
     supplier_entity,
 )
-from controltower.detectors.columnar.common_b import RAISED, Phrases, receipt_rows
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.phrases import RAISED, Phrases
+from controltower.detectors.columnar.receipt_rows import receipt_rows
 from controltower.domain.cases import ExceptionType
 from controltower.domain.explain import format_money, plural
 from controltower.domain.model import ZERO

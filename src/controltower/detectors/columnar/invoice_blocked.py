@@ -23,8 +23,8 @@ from controltower.detectors.base import (
     invoice_subject,
     order_subject,
 )
-from controltower.detectors.columnar.common_b import RAISED, Phrases
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.phrases import RAISED, Phrases
 from controltower.domain.cases import ExceptionType
 from controltower.domain.columnar import from_units
 from controltower.domain.explain import format_money, plural

@@ -25,8 +25,8 @@ from controltower.detectors.base import (
     pick_subject,
     warehouse_subject,
 )
-from controltower.detectors.columnar.common_b import RAISED, Memo, Phrases, take
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.phrases import RAISED, Memo, Phrases, take
 from controltower.domain.cases import ExceptionType
 from controltower.domain.columnar import from_units
 from controltower.domain.explain import format_money

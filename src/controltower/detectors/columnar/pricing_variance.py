@@ -27,8 +27,8 @@ from controltower.detectors.base import (
     line_subject,
     product_entity,
 )
-from controltower.detectors.columnar.common_b import RAISED, Phrases, money_text
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.phrases import RAISED, Phrases, money_text
 from controltower.domain.cases import ExceptionType
 from controltower.domain.explain import format_money
 from controltower.domain.tables import I64

@@ -23,20 +23,11 @@ from controltower.detectors.base import (
     pool_subject,
     product_entity,
 )
-from controltower.detectors.columnar.common import (
-    day_texts,
-    first_in_runs,
-    int_texts,
-    ladder_ranks,
-    money_text,
-    pairs_by_group,
-    qty_texts,
-    severities,
-    sums_of_products,
-    tier_of_rank,
-    top_tier_ranks,
-)
+from controltower.detectors.columnar.bulk_text import day_texts, int_texts, money_text, qty_texts
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.groups import first_in_runs, pairs_by_group, sums_of_products
+from controltower.detectors.columnar.parties import tier_of_rank, top_tier_ranks
+from controltower.detectors.columnar.severity_ladder import ladder_ranks, severities
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import from_units
 from controltower.domain.kernel import SOURCE_HELD

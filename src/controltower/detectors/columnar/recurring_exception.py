@@ -30,8 +30,8 @@ import numpy as np
 import numpy.typing as npt
 
 from controltower.detectors.base import DetectorSettings, Finding, SeverityByValue
-from controltower.detectors.columnar.common import first_in_runs
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.groups import first_in_runs
 from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
 from controltower.domain.explain import format_money, plural
 from controltower.domain.tables import I64

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from controltower.detectors.base import DetectorSettings, Finding, pool_subject, product_entity
-from controltower.detectors.columnar.common_b import Phrases, short_in_pools
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.phrases import Phrases
+from controltower.detectors.columnar.receipt_rows import short_in_pools
 from controltower.domain.cases import ExceptionType, Severity, highest_severity
 from controltower.domain.explain import format_money, format_qty
 from controltower.domain.tables import I64

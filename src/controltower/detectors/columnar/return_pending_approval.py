@@ -22,8 +22,8 @@ from controltower.detectors.base import (
     product_entity,
     return_subject,
 )
-from controltower.detectors.columnar.common_b import RAISED, Phrases, decimal
 from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.phrases import RAISED, Phrases, decimal
 from controltower.domain.cases import ExceptionType
 from controltower.domain.explain import format_money, format_qty, plural
 from controltower.domain.model import ReturnStatus, Tier

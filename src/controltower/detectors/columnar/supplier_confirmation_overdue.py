@@ -18,21 +18,12 @@ from typing import Protocol
 import numpy as np
 
 from controltower.detectors.base import DetectorSettings, Finding, order_subject, po_subject
-from controltower.detectors.columnar.common import (
-    day_texts,
-    ladder_ranks,
-    money_texts,
-    open_po_lines,
-    pairs_by_group,
-    pegs_of_pos,
-    po_entities,
-    severities,
-    sums_of_products,
-    supplier_phrases,
-    tier_of_rank,
-    top_tier_ranks,
-)
+from controltower.detectors.columnar.bulk_text import day_texts, money_texts
 from controltower.detectors.columnar.context import OPEN, ColumnarDetectionContext, spans
+from controltower.detectors.columnar.groups import pairs_by_group, sums_of_products
+from controltower.detectors.columnar.parties import supplier_phrases, tier_of_rank, top_tier_ranks
+from controltower.detectors.columnar.purchase_orders import open_po_lines, pegs_of_pos, po_entities
+from controltower.detectors.columnar.severity_ladder import ladder_ranks, severities
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.columnar import NULL_DAY, from_units
 from controltower.domain.explain import plural

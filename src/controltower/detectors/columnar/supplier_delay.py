@@ -22,23 +22,22 @@ import numpy as np
 import numpy.typing as npt
 
 from controltower.detectors.base import DetectorSettings, Finding, order_subject, po_subject
-from controltower.detectors.columnar.common import (
-    customer_phrases,
-    day_texts,
+from controltower.detectors.columnar.bulk_text import day_texts, money_texts
+from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.groups import (
     first_in_runs,
-    ladder_ranks,
-    money_texts,
     pairs_by_group,
-    pegs_of_pos,
-    po_entities,
-    severities,
     sums_of,
     sums_of_products,
+)
+from controltower.detectors.columnar.parties import (
+    customer_phrases,
     supplier_phrases,
     tier_of_rank,
     top_tier_ranks,
 )
-from controltower.detectors.columnar.context import ColumnarDetectionContext
+from controltower.detectors.columnar.purchase_orders import pegs_of_pos, po_entities
+from controltower.detectors.columnar.severity_ladder import ladder_ranks, severities
 from controltower.domain.cases import ExceptionType, Severity, severity_rank
 from controltower.domain.columnar import NULL_DAY, from_units
 from controltower.domain.explain import plural

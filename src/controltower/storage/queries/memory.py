@@ -8,7 +8,7 @@ picture, under a *cases version*: a key that changes whenever the cases can have
 changed, read in the request's own transaction before the cases themselves, so an
 answer is never filed under a key older than what it was computed from.
 
-The stored order risk changes only when a scan is recorded (``record_analysis`` writes
+The stored order risk changes only when a scan is recorded (``record_order_risk`` writes
 it with the scan run, in one transaction), so the newest scan run is its version.
 
 Cases change in two ways only (docs/storage.md, docs/architecture.md): a stored scan,
