@@ -51,6 +51,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,15 @@ from controltower.domain.kernel import (
     peg_pools,
     to_analysis,
 )
-from controltower.domain.model import Dataset, OrderStatus, Receipt
+from controltower.domain.model import (
+    Dataset,
+    OrderStatus,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    SalesOrder,
+    SalesOrderLine,
+)
 from controltower.policy import load_policy
 from controltower.policy.routing import Router
 from controltower.workflow.columnar_scan import ColumnarScan, write_columnar_scan_json
@@ -476,13 +485,12 @@ def bench_engine(work: Workload, repeat: int, reference: bool) -> dict[str, Any]
         con = duckdb_baseline.connect(threads)
         duckdb_baseline.load_picture(con, picture)
         result[name] = measure(
-            lambda con=con: duckdb_baseline.run_rules(con, picture.as_of_day, POLICY),
-            repeat=repeat,
+            partial(duckdb_baseline.run_rules, con, picture.as_of_day, POLICY), repeat=repeat
         ).as_dict()
         if threads is None:
-            result["duckdb_threads"] = con.execute("SELECT current_setting('threads')").fetchone()[
-                0
-            ]
+            threads_row = con.execute("SELECT current_setting('threads')").fetchone()
+            assert threads_row is not None
+            result["duckdb_threads"] = threads_row[0]
             result["duckdb_differences"] = duckdb_baseline.differences(
                 duckdb_baseline.fetch_result(con), kernel
             )
@@ -600,42 +608,59 @@ def _changes(
     ]
     changes: list[tuple[str, Callable[[IncrementalEngine], None]]] = []
     for k in range(CHANGES_PER_KIND):
-        po_line = rng.choice(po_lines)
-        expected = po_line.expected_date or open_pos[po_line.po_id].expected_date
-        slipped = dataclasses.replace(
-            po_line, expected_date=expected + timedelta(days=rng.randint(1, 9))
+        changes += _one_change_of_each_kind(
+            k, dataset, rng, open_orders, open_pos, order_lines, po_lines
         )
-        changes.append(("PO line date slips", lambda e, x=slipped: e.upsert_purchase_order_line(x)))
-
-        line = rng.choice(order_lines)
-        bigger = dataclasses.replace(line, qty=line.qty + Decimal(rng.randint(1, 5)))
-        changes.append(("order line quantity changes", lambda e, x=bigger: e.upsert_order_line(x)))
-
-        order = open_orders[rng.choice(order_lines).order_id]
-        moved = dataclasses.replace(
-            order, promised_date=order.promised_date + timedelta(days=rng.randint(-3, 3))
-        )
-        changes.append(("promised date moves", lambda e, x=moved: e.upsert_order(x)))
-
-        stock = rng.choice(dataset.stock)
-        counted = dataclasses.replace(stock, on_hand=stock.on_hand + Decimal(rng.randint(1, 20)))
-        changes.append(("stock is counted", lambda e, x=counted: e.set_stock(x)))
-
-        received = rng.choice(po_lines)
-        receipt = Receipt(
-            f"BENCH-R{k}",
-            received.po_id,
-            received.line,
-            AS_OF,
-            min(received.qty - received.qty_received, Decimal(1)),
-        )
-        changes.append(("goods are received", lambda e, x=receipt: e.add_receipt(x)))
-
-        if dataset.invoices:
-            invoice = rng.choice(dataset.invoices)
-            paid = dataclasses.replace(invoice, amount_residual=Decimal(0))
-            changes.append(("invoice is paid", lambda e, x=paid: e.upsert_invoice(x)))
     rng.shuffle(changes)
+    return changes
+
+
+def _one_change_of_each_kind(
+    k: int,
+    dataset: Dataset,
+    rng: random.Random,
+    open_orders: dict[str, SalesOrder],
+    open_pos: dict[str, PurchaseOrder],
+    order_lines: list[SalesOrderLine],
+    po_lines: list[PurchaseOrderLine],
+) -> list[tuple[str, Callable[[IncrementalEngine], None]]]:
+    """Round ``k`` of :func:`_changes`: one change of each kind."""
+    changes: list[tuple[str, Callable[[IncrementalEngine], None]]] = []
+    po_line = rng.choice(po_lines)
+    expected = po_line.expected_date or open_pos[po_line.po_id].expected_date
+    slipped = dataclasses.replace(
+        po_line, expected_date=expected + timedelta(days=rng.randint(1, 9))
+    )
+    changes.append(("PO line date slips", lambda e: e.upsert_purchase_order_line(slipped)))
+
+    line = rng.choice(order_lines)
+    bigger = dataclasses.replace(line, qty=line.qty + Decimal(rng.randint(1, 5)))
+    changes.append(("order line quantity changes", lambda e: e.upsert_order_line(bigger)))
+
+    order = open_orders[rng.choice(order_lines).order_id]
+    moved = dataclasses.replace(
+        order, promised_date=order.promised_date + timedelta(days=rng.randint(-3, 3))
+    )
+    changes.append(("promised date moves", lambda e: e.upsert_order(moved)))
+
+    stock = rng.choice(dataset.stock)
+    counted = dataclasses.replace(stock, on_hand=stock.on_hand + Decimal(rng.randint(1, 20)))
+    changes.append(("stock is counted", lambda e: e.set_stock(counted)))
+
+    received = rng.choice(po_lines)
+    receipt = Receipt(
+        f"BENCH-R{k}",
+        received.po_id,
+        received.line,
+        AS_OF,
+        min(received.qty - received.qty_received, Decimal(1)),
+    )
+    changes.append(("goods are received", lambda e: e.add_receipt(receipt)))
+
+    if dataset.invoices:
+        invoice = rng.choice(dataset.invoices)
+        paid = dataclasses.replace(invoice, amount_residual=Decimal(0))
+        changes.append(("invoice is paid", lambda e: e.upsert_invoice(paid)))
     return changes
 
 
@@ -823,8 +848,22 @@ def _spread(t: dict[str, Any]) -> str:
 
 def render(report: dict[str, Any]) -> str:
     """The Markdown report."""
+    out: list[str] = []
+    for section in (
+        _render_intro,
+        _render_full_recompute,
+        _render_hot_pool,
+        _render_incremental_columnar,
+        _render_reference_incremental,
+        _render_scan,
+    ):
+        out.extend(section(report))
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _render_intro(report: dict[str, Any]) -> list[str]:
+    """The title, the failures if any, the machine and what is measured."""
     m = report["machine"]
-    sizes: list[dict[str, Any]] = report["sizes"]
     out: list[str] = []
     add = out.append
     add("# Benchmarks")
@@ -887,6 +926,14 @@ def render(report: dict[str, Any]) -> str:
         "one-off load step, reported but not part of the recompute."
     )
     add("")
+    return out
+
+
+def _render_full_recompute(report: dict[str, Any]) -> list[str]:
+    """Full recompute per size: times, scaling, correctness and memory."""
+    sizes: list[dict[str, Any]] = report["sizes"]
+    out: list[str] = []
+    add = out.append
     add("## Full recompute")
     add("")
     add(
@@ -951,6 +998,13 @@ def render(report: dict[str, Any]) -> str:
             f"| {k['kernel_traced_bytes'] / 2**20:,.0f} MB | {d['peak_kb'] / 1024:,.0f} MB |"
         )
     add("")
+    return out
+
+
+def _render_hot_pool(report: dict[str, Any]) -> list[str]:
+    """(a) Re-pegging one hot pool, when it was measured."""
+    out: list[str] = []
+    add = out.append
     if report.get("hot_pool"):
         h = report["hot_pool"]
         add(f"## (a) Re-pegging one pool of {h['pool_lines']:,} lines")
@@ -969,6 +1023,13 @@ def render(report: dict[str, Any]) -> str:
             f"- median **{_ms(h['repeg']['median'])}**, spread {_spread(h['repeg'])}, p99 {_ms(h['repeg']['p99'])} ({h['repeg']['n']} runs)"
         )
         add("")
+    return out
+
+
+def _render_incremental_columnar(report: dict[str, Any]) -> list[str]:
+    """(b) Single changes through the columnar incremental engine."""
+    out: list[str] = []
+    add = out.append
     if report.get("incremental_columnar"):
         from bench.incremental import render as render_incremental
 
@@ -997,6 +1058,13 @@ def render(report: dict[str, Any]) -> str:
             f"{_ms(inc['all']['p99'])} first-pass wall clock)."
         )
         add("")
+    return out
+
+
+def _render_reference_incremental(report: dict[str, Any]) -> list[str]:
+    """The same changes through the reference engine, when measured."""
+    out: list[str] = []
+    add = out.append
     if report.get("incremental"):
         inc = report["incremental"]
         add("### For comparison: the reference engine")
@@ -1015,6 +1083,13 @@ def render(report: dict[str, Any]) -> str:
         for kind, t in inc["per_kind"].items():
             add(f"| {kind} | {_ms(t['median'])} | {_ms(t['p99'])} | {_ms(t['max'])} |")
         add("")
+    return out
+
+
+def _render_scan(report: dict[str, Any]) -> list[str]:
+    """(c) The whole scan against DuckDB, when it was measured."""
+    out: list[str] = []
+    add = out.append
     if report.get("scan"):
         sc = report["scan"]
         cli = sc["cli"]
@@ -1099,7 +1174,7 @@ def render(report: dict[str, Any]) -> str:
             "businesses."
         )
         add("")
-    return "\n".join(out).rstrip() + "\n"
+    return out
 
 
 # ----------------------------------------------------------------------------- main
@@ -1149,8 +1224,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--repeat must be at least 1")
 
     if args.from_raw is not None:
-        report = json.loads(args.from_raw.read_text(encoding="utf-8"))
-        write_report(report, args.out)
+        write_report(json.loads(args.from_raw.read_text(encoding="utf-8")), args.out)
         return 0
 
     report: dict[str, Any] = {
@@ -1181,18 +1255,7 @@ def main(argv: list[str] | None = None) -> int:
         if scan is not None:
             report["scan"] = scan | {"lines": scan.get("document", {}).get("lines", 0)}
 
-    largest: Workload | None = None
-    for n in sizes:
-        work = demo_workload(n)
-        result = stage(
-            f"engine at {label(n)}",
-            lambda work=work, n=n: bench_engine(work, args.repeat, n <= args.reference_up_to),
-        )
-        if result is not None:
-            report["sizes"].append(result)
-        largest = work
-    assert largest is not None
-    biggest = largest
+    biggest = _measure_sizes(sizes, args, report, stage)
     if not args.no_hot_pool:
         report["hot_pool"] = stage("(a) one pool", lambda: bench_hot_pool(biggest, args.repeat))
     if not args.no_incremental:
@@ -1215,6 +1278,27 @@ def main(argv: list[str] | None = None) -> int:
         failed = stored.main(["--size", str(max(sizes)), "--out", str(args.out)])
         return 1 if report["failures"] or failed else 0
     return 1 if report["failures"] else 0
+
+
+def _measure_sizes(
+    sizes: list[int],
+    args: argparse.Namespace,
+    report: dict[str, Any],
+    stage: Callable[[str, Callable[[], Any]], Any],
+) -> Workload:
+    """The full recompute at each size, into ``report``; the largest size's workload."""
+    largest: Workload | None = None
+    for n in sizes:
+        work = demo_workload(n)
+        result = stage(
+            f"engine at {label(n)}",
+            partial(bench_engine, work, args.repeat, n <= args.reference_up_to),
+        )
+        if result is not None:
+            report["sizes"].append(result)
+        largest = work
+    assert largest is not None
+    return largest
 
 
 def write_report(report: dict[str, Any], out: Path) -> None:

@@ -569,6 +569,10 @@ def summarise(samples: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
+Stage = Callable[[str, Callable[[], Any]], Any]
+"""Runs one measurement: a failure is logged and reported, and the rest goes on."""
+
+
 def bench(args: argparse.Namespace, report: dict[str, Any], save: Callable[[], None]) -> None:
     scratch = DATA / "stored-scratch"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -592,100 +596,137 @@ def bench(args: argparse.Namespace, report: dict[str, Any], save: Callable[[], N
     crisis_csv = dataset_folder(args.size, "crisis") if not args.no_crisis else None
 
     if not args.no_import:
-        log("baseline: fast reader + PostgreSQL COPY")
-        samples = [stage("baseline", lambda: baseline(csv, postgres)) for _ in range(args.runs)]
-        ok = [s for s in samples if s]
-        if ok:
-            report["baseline"] = {
-                "samples": ok,
-                "median": statistics.median(s["seconds"] for s in ok),
-                "read_median": statistics.median(s["read_seconds"] for s in ok),
-                "copy_median": statistics.median(s["copy_seconds"] for s in ok),
-                "rows": ok[0]["rows"],
-            }
-            save()
-
+        _bench_baseline(args, csv, postgres, report, stage, save)
     json_runs: list[dict[str, Any]] = []
     for kind, backend in backends.items():
-        runs: list[dict[str, Any]] = []
-        report["stored"][kind] = {"runs": runs}
-        for index in range(args.runs):
-            last = index == args.runs - 1
-            log(
-                f"{kind}: run {index + 1} of {args.runs}: scan --json, then import and two stored scans"
-            )
-            one = stage(f"{kind} scan --json", lambda: scan_json(csv, scratch))
-            json_runs.append(one)
-            report["json_scan"] = summarise(json_runs)
-            tag = f"{kind}-{label(args.size)}"
-            result = stage(
-                f"{kind} import and stored scans",
-                partial(import_and_scan, backend, csv, tag, scratch, keep=True),
-            )
-            if result is None:
-                break
-            runs.append(result)
-            summary = report["stored"][kind]
-            for step in ("import", "first_scan", "second_scan"):
-                summary[step] = summarise([r.get(step, {}) for r in runs])
-            save()
-            slow = max(
-                result.get(s, {}).get("seconds", 0) for s in ("import", "first_scan", "second_scan")
-            )
-            if not last and (slow > REPEAT_LIMIT_SECONDS or result["import"]["returncode"] != 0):
-                log(f"{kind}: a step took {slow:.0f} s; measured once, not repeated")
-                last = True
-            if not last:
-                backend.drop(result["url"])
-                continue
-            if not args.no_load and result.get("second_scan", {}).get("returncode") == 0:
-                seconds = QUICK_LOAD_SECONDS if args.quick else LOAD_SECONDS
-                load = stage(
-                    f"{kind} under load", partial(under_load, result["url"], scratch, seconds)
-                )
-                if load is not None:
-                    report["load"][kind] = load
-            backend.drop(result["url"])
-            break
-
+        _bench_backend(args, kind, backend, csv, scratch, report, stage, save, json_runs)
     if crisis_csv is not None:
-        crisis: dict[str, Any] = {
-            "csv_megabytes": sum(p.stat().st_size for p in crisis_csv.glob("*.csv")) / 1e6
-        }
-        report["crisis"] = crisis
-        crisis_runs = 1 if args.quick else max(1, min(2, args.runs))
-        samples = []
-        for _ in range(crisis_runs):
-            log("crisis: scan --json")
-            samples.append(stage("crisis scan --json", lambda: scan_json(crisis_csv, scratch)))
-        crisis["json_scan"] = summarise(samples)
-        crisis["json_megabytes"] = max((s["stdout_bytes"] for s in samples if s), default=0) / 1e6
-        save()
-        for kind, backend in backends.items():
-            tag = f"crisis-{kind}-{label(args.size)}"
-            result = stage(
-                f"crisis {kind}",
-                partial(
-                    import_and_scan,
-                    backend,
-                    crisis_csv,
-                    tag,
-                    scratch,
-                    keep=False,
-                    scans=("first_scan",),
-                ),
-            )
-            if result is not None:
-                crisis[kind] = {
-                    step: summarise([result[step]])
-                    for step in ("import", "first_scan")
-                    if step in result
-                } | {
-                    "database_bytes": result.get("database_bytes", 0),
-                    "summary": result.get("first_scan", {}).get("summary", ""),
-                }
-            save()
+        _bench_crisis(args, crisis_csv, backends, scratch, report, stage, save)
     shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _bench_baseline(
+    args: argparse.Namespace,
+    csv: Path,
+    postgres: Backend,
+    report: dict[str, Any],
+    stage: Stage,
+    save: Callable[[], None],
+) -> None:
+    """The baseline: the fast reader plus PostgreSQL COPY of the same files."""
+    log("baseline: fast reader + PostgreSQL COPY")
+    samples = [stage("baseline", lambda: baseline(csv, postgres)) for _ in range(args.runs)]
+    ok = [s for s in samples if s]
+    if ok:
+        report["baseline"] = {
+            "samples": ok,
+            "median": statistics.median(s["seconds"] for s in ok),
+            "read_median": statistics.median(s["read_seconds"] for s in ok),
+            "copy_median": statistics.median(s["copy_seconds"] for s in ok),
+            "rows": ok[0]["rows"],
+        }
+        save()
+
+
+def _bench_backend(
+    args: argparse.Namespace,
+    kind: str,
+    backend: Backend,
+    csv: Path,
+    scratch: Path,
+    report: dict[str, Any],
+    stage: Stage,
+    save: Callable[[], None],
+    json_runs: list[dict[str, Any]],
+) -> None:
+    """Runs on one backend, each `scan --json` then import and two stored scans; the
+    last run (or a slow one) is also put under load."""
+    runs: list[dict[str, Any]] = []
+    report["stored"][kind] = {"runs": runs}
+    for index in range(args.runs):
+        last = index == args.runs - 1
+        log(
+            f"{kind}: run {index + 1} of {args.runs}: scan --json, then import and two stored scans"
+        )
+        one = stage(f"{kind} scan --json", lambda: scan_json(csv, scratch))
+        json_runs.append(one)
+        report["json_scan"] = summarise(json_runs)
+        tag = f"{kind}-{label(args.size)}"
+        result = stage(
+            f"{kind} import and stored scans",
+            partial(import_and_scan, backend, csv, tag, scratch, keep=True),
+        )
+        if result is None:
+            break
+        runs.append(result)
+        summary = report["stored"][kind]
+        for step in ("import", "first_scan", "second_scan"):
+            summary[step] = summarise([r.get(step, {}) for r in runs])
+        save()
+        slow = max(
+            result.get(s, {}).get("seconds", 0) for s in ("import", "first_scan", "second_scan")
+        )
+        if not last and (slow > REPEAT_LIMIT_SECONDS or result["import"]["returncode"] != 0):
+            log(f"{kind}: a step took {slow:.0f} s; measured once, not repeated")
+            last = True
+        if not last:
+            backend.drop(result["url"])
+            continue
+        if not args.no_load and result.get("second_scan", {}).get("returncode") == 0:
+            seconds = QUICK_LOAD_SECONDS if args.quick else LOAD_SECONDS
+            load = stage(f"{kind} under load", partial(under_load, result["url"], scratch, seconds))
+            if load is not None:
+                report["load"][kind] = load
+        backend.drop(result["url"])
+        break
+
+
+def _bench_crisis(
+    args: argparse.Namespace,
+    crisis_csv: Path,
+    backends: dict[str, Backend],
+    scratch: Path,
+    report: dict[str, Any],
+    stage: Stage,
+    save: Callable[[], None],
+) -> None:
+    """The crisis day: `scan --json`, then an import and a first stored scan per backend."""
+    crisis: dict[str, Any] = {
+        "csv_megabytes": sum(p.stat().st_size for p in crisis_csv.glob("*.csv")) / 1e6
+    }
+    report["crisis"] = crisis
+    crisis_runs = 1 if args.quick else max(1, min(2, args.runs))
+    samples = []
+    for _ in range(crisis_runs):
+        log("crisis: scan --json")
+        samples.append(stage("crisis scan --json", lambda: scan_json(crisis_csv, scratch)))
+    crisis["json_scan"] = summarise(samples)
+    crisis["json_megabytes"] = max((s["stdout_bytes"] for s in samples if s), default=0) / 1e6
+    save()
+    for kind, backend in backends.items():
+        tag = f"crisis-{kind}-{label(args.size)}"
+        result = stage(
+            f"crisis {kind}",
+            partial(
+                import_and_scan,
+                backend,
+                crisis_csv,
+                tag,
+                scratch,
+                keep=False,
+                scans=("first_scan",),
+            ),
+        )
+        if result is not None:
+            crisis[kind] = {
+                step: summarise([result[step]])
+                for step in ("import", "first_scan")
+                if step in result
+            } | {
+                "database_bytes": result.get("database_bytes", 0),
+                "summary": result.get("first_scan", {}).get("summary", ""),
+            }
+        save()
 
 
 # --------------------------------------------------------------------------- report
@@ -723,10 +764,26 @@ def _timed(step: dict[str, Any] | None) -> str:
 
 
 def render(report: dict[str, Any]) -> str:
+    verdicts: list[str] = []
+    out = _render_intro(report)
+    for section in (_render_import, _render_stored_scan, _render_load, _render_crisis):
+        out.extend(section(report, verdicts))
+    add = out.append
+    add("### Targets")
+    add("")
+    for verdict in verdicts:
+        add(f"- {verdict}")
+    add("")
+    add(END)
+    return "\n".join(out) + "\n"
+
+
+def _render_intro(report: dict[str, Any]) -> list[str]:
+    """The heading, the failures if any, the machine and the business."""
     m = report["machine"]
+    n = report["size"]
     out: list[str] = []
     add = out.append
-    n = report["size"]
     add(BEGIN)
     add("")
     add("## The stored path: import, stored scan, web under load, a crisis day")
@@ -764,9 +821,14 @@ def render(report: dict[str, Any]) -> str:
         "processes are not in the tree)."
     )
     add("")
+    return out
 
-    verdicts: list[str] = []
+
+def _render_import(report: dict[str, Any], verdicts: list[str]) -> list[str]:
+    """Import times against the baseline; adds its verdicts."""
     base = report.get("baseline")
+    out: list[str] = []
+    add = out.append
     add("### Import")
     add("")
     if base:
@@ -798,7 +860,13 @@ def render(report: dict[str, Any]) -> str:
             + (f" ({ratio:.1f}x)" if ratio else "")
         )
     add("")
+    return out
 
+
+def _render_stored_scan(report: dict[str, Any], verdicts: list[str]) -> list[str]:
+    """Stored scan times against `scan --json`; adds its verdicts."""
+    out: list[str] = []
+    add = out.append
     add("### Stored scan")
     add("")
     js = report.get("json_scan")
@@ -855,7 +923,13 @@ def render(report: dict[str, Any]) -> str:
                         f"- {kind} {step.replace('_', ' ')} failed: `{run[step]['stderr'][-400:]!r}`"
                     )
     add("")
+    return out
 
+
+def _render_load(report: dict[str, Any], verdicts: list[str]) -> list[str]:
+    """The web app and the API under load; adds its verdicts."""
+    out: list[str] = []
+    add = out.append
     add("### The web app and the API under load")
     add("")
     any_load = next(iter(report["load"].values()), None)
@@ -910,7 +984,13 @@ def render(report: dict[str, Any]) -> str:
             + (_verdict(not worst) if load["per_url"] else "n/a")
             + (f" (missed on {len(worst)} of {len(load['targets'])} URLs)" if worst else "")
         )
+    return out
 
+
+def _render_crisis(report: dict[str, Any], verdicts: list[str]) -> list[str]:
+    """The crisis day, when it was measured; adds its verdicts."""
+    out: list[str] = []
+    add = out.append
     crisis = report.get("crisis")
     if crisis:
         add("### A crisis day")
@@ -971,14 +1051,7 @@ def render(report: dict[str, Any]) -> str:
                     f"- Importing the crisis business on {kind} (not a target): {_timed(imp)}, peak {_mb(imp.get('tree_rss_kb'))}."
                 )
         add("")
-
-    add("### Targets")
-    add("")
-    for verdict in verdicts:
-        add(f"- {verdict}")
-    add("")
-    add(END)
-    return "\n".join(out) + "\n"
+    return out
 
 
 def splice(text: str, section: str) -> str:

@@ -12,8 +12,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import TupleRow
 
 TEST_DB = os.environ.get("CT_TEST_DB", "sqlite").lower()
 PG_ADMIN_URL = os.environ.get("CT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -21,7 +26,7 @@ PG_ADMIN_URL = os.environ.get("CT_TEST_PG_URL", "postgresql://postgres@127.0.0.1
 _databases_used: list[str] = []
 
 
-def _pg_admin_connect():  # type: ignore[no-untyped-def]
+def _pg_admin_connect() -> psycopg.Connection[TupleRow]:
     import psycopg
 
     return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
@@ -49,7 +54,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
     """In PostgreSQL mode, a run where no test touched PostgreSQL is a failure."""
     if TEST_DB == "postgresql" and "postgresql" not in _databases_used:
         selected = session.config.getoption("-k") or session.config.args

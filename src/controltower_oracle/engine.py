@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -554,18 +554,29 @@ class IncrementalEngine:
             moved = self._schedules[warehouse].update(left[warehouse], joined[warehouse])
             dirty_orders.update(order_id for order_id, _ in moved)
 
+        dirty_orders.update(self._orders_a_transfer_could_serve(freed))
+        dirty_orders.update(self._reassess_credit(customers))
+        self._rebuild_orders(dirty_orders)
+
+    def _orders_a_transfer_could_serve(self, freed: Iterable[PoolKey]) -> Iterator[str]:
+        """The orders with a line in a pool that a lane links to one of ``freed``."""
         for sku, source in freed:
             for target in self._picture.lanes_from.get(source, ()):
                 for order_id, _ in self._picture.pool_lines.get((sku, target), ()):
-                    dirty_orders.add(order_id)
+                    yield order_id
 
+    def _reassess_credit(self, customers: Iterable[str]) -> set[str]:
+        """Assess the customers' credit again; the orders of those whose credit changed."""
+        changed: set[str] = set()
         for code in customers:
             assessment = self._assess_credit(code)
             if self._credit.get(code) != assessment:
                 self._credit[code] = assessment
-                dirty_orders.update(self._picture.orders_by_customer.get(code, ()))
+                changed.update(self._picture.orders_by_customer.get(code, ()))
+        return changed
 
-        for order_id in dirty_orders:
+    def _rebuild_orders(self, order_ids: Iterable[str]) -> None:
+        for order_id in order_ids:
             outcome = self._build_order(order_id)
             if outcome is None:
                 self._outcomes.pop(order_id, None)

@@ -5,11 +5,17 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from controltower.domain.analysis import OrderOutcome
 from controltower.storage.database import make_engine, make_session_factory
 from controltower.storage.repository import order_risk_rows
 from helpers.scanned_demo import load_scanned_demo, store_demo
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from helpers.live_server import LiveServer
 
 
 def stored_orders(database_url: str, picture_id: int) -> list[OrderOutcome]:
@@ -21,7 +27,7 @@ def stored_orders(database_url: str, picture_id: int) -> list[OrderOutcome]:
         engine.dispose()
 
 
-def screenshot(page, tmp_path: Path, name: str, *, publish: bool = True) -> None:  # type: ignore[no-untyped-def]
+def screenshot(page: Page, tmp_path: Path, name: str, *, publish: bool = True) -> None:
     """Keep a picture of the page; also in $CT_SCREENSHOT_DIR when it is set and ``publish``.
 
     ``overview.png`` there comes from test_overview_page.py alone (one source per file).
@@ -33,7 +39,7 @@ def screenshot(page, tmp_path: Path, name: str, *, publish: bool = True) -> None
 
 
 def test_the_overview_shows_how_many_orders_are_at_risk_and_charts_the_exceptions(
-    live_server, page, tmp_path: Path
+    live_server: LiveServer, page: Page, tmp_path: Path
 ) -> None:
     demo = load_scanned_demo(live_server.database_url)
     at_risk = sum(1 for o in stored_orders(live_server.database_url, demo.picture_id) if o.at_risk)
@@ -53,7 +59,9 @@ def test_the_overview_shows_how_many_orders_are_at_risk_and_charts_the_exception
     screenshot(page, tmp_path, "overview.png")
 
 
-def test_an_overview_without_a_scan_says_how_to_run_one(live_server, page) -> None:
+def test_an_overview_without_a_scan_says_how_to_run_one(
+    live_server: LiveServer, page: Page
+) -> None:
     store_demo(live_server.database_url)
     page.goto(live_server.url + "/")
     assert page.get_by_role("heading", name="No scan yet").is_visible()
@@ -61,7 +69,7 @@ def test_an_overview_without_a_scan_says_how_to_run_one(live_server, page) -> No
 
 
 def test_from_the_overview_to_the_queue_and_into_a_case_timeline(
-    live_server, page, tmp_path: Path
+    live_server: LiveServer, page: Page, tmp_path: Path
 ) -> None:
     load_scanned_demo(live_server.database_url)
     page.goto(live_server.url + "/")
@@ -102,7 +110,7 @@ def test_from_the_overview_to_the_queue_and_into_a_case_timeline(
 
 
 def test_the_orders_page_shows_orders_at_risk_and_filters_them_by_warehouse(
-    live_server, page, tmp_path: Path
+    live_server: LiveServer, page: Page, tmp_path: Path
 ) -> None:
     demo = load_scanned_demo(live_server.database_url)
     orders = stored_orders(live_server.database_url, demo.picture_id)
@@ -131,7 +139,9 @@ def test_the_orders_page_shows_orders_at_risk_and_filters_them_by_warehouse(
     assert page.locator("table.orders tbody tr").count() == min(len(every), 100)
 
 
-def test_an_order_page_explains_why_the_order_is_at_risk(live_server, page) -> None:
+def test_an_order_page_explains_why_the_order_is_at_risk(
+    live_server: LiveServer, page: Page
+) -> None:
     demo = load_scanned_demo(live_server.database_url)
     orders = {o.order_id: o for o in stored_orders(live_server.database_url, demo.picture_id)}
 

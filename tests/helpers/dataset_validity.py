@@ -11,7 +11,7 @@ broken rule in words that name the entity, the row and the field.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -118,38 +118,54 @@ def _describe(entity: str, fields: tuple[str, ...], row: Any) -> str:
 def dataset_problems(dataset: Dataset) -> list[str]:
     """Every broken rule of the canonical format, one sentence each (empty: valid)."""
     problems: list[str] = []
-    report = problems.append
     keys: dict[str, set[tuple[Any, ...]]] = {}
+    problems.extend(_key_problems(dataset, keys))
+    problems.extend(_reference_problems(dataset, keys))
+    problems.extend(_quantity_problems(dataset))
+    problems.extend(_code_problems(dataset))
+    problems.extend(_line_number_problems(dataset))
+    problems.extend(_date_problems(dataset))
+    problems.extend(_enum_problems(dataset))
+    problems.extend(_boolean_problems(dataset))
+    problems.extend(_row_rule_problems(dataset))
+    return problems
 
+
+def _key_problems(dataset: Dataset, keys: dict[str, set[tuple[Any, ...]]]) -> Iterator[str]:
+    """Repeated keys; fills ``keys`` with each entity's keys for the reference checks."""
     for entity, fields in _KEYS.items():
         rows = getattr(dataset, entity)
         counted = Counter(_key(row, fields) for row in rows)
         for key, count in sorted(counted.items(), key=repr):
             if count > 1:
-                report(f"{entity}: key {dict(zip(fields, key, strict=True))} appears {count} times")
+                yield f"{entity}: key {dict(zip(fields, key, strict=True))} appears {count} times"
         keys[entity] = set(counted)
 
+
+def _reference_problems(dataset: Dataset, keys: dict[str, set[tuple[Any, ...]]]) -> Iterator[str]:
     for entity, fields, target in _REFERENCES:
         for row in getattr(dataset, entity):
             value = _key(row, fields)
             if value == (None,):
                 continue
             if value not in keys[target]:
-                report(
-                    f"{_describe(entity, _KEYS[entity], row)}: {fields} {value} is not in {target}"
-                )
+                yield f"{_describe(entity, _KEYS[entity], row)}: {fields} {value} is not in {target}"
 
+
+def _quantity_problems(dataset: Dataset) -> Iterator[str]:
     for entity, fields in _NON_NEGATIVE.items():
         for row in getattr(dataset, entity):
             for name in fields:
                 value = getattr(row, name)
                 if value is None and name in ("on_hand", "qty"):
-                    report(f"{_describe(entity, _KEYS[entity], row)}: {name} is required")
+                    yield f"{_describe(entity, _KEYS[entity], row)}: {name} is required"
                 elif value is not None and (not isinstance(value, Decimal) or value < 0):
-                    report(
+                    yield (
                         f"{_describe(entity, _KEYS[entity], row)}: {name}={value!r} must be a decimal >= 0"
                     )
 
+
+def _code_problems(dataset: Dataset) -> Iterator[str]:
     for entity, fields in _REQUIRED_TEXT.items():
         for row in getattr(dataset, entity):
             for name in fields:
@@ -157,13 +173,17 @@ def dataset_problems(dataset: Dataset) -> list[str]:
                 if name == "line":
                     continue
                 if not isinstance(value, str) or not value.strip() or value != value.strip():
-                    report(f"{entity}: {name}={value!r} must be a non-blank, trimmed code")
+                    yield f"{entity}: {name}={value!r} must be a non-blank, trimmed code"
 
+
+def _line_number_problems(dataset: Dataset) -> Iterator[str]:
     for entity in ("sales_order_lines", "purchase_order_lines", "receipts"):
         for row in getattr(dataset, entity):
             if type(row.line) is not int or row.line < 1:
-                report(f"{_describe(entity, _KEYS[entity], row)}: line must be a positive integer")
+                yield f"{_describe(entity, _KEYS[entity], row)}: line must be a positive integer"
 
+
+def _date_problems(dataset: Dataset) -> Iterator[str]:
     for entity, specs in _DATES.items():
         for row in getattr(dataset, entity):
             for name, required in specs:
@@ -171,64 +191,65 @@ def dataset_problems(dataset: Dataset) -> list[str]:
                 if value is None and not required:
                     continue
                 if type(value) is not date:
-                    report(
-                        f"{_describe(entity, _KEYS[entity], row)}: {name}={value!r} must be a date"
-                    )
+                    yield f"{_describe(entity, _KEYS[entity], row)}: {name}={value!r} must be a date"
     for pick in dataset.picks:
         if not isinstance(pick.created_at, datetime):
-            report(f"{_describe('picks', _KEYS['picks'], pick)}: created_at must be a date or time")
+            yield f"{_describe('picks', _KEYS['picks'], pick)}: created_at must be a date or time"
 
+
+def _enum_problems(dataset: Dataset) -> Iterator[str]:
     for entity, enum_fields in _ENUMS.items():
         for row in getattr(dataset, entity):
             for name, kind in enum_fields:
                 if not isinstance(getattr(row, name), kind):
-                    report(
-                        f"{_describe(entity, _KEYS[entity], row)}: {name} is not a {kind.__name__}"
-                    )
+                    yield f"{_describe(entity, _KEYS[entity], row)}: {name} is not a {kind.__name__}"
 
+
+def _boolean_problems(dataset: Dataset) -> Iterator[str]:
     for entity, boolean_fields in _BOOLEANS.items():
         for row in getattr(dataset, entity):
             for name, optional in boolean_fields:
                 value = getattr(row, name)
                 if not (type(value) is bool or (optional and value is None)):
-                    report(
+                    yield (
                         f"{_describe(entity, _KEYS[entity], row)}: {name}={value!r} must be a boolean"
                     )
 
-    checks: list[tuple[str, Callable[[Any], bool], str]] = [
-        ("stock", lambda s: s.quality_hold <= s.on_hand, "quality_hold exceeds on_hand"),
-        (
-            "warehouses",
-            lambda w: (
-                w.pick_capacity_lines_per_day is None
-                or (
-                    type(w.pick_capacity_lines_per_day) is int and w.pick_capacity_lines_per_day > 0
-                )
-            ),
-            "pick_capacity_lines_per_day must be a positive integer",
+
+_ROW_RULES: list[tuple[str, Callable[[Any], bool], str]] = [
+    ("stock", lambda s: s.quality_hold <= s.on_hand, "quality_hold exceeds on_hand"),
+    (
+        "warehouses",
+        lambda w: (
+            w.pick_capacity_lines_per_day is None
+            or (type(w.pick_capacity_lines_per_day) is int and w.pick_capacity_lines_per_day > 0)
         ),
-        (
-            "transfer_lanes",
-            lambda lane: type(lane.transit_days) is int and lane.transit_days >= 0,
-            "transit_days must be a whole number >= 0",
-        ),
-        (
-            "suppliers",
-            lambda s: s.lead_days is None or (type(s.lead_days) is int and s.lead_days >= 0),
-            "lead_days must be a whole number >= 0",
-        ),
-        (
-            "invoices",
-            lambda i: isinstance(i.amount_residual, Decimal),
-            "amount_residual must be a decimal",
-        ),
-    ]
-    for entity, holds, message in checks:
+        "pick_capacity_lines_per_day must be a positive integer",
+    ),
+    (
+        "transfer_lanes",
+        lambda lane: type(lane.transit_days) is int and lane.transit_days >= 0,
+        "transit_days must be a whole number >= 0",
+    ),
+    (
+        "suppliers",
+        lambda s: s.lead_days is None or (type(s.lead_days) is int and s.lead_days >= 0),
+        "lead_days must be a whole number >= 0",
+    ),
+    (
+        "invoices",
+        lambda i: isinstance(i.amount_residual, Decimal),
+        "amount_residual must be a decimal",
+    ),
+]
+
+
+def _row_rule_problems(dataset: Dataset) -> Iterator[str]:
+    for entity, holds, message in _ROW_RULES:
         for row in getattr(dataset, entity):
             try:
                 ok = holds(row)
             except TypeError:
                 ok = False
             if not ok:
-                report(f"{_describe(entity, _KEYS[entity], row)}: {message}")
-    return problems
+                yield f"{_describe(entity, _KEYS[entity], row)}: {message}"

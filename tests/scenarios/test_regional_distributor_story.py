@@ -322,6 +322,7 @@ def test_the_po_confirmed_and_pulled_in_resolves_exactly_its_cases_after_hystere
     notes = [
         e.event.note for e in second_miss.events if e.event.kind is EventKind.RESOLVED_AUTOMATICALLY
     ]
-    assert len(notes) == 2 and all(n.startswith("condition cleared: ") for n in notes)
+    assert len(notes) == 2
+    assert all(n.startswith("condition cleared: ") for n in notes)
     still_open = {c.key for c in second_miss.cases if c.state is CaseState.OPEN}
     assert (ExceptionType.ORDER_AT_RISK, "sales_order:SO-5001") in still_open

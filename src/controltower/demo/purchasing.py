@@ -97,9 +97,13 @@ class Purchasing:
     def extended(self, other: Purchasing) -> Purchasing:
         """``other``'s POs after these, its references shifted to match."""
 
-        def joined(a: object, b: object, shifts: dict[str, int]) -> dict[str, np.ndarray]:
+        def joined(
+            a: PurchaseTable | PurchaseLineTable | ReceiptTable,
+            b: PurchaseTable | PurchaseLineTable | ReceiptTable,
+            shifts: dict[str, int],
+        ) -> dict[str, np.ndarray]:
             columns = {}
-            for f in fields(a):  # type: ignore[arg-type]
+            for f in fields(a):
                 tail = getattr(b, f.name)
                 if f.name in shifts:
                     tail = tail + shifts[f.name]

@@ -1421,7 +1421,7 @@ class ColumnarIncrementalEngine:
             waiting = lines[self._supply[lines] == NULL_DAY]
             changed.append(self._set_projected(waiting, self._supply[waiting]))
             if self._packing is None:
-                changed.append(self._schedule_fully(w, lines))
+                changed.append(self._schedule_fully(lines))
                 continue
             ready = lines[self._supply[lines] != NULL_DAY]
             keys = self._keys_of(ready)
@@ -1446,8 +1446,8 @@ class ColumnarIncrementalEngine:
         self._projected[lines] = days
         return moved
 
-    def _schedule_fully(self, w: int, lines: I64) -> I64:
-        """Schedule warehouse ``w`` with the kernel (when its keys cannot be packed)."""
+    def _schedule_fully(self, lines: I64) -> I64:
+        """Schedule one warehouse's ``lines`` with the kernel (when its keys cannot be packed)."""
         ordered = subset_in_priority(self._picture, lines)
         days = schedule_capacity(self._picture, ordered, self._supply)
         return self._set_projected(ordered, days)
@@ -1469,7 +1469,7 @@ class ColumnarIncrementalEngine:
         warehouses = p.line_warehouse[lines]
         for w in np.unique(warehouses).tolist():
             if self._packing is None:
-                changed.append(self._schedule_fully(w, np.flatnonzero(p.line_warehouse == w)))
+                changed.append(self._schedule_fully(np.flatnonzero(p.line_warehouse == w)))
             else:
                 changed.append(self._requeue_warehouse(w, lines[warehouses == w]))
         return np.unique(np.concatenate(changed))

@@ -44,6 +44,7 @@ from controltower.storage.repository import resolve_picture_id
 
 #: bound values per ``IN (...)`` list, well under every database's parameter limit
 _IN_LIST_SIZE: Final = 500
+_PG_IN_LIST_SIZE: Final = 10_000
 
 #: rows per INSERT or UPDATE round trip
 _CHUNK_SIZE: Final = 2_000
@@ -177,7 +178,9 @@ def _stored_heads(
     cases, events = tables.exception_cases, tables.case_events
     counts: dict[tuple[str, str], int] = {}
     heads: dict[str, dict[str, _StoredHead]] = defaultdict(dict)
-    for chunk in _chunks(case_ids, _IN_LIST_SIZE):
+    # PostgreSQL takes up to 65,535 bound values a statement: fewer, larger lists there
+    size = _PG_IN_LIST_SIZE if connection.dialect.name == "postgresql" else _IN_LIST_SIZE
+    for chunk in _chunks(case_ids, size):
         count_query = (
             sa.select(events.c.scope_company, events.c.case_id, sa.func.count())
             .where(events.c.scope_company.in_(companies), events.c.case_id.in_(chunk))

@@ -8,9 +8,9 @@ written from, so an import replacing the picture leaves the history intact.
 Everything is set-wise, whatever the number of orders: the stored statuses, content
 digests and each order's last history entry are read with one query each; only the rows
 whose content changed are deleted and written back, with one bulk insert
-(:func:`~controltower.storage.bulk.insert_columns`); the others are stamped with the
-new scan in one statement; the history rows go in one bulk insert too. A rescan of an
-unchanged picture therefore writes one scan run, one ``UPDATE`` and no order text.
+(:func:`~controltower.storage.bulk.insert_columns`); the others are left as they are;
+the history rows go in one bulk insert too. A rescan of an unchanged picture therefore
+writes one scan run and no order row.
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ def record_order_risk(
 
     The picture's companies are what is compared: ``order_risk`` ends up holding exactly
     ``orders`` for those companies (rows of orders no longer open are gone, those whose
-    content changed rewritten, every row stamped with this scan), whichever picture the
-    previous scan read. A status history entry is
+    content changed rewritten with this scan's id and time, the others untouched),
+    whichever picture the previous scan read. A status history entry is
     appended for an order when it was never recorded in its company (``from_status``
     None), or when its status differs from its last recorded one: the stored risk if it
     was open at the previous scan, else, for an order coming back after it had left, the
@@ -220,7 +220,9 @@ def _write_order_risk(
 
     Each order's content digest (:func:`content_digests`) is compared with the stored
     one: rows of orders gone or changed are deleted, changed and new orders inserted in
-    one bulk insert, and every row is stamped with this scan in one statement. When most
+    one bulk insert; an unchanged row is left alone, so its ``scan_run_id`` and
+    ``updated_at`` say when it last changed (stamping every row would rewrite every row
+    and every index entry on PostgreSQL: twenty seconds at a million lines). When most
     rows change (the first scan, a new day's picture), deleting them all with one
     statement is cheaper than by key.
     """
@@ -257,12 +259,6 @@ def _write_order_risk(
             "content_digest": [digests[o] for o in write],
         },
     )
-    if keep:
-        connection.execute(
-            sa.update(table)
-            .where(table.c.company.in_(companies), table.c.scan_run_id != scan_run_id)
-            .values(scan_run_id=scan_run_id, updated_at=scanned_at)
-        )
 
 
 def content_digests(orders: OrderRiskColumns) -> list[str]:

@@ -202,7 +202,8 @@ class OrderRiskRow:
 
     #: the picture the row was read for (the one covering its company now)
     picture_id: int
-    #: the scan that last saw the order (it may have scanned an earlier picture)
+    #: the scan that last changed the order's row (it may have scanned an earlier
+    #: picture; every later scan of its company saw it unchanged), and when
     scan_run_id: int
     updated_at: datetime
     outcome: OrderOutcome

@@ -90,7 +90,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
             return format(value, "f")
         return value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+    def process_result_value(self, value: Any, _dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         return canonical_decimal(Decimal(value))
@@ -113,7 +113,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -132,7 +132,7 @@ class LocalDateTime(TypeDecorator[datetime]):
     impl = sa.DateTime(timezone=False)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+    def process_bind_param(self, value: datetime | None, _dialect: Dialect) -> Any:
         if value is not None and value.tzinfo is not None:
             raise ValueError(f"a dataset timestamp has no time zone, got {value}")
         return value
@@ -152,12 +152,12 @@ class EnumText(TypeDecorator[StrEnum]):
         super().__init__()
         self.enumeration = enumeration
 
-    def process_bind_param(self, value: StrEnum | str | None, dialect: Dialect) -> Any:
+    def process_bind_param(self, value: StrEnum | str | None, _dialect: Dialect) -> Any:
         if value is None:
             return None
         return self.enumeration(value).value
 
-    def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
+    def process_result_value(self, value: str | None, _dialect: Dialect) -> StrEnum | None:
         if value is None:
             return None
         return self.enumeration(value)

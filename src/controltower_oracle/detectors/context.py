@@ -247,7 +247,7 @@ class DetectionContext:
         return severity_on_ladder(self.ladder, value)
 
 
-def order_cause(context: DetectionContext, outcome: OrderOutcome) -> str:
+def order_cause(outcome: OrderOutcome) -> str:
     """The root cause of an order's trouble, as the key its incident is grouped by.
 
     Credit first (the customer), then a shortage (the first short line's pool); else

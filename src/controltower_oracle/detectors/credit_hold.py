@@ -25,7 +25,7 @@ from controltower.domain.model import Tier
 from controltower_oracle.detectors.context import DetectionContext
 
 
-def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: DetectionContext, _settings: DetectorSettings) -> list[Finding]:
     findings: list[Finding] = []
     for code, credit in sorted(context.analysis.credit.items()):
         if not credit.blocked:

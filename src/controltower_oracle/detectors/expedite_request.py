@@ -23,7 +23,7 @@ from controltower_oracle.detectors.context import DetectionContext, order_cause,
 from controltower_oracle.detectors.order_at_risk import next_steps
 
 
-def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: DetectionContext, _settings: DetectorSettings) -> list[Finding]:
     findings: list[Finding] = []
     for outcome in context.analysis.orders:
         order = context.sales_order(outcome.order_id)
@@ -58,7 +58,7 @@ def detect(context: DetectionContext, settings: DetectorSettings) -> list[Findin
                     story=" ".join(outcome.explanation),
                     steps="; ".join(next_steps(context, outcome)),
                 ),
-                cause=order_cause(context, outcome),
+                cause=order_cause(outcome),
                 entities=order_entities(context, outcome),
                 warehouse=outcome.warehouse,
                 company=context.company_of_warehouse(outcome.warehouse),

@@ -22,7 +22,7 @@ from controltower.domain.explain import format_money
 from controltower_oracle.detectors.context import DetectionContext
 
 
-def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: DetectionContext, _settings: DetectorSettings) -> list[Finding]:
     findings: list[Finding] = []
     for invoice in sorted(context.dataset.invoices, key=lambda i: i.invoice_id):
         if not invoice.disputed or invoice.amount_residual <= 0:

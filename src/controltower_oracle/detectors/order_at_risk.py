@@ -95,7 +95,7 @@ def detect(context: DetectionContext, settings: OrderAtRiskSettings) -> list[Fin
                     story=" ".join(outcome.explanation),
                     steps="; ".join(next_steps(context, outcome)),
                 ),
-                cause=order_cause(context, outcome),
+                cause=order_cause(outcome),
                 related=(),
                 entities=order_entities(context, outcome),
                 warehouse=outcome.warehouse,

@@ -25,7 +25,7 @@ from controltower.domain.explain import format_money, format_qty
 from controltower_oracle.detectors.context import DetectionContext
 
 
-def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: DetectionContext, _settings: DetectorSettings) -> list[Finding]:
     waiting: dict[tuple[str, str], list[tuple[OrderOutcome, LineOutcome]]] = defaultdict(list)
     for outcome in context.analysis.orders:
         for line in outcome.lines:

@@ -29,7 +29,7 @@ def _pools(context: DetectionContext) -> list[tuple[str, str]]:
     return sorted(pools)
 
 
-def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: DetectionContext, _settings: DetectorSettings) -> list[Finding]:
     findings: list[Finding] = []
     for sku, warehouse in _pools(context):
         product = context.product(sku)

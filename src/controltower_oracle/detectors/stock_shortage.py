@@ -47,7 +47,7 @@ def _best_transfers(lines: list[tuple[OrderOutcome, LineOutcome]]) -> list[Trans
     return sorted(by_source.values(), key=lambda a: (a.arrival_date, a.from_warehouse))
 
 
-def detect(context: DetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: DetectionContext, _settings: DetectorSettings) -> list[Finding]:
     findings: list[Finding] = []
     for (sku, warehouse), lines in sorted(_short_lines_by_pool(context).items()):
         short = sum((line.short_qty for _, line in lines), Decimal(0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -21,9 +22,9 @@ from controltower.storage.database import make_engine, make_session_factory
 from helpers.scanned_demo import AS_OF, SCANNED_AT, api_client, load_scanned_demo, scan
 
 
-def every(client: TestClient, **params: str) -> list[dict]:
+def every(client: TestClient, **params: str) -> list[dict[str, Any]]:
     """Every item of a list, read page by page (200 a page, the most the API serves)."""
-    items: list[dict] = []
+    items: list[dict[str, Any]] = []
     page = 1
     while True:
         body = client.get("/api/exceptions", params={**params, "page_size": 200, "page": page})
@@ -71,7 +72,9 @@ def test_the_case_queue_lists_active_cases_critical_first_then_earliest_due(
     assert keys == sorted(keys)
     assert cases[0]["severity"] == "critical"
     first = cases[0]
-    assert first["type_label"] and first["subject_label"] and first["state_label"] == "Open"
+    assert first["type_label"]
+    assert first["subject_label"]
+    assert first["state_label"] == "Open"
     assert isinstance(first["value_at_risk"], int | float)
     assert first["overdue"] is False, "every case was opened by the one scan, due later"
 

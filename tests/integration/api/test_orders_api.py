@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -23,9 +24,9 @@ def stored_orders(database_url: str, picture_id: int) -> list[OrderOutcome]:
         engine.dispose()
 
 
-def every(client: TestClient, **params: str) -> list[dict]:
+def every(client: TestClient, **params: str) -> list[dict[str, Any]]:
     """Every order of a list, read page by page (200 a page, the most the API serves)."""
-    items: list[dict] = []
+    items: list[dict[str, Any]] = []
     page = 1
     while True:
         body = client.get("/api/orders", params={**params, "page_size": 200, "page": page})
@@ -36,7 +37,7 @@ def every(client: TestClient, **params: str) -> list[dict]:
         page += 1
 
 
-def urgency(order: dict) -> tuple:
+def urgency(order: dict[str, Any]) -> tuple[bool, int, Decimal, str]:
     lateness = order["days_late"] if order["days_late"] is not None else 10**9
     return (not order["at_risk"], -lateness, -Decimal(str(order["open_value"])), order["order_id"])
 
@@ -179,7 +180,7 @@ def test_bad_order_query_parameters_are_refused_naming_the_parameter(
     migrated_database_url: str,
 ) -> None:
     load_scanned_demo(migrated_database_url)
-    bad = [
+    bad: list[dict[str, str | int]] = [
         {"status": "late"},
         {"at_risk": "perhaps"},
         {"limit": 0},

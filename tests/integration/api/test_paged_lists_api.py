@@ -93,7 +93,7 @@ def test_orders_page_through_every_filter_and_sort_with_totals_that_follow_the_f
     customer, _ = Counter(o.customer for o in stored).most_common(1)[0]
     prefix = stored[len(stored) // 2].order_id[:-2]
     filters: list[tuple[dict[str, str], Callable[[OrderOutcome], bool]]] = [
-        ({}, lambda o: True),
+        ({}, lambda _: True),
         ({"at_risk": "true"}, lambda o: o.at_risk),
         (
             {"at_risk": "false", "warehouse": warehouse},
@@ -225,7 +225,7 @@ def test_cases_page_through_every_filter_and_sort_with_totals_that_follow_the_fi
     cause, _ = Counter(c.cause for c in active).most_common(1)[0]
     filters: list[tuple[dict[str, str], Callable[[ExceptionCase], bool]]] = [
         ({}, lambda c: c.is_active),
-        ({"state": "all"}, lambda c: True),
+        ({"state": "all"}, lambda _: True),
         ({"state": "resolved"}, lambda c: c.state is CaseState.RESOLVED),
         (
             {"type": sample.type.value, "severity": sample.severity.value},
@@ -334,7 +334,8 @@ def test_a_case_timeline_comes_a_page_at_a_time(migrated_database_url: str) -> N
     assert [e["kind"] for e in first["timeline"]] == ["opened"]
     assert [e["kind"] for e in second["timeline"]] == ["resolved"]
     assert (second["timeline_page"], second["timeline_page_size"]) == (2, 1)
-    assert past["timeline"] == [] and past["timeline_total"] == 2
+    assert past["timeline"] == []
+    assert past["timeline_total"] == 2
     assert too_big.status_code == 422
 
 

@@ -134,7 +134,7 @@ def test_trailing_zeros_beyond_six_decimals_are_not_more_decimals(
 
 
 def test_a_quantity_too_large_for_the_columns_is_refused_the_same_way(
-    app: typer.Typer, database_url: str, sessions: sessionmaker[Session], tmp_path: Path
+    app: typer.Typer, database_url: str, tmp_path: Path
 ) -> None:
     folder = copy_of_minimal(tmp_path)
     set_cell(folder / "stock.csv", 2, "on_hand", "98765432109876543")

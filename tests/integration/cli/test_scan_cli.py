@@ -77,7 +77,8 @@ def test_json_scan_of_the_worked_example_prints_only_the_documented_result(
 def test_table_scan_lists_each_order_and_a_summary_line() -> None:
     result = scan(str(WORKED_EXAMPLE), "--as-of", "2026-11-25")
     assert result.exit_code == 0, result.stderr
-    assert "SO1" in result.stdout and "SO2" in result.stdout
+    assert "SO1" in result.stdout
+    assert "SO2" in result.stdout
     assert "dependent on inbound" in result.stdout
     assert "waiting on quality" in result.stdout
     assert "2 open orders, 1 at risk (1 dependent_on_inbound);" in result.stdout
@@ -102,7 +103,8 @@ def test_an_invalid_policy_file_is_named_and_exits_1(
     policy.write_text("[allocation]\nreceipt_handling_days = -1\n")
     result = scan(str(WORKED_EXAMPLE), "--as-of", "2026-11-25", "--policy", str(policy), *output)
     assert result.exit_code == 1
-    assert str(policy) in result.stderr and "receipt_handling_days" in result.stderr
+    assert str(policy) in result.stderr
+    assert "receipt_handling_days" in result.stderr
     assert result.stdout == ""
 
 
@@ -110,7 +112,8 @@ def test_an_invalid_policy_file_is_named_and_exits_1(
 def test_a_bad_as_of_date_is_a_usage_error_with_exit_2(bad: str) -> None:
     result = scan(str(WORKED_EXAMPLE), "--as-of", bad, "--json")
     assert result.exit_code == 2
-    assert "--as-of" in result.stderr and bad in result.stderr
+    assert "--as-of" in result.stderr
+    assert bad in result.stderr
     assert result.stdout == ""
 
 

@@ -58,7 +58,7 @@ def test_stored_scan_of_an_empty_database_says_there_is_nothing_to_scan(
     assert "Error:" in result.stderr
 
 
-def test_a_folder_and_db_together_are_refused_as_a_usage_error(database_url: str) -> None:
+def test_a_folder_and_db_together_are_refused_as_a_usage_error() -> None:
     result = run("scan", str(MINIMAL), "--db", "--as-of", "2026-11-25")
     assert result.exit_code == 2
     assert "not both" in result.output

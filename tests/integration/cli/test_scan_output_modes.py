@@ -97,7 +97,7 @@ def test_a_text_buffer_has_no_place_to_write_in() -> None:
 def test_a_failed_detection_leaves_the_file_as_it_was_before_the_scan(
     tables: DatasetTables, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: Any, **kwargs: Any) -> Any:
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("detector failed")
 
     monkeypatch.setattr(columnar_scan, "detect_exceptions", broken)
@@ -110,7 +110,7 @@ def test_a_failed_detection_leaves_the_file_as_it_was_before_the_scan(
 def test_a_failure_after_the_orders_are_in_leaves_the_file_as_it_was(
     tables: DatasetTables, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(lines: Any, out: Any) -> None:
+    def broken(_lines: Any, out: Any) -> None:
         out.write(',\n"exceptions":[')
         raise KeyboardInterrupt  # an interrupt while the exceptions are written
 
@@ -121,7 +121,7 @@ def test_a_failure_after_the_orders_are_in_leaves_the_file_as_it_was(
     assert target.read_text(encoding="utf-8") == "kept\n"
 
 
-def _failing_writer(result: Any, tables: Any, out: BinaryIO) -> None:
+def _failing_writer(_result: Any, _tables: Any, out: BinaryIO) -> None:
     """Half an order, then a failure (a full disk, a killed child)."""
     out.write(b'[\n{"order_id":"SO')
     out.flush()
@@ -140,7 +140,7 @@ def test_when_the_child_fails_the_parent_writes_the_orders_itself(
     # own fallback writes through write_orders_json, which is left alone
     monkeypatch.setattr(columnar_scan, "write_orders_bytes", _failing_writer)
     if mode == "aside":
-        monkeypatch.setattr(columnar_scan, "_in_place_target", lambda out: None)
+        monkeypatch.setattr(columnar_scan, "_in_place_target", lambda _: None)
     target = tmp_path / "scan.json"
     _scan_into_file(tables, target)
     text = target.read_text(encoding="utf-8")

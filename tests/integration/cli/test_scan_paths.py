@@ -87,7 +87,8 @@ def test_the_fast_scan_prints_the_reference_document(
     document = scanned(folder, as_of)
 
     expected = reference_document(folder, as_of)
-    assert document["orders"] and document["exceptions"]
+    assert document["orders"]
+    assert document["exceptions"]
     assert first_difference(expected, document) is None
 
 

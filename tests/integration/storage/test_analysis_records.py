@@ -174,9 +174,10 @@ def test_a_rescan_appends_history_only_for_orders_whose_status_changed(
     with sessions() as session:
         rows = {row.outcome.order_id: row for row in order_risk_rows(session, picture_id)}
     assert rows["SO2"].outcome.status is OrderRiskStatus.FULLY_ALLOCATED
-    # Unchanged orders are still rewritten with the latest scan's view of them.
-    assert rows["SO1"].scan_run_id == summary.scan_run_id
-    assert rows["SO1"].updated_at == SECOND_SCAN
+    # An unchanged order's row stays as the scan that last changed it wrote it.
+    assert rows["SO1"].scan_run_id == summary.scan_run_id - 1
+    assert rows["SO1"].updated_at == FIRST_SCAN
+    assert (rows["SO2"].scan_run_id, rows["SO2"].updated_at) == (summary.scan_run_id, SECOND_SCAN)
 
 
 def test_orders_no_longer_open_leave_the_order_risk_table_without_a_history_entry(

@@ -11,7 +11,7 @@ formats treat specially.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields, replace
+from dataclasses import fields, is_dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -164,6 +164,10 @@ def insert_through_the_column_types(
             return Decimal(0) if value.is_zero() else canonical_decimal(value)
         return value
 
+    def values(row: object) -> dict[str, Any]:
+        assert is_dataclass(row)
+        return {f.name: plain(getattr(row, f.name)) for f in fields(row)}
+
     with sessions.begin() as session:
         connection = session.connection()
         for entity, _ in reversed(list(dataset.collections())):
@@ -177,7 +181,7 @@ def insert_through_the_column_types(
                         {
                             "picture_id": picture_id,
                             "position": position,
-                            **{f.name: plain(getattr(row, f.name)) for f in fields(row)},
+                            **values(row),
                         }
                         for position, row in enumerate(rows)
                     ],

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from controltower.demo import generate_business
 from controltower.domain.columnar import ColumnarPrecisionError
 from controltower.domain.model import Dataset
-from controltower.domain.tables import tables_from_dataset
+from controltower.domain.tables import DatasetTables, tables_from_dataset
 from controltower.storage import tables as schema
 from controltower.storage.picture_columns import load_picture_tables, read_picture_tables
 from controltower.storage.picture_snapshot import read_picture_snapshot
@@ -34,7 +34,7 @@ IMPORTED_AT = datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
 AS_OF = date(2026, 11, 25)
 
 
-def store(sessions: sessionmaker[Session], picture: object) -> int:
+def store(sessions: sessionmaker[Session], picture: Dataset | DatasetTables) -> int:
     with sessions.begin() as session:
         return replace_picture(
             session, picture, source="test", imported_at=IMPORTED_AT, replace_all=True

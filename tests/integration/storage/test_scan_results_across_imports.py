@@ -108,10 +108,10 @@ def test_re_importing_the_same_dataset_and_scanning_again_records_no_status_chan
         rows = order_risk_rows(session, second_picture)
         latest = latest_scan_run(session, second_picture)
     assert [row.outcome.order_id for row in rows] == list(ORDERS)
-    assert {(row.scan_run_id, row.updated_at) for row in rows} == {
-        (second.scan_run_id, NEXT_MORNING)
-    }
-    assert latest is not None and latest.scan_run_id == second.scan_run_id
+    # nothing changed: every row is still the one the first scan wrote
+    assert {(row.scan_run_id, row.updated_at) for row in rows} == {(first.scan_run_id, T0)}
+    assert latest is not None
+    assert latest.scan_run_id == second.scan_run_id
 
 
 def test_re_importing_with_one_order_changed_adds_exactly_one_history_row_for_it(
@@ -276,7 +276,7 @@ def stored_rows(sessions: sessionmaker[Session]) -> dict[str, tuple[object, ...]
         return {row[0]: tuple(row[1:]) for row in session.execute(query)}
 
 
-def test_a_rescan_stamps_unchanged_orders_and_rewrites_only_the_changed_one(
+def test_a_rescan_leaves_unchanged_orders_alone_and_rewrites_only_the_changed_one(
     sessions: sessionmaker[Session],
 ) -> None:
     import_picture(sessions, minimal(), T0)
@@ -287,8 +287,10 @@ def test_a_rescan_stamps_unchanged_orders_and_rewrites_only_the_changed_one(
     after = stored_rows(sessions)
 
     assert after.keys() == before.keys() == set(ORDERS)
-    assert {row[0] for row in after.values()} == {result.scan_run_id}
-    assert {row[1] for row in after.values()} == {NEXT_MORNING}
     changed = {order_id for order_id in ORDERS if after[order_id][2:] != before[order_id][2:]}
     assert changed == {"SO1003"}
+    assert after["SO1003"][:2] == (result.scan_run_id, NEXT_MORNING)
+    assert {order_id: after[order_id] for order_id in ORDERS if order_id != "SO1003"} == {
+        order_id: before[order_id] for order_id in ORDERS if order_id != "SO1003"
+    }
     assert all(row[2] for row in after.values())

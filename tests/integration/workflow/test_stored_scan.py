@@ -208,7 +208,8 @@ def test_a_condition_missed_by_one_scan_only_leaves_its_case_open(
 
     counting = by_key(stored_cases(sessions))[CONFIRMATION]
     assert counting.state is CaseState.OPEN
-    assert counting.absence is not None and counting.absence.scans == 1
+    assert counting.absence is not None
+    assert counting.absence.scans == 1
 
     import_picture(sessions, minimal(), T0)
     back = scan(sessions, T0 + timedelta(hours=2))
@@ -324,7 +325,11 @@ class InMemoryPictureStore:
         return tables_from_dataset(self.dataset)
 
     def record_order_risk(
-        self, orders: OrderRiskColumns, *, scanned_at: datetime, policy_digest: str
+        self,
+        orders: OrderRiskColumns,
+        *,
+        scanned_at: datetime,  # noqa: ARG002 - the store protocol passes it by keyword
+        policy_digest: str,  # noqa: ARG002 - the store protocol passes it by keyword
     ) -> RecordedRun:
         now = dict(zip(orders.order_id, orders.status, strict=True))
         self.runs += 1

@@ -162,7 +162,8 @@ def _report() -> dict[str, Any]:
 
 def test_the_section_reports_every_part_and_judges_the_targets() -> None:
     text = stored.render(_report())
-    assert text.startswith(stored.BEGIN) and text.rstrip().endswith(stored.END)
+    assert text.startswith(stored.BEGIN)
+    assert text.rstrip().endswith(stored.END)
     for heading in (
         "### Import",
         "### Stored scan",
@@ -264,7 +265,7 @@ def test_the_urls_are_discovered_from_the_running_app(monkeypatch: pytest.Monkey
     def client(**kwargs: Any) -> httpx.Client:
         return real_client(transport=httpx.MockTransport(_app), **kwargs)
 
-    monkeypatch.setattr(load.httpx, "Client", client)
+    monkeypatch.setattr(httpx, "Client", client)
     targets = {t.name: t.path for t in load.discover_targets("http://testserver")}
     assert targets["/ (overview)"] == "/"
     assert targets["/orders (all open)"] == "/orders?show=all"

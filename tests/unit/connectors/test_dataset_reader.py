@@ -184,8 +184,10 @@ def test_the_shared_minimal_fixture_is_a_valid_dataset() -> None:
     assert len(result.dataset.warehouses) == 2
     assert result.dataset.companies() == ["main"]
     assert result.dataset.transfer_lanes
-    assert result.dataset.receipts and result.dataset.invoices
-    assert result.dataset.returns and result.dataset.picks
+    assert result.dataset.receipts
+    assert result.dataset.invoices
+    assert result.dataset.returns
+    assert result.dataset.picks
 
 
 def test_blank_optional_values_take_the_documented_defaults(tmp_path: Path) -> None:
@@ -277,7 +279,9 @@ def test_optional_files_may_be_absent(tmp_path: Path) -> None:
 
     dataset = read_dataset(write_folder(tmp_path, files)).dataset
 
-    assert dataset.picks == [] and dataset.receipts == [] and dataset.transfer_lanes == []
+    assert dataset.picks == []
+    assert dataset.receipts == []
+    assert dataset.transfer_lanes == []
 
 
 def test_optional_columns_may_be_absent_and_take_their_defaults(tmp_path: Path) -> None:
@@ -314,7 +318,8 @@ def test_a_short_row_reads_its_missing_trailing_values_as_blank(tmp_path: Path) 
 
     products = read_dataset(write_folder(tmp_path, files)).dataset.products
 
-    assert products[-1].sku == "P4" and products[-1].uom == "unit"
+    assert products[-1].sku == "P4"
+    assert products[-1].uom == "unit"
     assert products[-1].reorder_qty is None
 
 

@@ -227,7 +227,8 @@ def test_any_decimal_formats_to_text_that_parses_back_to_an_equal_value(value: D
 
     parsed = DecimalNumber(allow_negative=True).parse(text)
 
-    assert "e" not in text.lower() and "," not in text
+    assert "e" not in text.lower()
+    assert "," not in text
     assert parsed == value
     if value >= 0:
         assert DecimalNumber().parse(text) == value

@@ -221,8 +221,10 @@ def test_products_have_costs_below_prices_units_and_mostly_reorder_parameters(
     medium: Dataset,
 ) -> None:
     products = medium.products
-    assert all(p.unit_cost is not None and p.list_price is not None for p in products)
-    assert all(p.unit_cost < p.list_price for p in products)  # type: ignore[operator]
+    for p in products:
+        assert p.unit_cost is not None
+        assert p.list_price is not None
+        assert p.unit_cost < p.list_price
     assert {"unit", "m", "drum", "pack", "length"} <= {p.uom for p in products}
     planned = [p for p in products if p.reorder_point is not None]
     assert 0.85 < share(len(planned), len(products)) < 0.99
@@ -379,8 +381,10 @@ def test_the_story_order_waits_on_a_late_unconfirmed_po_with_stock_a_lane_away(
     assert any(i.customer == customer.code and i.disputed for i in medium.invoices)
 
     order = find_story_order(medium)
-    assert order is not None and order.customer == customer.code
-    assert order.status is OrderStatus.OPEN and order.promised_date >= AS_OF
+    assert order is not None
+    assert order.customer == customer.code
+    assert order.status is OrderStatus.OPEN
+    assert order.promised_date >= AS_OF
     free = {(s.sku, s.warehouse): s.on_hand - s.quality_hold for s in medium.stock}
     lines = [line for line in medium.sales_order_lines if line.order_id == order.order_id]
     stocked = [x for x in lines if free.get((x.sku, order.warehouse), 0) >= x.open_qty]

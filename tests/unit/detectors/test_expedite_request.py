@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from controltower.domain.cases import ExceptionType, Severity
 
 if TYPE_CHECKING:
-    from conftest import Picture
+    from helpers.detector_picture import Picture
 
 T = ExceptionType.EXPEDITE_REQUEST
 

@@ -9,7 +9,7 @@ from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.model import PurchaseOrder, PurchaseOrderLine, Receipt
 
 if TYPE_CHECKING:
-    from conftest import Picture
+    from helpers.detector_picture import Picture
 
 T = ExceptionType.INBOUND_NOT_PUT_AWAY
 

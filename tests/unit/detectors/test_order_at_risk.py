@@ -9,7 +9,7 @@ from controltower.domain.analysis import TransferAlternative
 from controltower.domain.cases import ExceptionType, Severity
 
 if TYPE_CHECKING:
-    from conftest import Picture
+    from helpers.detector_picture import Picture
 
 T = ExceptionType.ORDER_AT_RISK
 

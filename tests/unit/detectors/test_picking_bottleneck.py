@@ -10,7 +10,7 @@ from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.model import Pick
 
 if TYPE_CHECKING:
-    from conftest import Picture
+    from helpers.detector_picture import Picture
 
 T = ExceptionType.PICKING_BOTTLENECK
 

@@ -9,7 +9,7 @@ from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.model import Product
 
 if TYPE_CHECKING:
-    from conftest import Picture
+    from helpers.detector_picture import Picture
 
 T = ExceptionType.PRICING_VARIANCE  # CBL-2X14 lists at 10.00
 

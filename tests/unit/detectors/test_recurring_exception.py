@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from controltower.domain.cases import CaseOccurrence, ExceptionType, Severity
 
 if TYPE_CHECKING:
-    from conftest import Picture
+    from helpers.detector_picture import Picture
 
 T = ExceptionType.RECURRING_EXCEPTION
 DELAY = ExceptionType.SUPPLIER_DELAY

@@ -15,7 +15,7 @@ from controltower.domain.model import (
 )
 
 if TYPE_CHECKING:
-    from conftest import Picture
+    from helpers.detector_picture import Picture
 
 T = ExceptionType.REPLENISHMENT_OVERDUE
 

@@ -9,7 +9,7 @@ from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.model import Return, ReturnStatus
 
 if TYPE_CHECKING:
-    from conftest import Picture
+    from helpers.detector_picture import Picture
 
 T = ExceptionType.RETURN_PENDING_APPROVAL
 

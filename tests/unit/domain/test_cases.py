@@ -75,9 +75,12 @@ def _kinds(case: ExceptionCase) -> list[EventKind]:
 # --- transitions --------------------------------------------------------------------
 
 
+_TRANSITIONS_IN_ORDER = sorted(TRANSITIONS, key=lambda t: (t.source, t.target, t.trigger))
+
+
 @pytest.mark.parametrize(
     "move",
-    sorted(TRANSITIONS, key=lambda t: (t.source, t.target, t.trigger)),
+    _TRANSITIONS_IN_ORDER,
     ids=lambda t: f"{t.source}-{t.trigger}-{t.target}",
 )
 def test_every_declared_transition_moves_the_case_and_records_it(move: Transition) -> None:
@@ -202,7 +205,8 @@ def test_a_cleared_condition_resolves_only_after_enough_scans_and_minutes() -> N
     case = _opened()
     first_miss = _run((case,), at=T0 + timedelta(minutes=5)).cases[0]
     assert first_miss.state is CaseState.OPEN
-    assert first_miss.absence is not None and first_miss.absence.scans == 1
+    assert first_miss.absence is not None
+    assert first_miss.absence.scans == 1
     second_miss_too_soon = _run((first_miss,), at=T0 + timedelta(minutes=34)).cases[0]
     assert second_miss_too_soon.state is CaseState.OPEN
     result = _run((second_miss_too_soon,), at=T0 + timedelta(minutes=35))
@@ -269,9 +273,12 @@ def test_a_condition_back_after_the_reopen_window_closes_the_old_case_and_opens_
     back = T0 + timedelta(days=7, minutes=1)
     result = _run((resolved,), Detected(), at=back)
     old, new = sorted(result.cases, key=lambda c: c.opened_at)
-    assert old.id == resolved.id and old.state is CaseState.CLOSED
+    assert old.id == resolved.id
+    assert old.state is CaseState.CLOSED
     assert old.timeline[-1].note == "closed: resolved for more than 7 day(s)"
-    assert new.id != old.id and new.state is CaseState.OPEN and new.opened_at == back
+    assert new.id != old.id
+    assert new.state is CaseState.OPEN
+    assert new.opened_at == back
     assert [e.event.kind for e in result.events] == [EventKind.CLOSED, EventKind.OPENED]
 
 

@@ -47,7 +47,8 @@ def limited(limit: str | None, *, hold: bool = False) -> Customer:
 
 def test_customer_on_credit_hold_is_blocked_whatever_its_amounts() -> None:
     credit = assess(limited(None, hold=True))
-    assert credit.on_hold and credit.blocked
+    assert credit.on_hold
+    assert credit.blocked
     assert not credit.over_limit
 
 
@@ -59,7 +60,8 @@ def test_exposure_equal_to_the_limit_does_not_block() -> None:
 
 def test_exposure_strictly_greater_than_the_limit_blocks_even_by_a_cent() -> None:
     credit = assess(limited("10000"), invoice("I1", "4000"), order_value="6000.01")
-    assert credit.over_limit and credit.blocked
+    assert credit.over_limit
+    assert credit.blocked
 
 
 def test_amounts_are_compared_exactly_not_rounded() -> None:
@@ -131,5 +133,5 @@ def test_overdue_invoices_are_listed_most_overdue_first_then_by_id() -> None:
 
 def test_unknown_customer_has_no_hold_and_no_limit() -> None:
     credit = assess(None, invoice("I1", "5"), order_value="10")
-    assert (credit.on_hold, credit.credit_limit, credit.exposure) == (False, None, 15)
+    assert (credit.on_hold, credit.credit_limit, credit.exposure) == (False, None, Decimal(15))
     assert not credit.blocked

@@ -165,7 +165,7 @@ def test_worked_example_of_the_allocation_rules_gives_the_documented_result() ->
     so1, so2 = analysis.orders
     assert so1.order_id == "SO1"
     (line,) = so1.lines
-    assert (line.open_qty, line.from_stock, line.short_qty) == (20, 10, 0)
+    assert (line.open_qty, line.from_stock, line.short_qty) == (q(20), q(10), q(0))
     assert line.from_quality_hold == ()
     assert line.from_inbound == (InboundPeg("PO77", 2, q(10), date(2026, 11, 27)),)
     assert line.projected_date == date(2026, 11, 27)
@@ -178,7 +178,7 @@ def test_worked_example_of_the_allocation_rules_gives_the_documented_result() ->
 
     assert so2.order_id == "SO2"
     (line,) = so2.lines
-    assert (line.open_qty, line.from_stock, line.short_qty) == (20, 15, 0)
+    assert (line.open_qty, line.from_stock, line.short_qty) == (q(20), q(15), q(0))
     assert line.from_quality_hold == (HeldPeg(q(5), date(2026, 11, 27)),)
     assert line.from_inbound == ()
     assert so2.allocation is Allocation.PARTIAL
@@ -220,7 +220,7 @@ def test_order_lists_only_its_lines_with_open_quantity_by_line_number() -> None:
     lines[1] = dataclasses.replace(lines[1], qty_shipped=q(6))
     business.data.sales_order_lines = list(reversed(lines))
     order = only_order(business.analyse(), "SO1")
-    assert [(line.line, line.open_qty) for line in order.lines] == [(1, 5), (3, 7)]
+    assert [(line.line, line.open_qty) for line in order.lines] == [(1, q(5)), (3, q(7))]
 
 
 @pytest.mark.parametrize("status", [OrderStatus.DONE, OrderStatus.CANCELLED])
@@ -307,7 +307,8 @@ def test_short_lines_take_no_capacity_but_credit_blocked_lines_do() -> None:
     )
     business.data.customers = [Customer("C1"), Customer("C2", credit_hold=True)]
     so1, so2, so3 = business.analyse().orders
-    assert so1.lines[0].short_qty == 5 and so1.lines[0].projected_date is None
+    assert so1.lines[0].short_qty == 5
+    assert so1.lines[0].projected_date is None
     assert so2.status is OrderRiskStatus.BLOCKED_BY_CREDIT
     assert so2.lines[0].projected_date == day(0)
     assert so3.lines[0].projected_date == day(1)
@@ -404,7 +405,7 @@ def test_line_price_falls_back_to_the_product_list_price_then_zero() -> None:
     )
     so1, so2 = analysis.orders
     assert [line.unit_price for line in so1.lines] == [48, 0]
-    assert (so1.open_value, so2.open_value) == (96, 5)
+    assert (so1.open_value, so2.open_value) == (q(96), q(5))
 
 
 def test_pool_outcome_reports_unpegged_inbound_per_po_line() -> None:
@@ -417,7 +418,12 @@ def test_pool_outcome_reports_unpegged_inbound_per_po_line() -> None:
         .analyse()
     )
     pool = analysis.pools[(CBL, "WH-EAST")]
-    assert (pool.physical, pool.quality_held, pool.free_stock, pool.demand) == (2, 1, 0, 6)
+    assert (pool.physical, pool.quality_held, pool.free_stock, pool.demand) == (
+        q(2),
+        q(1),
+        q(0),
+        q(6),
+    )
     assert pool.unpegged_inbound == {("PO1", 1): q(2), ("PO1", 2): q(4)}
 
 
@@ -490,7 +496,8 @@ def test_expediting_an_order_moves_stock_to_it_and_capacity_follows() -> None:
     engine = engine_for(business)
     engine.upsert_order(dataclasses.replace(business.data.sales_orders[1], expedite=True))
     so1, so2, so3 = engine.analysis().orders
-    assert so2.lines[0].from_stock == 1 and so1.lines[0].short_qty == 1
+    assert so2.lines[0].from_stock == 1
+    assert so1.lines[0].short_qty == 1
     assert (so2.projected_ship_date, so3.projected_ship_date) == (day(0), day(1))
     assert_matches_full_analysis(engine)
 
@@ -514,7 +521,7 @@ def test_new_stock_and_removed_lines_re_peg_their_pool() -> None:
     engine.remove_order_line("SO1", 2)
     so1, so2 = engine.analysis().orders
     assert [line.line for line in so1.lines] == [1]
-    assert (so1.lines[0].from_stock, so2.lines[0].from_stock) == (5, 2)
+    assert (so1.lines[0].from_stock, so2.lines[0].from_stock) == (q(5), q(2))
     assert_matches_full_analysis(engine)
     with pytest.raises(DatasetConflictError, match="sales order SO1 line 2 does not exist"):
         engine.remove_order_line("SO1", 2)
@@ -537,7 +544,7 @@ def test_freeing_stock_elsewhere_offers_a_transfer_to_a_short_order() -> None:
     assert engine.analysis().orders[0].lines[0].alternatives == ()
     engine.set_stock(StockLevel(CBL, "WH-WEST", q(8)))
     (alternative,) = engine.analysis().orders[0].lines[0].alternatives
-    assert (alternative.from_warehouse, alternative.free_qty) == ("WH-WEST", 8)
+    assert (alternative.from_warehouse, alternative.free_qty) == ("WH-WEST", q(8))
     assert_matches_full_analysis(engine)
 
 

@@ -223,7 +223,8 @@ def test_every_open_unit_is_from_stock_held_inbound_or_short(
                 + sum((peg.qty for peg in line.from_inbound), Decimal(0))
             )
             assert taken + line.short_qty == line.open_qty
-            assert line.short_qty >= 0 and line.from_stock >= 0
+            assert line.short_qty >= 0
+            assert line.from_stock >= 0
             assert all(peg.qty > 0 for peg in line.from_quality_hold)
             assert all(peg.qty > 0 for peg in line.from_inbound)
 
@@ -276,7 +277,8 @@ def test_a_line_is_short_only_when_every_source_of_its_pool_is_exhausted(
                 assert pool.free_stock == 0
                 assert held_left[(line.sku, line.warehouse)] == 0
                 assert all(qty == 0 for qty in pool.unpegged_inbound.values())
-                assert line.projected_date is None and order.projected_ship_date is None
+                assert line.projected_date is None
+                assert order.projected_ship_date is None
 
 
 @SETTINGS
@@ -292,7 +294,8 @@ def test_capacity_is_never_exceeded_and_never_brings_a_line_forward(
             if line.projected_date is None:
                 assert line.short_qty > 0
                 continue
-            assert line.supply_date is not None and line.projected_date >= line.supply_date
+            assert line.supply_date is not None
+            assert line.projected_date >= line.supply_date
             picked[(line.warehouse, line.projected_date)] += 1
     for (warehouse, _), count in picked.items():
         limit = capacity[warehouse]
@@ -344,7 +347,14 @@ def changes(draw: st.DrawFn, mirror: Dataset, step: int) -> Change:
     if mirror.invoices:
         kinds.append("remove_invoice")
     kind = draw(st.sampled_from(kinds))
+    if kind in ("order_line", "remove_order_line", "order"):
+        return _order_change(draw, mirror, kind)
+    if kind in ("po", "po_line", "remove_po_line", "receipt"):
+        return _purchase_change(draw, mirror, kind, step)
+    return _stock_or_invoice_change(draw, mirror, kind)
 
+
+def _order_change(draw: st.DrawFn, mirror: Dataset, kind: str) -> Change:
     if kind == "order_line":
         order_id = draw(st.sampled_from([o.order_id for o in mirror.sales_orders] or ["SO1"]))
         line = draw(order_lines(order_id, draw(st.integers(1, 4))))
@@ -367,6 +377,10 @@ def changes(draw: st.DrawFn, mirror: Dataset, step: int) -> Change:
             lambda e: e.upsert_order(order),
             lambda d: _replace_row(d.sales_orders, lambda o: o.order_id, order),
         )
+    raise AssertionError(f"not an order change: {kind}")
+
+
+def _purchase_change(draw: st.DrawFn, mirror: Dataset, kind: str, step: int) -> Change:
     if kind == "po":
         header = draw(purchase_orders(draw(st.sampled_from(PO_IDS))))
         return (
@@ -399,6 +413,10 @@ def changes(draw: st.DrawFn, mirror: Dataset, step: int) -> Change:
             _replace_row(d.purchase_order_lines, _line_key, bumped)
 
         return (f"receive {receipt}", lambda e: e.add_receipt(receipt), mirror_receipt)
+    raise AssertionError(f"not a purchase change: {kind}")
+
+
+def _stock_or_invoice_change(draw: st.DrawFn, mirror: Dataset, kind: str) -> Change:
     if kind == "stock":
         level = draw(stock_levels(draw(st.sampled_from(SKUS)), draw(st.sampled_from(WAREHOUSES))))
         return (

@@ -16,18 +16,15 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from controltower.demo.generator import generate_business
 from controltower.domain.analysis import Allocation, AllocationPolicy, Analysis, Blocker
-from controltower.domain.columnar import (
-    ColumnarPrecisionError,
-    DatasetConflictError,
-    from_units,
-    to_columns,
-)
+from controltower.domain.columnar import ColumnarPrecisionError, from_units, to_columns
+from controltower.domain.errors import DatasetConflictError
 from controltower.domain.kernel import (
     analyse_columns,
     analysis_differences,
@@ -166,13 +163,14 @@ def test_worked_example_expedited_order_takes_free_stock_before_the_reserved_ord
     dataset = worked_example()
     analysis = kernel_analysis(dataset)
     so1, so2 = analysis.order("SO1"), analysis.order("SO2")
-    assert so1 is not None and so2 is not None
+    assert so1 is not None
+    assert so2 is not None
     released = date(2026, 11, 27)
 
     (line1,) = so1.lines
     assert line1.from_stock == 10
     assert [(p.po_id, p.line, p.qty, p.available_date) for p in line1.from_inbound] == [
-        ("PO77", 2, 10, released)
+        ("PO77", 2, Decimal(10), released)
     ]
     assert line1.from_quality_hold == ()
     assert (so1.allocation, so1.blockers) == (Allocation.PARTIAL, (Blocker.INBOUND,))
@@ -181,7 +179,7 @@ def test_worked_example_expedited_order_takes_free_stock_before_the_reserved_ord
 
     (line2,) = so2.lines
     assert line2.from_stock == 15
-    assert [(h.qty, h.available_date) for h in line2.from_quality_hold] == [(5, released)]
+    assert [(h.qty, h.available_date) for h in line2.from_quality_hold] == [(Decimal(5), released)]
     assert (so2.allocation, so2.blockers) == (Allocation.PARTIAL, (Blocker.QUALITY,))
     assert so2.status == "waiting_on_quality"
     assert (so2.projected_ship_date, so2.at_risk, so2.days_late) == (released, False, 0)
@@ -299,7 +297,9 @@ def test_stable_order_sorts_rows_like_python_sorts_their_key_tuples(
     keys: list[tuple[int, list[int]]],
 ) -> None:
     size = len(keys[0][1])
-    arrays = [(np.array(values, dtype=np.int64), bound) for bound, values in keys]
+    arrays: list[tuple[npt.NDArray[np.integer], int]] = [
+        (np.array(values, dtype=np.int64), bound) for bound, values in keys
+    ]
     expected = sorted(range(size), key=lambda i: tuple(values[i] for _, values in keys))
     assert stable_order(arrays, size).tolist() == expected
 

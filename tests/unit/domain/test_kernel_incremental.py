@@ -33,6 +33,7 @@ from controltower.domain.columnar import (
     to_columns,
 )
 from controltower.domain.events import (
+    Event,
     InvoiceChanged,
     OrderChanged,
     OrderLineChanged,
@@ -143,6 +144,23 @@ def invoice_key(row: Any) -> object:
 
 #: (what it is, apply to the engine, apply to the plain dataset)
 Change = tuple[str, Callable[[ColumnarIncrementalEngine], None], Callable[[Dataset], None]]
+
+
+def event_change(label: str, event: Event, to_dataset: Callable[[Dataset], None]) -> Change:
+    """A change that applies ``event`` to the engine and ``to_dataset`` to the mirror."""
+    return (label, lambda e: e.apply(event), to_dataset)
+
+
+def row_change(
+    label: str,
+    event: Event,
+    rows: Callable[[Dataset], list[Any]],
+    key: Callable[[Any], object],
+    row: object,
+) -> Change:
+    """A change that applies ``event`` to the engine and puts ``row`` among the mirror's
+    ``rows`` (in place of the row with its ``key``)."""
+    return event_change(label, event, lambda d: replace_row(rows(d), key, row))
 
 
 def apply(change: Change, engine: ColumnarIncrementalEngine, mirror: Dataset) -> None:
@@ -409,17 +427,22 @@ def test_a_mixed_sequence_on_the_small_demo_business_stays_equal_to_a_full_recom
             mirror.invoices[int(rng.integers(len(mirror.invoices)))], amount_residual=Decimal(0)
         )
         changes: list[Change] = [
-            ("qty", lambda e, x=bigger: e.apply(OrderLineChanged.of(x)),
-             lambda d, x=bigger: replace_row(d.sales_order_lines, line_key, x)),
-            ("promise", lambda e, x=moved: e.apply(OrderChanged.of(x)),
-             lambda d, x=moved: replace_row(d.sales_orders, order_key, x)),
-            ("slip", lambda e, x=slipped: e.apply(PoLineChanged.of(x)),
-             lambda d, x=slipped: replace_row(d.purchase_order_lines, po_line_key, x)),
-            ("count", lambda e, x=counted: e.apply(StockCounted.of(x)),
-             lambda d, x=counted: replace_row(d.stock, stock_key, x)),
-            ("pay", lambda e, x=paid: e.apply(InvoiceChanged.of(x)),
-             lambda d, x=paid: replace_row(d.invoices, invoice_key, x)),
-        ]  # fmt: skip
+            row_change(
+                "qty", OrderLineChanged.of(bigger), lambda d: d.sales_order_lines, line_key, bigger
+            ),
+            row_change(
+                "promise", OrderChanged.of(moved), lambda d: d.sales_orders, order_key, moved
+            ),
+            row_change(
+                "slip",
+                PoLineChanged.of(slipped),
+                lambda d: d.purchase_order_lines,
+                po_line_key,
+                slipped,
+            ),
+            row_change("count", StockCounted.of(counted), lambda d: d.stock, stock_key, counted),
+            row_change("pay", InvoiceChanged.of(paid), lambda d: d.invoices, invoice_key, paid),
+        ]
         for change in changes:
             apply(change, engine, mirror)
         if step % 6 == 5:
@@ -465,8 +488,11 @@ def test_bringing_the_last_order_forward_in_a_one_line_a_day_queue_moves_every_o
     last = next(o for o in mirror.sales_orders if o.order_id == "SO5")
     first = dataclasses.replace(last, promised_date=D - timedelta(days=1))
 
-    apply(("promise", lambda e: e.apply(OrderChanged.of(first)), lambda d: replace_row(
-        d.sales_orders, order_key, first)), engine, mirror)  # fmt: skip
+    apply(
+        row_change("promise", OrderChanged.of(first), lambda d: d.sales_orders, order_key, first),
+        engine,
+        mirror,
+    )
 
     assert_matches_full_recompute(engine, mirror)
     after = engine.result().order_projected_ship_day
@@ -477,8 +503,11 @@ def test_stock_running_short_pushes_a_line_out_of_the_queue_and_pulls_the_rest_f
     engine, mirror = engine_and_mirror(busy_warehouse(capacity=2, orders=6))
     level = StockLevel("S1", "W1", Decimal(3))
 
-    apply(("count", lambda e: e.apply(StockCounted.of(level)), lambda d: replace_row(
-        d.stock, stock_key, level)), engine, mirror)  # fmt: skip
+    apply(
+        row_change("count", StockCounted.of(level), lambda d: d.stock, stock_key, level),
+        engine,
+        mirror,
+    )
 
     assert_matches_full_recompute(engine, mirror)
     result = engine.result()
@@ -489,12 +518,24 @@ def test_stock_running_short_pushes_a_line_out_of_the_queue_and_pulls_the_rest_f
 def test_a_po_line_slipping_past_the_promise_moves_its_pegged_lines_and_their_pick_days() -> None:
     engine, mirror = engine_and_mirror(busy_warehouse(capacity=1, orders=8))
     level = StockLevel("S1", "W1", Decimal(6))
-    apply(("count", lambda e: e.apply(StockCounted.of(level)), lambda d: replace_row(
-        d.stock, stock_key, level)), engine, mirror)  # fmt: skip
+    apply(
+        row_change("count", StockCounted.of(level), lambda d: d.stock, stock_key, level),
+        engine,
+        mirror,
+    )
     slipped = PurchaseOrderLine("PO1", 1, "S1", Decimal(2), expected_date=D + timedelta(days=9))
 
-    apply(("slip", lambda e: e.apply(PoLineChanged.of(slipped)), lambda d: replace_row(
-        d.purchase_order_lines, po_line_key, slipped)), engine, mirror)  # fmt: skip
+    apply(
+        row_change(
+            "slip",
+            PoLineChanged.of(slipped),
+            lambda d: d.purchase_order_lines,
+            po_line_key,
+            slipped,
+        ),
+        engine,
+        mirror,
+    )
 
     assert_matches_full_recompute(engine, mirror)
     assert engine.result().line_supply_day.max() == (D + timedelta(days=10)).toordinal()
@@ -519,8 +560,11 @@ def test_paying_the_only_overdue_invoice_lifts_the_credit_block_at_exactly_the_l
     assert engine.result().credit.blocked.tolist() == [True]
     paid = Invoice("I1", "C1", D - timedelta(days=31), Decimal(0))
 
-    apply(("pay", lambda e: e.apply(InvoiceChanged.of(paid)), lambda d: replace_row(
-        d.invoices, invoice_key, paid)), engine, mirror)  # fmt: skip
+    apply(
+        row_change("pay", InvoiceChanged.of(paid), lambda d: d.invoices, invoice_key, paid),
+        engine,
+        mirror,
+    )
 
     assert_matches_full_recompute(engine, mirror)
     result = engine.result()
@@ -531,12 +575,20 @@ def test_paying_the_only_overdue_invoice_lifts_the_credit_block_at_exactly_the_l
 def test_a_millionth_more_on_an_order_at_its_customers_limit_blocks_it() -> None:
     engine, mirror = engine_and_mirror(credit_edge())
     paid = Invoice("I1", "C1", D - timedelta(days=31), Decimal(0))
-    apply(("pay", lambda e: e.apply(InvoiceChanged.of(paid)), lambda d: replace_row(
-        d.invoices, invoice_key, paid)), engine, mirror)  # fmt: skip
+    apply(
+        row_change("pay", InvoiceChanged.of(paid), lambda d: d.invoices, invoice_key, paid),
+        engine,
+        mirror,
+    )
     line = SalesOrderLine("SO1", 1, "S1", Decimal(5), unit_price=Decimal("10.000001"))
 
-    apply(("price", lambda e: e.apply(OrderLineChanged.of(line)), lambda d: replace_row(
-        d.sales_order_lines, line_key, line)), engine, mirror)  # fmt: skip
+    apply(
+        row_change(
+            "price", OrderLineChanged.of(line), lambda d: d.sales_order_lines, line_key, line
+        ),
+        engine,
+        mirror,
+    )
 
     assert_matches_full_recompute(engine, mirror)
     assert engine.result().credit.blocked.tolist() == [True]
@@ -547,8 +599,11 @@ def test_an_invoice_due_exactly_the_threshold_ago_is_not_overdue_and_one_day_mor
     engine, mirror = engine_and_mirror(credit_edge())
     for late, overdue in ((30, False), (31, True), (30, False)):
         bill = Invoice("I1", "C1", D - timedelta(days=late), Decimal(3))
-        apply(("due", lambda e, x=bill: e.apply(InvoiceChanged.of(x)), lambda d, x=bill: replace_row(
-            d.invoices, invoice_key, x)), engine, mirror)  # fmt: skip
+        apply(
+            row_change("due", InvoiceChanged.of(bill), lambda d: d.invoices, invoice_key, bill),
+            engine,
+            mirror,
+        )
         assert_matches_full_recompute(engine, mirror)
         assert engine.result().credit.invoice_overdue.tolist() == [overdue]
 
@@ -561,8 +616,13 @@ def test_a_price_large_enough_to_overflow_switches_money_to_exact_integers_and_b
         (Decimal(10) ** 12, True),
     ):
         line = SalesOrderLine("SO1", 1, "S1", Decimal(10) ** 7, unit_price=price)
-        apply(("price", lambda e, x=line: e.apply(OrderLineChanged.of(x)), lambda d, x=line: replace_row(
-            d.sales_order_lines, line_key, x)), engine, mirror)  # fmt: skip
+        apply(
+            row_change(
+                "price", OrderLineChanged.of(line), lambda d: d.sales_order_lines, line_key, line
+            ),
+            engine,
+            mirror,
+        )
         assert_matches_full_recompute(engine, mirror)
         assert (engine.result().line_value.dtype == object) is exact
 
@@ -572,12 +632,16 @@ def test_customer_sums_too_large_for_64_bits_become_exact_integers_and_back() ->
     steps: list[Change] = []
     for qty, price in (("5000000", "1000000"), ("0.5", "1.000001"), ("1", "10")):
         line = SalesOrderLine("SO1", 1, "S1", Decimal(qty), unit_price=Decimal(price))
-        steps.append(("value", lambda e, x=line: e.apply(OrderLineChanged.of(x)), lambda d, x=line:
-                      replace_row(d.sales_order_lines, line_key, x)))  # fmt: skip
+        steps.append(
+            row_change(
+                "value", OrderLineChanged.of(line), lambda d: d.sales_order_lines, line_key, line
+            )
+        )
         if qty == "0.5":  # seven decimals of value: receivables are scaled by ten
             bill = Invoice("I1", "C1", D - timedelta(days=40), Decimal(5 * 10**11))
-            steps.append(("bill", lambda e, x=bill: e.apply(InvoiceChanged.of(x)), lambda d, x=bill:
-                          replace_row(d.invoices, invoice_key, x)))  # fmt: skip
+            steps.append(
+                row_change("bill", InvoiceChanged.of(bill), lambda d: d.invoices, invoice_key, bill)
+            )
     for change in steps:
         apply(change, engine, mirror)
         assert_matches_full_recompute(engine, mirror)
@@ -589,8 +653,11 @@ def test_a_count_that_empties_a_busy_pool_reschedules_its_whole_queue_at_once() 
     engine, mirror = engine_and_mirror(dataset)
     for on_hand in ("0", "70", "12.5"):
         level = StockLevel("S1", "W1", Decimal(on_hand))
-        apply(("count", lambda e, x=level: e.apply(StockCounted.of(x)), lambda d, x=level: replace_row(
-            d.stock, stock_key, x)), engine, mirror)  # fmt: skip
+        apply(
+            row_change("count", StockCounted.of(level), lambda d: d.stock, stock_key, level),
+            engine,
+            mirror,
+        )
         assert_matches_full_recompute(engine, mirror)
 
 
@@ -607,8 +674,11 @@ def test_dates_too_far_apart_to_pack_are_scheduled_with_the_kernel_and_stay_equa
     engine, mirror = engine_and_mirror(far)
     order = dataclasses.replace(mirror.sales_orders[2], promised_date=D - timedelta(days=9))
 
-    apply(("promise", lambda e: e.apply(OrderChanged.of(order)), lambda d: replace_row(
-        d.sales_orders, order_key, order)), engine, mirror)  # fmt: skip
+    apply(
+        row_change("promise", OrderChanged.of(order), lambda d: d.sales_orders, order_key, order),
+        engine,
+        mirror,
+    )
 
     assert_matches_full_recompute(engine, mirror)
 
@@ -617,8 +687,13 @@ def test_a_promise_moved_centuries_away_repacks_the_queues_and_stays_equal() -> 
     engine, mirror = engine_and_mirror(busy_warehouse(capacity=1, orders=5))
     for promised in (date(2400, 1, 1), D):
         order = dataclasses.replace(mirror.sales_orders[1], promised_date=promised)
-        apply(("promise", lambda e, x=order: e.apply(OrderChanged.of(x)), lambda d, x=order: replace_row(
-            d.sales_orders, order_key, x)), engine, mirror)  # fmt: skip
+        apply(
+            row_change(
+                "promise", OrderChanged.of(order), lambda d: d.sales_orders, order_key, order
+            ),
+            engine,
+            mirror,
+        )
         assert_matches_full_recompute(engine, mirror)
 
 
@@ -629,8 +704,13 @@ def test_a_larger_order_quantity_takes_the_inbound_line_and_then_runs_short() ->
     engine, mirror = engine_and_mirror(busy_warehouse(capacity=3, orders=4))
     for qty in (Decimal(3), Decimal(9), Decimal("1.5")):
         line = SalesOrderLine("SO3", 1, "S1", qty)
-        apply(("qty", lambda e, x=line: e.apply(OrderLineChanged.of(x)), lambda d, x=line: replace_row(
-            d.sales_order_lines, line_key, x)), engine, mirror)  # fmt: skip
+        apply(
+            row_change(
+                "qty", OrderLineChanged.of(line), lambda d: d.sales_order_lines, line_key, line
+            ),
+            engine,
+            mirror,
+        )
         assert_matches_full_recompute(engine, mirror)
 
 
@@ -648,9 +728,7 @@ def test_a_receipt_lowers_the_po_line_and_a_full_receipt_takes_it_and_its_pool_o
             received = dataclasses.replace(line, qty_received=line.qty_received + r.qty)
             replace_row(d.purchase_order_lines, po_line_key, received)
 
-        apply(
-            ("receipt", lambda e, r=receipt: e.apply(ReceiptPosted.of(r)), record), engine, mirror
-        )
+        apply(event_change("receipt", ReceiptPosted.of(receipt), record), engine, mirror)
         assert_matches_full_recompute(engine, mirror)
     # S2 in W2 had only that PO line; S1 in W1 keeps its stock row
     assert engine.picture.n_pools == pools - 1
@@ -673,8 +751,11 @@ def test_counting_stock_where_a_pool_had_no_stock_row_keeps_the_pool() -> None:
     engine, mirror = engine_and_mirror(dataset)
     level = StockLevel("S2", "W1", Decimal(1))
 
-    apply(("count", lambda e: e.apply(StockCounted.of(level)), lambda d: replace_row(
-        d.stock, stock_key, level)), engine, mirror)  # fmt: skip
+    apply(
+        row_change("count", StockCounted.of(level), lambda d: d.stock, stock_key, level),
+        engine,
+        mirror,
+    )
 
     assert_matches_full_recompute(engine, mirror)
 
@@ -683,8 +764,11 @@ def test_moving_an_order_to_another_customer_moves_its_value_and_its_credit_bloc
     engine, mirror = engine_and_mirror(busy_warehouse(orders=4))
     order = dataclasses.replace(mirror.sales_orders[2], customer="C1", expedite=True)
 
-    apply(("owner", lambda e: e.apply(OrderChanged.of(order)), lambda d: replace_row(
-        d.sales_orders, order_key, order)), engine, mirror)  # fmt: skip
+    apply(
+        row_change("owner", OrderChanged.of(order), lambda d: d.sales_orders, order_key, order),
+        engine,
+        mirror,
+    )
 
     assert_matches_full_recompute(engine, mirror)
 

@@ -278,7 +278,12 @@ def test_pool_without_demand_keeps_all_its_supply_unpegged() -> None:
     assert result.unpegged_quality_hold == 2
     assert result.unpegged_inbound == {("PO1", 1): q(4)}
     outcome = result.outcome()
-    assert (outcome.physical, outcome.quality_held, outcome.demand, outcome.short) == (7, 2, 0, 0)
+    assert (outcome.physical, outcome.quality_held, outcome.demand, outcome.short) == (
+        q(7),
+        q(2),
+        q(0),
+        q(0),
+    )
 
 
 def test_pegging_does_not_depend_on_the_order_demand_is_given_in() -> None:

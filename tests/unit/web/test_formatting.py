@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from enum import Enum
 
 import pytest
 
@@ -35,7 +37,7 @@ from controltower.web.formatting import (
         (Severity, labels.SEVERITY_LABELS),
     ],
 )
-def test_every_code_has_a_plain_label(enum: type, table: dict) -> None:
+def test_every_code_has_a_plain_label(enum: type[Enum], table: Mapping[Enum, str]) -> None:
     assert set(table) == set(enum)
     assert all(label and "_" not in label for label in table.values())
 

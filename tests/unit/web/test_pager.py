@@ -24,9 +24,13 @@ def test_a_pager_shows_the_ends_and_the_neighbourhood_with_gaps_between() -> Non
 
 def test_a_page_past_the_end_is_known_as_such_and_an_empty_list_has_one_page() -> None:
     past = pager_for(total=190, number=98, size=100, offset=9_700, shown=0)
-    assert past.beyond_last and past.last == 2 and (past.first_row, past.last_row) == (0, 0)
+    assert past.beyond_last
+    assert past.last == 2
+    assert (past.first_row, past.last_row) == (0, 0)
     empty = pager_for(total=0, number=1, size=100, offset=0, shown=0)
-    assert empty.last == 1 and not empty.beyond_last and empty.numbers == [("1", 1)]
+    assert empty.last == 1
+    assert not empty.beyond_last
+    assert empty.numbers == [("1", 1)]
 
 
 def test_links_keep_the_filters_and_go_back_to_the_first_page_when_they_change() -> None:

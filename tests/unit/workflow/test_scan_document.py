@@ -144,7 +144,8 @@ def test_worked_example_document_carries_every_field_of_the_contract(scan: Scan)
 
 
 def test_quantities_and_money_are_json_numbers_integers_when_whole() -> None:
-    assert json_number(Decimal("40.000")) == 40 and isinstance(json_number(Decimal("40.0")), int)
+    assert json_number(Decimal("40.000")) == 40
+    assert isinstance(json_number(Decimal("40.0")), int)
     assert json_number(Decimal("0.5")) == 0.5
     assert json_number(Decimal("-12.25")) == -12.25
 
@@ -215,7 +216,8 @@ def test_document_is_plain_json_and_identical_under_any_row_order(scan: Scan) ->
 @pytest.mark.parametrize("seed", [3, 11])
 def test_scan_of_a_generated_business_matches_the_schema(scan: Scan, seed: int) -> None:
     document = scan(generate_business("small", seed=seed, as_of=D), D, POLICY)
-    assert document["orders"] and document["exceptions"]
+    assert document["orders"]
+    assert document["exceptions"]
     validate(document)
     order_ids = [order["order_id"] for order in document["orders"]]
     assert order_ids == sorted(order_ids)

@@ -49,6 +49,11 @@ KeyIndex = dict[Any, int]
 
 _BAD: Final = object()  # marks a value that was blank-but-required or did not parse
 
+_Reference = tuple[
+    Callable[[list[Any]], Any], bool, KeyIndex, Callable[[Any], tuple[str | None, str]]
+]
+"""An active reference: its getter, whether composite, the target's keys, its wording."""
+
 
 @dataclass
 class ReadResult:
@@ -157,27 +162,19 @@ class _FileReader:
         return []
 
     def _read_rows(self, reader: Iterator[list[str]], rows_total: int) -> list[Any]:
-        spec = self.spec
-        name = self.name
-        log = self.log
-        header = next(reader, None)
-        if header is None or not any(cell.strip() for cell in header):
-            if spec.required:
-                log.add(name, 1, None, "file is empty (expected a header row naming the columns)")
-            else:
-                self.warnings.append(f"{name}: file is empty and was read as having no rows")
-                self.keys[name] = {}
+        header = self._read_header(reader)
+        if header is None:
             return []
+        name = self.name
         positions = self._column_positions(header)
-        plan = _RowPlan(spec, positions)
+        plan = _RowPlan(self.spec, positions)
         for column in plan.missing_required:
-            log.add(name, 1, column, "required column is missing")
+            self.log.add(name, 1, column, "required column is missing")
 
         key_index: KeyIndex | None = {} if plan.key_getter is not None else None
         references = self._active_references(plan)
-        model = spec.model
+        model = self.spec.model
         width = len(header)
-        fields = plan.fields
         complete = not plan.missing_required
         entities: list[Any] = []
         csv_reader: Any = reader
@@ -192,65 +189,16 @@ class _FileReader:
                 next_report += PROGRESS_EVERY
             if not row:
                 continue  # a blank line
-            if len(row) != width:
-                if len(row) > width:
-                    if any(cell.strip() for cell in row[width:]):
-                        log.add(
-                            name,
-                            line,
-                            None,
-                            f"row has {len(row)} values but the header names {width} columns",
-                        )
-                        continue
-                else:
-                    row.extend([""] * (width - len(row)))  # missing trailing values are blank
-
-            values = plan.template.copy()
-            ok = complete
-            blank_row = False
-            for index, position, parse, parsed, required, column in fields:
-                raw = row[index].strip()
-                if raw:
-                    value = parsed.get(raw)
-                    if value is None:
-                        value = parse(raw)
-                        if value.__class__ is Invalid:
-                            log.add(name, line, column, value.reason)
-                            values[position] = _BAD
-                            ok = False
-                            continue
-                        if len(parsed) < PARSED_VALUES_KEPT:
-                            parsed[raw] = value
-                    values[position] = value
-                elif required:
-                    if not "".join(row).strip():
-                        blank_row = True  # spreadsheets leave rows of bare separators
-                        break
-                    log.add(name, line, column, "required value is blank")
-                    ok = False
-            if blank_row:
+            if len(row) != width and not self._fit_width(row, width, line):
                 continue
-
+            parsed = self._parse_values(plan, row, line)
+            if parsed is None:
+                continue  # a row of bare separators
+            values, ok = parsed
             if key_index is not None:
                 ok = self._register_key(plan, key_index, values, line) and ok
-            for getter, composite, target_index, describe in references:
-                value = getter(values)
-                if composite:
-                    if _BAD in value or None in value:
-                        continue
-                elif value is _BAD or value is None:
-                    continue
-                if value not in target_index:
-                    log.add(name, line, *describe(value))
-                    ok = False
-            for rule_getter, report_column, check in plan.row_rules:
-                arguments = rule_getter(values)
-                if _BAD not in arguments:
-                    message = check(*arguments)
-                    if message is not None:
-                        log.add(name, line, report_column, message)
-                        ok = False
-            if ok:
+            ok = self._row_is_consistent(plan, references, values, line) and ok
+            if ok and complete:
                 entities.append(model(*values))
 
         if self.progress is not None:
@@ -258,6 +206,91 @@ class _FileReader:
             self.progress(name, rows_done, rows_done)
         self.keys[name] = key_index
         return entities
+
+    def _read_header(self, reader: Iterator[list[str]]) -> list[str] | None:
+        """The header row; None (and a problem or a warning) when the file is empty."""
+        header = next(reader, None)
+        if header is not None and any(cell.strip() for cell in header):
+            return header
+        if self.spec.required:
+            self.log.add(
+                self.name, 1, None, "file is empty (expected a header row naming the columns)"
+            )
+        else:
+            self.warnings.append(f"{self.name}: file is empty and was read as having no rows")
+            self.keys[self.name] = {}
+        return None
+
+    def _fit_width(self, row: list[str], width: int, line: int) -> bool:
+        """Fit a row of the wrong length to the header; False (and a problem) when it has
+        values beyond the header's columns."""
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))  # missing trailing values are blank
+            return True
+        if any(cell.strip() for cell in row[width:]):
+            self.log.add(
+                self.name,
+                line,
+                None,
+                f"row has {len(row)} values but the header names {width} columns",
+            )
+            return False
+        return True
+
+    def _parse_values(
+        self, plan: _RowPlan, row: list[str], line: int
+    ) -> tuple[list[Any], bool] | None:
+        """The row's constructor arguments, and whether every cell was valid; None for a
+        row of bare separators, which spreadsheets leave behind."""
+        log = self.log
+        name = self.name
+        values = plan.template.copy()
+        ok = True
+        for index, position, parse, parsed, required, column in plan.fields:
+            raw = row[index].strip()
+            if raw:
+                value = parsed.get(raw)
+                if value is None:
+                    value = parse(raw)
+                    if value.__class__ is Invalid:
+                        log.add(name, line, column, value.reason)
+                        values[position] = _BAD
+                        ok = False
+                        continue
+                    if len(parsed) < PARSED_VALUES_KEPT:
+                        parsed[raw] = value
+                values[position] = value
+            elif required:
+                if not "".join(row).strip():
+                    return None
+                log.add(name, line, column, "required value is blank")
+                ok = False
+        return values, ok
+
+    def _row_is_consistent(
+        self, plan: _RowPlan, references: list[_Reference], values: list[Any], line: int
+    ) -> bool:
+        """Whether the row's references resolve and its row rules hold (each miss is a
+        problem); cells that are bad or blank were reported already and are skipped."""
+        ok = True
+        for getter, composite, target_index, describe in references:
+            value = getter(values)
+            if composite:
+                if _BAD in value or None in value:
+                    continue
+            elif value is _BAD or value is None:
+                continue
+            if value not in target_index:
+                self.log.add(self.name, line, *describe(value))
+                ok = False
+        for rule_getter, report_column, check in plan.row_rules:
+            arguments = rule_getter(values)
+            if _BAD not in arguments:
+                message = check(*arguments)
+                if message is not None:
+                    self.log.add(self.name, line, report_column, message)
+                    ok = False
+        return ok
 
     def _column_positions(self, header: list[str]) -> dict[str, int]:
         """Where each known column is; warnings for unknown ones, problems for repeats."""
@@ -311,11 +344,9 @@ class _FileReader:
             )
         return False
 
-    def _active_references(
-        self, plan: _RowPlan
-    ) -> list[tuple[itemgetter[Any], bool, KeyIndex, Callable[[Any], tuple[str | None, str]]]]:
+    def _active_references(self, plan: _RowPlan) -> list[_Reference]:
         """The references that can be checked: own columns present, target keys known."""
-        active = []
+        active: list[_Reference] = []
         for reference in self.spec.references:
             target_index = self.keys[reference.target]  # targets are read first (see columns)
             if target_index is None or any(

@@ -69,7 +69,7 @@ def explanation(
     )
 
 
-def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: ColumnarDetectionContext, _settings: DetectorSettings) -> list[Finding]:
     """One finding per credit-blocked customer with open orders."""
     p, r, tables = context.picture, context.result, context.tables
     blocked = np.flatnonzero(r.credit.blocked[p.order_customer])

@@ -65,7 +65,7 @@ ALLOCATION_WORDS: Final = {
 _STRATEGIC: Final = TIER_RANK[Tier.STRATEGIC]
 
 
-def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: ColumnarDetectionContext, _settings: DetectorSettings) -> list[Finding]:
     """Every expedited order not simply served from stock on time."""
     p, r = context.picture, context.result
     orders = np.flatnonzero(

@@ -98,7 +98,7 @@ def _exposure(context: ColumnarDetectionContext, customer: int, blocked: list[st
     )
 
 
-def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: ColumnarDetectionContext, _settings: DetectorSettings) -> list[Finding]:
     """Every disputed invoice with money still owed."""
     table = context.tables.invoices
     invoices = np.flatnonzero(table.disputed & (table.amount_residual > 0))

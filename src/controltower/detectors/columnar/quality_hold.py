@@ -57,7 +57,7 @@ def explanation(
     )
 
 
-def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: ColumnarDetectionContext, _settings: DetectorSettings) -> list[Finding]:
     """One finding per pool whose held stock some order line waits on."""
     p, r = context.picture, context.result
     pegs = context.pegs_in_analysis_order

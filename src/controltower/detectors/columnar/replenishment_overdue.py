@@ -117,7 +117,7 @@ def _product_facts(context: ColumnarDetectionContext, rows: I64) -> _Product:
     )
 
 
-def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: ColumnarDetectionContext, _settings: DetectorSettings) -> list[Finding]:
     """Every pool below its reorder point with too little on order."""
     picture, result = context.picture, context.result
     below = _below_reorder_point(context)

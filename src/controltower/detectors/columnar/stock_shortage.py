@@ -74,7 +74,7 @@ def explanation(
     )
 
 
-def detect(context: ColumnarDetectionContext, settings: DetectorSettings) -> list[Finding]:
+def detect(context: ColumnarDetectionContext, _settings: DetectorSettings) -> list[Finding]:
     """One finding per pool with a short line."""
     p, r = context.picture, context.result
     short = np.flatnonzero(r.line_short > 0)

@@ -195,7 +195,7 @@ def list_cases(
     connection = session.connection()
     where = case_conditions(table, companies, filters, dialect)
     segments = _segments(sort, filters, dialect)
-    source = search_source(filters.q, companies, dialect)
+    source = search_source(filters.q, companies)
     # Counting reads every matching case; the counts last as long as the cases do.
     counts = remembered(
         cases_version(session, companies),
@@ -229,7 +229,7 @@ def count_cases(session: Session, picture_id: int, filters: CaseFilters) -> int:
     dialect = dialect_name(session)
     where = case_conditions(tables.exception_cases, companies, filters, dialect)
     query = sa.select(sa.func.count()).where(*where)
-    source = search_source(filters.q, companies, dialect)
+    source = search_source(filters.q, companies)
     if source is not None:
         query = query.select_from(source)
     return remembered(
@@ -430,7 +430,7 @@ def _search_ranges(text: str) -> list[tuple[str, str]]:
     return ranges
 
 
-def search_source(text: str | None, companies: Sequence[str], dialect: str) -> sa.FromClause | None:
+def search_source(text: str | None, companies: Sequence[str]) -> sa.FromClause | None:
     """The cases a search may find, looked up range by range in the id's and the
     subject's indexes and joined to the cases, so only those are read (left to itself,
     the database would read every case and test the ranges on each).

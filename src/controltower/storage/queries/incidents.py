@@ -219,7 +219,7 @@ def _read_matching_causes(
         )
         .distinct()
     )
-    source = search_source(filters.members.q, companies, dialect)
+    source = search_source(filters.members.q, companies)
     if source is not None:
         query = query.select_from(source)
     return set(session.connection().execute(query).scalars())

@@ -96,7 +96,7 @@ def open_orders(
     connection = session.connection()
     where = _conditions(companies, filters, dialect)
     segments = _segments(sort, filters, dialect)
-    source = _search_source(filters.q, companies, dialect)
+    source = _search_source(filters.q, companies)
     # Counting reads every matching order's index entry; the counts last until the next
     # recorded scan, the only writer of the stored order risk.
     counts = remembered(
@@ -195,9 +195,7 @@ def _search_ranges(text: str) -> list[tuple[sa.Column[str], str]]:
     ]
 
 
-def _search_source(
-    text: str | None, companies: Sequence[str], dialect: str
-) -> sa.FromClause | None:
+def _search_source(text: str | None, companies: Sequence[str]) -> sa.FromClause | None:
     """The orders a search may find, looked up range by range in the order id's and the
     customer's indexes and joined to the orders, so only those are read (left to
     itself, the database would read every order and test the ranges on each).
