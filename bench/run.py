@@ -14,7 +14,7 @@ under ``bench/data/``, which git ignores) and measures, in the same run:
 * the **floor**: one ``argsort`` of a packed (pool, priority) key per line;
 * the **DuckDB baseline** (``bench/duckdb_baseline.py``): the same rules as SQL, on the
   same data already in DuckDB tables, its results checked equal to the kernel's;
-* the **reference engine** (``domain.engine.analyse``) once, checked equal to the kernel
+* the **reference engine** (``controltower_oracle.engine.analyse``, the test oracle) once, checked equal to the kernel
   through the domain ``Analysis`` (up to ``--reference-up-to`` lines);
 * peak memory of a process that loads the picture and runs the kernel (and of one that
   runs the DuckDB baseline).
@@ -680,7 +680,7 @@ def bench_incremental(work: Workload) -> dict[str, Any]:
         everything.append(elapsed)
     log(f"{work.name}: {len(everything)} changes applied")
     return {
-        "engine": "controltower.domain.engine.IncrementalEngine",
+        "engine": "controltower_oracle.engine.IncrementalEngine",
         "build_seconds": build_seconds,
         "all": Timing(tuple(everything)).as_dict(),
         "per_kind": {kind: Timing(tuple(v)).as_dict() for kind, v in sorted(per_kind.items())},
@@ -917,7 +917,7 @@ def _render_intro(report: dict[str, Any]) -> list[str]:
         "its pegs, dates and order results are checked equal to the kernel's."
     )
     add(
-        "- **reference**: the pure-Python reference engine `controltower.domain.engine.analyse`, "
+        "- **reference**: the pure-Python reference engine of the test oracle, `controltower_oracle.engine.analyse`, "
         "run once; the kernel's result converted to the domain `Analysis` "
         "(`kernel.to_analysis`, explanations included) is checked equal to it."
     )
@@ -1169,7 +1169,7 @@ def _render_scan(report: dict[str, Any]) -> list[str]:
             "the scan's modules, and writes the orders in a second process while this one "
             "detects the exceptions. "
             "The document is the same as the reference scan's (the per-object engine, "
-            "detectors and JSON of `workflow.scan.build_scan_document`, which took 137 s "
+            "detectors and JSON of the test oracle's `controltower_oracle.scan.build_scan_document`, which took 137 s "
             "and 5.7 GB on this business): the test suite compares the two on generated "
             "businesses."
         )
