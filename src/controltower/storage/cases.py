@@ -113,7 +113,13 @@ def filing_company(case: ExceptionCase, companies: Sequence[str]) -> str:
 # --- Writing ---------------------------------------------------------------------------
 
 
-def save_cases(session: Session, picture_id: int, cases: Sequence[ExceptionCase]) -> SavedCases:
+def save_cases(
+    session: Session,
+    picture_id: int,
+    cases: Sequence[ExceptionCase],
+    *,
+    left_out: Mapping[str, int] | None = None,
+) -> SavedCases:
     """Store ``cases`` for the companies of a picture: upsert each, append new events.
 
     A case not stored yet is inserted with its whole timeline. A stored case (found by
@@ -122,8 +128,11 @@ def save_cases(session: Session, picture_id: int, cases: Sequence[ExceptionCase]
     the stored ones and its timeline at least as long, else :class:`CaseWriteError`
     names the case and nothing is written. Updates run before inserts, so a case closed
     and its successor opened in the same reconciliation never collide on the
-    one-live-case-per-subject rule.
+    one-live-case-per-subject rule. ``left_out`` gives, per case id, how many of its
+    first stored events its timeline was loaded without (see
+    :func:`load_cases_to_reconcile`): its events are numbered from there.
     """
+    skipped = left_out or {}
     companies = picture_companies(session, picture_id)
     if not cases:
         return SavedCases(inserted=0, updated=0, events_appended=0)
@@ -143,13 +152,14 @@ def save_cases(session: Session, picture_id: int, cases: Sequence[ExceptionCase]
                     inserts.append((scope, case))
                     already = 0
                 else:
-                    _check_unchanged_identity(case, head)
+                    _check_unchanged_identity(case, head, skipped.get(case.id, 0))
                     updates.append((scope, case))
                     already = head.events
+                offset = skipped.get(case.id, 0)
                 events.extend(
-                    _event_values(scope, case.id, position, event)
-                    for position, event in enumerate(case.timeline)
-                    if position >= already
+                    _event_values(scope, case.id, offset + index, event)
+                    for index, event in enumerate(case.timeline)
+                    if offset + index >= already
                 )
             _update_cases(connection, updates)
             _insert_cases(connection, inserts)
@@ -212,7 +222,7 @@ def _stored_scope(
     return min(filed)
 
 
-def _check_unchanged_identity(case: ExceptionCase, head: _StoredHead) -> None:
+def _check_unchanged_identity(case: ExceptionCase, head: _StoredHead, left_out: int) -> None:
     given = (case.type, case.subject, _as_utc(case.opened_at))
     if given != (head.type, head.subject, _as_utc(head.opened_at)):
         raise CaseWriteError(
@@ -221,10 +231,10 @@ def _check_unchanged_identity(case: ExceptionCase, head: _StoredHead) -> None:
             f"opened {case.opened_at.isoformat()}: a case's type, subject and opening "
             "never change; nothing was stored"
         )
-    if len(case.timeline) < head.events:
+    if left_out + len(case.timeline) < head.events:
         raise CaseWriteError(
             f"case {case.id} has {head.events} timeline events stored but was given "
-            f"{len(case.timeline)}: a timeline only grows (load the case again before "
+            f"{left_out + len(case.timeline)}: a timeline only grows (load the case again before "
             "changing it); nothing was stored"
         )
 
@@ -335,6 +345,52 @@ def load_cases(
     ]
     # Sorted here rather than in SQL: PostgreSQL collations would order subjects differently.
     return sorted(loaded, key=lambda c: (c.type, c.subject, c.opened_at, c.id))
+
+
+def load_cases_to_reconcile(
+    session: Session, picture_id: int
+) -> tuple[list[ExceptionCase], dict[str, int]]:
+    """The cases that are not closed, each with the part of its timeline a scan reads.
+
+    Reconciling reads a timeline only to find when a resolved case was resolved; every
+    other change appends to it. So only resolved cases come with their timelines, and
+    the others with none: on a crisis day that spares reading and building hundreds of
+    thousands of events. Returns the cases (in :func:`load_cases` order) and, per case
+    id, how many stored events its timeline was loaded without, which
+    :func:`save_cases` numbers new events from.
+    """
+    companies = picture_companies(session, picture_id)
+    cases, events = tables.exception_cases, tables.case_events
+    live = [cases.c.scope_company.in_(companies), cases.c.state != CaseState.CLOSED]
+    connection = session.connection()
+    joined = sa.and_(
+        cases.c.scope_company == events.c.scope_company, cases.c.id == events.c.case_id
+    )
+    counts: dict[tuple[str, str], int] = {
+        (scope, case_id): int(count)
+        for scope, case_id, count in connection.execute(
+            sa.select(events.c.scope_company, events.c.case_id, sa.func.count())
+            .join(cases, joined)
+            .where(*live, cases.c.state != CaseState.RESOLVED)
+            .group_by(events.c.scope_company, events.c.case_id)
+        )
+    }
+    timelines: dict[tuple[str, str], list[CaseEvent]] = defaultdict(list)
+    resolved_events = (
+        sa.select(events)
+        .join(cases, joined)
+        .where(*live, cases.c.state == CaseState.RESOLVED)
+        .order_by(events.c.scope_company, events.c.case_id, events.c.position)
+    )
+    for row in connection.execute(resolved_events):
+        timelines[(row.scope_company, row.case_id)].append(_case_event(row._mapping))
+    loaded = [
+        _exception_case(row._mapping, timelines.get((row.scope_company, row.id), []))
+        for row in connection.execute(sa.select(cases).where(*live))
+    ]
+    left_out = {case_id: count for (_, case_id), count in counts.items() if count}
+    # Sorted here rather than in SQL: PostgreSQL collations would order subjects differently.
+    return sorted(loaded, key=lambda c: (c.type, c.subject, c.opened_at, c.id)), left_out
 
 
 def case_history(

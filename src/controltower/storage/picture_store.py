@@ -16,7 +16,7 @@ from controltower.domain.cases import CaseOccurrence, ExceptionCase
 from controltower.domain.tables import DatasetTables
 from controltower.storage.cases import (
     case_history,
-    load_cases,
+    load_cases_to_reconcile,
     save_cases,
     serialise_case_reconciliation,
 )
@@ -36,6 +36,8 @@ class SqlPictureStore:
     def __init__(self, session: Session, picture_id: int) -> None:
         self.session = session
         self.picture_id = picture_id
+        #: per case id, the stored events its loaded timeline starts after
+        self._left_out: dict[str, int] = {}
 
     @classmethod
     def for_company(cls, session: Session, company: str | None = None) -> SqlPictureStore:
@@ -68,13 +70,17 @@ class SqlPictureStore:
 
         Taking the turn here, before reading, is what keeps two scans running at once
         from both opening a case for the same new condition (see
-        :func:`~controltower.storage.cases.serialise_case_reconciliation`).
+        :func:`~controltower.storage.cases.serialise_case_reconciliation`). Each comes
+        with the part of its timeline reconciling reads
+        (:func:`~controltower.storage.cases.load_cases_to_reconcile`); what was left out
+        is remembered for :meth:`save_cases`.
         """
         serialise_case_reconciliation(self.session)
-        return load_cases(self.session, self.picture_id, include_closed=False)
+        cases, self._left_out = load_cases_to_reconcile(self.session, self.picture_id)
+        return cases
 
     def case_history(self, *, since: datetime) -> list[CaseOccurrence]:
         return case_history(self.session, self.picture_id, since=since)
 
     def save_cases(self, cases: Sequence[ExceptionCase]) -> None:
-        save_cases(self.session, self.picture_id, cases)
+        save_cases(self.session, self.picture_id, cases, left_out=self._left_out)

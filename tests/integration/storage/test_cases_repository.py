@@ -32,6 +32,7 @@ from controltower.storage.cases import (
     case_history,
     list_incidents,
     load_cases,
+    load_cases_to_reconcile,
     save_cases,
 )
 from controltower.storage.database import current_revision, downgrade, migrate
@@ -193,6 +194,43 @@ def test_saving_a_case_again_appends_only_its_new_events_and_never_rewrites_stor
         Severity.HIGH,
         "PO77 is 4 days late.",
     )
+
+
+def test_a_scan_loads_only_resolved_timelines_and_numbers_new_events_after_the_rest(
+    sessions: sessionmaker[Session], picture_id: int
+) -> None:
+    active = opened("purchase_order:PO77")
+    resolved = transition(
+        opened("purchase_order:PO88"),
+        CaseState.RESOLVED,
+        trigger=Trigger.CONDITION_CLEARED,
+        at=T0 + timedelta(hours=1),
+        by="system",
+        note="condition cleared",
+    )
+    save(sessions, picture_id, active, resolved)
+
+    with sessions() as session:
+        cases, left_out = load_cases_to_reconcile(session, picture_id)
+    by_id = {case.id: case for case in cases}
+    assert by_id[active.id].timeline == ()
+    assert by_id[resolved.id].timeline == resolved.timeline
+    assert left_out == {active.id: 1}
+
+    later = transition(
+        by_id[active.id],
+        CaseState.ACKNOWLEDGED,
+        trigger=Trigger.ACKNOWLEDGE,
+        at=T0 + timedelta(hours=2),
+        by="ana",
+        note="looking into it",
+    )
+    with sessions.begin() as session:
+        save_cases(session, picture_id, [later], left_out=left_out)
+    [reloaded] = [case for case in load(sessions, picture_id) if case.id == active.id]
+    assert reloaded.timeline == (*active.timeline, *later.timeline)
+    with sessions.begin() as session, pytest.raises(CaseWriteError, match="a timeline only grows"):
+        save_cases(session, picture_id, [later])
 
 
 def test_saving_an_unchanged_case_writes_no_event(
