@@ -39,10 +39,9 @@ from bench.run import (
     Workload,
     _changes,
     demo_workload,
-    label,
     log,
-    parse_size,
 )
+from bench.sizes import label, parse_size
 from controltower.domain.columnar import to_columns
 from controltower.domain.events import (
     InvoiceChanged,

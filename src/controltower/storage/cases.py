@@ -318,33 +318,13 @@ def load_cases(
     ``include_closed=False`` leaves out closed cases, which are history: a scan never
     changes them, so it need not read them.
     """
-    companies = picture_companies(session, picture_id)
-    cases, events = tables.exception_cases, tables.case_events
-    case_filter: list[sa.ColumnElement[bool]] = [cases.c.scope_company.in_(companies)]
+    cases = tables.exception_cases
+    case_filter: list[sa.ColumnElement[bool]] = [
+        cases.c.scope_company.in_(picture_companies(session, picture_id))
+    ]
     if not include_closed:
         case_filter.append(cases.c.state != CaseState.CLOSED)
-    connection = session.connection()
-    timelines: dict[tuple[str, str], list[CaseEvent]] = defaultdict(list)
-    event_query = (
-        sa.select(events)
-        .join(
-            cases,
-            sa.and_(
-                cases.c.scope_company == events.c.scope_company,
-                cases.c.id == events.c.case_id,
-            ),
-        )
-        .where(*case_filter)
-        .order_by(events.c.scope_company, events.c.case_id, events.c.position)
-    )
-    for row in connection.execute(event_query):
-        timelines[(row.scope_company, row.case_id)].append(_case_event(row._mapping))
-    loaded = [
-        _exception_case(row._mapping, timelines.get((row.scope_company, row.id), []))
-        for row in connection.execute(sa.select(cases).where(*case_filter))
-    ]
-    # Sorted here rather than in SQL: PostgreSQL collations would order subjects differently.
-    return sorted(loaded, key=lambda c: (c.type, c.subject, c.opened_at, c.id))
+    return _read_cases(session.connection(), case_filter, with_timeline=sa.true())
 
 
 def load_cases_to_reconcile(
@@ -359,38 +339,54 @@ def load_cases_to_reconcile(
     id, how many stored events its timeline was loaded without, which
     :func:`save_cases` numbers new events from.
     """
-    companies = picture_companies(session, picture_id)
     cases, events = tables.exception_cases, tables.case_events
-    live = [cases.c.scope_company.in_(companies), cases.c.state != CaseState.CLOSED]
+    live = [
+        cases.c.scope_company.in_(picture_companies(session, picture_id)),
+        cases.c.state != CaseState.CLOSED,
+    ]
     connection = session.connection()
-    joined = sa.and_(
-        cases.c.scope_company == events.c.scope_company, cases.c.id == events.c.case_id
+    counts = connection.execute(
+        sa.select(events.c.case_id, sa.func.count())
+        .join(cases, _EVENT_OF_CASE)
+        .where(*live, cases.c.state != CaseState.RESOLVED)
+        .group_by(events.c.scope_company, events.c.case_id)
     )
-    counts: dict[tuple[str, str], int] = {
-        (scope, case_id): int(count)
-        for scope, case_id, count in connection.execute(
-            sa.select(events.c.scope_company, events.c.case_id, sa.func.count())
-            .join(cases, joined)
-            .where(*live, cases.c.state != CaseState.RESOLVED)
-            .group_by(events.c.scope_company, events.c.case_id)
-        )
-    }
+    left_out = {case_id: int(count) for case_id, count in counts}
+    loaded = _read_cases(connection, live, with_timeline=cases.c.state == CaseState.RESOLVED)
+    return loaded, left_out
+
+
+#: a case event joined to its case
+_EVENT_OF_CASE: Final = sa.and_(
+    tables.exception_cases.c.scope_company == tables.case_events.c.scope_company,
+    tables.exception_cases.c.id == tables.case_events.c.case_id,
+)
+
+
+def _read_cases(
+    connection: sa.Connection,
+    case_filter: Sequence[sa.ColumnElement[bool]],
+    *,
+    with_timeline: sa.ColumnElement[bool],
+) -> list[ExceptionCase]:
+    """The cases ``case_filter`` selects, those ``with_timeline`` also selects with their
+    timelines (the others with none), in :func:`load_cases` order."""
+    cases, events = tables.exception_cases, tables.case_events
     timelines: dict[tuple[str, str], list[CaseEvent]] = defaultdict(list)
-    resolved_events = (
+    event_query = (
         sa.select(events)
-        .join(cases, joined)
-        .where(*live, cases.c.state == CaseState.RESOLVED)
+        .join(cases, _EVENT_OF_CASE)
+        .where(*case_filter, with_timeline)
         .order_by(events.c.scope_company, events.c.case_id, events.c.position)
     )
-    for row in connection.execute(resolved_events):
-        timelines[(row.scope_company, row.case_id)].append(_case_event(row._mapping))
+    for row in connection.execute(event_query):
+        timelines[(row.scope_company, row.case_id)].append(case_event(row._mapping))
     loaded = [
-        _exception_case(row._mapping, timelines.get((row.scope_company, row.id), []))
-        for row in connection.execute(sa.select(cases).where(*live))
+        exception_case(row._mapping, timelines.get((row.scope_company, row.id), []))
+        for row in connection.execute(sa.select(cases).where(*case_filter))
     ]
-    left_out = {case_id: count for (_, case_id), count in counts.items() if count}
     # Sorted here rather than in SQL: PostgreSQL collations would order subjects differently.
-    return sorted(loaded, key=lambda c: (c.type, c.subject, c.opened_at, c.id)), left_out
+    return sorted(loaded, key=lambda c: (c.type, c.subject, c.opened_at, c.id))
 
 
 def case_history(
@@ -444,7 +440,8 @@ def list_incidents(session: Session, picture_id: int) -> list[Incident]:
     return group_incidents(active)
 
 
-def _exception_case(row: Mapping[Any, Any], timeline: Sequence[CaseEvent]) -> ExceptionCase:
+def exception_case(row: Mapping[Any, Any], timeline: Sequence[CaseEvent]) -> ExceptionCase:
+    """An ``exception_cases`` row as the domain's case, with ``timeline`` (read apart)."""
     scans = row["absence_scans"]
     absence = (
         Absence(
@@ -477,7 +474,8 @@ def _exception_case(row: Mapping[Any, Any], timeline: Sequence[CaseEvent]) -> Ex
     )
 
 
-def _case_event(row: Mapping[Any, Any]) -> CaseEvent:
+def case_event(row: Mapping[Any, Any]) -> CaseEvent:
+    """A ``case_events`` row as the domain's event."""
     return CaseEvent(
         kind=row["kind"],
         at=row["at"],

@@ -608,7 +608,7 @@ def order_risk_rows(session: Session, picture_id: int) -> list[OrderRiskRow]:
             picture_id=picture_id,
             scan_run_id=row.scan_run_id,
             updated_at=row.updated_at,
-            outcome=_order_outcome(row._mapping),
+            outcome=order_outcome(row._mapping),
             company=row.company,
         )
         for row in result
@@ -674,7 +674,8 @@ def _order_company(connection: sa.Connection, picture_id: int, order_id: str) ->
 # JSON parser exactly; dates are ISO strings. See docs/storage.md.
 
 
-def _order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
+def order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
+    """An ``order_risk`` row as the domain's order outcome, its lines read exactly."""
     order_id: str = row["order_id"]
     return OrderOutcome(
         order_id=order_id,

@@ -6,6 +6,7 @@ made of on small inputs, and never a wall-clock time.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -17,14 +18,18 @@ import pytest
 # ``bench`` is a top-level folder of the project, not part of the installed package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from bench import load, stored
+from bench import load, sizes, stored
 
 
-def test_sizes_read_as_the_engine_benchmark_reads_them() -> None:
-    assert stored.parse_size("100k") == 100_000
-    assert stored.parse_size("1m") == 1_000_000
-    assert stored.label(1_000_000) == "1M"
-    assert stored.label(100_000) == "100k"
+def test_sizes_read_and_print_the_way_every_benchmark_takes_them() -> None:
+    assert sizes.parse_size("100k") == 100_000
+    assert sizes.parse_size("1m") == 1_000_000
+    assert sizes.parse_size("2_500") == 2_500
+    assert sizes.label(1_000_000) == "1M"
+    assert sizes.label(100_000) == "100k"
+    assert sizes.label(2_500) == "2500"
+    with pytest.raises(argparse.ArgumentTypeError, match="a size must be positive"):
+        sizes.parse_size("0")
 
 
 def test_the_section_is_spliced_between_its_markers_and_kept_by_a_rewrite() -> None:

@@ -28,7 +28,7 @@ from controltower.domain.cases import (
     Severity,
 )
 from controltower.storage import tables
-from controltower.storage.cases import _case_event, _exception_case
+from controltower.storage.cases import case_event, exception_case
 from controltower.storage.queries.memory import cases_version, remembered
 from controltower.storage.queries.paging import (
     Page,
@@ -40,16 +40,13 @@ from controltower.storage.queries.paging import (
     in_companies,
     numeric_key,
     picture_companies,
+    prefix_search_source,
+    search_prefixes,
     segment_counts,
     segmented_keys,
+    starts_with,
     text_key,
 )
-
-#: the greatest code point: ``prefix <= text < prefix + this`` is "text starts with prefix"
-_LAST_CHARACTER: Final = "\U0010ffff"
-
-#: the longest search text taken
-MAX_SEARCH_CHARS: Final = 100
 
 #: subject kinds a search looks under (``sales_order:SO1`` is found by typing ``SO1``)
 SUBJECT_KINDS: Final = (
@@ -303,7 +300,7 @@ def get_case(
     of_case = (events.c.scope_company == row.scope_company, events.c.case_id == row.id)
     total = connection.execute(sa.select(sa.func.count()).where(*of_case)).scalar_one()
     shown = [
-        _case_event(event._mapping)
+        case_event(event._mapping)
         for event in connection.execute(
             sa.select(events)
             .where(*of_case)
@@ -313,7 +310,7 @@ def get_case(
         )
     ]
     return CaseWithTimeline(
-        case=_exception_case(row._mapping, ()),
+        case=exception_case(row._mapping, ()),
         timeline=Page(shown, total, timeline.number, timeline.size, timeline.offset),
     )
 
@@ -371,7 +368,7 @@ def cases_naming(
     return [
         case
         for case in (
-            _exception_case(row._mapping, ()) for row in session.connection().execute(query)
+            exception_case(row._mapping, ()) for row in session.connection().execute(query)
         )
         if case.subject == subject or subject in case.related
     ]
@@ -389,7 +386,7 @@ def cases_by_key(
     for company, case_ids in by_company.items():
         query = sa.select(table).where(table.c.scope_company == company, table.c.id.in_(case_ids))
         for row in session.connection().execute(query):
-            found[(row.scope_company, row.id)] = _exception_case(row._mapping, ())
+            found[(row.scope_company, row.id)] = exception_case(row._mapping, ())
     return found
 
 
@@ -416,14 +413,13 @@ def _search(c: Any, text: str, dialect: str) -> sa.ColumnElement[bool]:
     upper case); ``sales_order:SO1`` itself is found too. Each is a range in code-point
     order (:func:`text_key`), whatever the database's collation."""
     return sa.or_(
-        *(_starts_with(c[column], start, dialect) for column, start in _search_ranges(text))
+        *(starts_with(c[column], start, dialect) for column, start in _search_ranges(text))
     )
 
 
 def _search_ranges(text: str) -> list[tuple[str, str]]:
-    typed = text[:MAX_SEARCH_CHARS]
     ranges: list[tuple[str, str]] = []
-    for prefix in sorted({typed, typed.upper()}):
+    for prefix in search_prefixes(text):
         ranges.append(("id", prefix))
         starts = (prefix, *(f"{kind}:{prefix}" for kind in SUBJECT_KINDS))
         ranges.extend(("subject", start) for start in starts)
@@ -431,39 +427,13 @@ def _search_ranges(text: str) -> list[tuple[str, str]]:
 
 
 def search_source(text: str | None, companies: Sequence[str]) -> sa.FromClause | None:
-    """The cases a search may find, looked up range by range in the id's and the
-    subject's indexes and joined to the cases, so only those are read (left to itself,
-    the database would read every case and test the ranges on each).
-
-    The ranges here are in the columns' own collation, which is what their indexes are
-    sorted by; every collation puts a text's extensions between the text and the text
-    followed by U+10FFFF, so this finds at least the matches, and the exact test
-    (:func:`_search`, in code-point order) keeps only those.
-    """
+    """The cases a search for ``text`` may find (:func:`prefix_search_source`), or None
+    when there is no search."""
     if not text:
         return None
     table = tables.exception_cases
-    found = sa.union(
-        *(
-            sa.select(table.c.scope_company, table.c.id).where(
-                in_companies(table.c.scope_company, companies),
-                _starts_with(table.c[column], start, None),
-            )
-            for column, start in _search_ranges(text)
-        )
-    ).subquery("found")
-    return found.join(
-        table, sa.and_(table.c.scope_company == found.c.scope_company, table.c.id == found.c.id)
-    )
-
-
-def _starts_with(
-    column: sa.ColumnElement[str], prefix: str, dialect: str | None
-) -> sa.ColumnElement[bool]:
-    """``column`` starts with ``prefix``: in code-point order when ``dialect`` is given,
-    else in the column's own collation (what its index is sorted by)."""
-    key = text_key(column, dialect) if dialect is not None else column
-    return sa.and_(key >= prefix, key < prefix + _LAST_CHARACTER)
+    ranges = [(table.c[column], start) for column, start in _search_ranges(text)]
+    return prefix_search_source(table, (table.c.scope_company, table.c.id), ranges, companies)
 
 
 def _segments(sort: CaseSort, filters: CaseFilters, dialect: str) -> list[Segment]:

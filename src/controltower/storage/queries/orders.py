@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -30,17 +30,14 @@ from controltower.storage.queries.paging import (
     in_companies,
     numeric_key,
     picture_companies,
+    prefix_search_source,
+    search_prefixes,
     segment_counts,
     segmented_keys,
+    starts_with,
     text_key,
 )
-from controltower.storage.repository import OrderRiskRow, _order_outcome
-
-#: the greatest code point: ``prefix <= text < prefix + this`` is "text starts with prefix"
-_LAST_CHARACTER: Final = "\U0010ffff"
-
-#: the longest search text taken (anything longer cannot be an id or a customer code)
-MAX_SEARCH_CHARS: Final = 100
+from controltower.storage.repository import OrderRiskRow, order_outcome
 
 
 class OrderSort(StrEnum):
@@ -181,54 +178,27 @@ def _search(text: str, dialect: str) -> sa.ColumnElement[bool]:
     collation.
     """
     return sa.or_(
-        *(_starts_with(column, prefix, dialect) for column, prefix in _search_ranges(text))
+        *(starts_with(column, prefix, dialect) for column, prefix in _search_ranges(text))
     )
 
 
 def _search_ranges(text: str) -> list[tuple[sa.Column[str], str]]:
     table = tables.order_risk
-    typed = text[:MAX_SEARCH_CHARS]
     return [
         (column, prefix)
-        for prefix in sorted({typed, typed.upper()})
+        for prefix in search_prefixes(text)
         for column in (table.c.order_id, table.c.customer)
     ]
 
 
 def _search_source(text: str | None, companies: Sequence[str]) -> sa.FromClause | None:
-    """The orders a search may find, looked up range by range in the order id's and the
-    customer's indexes and joined to the orders, so only those are read (left to
-    itself, the database would read every order and test the ranges on each).
-
-    The ranges here are in the columns' own collation, which is what their indexes are
-    sorted by; every collation puts a text's extensions between the text and the text
-    followed by U+10FFFF, so this finds at least the matches, and the exact test
-    (:func:`_search`, in code-point order) keeps only those.
-    """
+    """The orders a search for ``text`` may find (:func:`prefix_search_source`), or None
+    when there is no search."""
     if not text:
         return None
     table = tables.order_risk
-    found = sa.union(
-        *(
-            sa.select(table.c.company, table.c.order_id).where(
-                in_companies(table.c.company, companies), _starts_with(column, prefix, None)
-            )
-            for column, prefix in _search_ranges(text)
-        )
-    ).subquery("found")
-    return found.join(
-        table,
-        sa.and_(table.c.company == found.c.company, table.c.order_id == found.c.order_id),
-    )
-
-
-def _starts_with(
-    column: sa.ColumnElement[str], prefix: str, dialect: str | None
-) -> sa.ColumnElement[bool]:
-    """``column`` starts with ``prefix``: in code-point order when ``dialect`` is given,
-    else in the column's own collation (what its index is sorted by)."""
-    key = text_key(column, dialect) if dialect is not None else column
-    return sa.and_(key >= prefix, key < prefix + _LAST_CHARACTER)
+    keys = (table.c.company, table.c.order_id)
+    return prefix_search_source(table, keys, _search_ranges(text), companies)
 
 
 def _segments(sort: OrderSort, filters: OrderFilters, dialect: str) -> list[Segment]:
@@ -303,6 +273,6 @@ def _risk_row(picture_id: int, row: Any) -> OrderRiskRow:
         picture_id=picture_id,
         scan_run_id=row["scan_run_id"],
         updated_at=row["updated_at"],
-        outcome=_order_outcome(row),
+        outcome=order_outcome(row),
         company=row["company"],
     )

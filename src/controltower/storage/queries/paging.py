@@ -130,6 +130,57 @@ def text_key(column: sa.ColumnElement[str], dialect: str) -> sa.ColumnElement[st
     return column
 
 
+#: the greatest code point: ``prefix <= text < prefix + this`` is "text starts with prefix"
+_LAST_CHARACTER: Final = "\U0010ffff"
+
+#: the longest search text taken (anything longer cannot be an id or a code)
+MAX_SEARCH_CHARS: Final = 100
+
+
+def search_prefixes(text: str) -> list[str]:
+    """What a search for ``text`` looks for: the text as typed and in upper case (codes
+    are mostly upper case), cut to :data:`MAX_SEARCH_CHARS`."""
+    typed = text[:MAX_SEARCH_CHARS]
+    return sorted({typed, typed.upper()})
+
+
+def starts_with(
+    column: sa.ColumnElement[str], prefix: str, dialect: str | None
+) -> sa.ColumnElement[bool]:
+    """``column`` starts with ``prefix``: in code-point order when ``dialect`` is given,
+    else in the column's own collation (what its index is sorted by)."""
+    key = text_key(column, dialect) if dialect is not None else column
+    return sa.and_(key >= prefix, key < prefix + _LAST_CHARACTER)
+
+
+def prefix_search_source(
+    table: sa.Table,
+    keys: tuple[sa.Column[str], sa.Column[str]],
+    ranges: Sequence[tuple[sa.ColumnElement[str], str]],
+    companies: Sequence[str],
+) -> sa.FromClause:
+    """The rows of ``table`` a search may find, looked up range by range (each a column
+    and a prefix) in the columns' indexes and joined back to ``table`` on its two
+    ``keys`` (company, id), so only those rows are read: left to itself, the database
+    would read every row and test the ranges on each.
+
+    The ranges here are in the columns' own collation, which is what their indexes are
+    sorted by; every collation puts a text's extensions between the text and the text
+    followed by U+10FFFF, so this finds at least the matches, and the caller's exact
+    test (:func:`starts_with` with a dialect, in code-point order) keeps only those.
+    """
+    company, key = keys
+    found = sa.union(
+        *(
+            sa.select(company, key).where(
+                in_companies(company, companies), starts_with(column, prefix, None)
+            )
+            for column, prefix in ranges
+        )
+    ).subquery("found")
+    return found.join(table, sa.and_(company == found.c[company.name], key == found.c[key.name]))
+
+
 def numeric_key(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
     """An exact-decimal column as a number to sort and sum by.
 
