@@ -107,9 +107,16 @@ def _api_targets(client: httpx.Client) -> list[Target]:
     return targets
 
 
-def discover_targets(base_url: str) -> list[Target]:
+def auth_headers(token: str | None) -> dict[str, str]:
+    """The header that signs a load-test request in (the app answers nothing without)."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def discover_targets(base_url: str, token: str | None = None) -> list[Target]:
     """The URLs a load test visits, read from the running app's first pages."""
-    with httpx.Client(base_url=base_url, timeout=900, follow_redirects=True) as client:
+    with httpx.Client(
+        base_url=base_url, timeout=900, follow_redirects=True, headers=auth_headers(token)
+    ) as client:
 
         def page(path: str) -> str:
             return client.get(path).raise_for_status().text
@@ -179,7 +186,12 @@ def discover_targets(base_url: str) -> list[Target]:
 
 
 def first_hits(
-    base_url: str, targets: list[Target], *, timeout: float = 60, budget: float = 300
+    base_url: str,
+    targets: list[Target],
+    *,
+    timeout: float = 60,
+    budget: float = 300,
+    token: str | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Each URL once, one after another, before the load: status, time and size. A URL
     slower than ``timeout`` seconds is recorded as timed out; once ``budget`` seconds
@@ -188,7 +200,7 @@ def first_hits(
 
     seen: dict[str, dict[str, Any]] = {}
     began = time.perf_counter()
-    with httpx.Client(base_url=base_url, timeout=timeout) as client:
+    with httpx.Client(base_url=base_url, timeout=timeout, headers=auth_headers(token)) as client:
         for target in targets:
             if time.perf_counter() - began > budget:
                 break
@@ -214,8 +226,10 @@ def run_locust(
     users: int,
     seconds: int,
     think_seconds: float,
+    token: str | None = None,
 ) -> dict[str, Any]:
-    """Locust headless with ``users`` clients for ``seconds``; statistics per URL name."""
+    """Locust headless with ``users`` clients for ``seconds``; statistics per URL name
+    (each client signed in with the bearer ``token``)."""
     scratch.mkdir(parents=True, exist_ok=True)
     plan = scratch / "targets.json"
     plan.write_text(json.dumps([t.__dict__ for t in targets], indent=1), encoding="utf-8")
@@ -245,6 +259,7 @@ def run_locust(
         "BENCH_TARGETS_FILE": str(plan),
         "BENCH_THINK_SECONDS": str(think_seconds),
         "BENCH_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT_SECONDS),
+        "BENCH_TOKEN": token or "",
     }
     done = subprocess.run(
         command,

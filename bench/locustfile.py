@@ -3,7 +3,8 @@
 The URLs come from the JSON file named by ``BENCH_TARGETS_FILE`` (written by
 ``bench.load.run_locust`` from ``discover_targets``); every user starts at a random
 place in the list and walks it round and round, so every URL is asked for about as
-often. ``BENCH_THINK_SECONDS`` is a user's mean pause between two requests (0: none).
+often. ``BENCH_THINK_SECONDS`` is a user's mean pause between two requests (0: none);
+``BENCH_TOKEN`` the API token every user signs in with.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ TARGETS: list[dict[str, str]] = json.loads(
 )
 THINK = float(os.environ.get("BENCH_THINK_SECONDS", "1"))
 TIMEOUT = float(os.environ.get("BENCH_REQUEST_TIMEOUT", "120"))
+TOKEN = os.environ.get("BENCH_TOKEN", "")
 
 
 class Visitor(HttpUser):
@@ -29,6 +31,8 @@ class Visitor(HttpUser):
 
     def on_start(self) -> None:
         self.position = random.randrange(len(TARGETS))
+        if TOKEN:
+            self.client.headers["Authorization"] = f"Bearer {TOKEN}"
 
     @task
     def visit(self) -> None:

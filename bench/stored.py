@@ -467,6 +467,29 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def bench_token(url: str) -> str:
+    """An API token of the load test's own administrator (added on first use)."""
+    from datetime import UTC, datetime
+
+    from controltower.domain.people import Role
+    from controltower.storage.database import make_engine, make_session_factory
+    from controltower.storage.people import add_person, find_person, issue_token
+
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            now = datetime.now(UTC)
+            if find_person(session, "bench") is None:
+                add_person(
+                    session, login="bench", name="Load test", role=Role.ADMINISTRATOR, now=now
+                )
+            token = issue_token(session, "bench", now=now)
+            session.commit()
+            return token
+    finally:
+        engine.dispose()
+
+
 def under_load(url: str, scratch: Path, seconds: int) -> dict[str, Any]:
     """``controltower serve`` on ``url`` and Locust against it."""
     import httpx
@@ -499,10 +522,11 @@ def under_load(url: str, scratch: Path, seconds: int) -> dict[str, Any]:
                     )
                 time.sleep(0.5)
             log("discovering the URLs")
-            targets = discover_targets(base)
+            token = bench_token(url)
+            targets = discover_targets(base, token)
             log(f"{len(targets)} URLs; each once, then Locust, {LOAD_USERS} users for {seconds} s")
             with TreeMemory(server.pid) as memory:
-                cold = first_hits(base, targets)
+                cold = first_hits(base, targets, token=token)
                 result = run_locust(
                     base,
                     targets,
@@ -510,6 +534,7 @@ def under_load(url: str, scratch: Path, seconds: int) -> dict[str, Any]:
                     users=LOAD_USERS,
                     seconds=seconds,
                     think_seconds=THINK_SECONDS,
+                    token=token,
                 )
             result["first_hits"] = cold
             result["targets"] = [t.__dict__ for t in targets]

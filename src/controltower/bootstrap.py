@@ -8,16 +8,32 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from controltower import __version__
-from controltower.api.routes import exceptions, health, orders, pictures
+from controltower.api.auth import NotSignedInError
+from controltower.api.routes import cases, exceptions, health, orders, pictures
+from controltower.api.routes import entities as entities_api
+from controltower.api.routes import exports as exports_api
+from controltower.api.routes import search as search_api
+from controltower.api.routes import views as views_api
+from controltower.api.routes import work as work_api
 from controltower.settings import Settings
 from controltower.storage.database import make_engine, make_session_factory
-from controltower.web import pages
+from controltower.web import (
+    auth_pages,
+    entity_pages,
+    export_pages,
+    pages,
+    saved_views_pages,
+    search_pages,
+)
+from controltower.web import work_pages as work_web
 from controltower.web.assets import STATIC_DIR
 
 
@@ -46,9 +62,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     app.include_router(health.router)
     app.include_router(pictures.router)
+    # before the orders router: /api/orders/export is not an order id
+    app.include_router(exports_api.router)
+    app.include_router(views_api.router)
     app.include_router(orders.router)
     app.include_router(exceptions.router)
+    app.include_router(cases.router)
+    app.include_router(work_api.router)
+    app.include_router(work_web.router)
+    app.include_router(search_api.router)
+    app.include_router(entities_api.router)
+    app.include_router(search_pages.router)
+    app.include_router(entity_pages.router)
+    app.include_router(auth_pages.router)
+    # before the pages: /orders/export.csv is not an order id
+    app.include_router(export_pages.router)
+    app.include_router(saved_views_pages.router)
     # before the /static mount: the pages serve plotly.js under /static/vendor/
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.exception_handler(NotSignedInError)
+    async def to_login(request: Request, _: NotSignedInError) -> RedirectResponse:
+        """A page asked for without a session: sign in first, then come back to it."""
+        wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(wanted, safe='')}", status_code=303)
+
     return app

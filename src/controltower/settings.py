@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     policy_file: Path | None = None
+    #: a browser session ends after this long without a request...
+    session_idle_minutes: int = Field(default=30, ge=1)
+    #: ...and this long after signing in, whatever happens
+    session_absolute_hours: int = Field(default=12, ge=1)
 
 
 def normalise_database_url(url: str) -> str:

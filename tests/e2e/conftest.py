@@ -20,7 +20,8 @@ import uvicorn
 
 from controltower.bootstrap import create_app
 from controltower.settings import Settings
-from helpers.live_server import LiveServer
+from helpers.live_server import LiveServer, sign_in
+from helpers.people import add_test_person
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -60,8 +61,9 @@ def live_server(migrated_database_url: str) -> Iterator[LiveServer]:
             time.sleep(0.1)
     else:  # pragma: no cover - diagnostic path
         raise RuntimeError("the live server did not start")
+    person = add_test_person(migrated_database_url, "admin")
     try:
-        yield LiveServer(url=base, database_url=migrated_database_url)
+        yield LiveServer(url=base, database_url=migrated_database_url, person=person)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -82,10 +84,18 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def anonymous_page(browser: Browser) -> Iterator[Page]:
+    """A browser tab nobody has signed in on."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     try:
         yield pg
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(anonymous_page: Page, live_server: LiveServer) -> Page:
+    """A browser tab signed in as the live server's administrator."""
+    sign_in(anonymous_page, live_server, live_server.person)
+    return anonymous_page

@@ -125,8 +125,10 @@ def test_the_orders_page_shows_orders_at_risk_and_filters_them_by_warehouse(
     assert page.locator("table.orders tbody tr").count() == len(at_risk)
     screenshot(page, tmp_path, "orders.png")
 
-    page.get_by_label("Warehouse").select_option(warehouse)
-    page.get_by_role("button", name="Show").click()
+    warehouses = page.locator('details[data-filter="warehouse"]')
+    warehouses.locator("summary").click()
+    warehouses.get_by_label(re.compile(rf"{re.escape(warehouse)} ·")).check()
+    warehouses.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(rf"warehouse={warehouse}"))
     rows = page.locator("table.orders tbody tr")
     expected = {o.order_id for o in at_risk if o.warehouse == warehouse}

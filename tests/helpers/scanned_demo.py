@@ -23,6 +23,7 @@ from controltower.storage.database import make_engine, make_session_factory
 from controltower.storage.picture_store import SqlPictureStore
 from controltower.storage.repository import replace_picture
 from controltower.workflow.stored_scan import run_stored_scan
+from helpers.people import add_test_person
 
 AS_OF = date(2026, 11, 25)
 SCANNED_AT = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -81,11 +82,35 @@ def load_scanned_demo(database_url: str) -> ScannedDemo:
 
 
 @contextmanager
-def api_client(database_url: str) -> Iterator[TestClient]:
-    """A client of the real app on ``database_url``; its engine is disposed afterwards."""
+def api_client(database_url: str, token: str | None = None) -> Iterator[TestClient]:
+    """A client of the real app on ``database_url``, signed in with ``token`` (by default
+    an administrator's, added on first use); its engine is disposed afterwards."""
+    if token is None:
+        token = _administrator_token(database_url)
+    app = create_app(Settings(DATABASE_URL=database_url))
+    try:
+        with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
+            yield client
+    finally:
+        app.state.engine.dispose()
+
+
+@contextmanager
+def anonymous_client(database_url: str) -> Iterator[TestClient]:
+    """A client that is not signed in (for the 401s and the login page)."""
     app = create_app(Settings(DATABASE_URL=database_url))
     try:
         with TestClient(app) as client:
             yield client
     finally:
         app.state.engine.dispose()
+
+
+_ADMIN_TOKENS: dict[str, str] = {}
+
+
+def _administrator_token(database_url: str) -> str:
+    """The token of the database's test administrator, added the first time it is needed."""
+    if database_url not in _ADMIN_TOKENS:
+        _ADMIN_TOKENS[database_url] = add_test_person(database_url, "admin").token
+    return _ADMIN_TOKENS[database_url]

@@ -76,6 +76,10 @@ EVENT_KIND_LABELS: Final[dict[EventKind, str]] = {
     EventKind.RESOLVED_AUTOMATICALLY: "Resolved by itself (condition cleared)",
     EventKind.REOPENED: "Reopened",
     EventKind.CLOSED: "Closed",
+    EventKind.ASSIGNED: "Assigned",
+    EventKind.COMMENTED: "Comment",
+    EventKind.SNOOZED: "Snoozed",
+    EventKind.SNOOZE_ENDED: "Back from snooze",
 }
 
 SEVERITY_LABELS: Final[dict[Severity, str]] = {

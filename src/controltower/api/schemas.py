@@ -6,9 +6,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
 from controltower.domain.analysis import Allocation, Blocker, OrderRiskStatus
+from controltower.domain.case_actions import (
+    MAX_TEXT,
+    ActionInputError,
+    ResolutionCode,
+    snooze_until,
+)
 from controltower.domain.cases import CaseState, EventKind, ExceptionType, Severity
 from controltower.storage.queries import CaseSort, OrderSort
 from controltower.workflow.scan_document import json_number
@@ -206,6 +212,13 @@ class CasePublic(BaseModel):
     related_count: int
     warehouse: str | None
     company: str | None
+    #: the login of the person working on it (None: its owning team's, unassigned)
+    assignee: str | None = None
+    #: hidden from the queue until then (None: not snoozed)
+    snoozed_until: datetime | None = None
+    snooze_reason: str | None = None
+    #: why a person resolved it (``fixed``, ``accepted_risk``...), while resolved
+    resolution_code: str | None = None
 
 
 class CaseDetailPublic(CasePublic):
@@ -275,3 +288,150 @@ class IncidentQueuePublic(PagedPublic):
 
 
 ExceptionQueuePublic = Annotated[CaseQueuePublic | IncidentQueuePublic, Field(discriminator="view")]
+
+
+# --- People acting on cases --------------------------------------------------------------
+#
+# What a client sends to act on a case (``POST /api/cases/{id}/...``) and what a selection
+# of cases answers. Every payload refuses fields it does not know, so a misspelt field is
+# named in a 422 instead of being ignored.
+
+#: the most cases one bulk request may name
+BULK_LIMIT = 200
+
+#: a note, comment or reason: the domain trims it and says when a required one is blank
+CaseText = Annotated[str, Field(max_length=MAX_TEXT)]
+
+#: a person's login, as ``controltower user add`` stored it
+LoginText = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class _CasePayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CaseNoteIn(_CasePayload):
+    """An optional note to go with acknowledging, starting work on or reopening a case."""
+
+    note: CaseText = ""
+
+
+class AssignIn(_CasePayload):
+    """Who the case goes to: a login (``to`` is required; ``null`` hands the case back to
+    its owning team)."""
+
+    to: LoginText | None
+    note: CaseText = ""
+
+
+class CommentIn(_CasePayload):
+    """A comment on the case's timeline."""
+
+    text: CaseText
+
+
+class SnoozeIn(_CasePayload):
+    """Out of the queue until ``until``: an ISO date and time with a time zone, or a date
+    alone (the start of that day, UTC); at most 90 days ahead."""
+
+    until: datetime
+    reason: CaseText
+
+    @field_validator("until", mode="before")
+    @classmethod
+    def _written_moment(cls, value: object) -> datetime:
+        if not isinstance(value, str):
+            raise ValueError("until must be a date (2026-12-01) or an ISO date-time with a zone")
+        try:
+            return snooze_until(value)
+        except ActionInputError as error:
+            raise ValueError(str(error)) from None
+
+
+class ResolveIn(_CasePayload):
+    """Why the case is resolved: ``fixed`` needs the latest scan to no longer find its
+    condition; every other code accepts the condition as it is and needs a ``note``."""
+
+    reason_code: ResolutionCode
+    note: CaseText = ""
+
+
+class BulkCasesIn(_CasePayload):
+    """One action on several cases: ``acknowledge``, or ``assign`` (with ``to``, a login or
+    ``null`` for the owning team)."""
+
+    ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=BULK_LIMIT
+    )
+    action: Literal["acknowledge", "assign"]
+    to: LoginText | None = None
+    note: CaseText = ""
+
+    @field_validator("ids")
+    @classmethod
+    def _each_once(cls, ids: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for case_id in ids:
+            if case_id in seen:
+                raise ValueError(f"{case_id} is listed more than once")
+            seen.add(case_id)
+        return ids
+
+
+class BulkCasePublic(BaseModel):
+    """What happened to one case of a bulk request."""
+
+    id: str
+    #: done: the action applied (or there was nothing to change); refused: ``reason`` says
+    #: why; not_found: no such case, or not one you can see
+    outcome: Literal["done", "refused", "not_found"]
+    reason: str | None = None
+    #: the case's state and assignee afterwards, when it was found
+    state: CaseState | None = None
+    assignee: str | None = None
+
+
+class BulkCasesPublic(BaseModel):
+    """The outcome of a bulk request, one entry per id in the order given."""
+
+    action: str
+    done: int
+    refused: int
+    not_found: int
+    results: list[BulkCasePublic]
+
+
+# --- Saved views ---------------------------------------------------------------------------
+#
+# A person's named filters of a list page (``storage/saved_views.py``).
+
+
+class SavedViewIn(BaseModel):
+    """A view to save: the list page, a name, and the page's query string."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: ``exceptions`` or ``orders``
+    page: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=200)
+    #: the page's query string, e.g. ``view=cases&severity=critical`` (page numbers and
+    #: blank values are dropped)
+    query: str = Field(default="", max_length=4000)
+
+
+class SavedViewPublic(BaseModel):
+    """One of your saved views, and the address that opens it."""
+
+    id: int
+    page: str
+    name: str
+    query: str
+    #: the page with the view's filters, e.g. ``/exceptions?view=cases&severity=critical``
+    url: str
+    created_at: datetime
+
+
+class SavedViewsPublic(BaseModel):
+    """Your saved views (of one page, or of every page), by page then name."""
+
+    items: list[SavedViewPublic]

@@ -1,4 +1,7 @@
-"""Which stored picture a request is about: ``?company=CODE``, else the only one.
+"""Which stored picture a request is about: ``?company=CODE``, else the only one it may see.
+
+A person sees only the pictures covering a company of their scope; a company outside
+it is answered exactly as a company nobody loaded (404), so scope cannot be probed.
 
 The work views (orders, exceptions) read one picture and its latest scan. Choosing it
 is the same for every route, so it lives here once: :func:`resolve_scope` for any
@@ -14,15 +17,16 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query, status
 from sqlalchemy.orm import Session
 
+from controltower.api.auth import PrincipalDep
 from controltower.api.deps import SessionDep
 from controltower.api.schemas import ScanPublic
+from controltower.domain.people import Principal, Scope
 from controltower.storage.repository import (
     AmbiguousPictureError,
     PictureNotFoundError,
     ScanRun,
     latest_scan_run,
     list_pictures,
-    picture_id_for_company,
 )
 
 #: what a client sends when no scan has been recorded for the picture yet
@@ -39,6 +43,8 @@ class PictureScope:
     picture_id: int
     companies: tuple[str, ...]
     scan: ScanRun | None
+    #: what the person asking may see of the picture (their scope)
+    visible: Scope = Scope()  # noqa: RUF009 - frozen value
 
     @property
     def scan_public(self) -> ScanPublic | None:
@@ -55,34 +61,48 @@ def scan_public(run: ScanRun) -> ScanPublic:
     )
 
 
-def resolve_scope(session: Session, company: str | None) -> PictureScope:
-    """The picture covering ``company``; with no company, the only stored picture.
+def resolve_scope(session: Session, company: str | None, principal: Principal) -> PictureScope:
+    """The picture covering ``company``; with no company, the only picture ``principal`` sees.
 
-    Raises :class:`PictureNotFoundError` when nothing is loaded or no picture covers the
-    company, and :class:`AmbiguousPictureError` when several pictures are loaded and no
-    company was named; both messages say what is stored and what to send instead.
+    Raises :class:`PictureNotFoundError` when nothing is loaded or no picture the person
+    may see covers the company, and :class:`AmbiguousPictureError` when they may see
+    several pictures and named no company; both messages say what to send instead.
     """
-    stored = list_pictures(session)
+    visible = principal.scope
+    stored = [
+        p for p in list_pictures(session) if any(visible.covers_company(c) for c in p.companies)
+    ]
     if company is not None:
-        picture_id = picture_id_for_company(session, company)
+        covering = [p for p in stored if company in p.companies and visible.covers_company(company)]
+        if not covering:
+            # the same answer whether the company is missing or outside the person's scope
+            seen = sorted({c for p in stored for c in p.companies if visible.covers_company(c)})
+            raise PictureNotFoundError(
+                f"no stored picture covers company {company!r}; companies you can see: "
+                + (", ".join(seen) if seen else "none")
+            )
+        picture_id = covering[0].picture_id
     elif not stored:
         raise PictureNotFoundError(
             "nothing is loaded yet; import a dataset (`controltower import DATASET_DIR`) "
             "or load the demo (`controltower demo`)"
         )
     elif len(stored) > 1:
-        described = "; ".join(", ".join(p.companies) for p in stored)
+        described = "; ".join(
+            ", ".join(c for c in p.companies if visible.covers_company(c)) for p in stored
+        )
         raise AmbiguousPictureError(
             f"{len(stored)} pictures are loaded (companies: {described}); "
             "choose one with ?company=CODE"
         )
     else:
         picture_id = stored[0].picture_id
-    companies = next(p.companies for p in stored if p.picture_id == picture_id)
+    companies = next(p.companies for p in list_pictures(session) if p.picture_id == picture_id)
     return PictureScope(
         picture_id=picture_id,
         companies=companies,
         scan=latest_scan_run(session, picture_id),
+        visible=visible,
     )
 
 
@@ -96,10 +116,12 @@ CompanyQuery = Annotated[
 ]
 
 
-def picture_scope(session: SessionDep, company: CompanyQuery = None) -> PictureScope:
+def picture_scope(
+    session: SessionDep, principal: PrincipalDep, company: CompanyQuery = None
+) -> PictureScope:
     """The request's picture, or the HTTP error that says why there is none."""
     try:
-        return resolve_scope(session, company)
+        return resolve_scope(session, company, principal)
     except PictureNotFoundError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from error
     except AmbiguousPictureError as error:

@@ -3,14 +3,22 @@
 One command takes a fresh checkout to a running control tower: it generates NORDEL (a
 regional distributor of electrical components, see ``docs/demo.md``) as of a date,
 migrates the database, replaces whatever it holds with the demo picture, runs the
-stored scan (so the exception cases are open) and serves the web app until Ctrl+C. ``--dataset-out DIR`` writes the business as a dataset
-folder instead and stops. Progress goes to standard error, results to standard output.
+stored scan (so the exception cases are open), adds people to sign in as (see
+``demo/staff.py``) and serves the web app until Ctrl+C. ``--dataset-out DIR`` writes the
+business as a dataset folder instead and stops. Progress goes to standard error, results
+to standard output.
+
+The people get one fresh random password, printed once at the end; nothing in the
+repository holds one. Running the demo again keeps the people already stored (their
+passwords too) and says so, so a password noted earlier goes on working.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -27,10 +35,12 @@ from controltower.cli.console import (
 from controltower.cli.options import resolve_settings
 from controltower.cli.scan_cmd import parse_as_of
 from controltower.cli.serve_cmd import serve_settings_and_run
+from controltower.cli.user_cmd import UNWRAPPED_WIDTH
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from controltower.demo.staff import DemoPerson
     from controltower.domain.model import Dataset
     from controltower.policy import Policy
     from controltower.workflow.stored_scan import StoredScanResult
@@ -143,6 +153,7 @@ def run_demo(
             )
             scan = _scan(engine, picture_id, day, policy)
             output.print(scan.summary_line(), markup=False)
+            staffed = _add_people(engine, dataset, policy)
     finally:
         engine.dispose()
     story = find_story_order(dataset)
@@ -153,6 +164,7 @@ def run_demo(
             "disputed invoice, and a branch one day away has the missing item.",
             markup=False,
         )
+    _print_people(staffed)
     if no_serve:
         return
     serve_settings_and_run(database_url=url, host=settings.host, port=settings.port)
@@ -230,6 +242,77 @@ def _scan(engine: Engine, picture_id: int, day: date, policy: Policy) -> StoredS
     with _status("Scanning for exceptions"), make_session_factory(engine).begin() as session:
         return run_stored_scan(
             SqlPictureStore(session, picture_id), as_of=day, policy=policy, now=moment
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Staffed:
+    """The demo's people this run added (all with ``password``), and those it kept."""
+
+    added: tuple[DemoPerson, ...]
+    kept: tuple[str, ...]
+    password: str
+
+
+def _add_people(engine: Engine, dataset: Dataset, policy: Policy) -> Staffed:
+    """Store the demo's people who are missing, with one fresh password, in one
+    transaction; a login already stored is kept exactly as it is (password included)."""
+    from controltower.demo.staff import demo_people
+    from controltower.storage.database import make_session_factory
+    from controltower.storage.people import add_person, find_person
+
+    password = secrets.token_urlsafe(12)
+    now = datetime.now(UTC)
+    added: list[DemoPerson] = []
+    kept: list[str] = []
+    with _status("Adding the demo's people"), make_session_factory(engine).begin() as session:
+        for person in demo_people(dataset, policy.routing.teams):
+            if find_person(session, person.login) is not None:
+                kept.append(person.login)
+                continue
+            add_person(
+                session,
+                login=person.login,
+                name=person.name,
+                role=person.role,
+                now=now,
+                password=password,
+                teams=person.teams,
+                companies=person.companies,
+                warehouses=person.warehouses,
+            )
+            added.append(person)
+    return Staffed(added=tuple(added), kept=tuple(kept), password=password)
+
+
+def _print_people(staffed: Staffed) -> None:
+    """The people added, with their password (shown this once), and those kept."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    output = output_console()
+    if staffed.added:
+        table = Table(box=box.SIMPLE, show_edge=False, title="Sign in as", title_justify="left")
+        for column in ("login", "role", "scope", "teams"):
+            table.add_column(column, overflow="fold")
+        for person in staffed.added:
+            teams = "\n".join(person.teams) or "none"
+            cells = (person.login, str(person.role), person.scope.describe(), teams)
+            table.add_row(*(Text(cell) for cell in cells))
+        if not output.is_terminal:
+            output.width = UNWRAPPED_WIDTH
+        output.print(table)
+        who = "each of them" if len(staffed.added) > 1 else staffed.added[0].login
+        output.print(
+            f"Password for {who}: {staffed.password}  (shown only this once: note it now)",
+            markup=False,
+        )
+    if staffed.kept:
+        output.print(
+            f"Kept the demo's people already stored ({', '.join(staffed.kept)}): "
+            "their passwords are unchanged.",
+            markup=False,
         )
 
 

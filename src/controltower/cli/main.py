@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from controltower.cli import dataset_cmds, demo_cmd, scan_cmd, serve_cmd
+from controltower.cli import dataset_cmds, demo_cmd, scan_cmd, serve_cmd, user_cmd
 
 app = typer.Typer(
     name="controltower",
@@ -18,3 +18,4 @@ dataset_cmds.register(app)
 demo_cmd.register(app)
 scan_cmd.register(app)
 serve_cmd.register(app)
+user_cmd.register(app)

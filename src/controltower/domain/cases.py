@@ -146,6 +146,10 @@ class EventKind(StrEnum):
     RESOLVED_AUTOMATICALLY = "resolved_automatically"
     REOPENED = "reopened"
     CLOSED = "closed"
+    ASSIGNED = "assigned"
+    COMMENTED = "commented"
+    SNOOZED = "snoozed"
+    SNOOZE_ENDED = "snooze_ended"
 
 
 EVENT_FOR_TRIGGER: dict[Trigger, EventKind] = {
@@ -219,6 +223,13 @@ class ExceptionCase:
     #: set while an active case's condition is missing from detection runs (hysteresis)
     absence: Absence | None = None
     timeline: tuple[CaseEvent, ...] = ()
+    #: the login of the person working it (None: its owning team's, unassigned)
+    assignee: str | None = None
+    #: hidden from the queue until then; the first detection run after it ends the snooze
+    snoozed_until: datetime | None = None
+    snooze_reason: str | None = None
+    #: the reason code of the latest resolution by a person (``domain.case_actions``)
+    resolution_code: str | None = None
 
     @property
     def key(self) -> tuple[ExceptionType, str]:
@@ -281,7 +292,12 @@ def transition(
         from_state=case.state,
         to_state=to,
     )
-    return replace(case, state=to, absence=None, timeline=(*case.timeline, event))
+    updates: dict[str, Any] = {}
+    if to is CaseState.OPEN:
+        updates["resolution_code"] = None  # reopened: the old resolution no longer holds
+    if to not in ACTIVE_STATES:
+        updates.update(snoozed_until=None, snooze_reason=None)
+    return replace(case, state=to, absence=None, timeline=(*case.timeline, event), **updates)
 
 
 # --- reconciliation with detection runs ---------------------------------------------
@@ -535,12 +551,37 @@ def _reconcile_key(
         if _window_passed(current, now, rules):
             closed = _close_after_window(current, now, rules)
             return [closed] if finding is None else [closed, _open_case(finding, now)]
-        return [current] if finding is None else [_reopen(current, finding, now)]
+        if finding is None or current.resolution_code in ACCEPTING_RESOLUTIONS:
+            # a condition a person accepted stays accepted for the reopen window
+            return [current]
+        return [_reopen(current, finding, now)]
     if current is None:
         return [] if finding is None else [_open_case(finding, now)]
+    current = _wake(current, now)
     if finding is None:
         return [_missed(current, now, rules)]
     return [_refresh(current, finding, now)]
+
+
+#: resolution codes that accept a condition still present (``domain.case_actions``):
+#: a case resolved with one is not reopened while the condition stays
+ACCEPTING_RESOLUTIONS: frozenset[str] = frozenset(
+    {"accepted_risk", "customer_agreed", "false_alarm", "duplicate"}
+)
+
+
+def _wake(case: ExceptionCase, now: datetime) -> ExceptionCase:
+    """An active case whose snooze has run out, back in the queue with that on its timeline."""
+    if case.snoozed_until is None or case.snoozed_until > now:
+        return case
+    event = CaseEvent(
+        kind=EventKind.SNOOZE_ENDED,
+        at=now,
+        by=SYSTEM_ACTOR,
+        note=f"snooze ended (snoozed until {case.snoozed_until.isoformat()})",
+        changes=(FieldChange("snoozed_until", case.snoozed_until.isoformat(), ""),),
+    )
+    return replace(case, snoozed_until=None, snooze_reason=None, timeline=(*case.timeline, event))
 
 
 def reconcile(

@@ -261,6 +261,10 @@ def _case_values(case: ExceptionCase) -> dict[str, Any]:
         "absence_first_missed_at": absence.first_missed_at if absence else None,
         "absence_last_missed_at": absence.last_missed_at if absence else None,
         "absence_scans": absence.scans if absence else None,
+        "assignee": case.assignee,
+        "snoozed_until": case.snoozed_until,
+        "snooze_reason": case.snooze_reason,
+        "resolution_code": case.resolution_code,
     }
 
 
@@ -471,6 +475,10 @@ def exception_case(row: Mapping[Any, Any], timeline: Sequence[CaseEvent]) -> Exc
         company=row["company"],
         absence=absence,
         timeline=tuple(timeline),
+        assignee=row["assignee"],
+        snoozed_until=row["snoozed_until"],
+        snooze_reason=row["snooze_reason"],
+        resolution_code=row["resolution_code"],
     )
 
 

@@ -30,6 +30,7 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 from controltower.domain.analysis import Allocation, OrderRiskStatus
 from controltower.domain.cases import CaseState, EventKind, ExceptionType, Severity
 from controltower.domain.model import OrderStatus, PickStatus, ReturnStatus, Tier
+from controltower.domain.people import Role
 
 #: constraint names are deterministic so that migrations can refer to them by name
 NAMING_CONVENTION: Final = {
@@ -413,6 +414,47 @@ picks = sa.Table(
     sa.Column("created_at", LocalDateTime(), nullable=False),
     _text("assigned_to"),
     _enum("status", PickStatus),
+    # migration 0010: a warehouse's open picks (Warehouse work)
+    sa.Index("ix_picks_warehouse_status", "picture_id", "warehouse", "status", "order_id"),
+)
+
+# migration 0008: names searched by their start whatever the case typed, and the entity
+# pages' lists (a customer's invoices, a supplier's purchase orders, a purchase order's
+# receipts, a product's order and purchase lines)
+sa.Index("ix_customers_name_search", customers.c.picture_id, sa.func.lower(customers.c.name))
+sa.Index("ix_suppliers_name_search", suppliers.c.picture_id, sa.func.lower(suppliers.c.name))
+sa.Index("ix_products_name_search", products.c.picture_id, sa.func.lower(products.c.name))
+sa.Index(
+    "ix_invoices_customer",
+    invoices.c.picture_id,
+    invoices.c.customer,
+    invoices.c.due_date,
+    invoices.c.invoice_id,
+)
+sa.Index(
+    "ix_purchase_orders_supplier",
+    purchase_orders.c.picture_id,
+    purchase_orders.c.supplier,
+    purchase_orders.c.status,
+    purchase_orders.c.expected_date,
+    purchase_orders.c.po_id,
+    purchase_orders.c.warehouse,
+    purchase_orders.c.confirmed_date,
+)
+sa.Index("ix_receipts_po", receipts.c.picture_id, receipts.c.po_id, receipts.c.line)
+sa.Index(
+    "ix_sales_order_lines_sku",
+    sales_order_lines.c.picture_id,
+    sales_order_lines.c.sku,
+    sales_order_lines.c.order_id,
+    sales_order_lines.c.line,
+)
+sa.Index(
+    "ix_purchase_order_lines_sku",
+    purchase_order_lines.c.picture_id,
+    purchase_order_lines.c.sku,
+    purchase_order_lines.c.po_id,
+    purchase_order_lines.c.line,
 )
 
 #: entity name (as in :data:`controltower.domain.model.ENTITY_NAMES`) -> its table
@@ -533,6 +575,8 @@ order_risk = sa.Table(
         "open_value",
         "order_id",
     ),
+    # migration 0009: the orders list sorted by warehouse
+    sa.Index("ix_order_risk_warehouse", "company", "warehouse", "order_id"),
 )
 
 #: every change of an order's risk status, appended by each scan that saw one; never
@@ -569,6 +613,9 @@ order_status_history = sa.Table(
 #: that is not closed (closed cases are history, a new case may follow them)
 LIVE_CASE_CONDITION: Final = "state <> 'closed'"
 
+#: the cases that carry a snooze (migration 0009's partial index holds only those)
+SNOOZED_CONDITION: Final = "snoozed_until IS NOT NULL"
+
 #: one row per exception case, with the fields of ``controltower.domain.cases.ExceptionCase``
 exception_cases = sa.Table(
     "exception_cases",
@@ -598,7 +645,24 @@ exception_cases = sa.Table(
     sa.Column("absence_first_missed_at", UtcDateTime(), nullable=True),
     sa.Column("absence_last_missed_at", UtcDateTime(), nullable=True),
     sa.Column("absence_scans", sa.Integer, nullable=True),
+    # migration 0007: what people did to the case (the timeline says when and why)
+    #: the login of the person the case is assigned to (None: the owning team's)
+    sa.Column("assignee", sa.Text(), nullable=True),
+    #: hidden from the queue until this moment, then back by itself
+    sa.Column("snoozed_until", UtcDateTime(), nullable=True),
+    sa.Column("snooze_reason", sa.Text(), nullable=True),
+    #: the reason code of the latest resolution by a person (``ResolutionCode``)
+    sa.Column("resolution_code", sa.String(32), nullable=True),
     sa.Index("ix_exception_cases_scope_state", "scope_company", "state"),
+    sa.Index(
+        "ix_exception_cases_assignee",
+        "scope_company",
+        "assignee",
+        "state",
+        "severity",
+        "due_at",
+        "id",
+    ),
     sa.Index(
         "uq_exception_cases_live_subject",
         "scope_company",
@@ -635,6 +699,16 @@ exception_cases = sa.Table(
         "due_at",
     ),
     sa.Index("ix_exception_cases_subject", "scope_company", "subject", "type", "opened_at"),
+    # migration 0009: the queue sorted by owning team, then soonest due; the snoozed cases
+    sa.Index("ix_exception_cases_owner", "scope_company", "owner", "due_at", "id"),
+    sa.Index(
+        "ix_exception_cases_snoozed",
+        "snoozed_until",
+        "scope_company",
+        "id",
+        sqlite_where=sa.text(SNOOZED_CONDITION),
+        postgresql_where=sa.text(SNOOZED_CONDITION),
+    ),
 )
 
 #: every case's timeline, append-only: rows are inserted, never updated or deleted
@@ -659,4 +733,106 @@ case_events = sa.Table(
         ["exception_cases.scope_company", "exception_cases.id"],
     ),
     sa.Index("ix_case_events_scope_kind_at", "scope_company", "kind", "at"),
+)
+
+
+# --- People (migration 0007) ----------------------------------------------------------
+#
+# Passwords are argon2 hashes; API tokens and web session ids are stored as the SHA-256
+# of a random secret, never the secret itself.
+
+
+def _user_fk() -> sa.Column[int]:
+    return sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False)
+
+
+#: one row per person who may sign in
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    #: lower case (``domain.people.normalise_login``)
+    sa.Column("login", sa.Text(), nullable=False),
+    sa.Column("name", sa.Text(), nullable=False),
+    sa.Column("email", sa.Text(), nullable=True),
+    sa.Column("role", EnumText(Role), nullable=False),
+    #: argon2 hash; None until a password is set (the person signs in with a token only)
+    sa.Column("password_hash", sa.Text(), nullable=True),
+    sa.Column("active", sa.Boolean(create_constraint=False), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("login", name="uq_users_login"),
+    sqlite_autoincrement=True,
+)
+
+#: a person's scope: ``kind`` is ``company`` or ``warehouse``; no row of a kind = no limit
+user_scopes = sa.Table(
+    "user_scopes",
+    metadata,
+    _user_fk(),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("code", sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint("user_id", "kind", "code"),
+)
+
+#: who belongs to which team; a team is named as cases are owned (``purchasing@WH-EAST``)
+team_members = sa.Table(
+    "team_members",
+    metadata,
+    sa.Column("team", sa.Text(), nullable=False),
+    _user_fk(),
+    sa.PrimaryKeyConstraint("team", "user_id"),
+    sa.Index("ix_team_members_user", "user_id"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _user_fk(),
+    sa.Column("token_hash", sa.Text(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("last_used_at", UtcDateTime(), nullable=True),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("token_hash", name="uq_api_tokens_hash"),
+    sqlite_autoincrement=True,
+)
+
+#: signed-in browser sessions; the cookie holds the secret, the row its hash
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("id_hash", sa.Text(), primary_key=True),
+    _user_fk(),
+    sa.Column("csrf_token", sa.Text(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+    sa.Column("ended_at", UtcDateTime(), nullable=True),
+    sa.Index("ix_web_sessions_user", "user_id"),
+)
+
+#: failed sign-ins, kept to slow down guessing
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("login", sa.Text(), nullable=False),
+    sa.Column("remote", sa.Text(), nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Index("ix_login_failures_login_at", "login", "at"),
+    sqlite_autoincrement=True,
+)
+
+#: a person's named filters of a list page (``query`` is the page's query string)
+saved_views = sa.Table(
+    "saved_views",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    _user_fk(),
+    sa.Column("page", sa.String(32), nullable=False),
+    sa.Column("name", sa.Text(), nullable=False),
+    sa.Column("query", sa.Text(), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("user_id", "page", "name", name="uq_saved_views_name"),
+    sqlite_autoincrement=True,
 )

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from controltower.api.scope import PictureScope, resolve_scope
+from controltower.domain.people import Principal
 from controltower.storage.repository import (
     AmbiguousPictureError,
     PictureNotFoundError,
@@ -157,11 +158,11 @@ def linker(path: str, base: Mapping[str, str]) -> Callable[..., str]:
 
 
 def scope_or_notice(
-    request: Request, session: Session, company: str | None, nav: str
+    request: Request, session: Session, company: str | None, nav: str, principal: Principal
 ) -> PictureScope | HTMLResponse:
     """The picture to show, or a page saying why there is none and what to do."""
     try:
-        scope = resolve_scope(session, company)
+        scope = resolve_scope(session, company, principal)
     except PictureNotFoundError as error:
         nothing_loaded = company is None
         return notice(
@@ -173,7 +174,7 @@ def scope_or_notice(
             status_code=404,
         )
     except AmbiguousPictureError:
-        return choose_company(request, session, nav)
+        return choose_company(request, session, nav, principal)
     if scope.scan is None:
         return notice(
             request,
@@ -204,8 +205,15 @@ def notice(
     )
 
 
-def choose_company(request: Request, session: Session, nav: str) -> HTMLResponse:
-    companies = [company for s in picture_summary(session) for company in s.companies]
+def choose_company(
+    request: Request, session: Session, nav: str, principal: Principal
+) -> HTMLResponse:
+    companies = [
+        company
+        for s in picture_summary(session)
+        for company in s.companies
+        if principal.scope.covers_company(company)
+    ]
     return TEMPLATES.TemplateResponse(
         request,
         "notice.html",

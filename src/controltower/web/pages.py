@@ -7,8 +7,8 @@ uses plotly.js served from the installed package.
 
 Lists are read a page at a time by the database (``controltower.storage.queries``), so
 no page grows with the size of the business. The overview and the plotly.js route live
-here; the orders pages in ``orders_pages``, the queue and case pages in
-``exceptions_pages``, what they share in ``page_support``.
+here; the orders pages in ``orders_pages``, the queue in ``exceptions_pages``, one case
+and what people do to cases in ``case_pages``, what they share in ``page_support``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from controltower.api.auth import VisitorDep
 from controltower.api.deps import SessionDep
 from controltower.api.labels import (
     ALLOCATION_LABELS,
@@ -34,6 +35,7 @@ from controltower.api.routes.exceptions import QueueFilters, incident_queue, que
 from controltower.api.schemas import IncidentPublic
 from controltower.api.scope import PictureScope, resolve_scope
 from controltower.domain.cases import Severity
+from controltower.domain.people import Principal
 from controltower.storage.queries import (
     PageRequest,
     StatusCount,
@@ -41,7 +43,7 @@ from controltower.storage.queries import (
     order_status_counts,
 )
 from controltower.storage.repository import PictureSummary, picture_summary
-from controltower.web import exceptions_pages, orders_pages
+from controltower.web import case_pages, exceptions_pages, orders_pages
 from controltower.web.assets import TEMPLATES
 from controltower.web.charts import (
     PLOTLY_JS_PATH,
@@ -112,18 +114,22 @@ class PictureOverview:
     chart: str | None
 
 
-def picture_overview(session: Session, summary: PictureSummary, *, alone: bool) -> PictureOverview:
+def picture_overview(
+    session: Session, summary: PictureSummary, *, alone: bool, principal: Principal
+) -> PictureOverview:
     """One picture's overview; ``alone`` when it is the only picture (links need no company).
 
     Every number is an aggregate the database computes (counts, sums, the top five
     incidents); no order or case list is read.
     """
-    company = summary.companies[0] if summary.companies else None
-    scope = resolve_scope(session, None if alone else company)
+    company = next((c for c in summary.companies if principal.scope.covers_company(c)), None)
+    scope = resolve_scope(session, None if alone else company, principal)
     query = "" if alone or company is None else urlencode({"company": company})
     if scope.scan is None:
         return PictureOverview(summary, scope, query, [], 0, 0, [], [], None)
-    counts = active_case_counts(session, scope.picture_id, now=queue_now(scope))
+    counts = active_case_counts(
+        session, scope.picture_id, now=queue_now(scope), visible=scope.visible
+    )
     top = incident_queue(session, scope, QueueFilters(), page=PageRequest(size=TOP_INCIDENTS))
     figure = exceptions_by_type_figure(counts.by_type_and_severity)
     return PictureOverview(
@@ -134,17 +140,26 @@ def picture_overview(session: Session, summary: PictureSummary, *, alone: bool) 
         active_cases=counts.total,
         overdue_cases=counts.overdue,
         top_incidents=top.items,
-        at_risk_by_status=order_status_counts(session, scope.picture_id, at_risk=True),
+        at_risk_by_status=order_status_counts(
+            session, scope.picture_id, at_risk=True, visible=scope.visible
+        ),
         chart=figure_html(figure, f"chart-by-type-{summary.picture_id}") if figure else None,
     )
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, session: SessionDep) -> HTMLResponse:
-    """Where work stands (when a scan exists) and what is loaded, per picture."""
-    summaries = picture_summary(session)
+def home(request: Request, session: SessionDep, visitor: VisitorDep) -> HTMLResponse:
+    """Where work stands (when a scan exists) and what is loaded, per picture the visitor
+    may see."""
+    principal = visitor.principal
+    summaries = [
+        summary
+        for summary in picture_summary(session)
+        if any(principal.scope.covers_company(c) for c in summary.companies)
+    ]
     overviews = [
-        picture_overview(session, summary, alone=len(summaries) == 1) for summary in summaries
+        picture_overview(session, summary, alone=len(summaries) == 1, principal=principal)
+        for summary in summaries
     ]
     return TEMPLATES.TemplateResponse(
         request,
@@ -173,3 +188,4 @@ def plotly_script(request: Request) -> Response:
 
 router.include_router(orders_pages.router)
 router.include_router(exceptions_pages.router)
+router.include_router(case_pages.router)

@@ -11,6 +11,7 @@ from controltower.demo import generate_business
 from controltower.settings import Settings
 from controltower.storage.database import make_engine, make_session_factory
 from controltower.storage.repository import replace_picture
+from helpers.scanned_demo import api_client
 
 
 def test_health_answers_with_the_database_dialect(migrated_database_url: str) -> None:
@@ -30,10 +31,8 @@ def test_pictures_lists_each_loaded_dataset_with_its_counts(migrated_database_ur
         session.commit()
     engine.dispose()
 
-    app = create_app(Settings(DATABASE_URL=migrated_database_url))
-    with TestClient(app) as client:
+    with api_client(migrated_database_url) as client:
         pictures = client.get("/api/pictures").json()
-    app.state.engine.dispose()
 
     assert len(pictures) == 1
     assert pictures[0]["companies"] == dataset.companies()

@@ -39,6 +39,13 @@ EXPECTED_TABLES = {
     "exception_cases",
     "case_events",
     "picture_snapshots",
+    "users",
+    "user_scopes",
+    "team_members",
+    "api_tokens",
+    "web_sessions",
+    "login_failures",
+    "saved_views",
 }
 
 
@@ -51,7 +58,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0006"
+        assert current_revision(engine) == head_revision() == "0010"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()

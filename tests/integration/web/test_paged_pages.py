@@ -14,6 +14,7 @@ from controltower.domain.cases import severity_rank
 from controltower.storage.cases import load_cases
 from controltower.storage.database import make_engine, make_session_factory
 from controltower.storage.repository import order_risk_rows
+from helpers.people import WHOLE_BUSINESS
 from helpers.scanned_demo import AS_OF, SCANNED_AT, api_client, load_scanned_demo, scan
 
 pytestmark = pytest.mark.database
@@ -91,7 +92,7 @@ def test_order_filters_count_what_they_match_and_unknown_values_are_named(
     assert count_line(by_customer.text, "order-count")[0] == sum(
         o.customer == customer for o in stored
     )
-    assert f"Customer <strong>{customer}</strong> only" in by_customer.text
+    assert f'<li class="chip">Customer: {customer} <a' in by_customer.text
     assert bogus.status_code == 400
     assert "“bogus” is not a status" in bogus.text
     assert "There is no warehouse “NOWHERE”" in bogus.text
@@ -178,7 +179,7 @@ def test_an_order_page_lists_exactly_the_cases_that_name_the_order(
     try:
         with make_session_factory(engine)() as session:
             active = [c for c in load_cases(session, demo.picture_id) if c.is_active]
-            scope = resolve_scope(session, None)
+            scope = resolve_scope(session, None, WHOLE_BUSINESS)
             named = 0
             for row in order_risk_rows(session, demo.picture_id):
                 subject = f"sales_order:{row.outcome.order_id}"

@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Final
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi import status as http_status
 from sqlalchemy.orm import Session
 
@@ -28,8 +27,11 @@ from controltower.api.labels import (
     EXCEPTION_TYPE_LABELS,
     subject_label,
 )
-from controltower.api.paging import PageParams, invalid_query, page_request
-from controltower.api.routes.orders import warehouse_codes
+from controltower.api.paging import PageParams, page_request
+from controltower.api.queue_filters import QueueFilters as QueueFilters
+from controltower.api.queue_filters import QueueFiltersDep
+from controltower.api.queue_filters import QueueView as QueueView
+from controltower.api.queue_filters import StateFilter as StateFilter
 from controltower.api.schemas import (
     CaseDetailPublic,
     CaseEventPublic,
@@ -44,25 +46,23 @@ from controltower.api.schemas import (
 )
 from controltower.api.scope import PictureScope, ScopeDep
 from controltower.domain.cases import (
-    ACTIVE_STATES,
     CaseEvent,
-    CaseState,
     ExceptionCase,
     ExceptionType,
-    Severity,
     severity_rank,
 )
 from controltower.domain.incidents import incident_id
 from controltower.storage.queries import (
-    CaseFilters,
     CaseSort,
-    IncidentFilters,
     IncidentGroup,
     PageRequest,
+    SortDirection,
     cases_naming,
+    direction_of,
     get_case,
     list_cases,
     list_incidents,
+    reverse_for,
 )
 
 router = APIRouter(prefix="/api/exceptions", tags=["exceptions"])
@@ -81,91 +81,38 @@ IMPACTS_SHOWN: Final = 25
 RELATED_SHOWN: Final = 100
 
 
-class QueueView(StrEnum):
-    CASES = "cases"
-    INCIDENTS = "incidents"
-
-
-class StateFilter(StrEnum):
-    """Which cases the queue holds: a group of states, or one state."""
-
-    #: open, acknowledged, in progress or waiting for approval: someone's work
-    ACTIVE = "active"
-    #: every case, resolved and closed ones too
-    ALL = "all"
-    OPEN = "open"
-    ACKNOWLEDGED = "acknowledged"
-    IN_PROGRESS = "in_progress"
-    WAITING_FOR_APPROVAL = "waiting_for_approval"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-    @property
-    def states(self) -> frozenset[CaseState] | None:
-        """The case states this filter lists (None: every state)."""
-        if self is StateFilter.ACTIVE:
-            return ACTIVE_STATES
-        if self is StateFilter.ALL:
-            return None
-        return frozenset({CaseState(self.value)})
-
-    @property
-    def grouped_states(self) -> frozenset[CaseState] | None:
-        """The states incidents group: the active cases, unless the filter reaches past
-        them (then every case, so an incident shows its whole history)."""
-        states = self.states
-        return ACTIVE_STATES if states is not None and states <= ACTIVE_STATES else None
-
-
 @dataclass(frozen=True, slots=True)
-class QueueFilters:
-    """What narrows the queue; None means "any"."""
+class CaseOrder:
+    """How the case list is sorted: a sort, read the other way round when ``reverse``."""
 
-    state: StateFilter = StateFilter.ACTIVE
-    type: ExceptionType | None = None
-    subject: str | None = None
-    cause: str | None = None
-    owner: str | None = None
-    severity: Severity | None = None
-    warehouse: str | None = None
-    overdue: bool | None = None
-    q: str | None = None
+    sort: CaseSort = CaseSort.QUEUE
+    reverse: bool = False
 
-    def cases(self, now: datetime | None) -> CaseFilters:
-        """The case filters, ``overdue`` judged at ``now`` (the latest scan's time)."""
-        return CaseFilters(
-            states=self.state.states,
-            type=self.type,
-            subject=self.subject,
-            cause=self.cause,
-            owner=self.owner,
-            severity=self.severity,
-            warehouse=self.warehouse,
-            overdue=self.overdue,
-            q=self.q,
-            now=now,
-        )
+    @property
+    def direction(self) -> SortDirection:
+        return direction_of(self.sort.descending, self.reverse)
 
-    def incidents(self, now: datetime | None) -> IncidentFilters:
-        """Incidents group ``grouped_states``; a single state narrows their members."""
-        members = self.cases(now)
-        grouped = self.state.grouped_states
-        member_states = members.states if members.states != grouped else None
-        return IncidentFilters(
-            states=grouped,
-            members=CaseFilters(
-                states=member_states,
-                type=members.type,
-                subject=members.subject,
-                cause=members.cause,
-                owner=members.owner,
-                severity=members.severity,
-                warehouse=members.warehouse,
-                overdue=members.overdue,
-                q=members.q,
-                now=now,
-            ),
-        )
+
+def case_order(
+    sort: Annotated[
+        CaseSort,
+        Query(
+            description="Cases only. queue: most severe, then soonest due; due: soonest "
+            "due; value: most value at risk; opened: newest; owner: by owning team."
+        ),
+    ] = CaseSort.QUEUE,
+    direction: Annotated[
+        SortDirection | None,
+        Query(
+            description="asc or desc: the sort's leading column up or down (left out: the "
+            "sort's own way, as described for sort)."
+        ),
+    ] = None,
+) -> CaseOrder:
+    return CaseOrder(sort, reverse_for(sort.descending, direction))
+
+
+CaseOrderDep = Annotated[CaseOrder, Depends(case_order)]
 
 
 def queue_now(scope: PictureScope) -> datetime | None:
@@ -200,6 +147,10 @@ def case_public(case: ExceptionCase, now: datetime | None) -> CasePublic:
         related_count=len(case.related),
         warehouse=case.warehouse,
         company=case.company,
+        assignee=case.assignee,
+        snoozed_until=case.snoozed_until,
+        snooze_reason=case.snooze_reason,
+        resolution_code=case.resolution_code,
     )
 
 
@@ -219,42 +170,29 @@ def event_public(event: CaseEvent) -> CaseEventPublic:
     )
 
 
-def unknown_queue_filters(
-    session: Session, scope: PictureScope, filters: QueueFilters
-) -> list[tuple[str, str]]:
-    """(parameter, message) for a warehouse the picture does not have (a typo, most
-    likely: it would match nothing). Owners and subjects are free text: nobody owning
-    a case is an answer, not a mistake."""
-    if filters.warehouse is None:
-        return []
-    known = warehouse_codes(session, scope)
-    if filters.warehouse in known:
-        return []
-    return [
-        (
-            "warehouse",
-            f"no warehouse {filters.warehouse!r} in {', '.join(scope.companies)}; "
-            f"the warehouses are {', '.join(known) or 'none'}",
-        )
-    ]
-
-
 def case_queue(
     session: Session,
     scope: PictureScope,
     filters: QueueFilters,
     *,
-    sort: CaseSort = CaseSort.QUEUE,
+    order: CaseOrder = CaseOrder(),
     page: PageRequest = PageRequest(size=DEFAULT_PAGE_SIZE),
 ) -> CaseQueuePublic:
     """A page of the cases passing ``filters``, sorted as asked."""
     now = queue_now(scope)
-    found = list_cases(session, scope.picture_id, filters.cases(now), sort=sort, page=page)
+    found = list_cases(
+        session,
+        scope.picture_id,
+        filters.cases(now, scope.visible),
+        sort=order.sort,
+        reverse=order.reverse,
+        page=page,
+    )
     return CaseQueuePublic(
         picture_id=scope.picture_id,
         companies=list(scope.companies),
         scan=scope.scan_public,
-        sort=sort,
+        sort=order.sort,
         items=[case_public(case, now) for case in found.items],
         total=found.total,
         page=found.number,
@@ -277,7 +215,7 @@ def incident_queue(
     matching them.
     """
     found = list_incidents(
-        session, scope.picture_id, filters.incidents(queue_now(scope)), page=page
+        session, scope.picture_id, filters.incidents(queue_now(scope), scope.visible), page=page
     )
     return IncidentQueuePublic(
         picture_id=scope.picture_id,
@@ -337,7 +275,7 @@ def case_detail(
     timeline: PageRequest = PageRequest(size=DEFAULT_TIMELINE_PAGE_SIZE),
 ) -> CaseDetailPublic | None:
     """One case of the picture's companies (closed ones too) with a page of its timeline."""
-    found = get_case(session, scope.picture_id, case_id, timeline=timeline)
+    found = get_case(session, scope.picture_id, case_id, timeline=timeline, visible=scope.visible)
     if found is None:
         return None
     case = found.case
@@ -380,6 +318,7 @@ def cases_naming_order(
         subject,
         subjects={*lines, *pools, *purchase_orders, *warehouses, customer, *reviews},
         causes={customer, *warehouses, *pools, *purchase_orders},
+        visible=scope.visible,
     )
     naming.sort(key=lambda c: (-severity_rank(c.severity), c.due_at, c.id))
     return [case_public(case, now) for case in naming]
@@ -394,81 +333,21 @@ def list_exceptions(
     session: SessionDep,
     scope: ScopeDep,
     paging: PageParams,
+    filters: QueueFiltersDep,
+    order: CaseOrderDep,
     view: Annotated[
         QueueView,
         Query(description="cases: one row per case; incidents: cases grouped by root cause."),
     ] = QueueView.CASES,
-    state: Annotated[
-        StateFilter,
-        Query(
-            description="active: cases someone still has to work on; all: every case; or "
-            "one state (open, acknowledged, in_progress, waiting_for_approval, resolved, "
-            "closed)."
-        ),
-    ] = StateFilter.ACTIVE,
-    exception_type: Annotated[
-        ExceptionType | None, Query(alias="type", description="Only this exception type.")
-    ] = None,
-    subject: Annotated[
-        str | None,
-        Query(min_length=1, description="Only cases on this subject, e.g. sales_order:SO1."),
-    ] = None,
-    cause: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            description="Only cases with this root cause (one incident), e.g. purchase_order:PO77.",
-        ),
-    ] = None,
-    owner: Annotated[
-        str | None, Query(min_length=1, description="Only cases owned by this team.")
-    ] = None,
-    severity: Annotated[Severity | None, Query(description="Only this severity.")] = None,
-    warehouse: Annotated[
-        str | None, Query(min_length=1, description="Only cases at this warehouse.")
-    ] = None,
-    overdue: Annotated[
-        bool | None,
-        Query(description="Only active cases due before the latest scan (true), or the rest."),
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=100,
-            description="Only cases whose id, or the code of whose subject, starts with this "
-            "text (SO1 finds sales_order:SO1).",
-        ),
-    ] = None,
-    sort: Annotated[
-        CaseSort,
-        Query(
-            description="Cases only. queue: most severe, then soonest due; due: soonest "
-            "due; value: most value at risk; opened: newest."
-        ),
-    ] = CaseSort.QUEUE,
 ) -> CaseQueuePublic | IncidentQueuePublic:
     """Cases sorted by severity (critical first) then due time, or as asked; incidents
-    by value at risk, largest first. An incident is listed when any of its cases matches
-    the filters. ``total`` counts every case (or incident) the filters match."""
-    filters = QueueFilters(
-        state=state,
-        type=exception_type,
-        subject=subject,
-        cause=cause,
-        owner=owner,
-        severity=severity,
-        warehouse=warehouse,
-        overdue=overdue,
-        q=q,
-    )
-    problems = unknown_queue_filters(session, scope, filters)
-    if problems:
-        raise invalid_query(problems)
+    by value at risk, largest first. Every filter may be repeated to mean any of its
+    values (``?type=a&type=b``). An incident is listed when any of its cases matches the
+    filters. ``total`` counts every case (or incident) the filters match."""
     page = page_request(paging, default_size=DEFAULT_PAGE_SIZE)
     if view is QueueView.INCIDENTS:
         return incident_queue(session, scope, filters, page=page)
-    return case_queue(session, scope, filters, sort=sort, page=page)
+    return case_queue(session, scope, filters, order=order, page=page)
 
 
 @router.get(

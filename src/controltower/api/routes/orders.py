@@ -9,19 +9,18 @@ whole book.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Final
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path
 from fastapi import status as http_status
 from sqlalchemy.orm import Session
 
 from controltower.api.deps import SessionDep
 from controltower.api.labels import ORDER_STATUS_LABELS
-from controltower.api.paging import (
-    PageParams,
-    invalid_query,
-    page_request,
-)
+from controltower.api.order_filters import OrderFiltersDep, OrderListOrderDep
+from controltower.api.paging import PageParams, page_request
+from controltower.api.picture_codes import warehouse_codes as warehouse_codes
 from controltower.api.schemas import (
     HeldPegPublic,
     InboundPegPublic,
@@ -33,20 +32,15 @@ from controltower.api.schemas import (
     TransferAlternativePublic,
 )
 from controltower.api.scope import PictureScope, ScopeDep, require_scan, scan_public
-from controltower.domain.analysis import LineOutcome, OrderOutcome, OrderRiskStatus
+from controltower.domain.analysis import LineOutcome, OrderOutcome
 from controltower.storage.queries import (
     OrderFilters,
     OrderSort,
     PageRequest,
-    customer_known,
     open_order,
     open_orders,
 )
-from controltower.storage.repository import (
-    customer_names,
-    order_status_history,
-    picture_summary,
-)
+from controltower.storage.repository import customer_names, order_status_history
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
@@ -115,17 +109,25 @@ def order_list(
     filters: OrderFilters = OrderFilters(),
     *,
     sort: OrderSort = OrderSort.URGENCY,
+    reverse: bool = False,
     page: PageRequest = PageRequest(size=DEFAULT_PAGE_SIZE),
     with_lines: bool = True,
 ) -> OrderListPublic:
-    """A page of the picture's stored order risk, filtered and sorted in the database.
+    """A page of the picture's stored order risk, filtered and sorted in the database
+    (``reverse``: the sort read the other way round).
 
     ``with_lines=False`` leaves every order's ``lines`` empty, for a list that does not
     show them (the orders page).
     """
     scan = require_scan(scope)
     found = open_orders(
-        session, scope.picture_id, filters, sort=sort, page=page, with_lines=with_lines
+        session,
+        scope.picture_id,
+        replace(filters, visible=scope.visible),
+        sort=sort,
+        reverse=reverse,
+        page=page,
+        with_lines=with_lines,
     )
     names = customer_names(session, scope.picture_id, (row.outcome.customer for row in found.items))
     return OrderListPublic(
@@ -143,46 +145,10 @@ def order_list(
     )
 
 
-def unknown_order_filters(
-    session: Session, scope: PictureScope, filters: OrderFilters
-) -> list[tuple[str, str]]:
-    """(parameter, message) for each filter naming a warehouse or customer the picture
-    does not have: such a filter would match nothing, and is most likely a typo."""
-    problems: list[tuple[str, str]] = []
-    if filters.warehouse is not None:
-        known = warehouse_codes(session, scope)
-        if filters.warehouse not in known:
-            problems.append(
-                (
-                    "warehouse",
-                    f"no warehouse {filters.warehouse!r} in {', '.join(scope.companies)}; "
-                    f"the warehouses are {', '.join(known) or 'none'}",
-                )
-            )
-    if filters.customer is not None and not customer_exists(session, scope, filters.customer):
-        problems.append(
-            ("customer", f"no customer {filters.customer!r} in {', '.join(scope.companies)}")
-        )
-    return problems
-
-
-def warehouse_codes(session: Session, scope: PictureScope) -> list[str]:
-    """The picture's warehouse codes, in source order."""
-    for summary in picture_summary(session):
-        if summary.picture_id == scope.picture_id:
-            return [code for code, _, _ in summary.warehouses]
-    return []
-
-
-def customer_exists(session: Session, scope: PictureScope, code: str) -> bool:
-    """True when the picture has a customer ``code``."""
-    return customer_known(session, scope.picture_id, code)
-
-
 def order_detail(session: Session, scope: PictureScope, order_id: str) -> OrderDetailPublic | None:
     """One open order with its lines and status history (None when the scan did not see it)."""
     scan = require_scan(scope)
-    found = open_order(session, scope.picture_id, order_id)
+    found = open_order(session, scope.picture_id, order_id, visible=scope.visible)
     if found is None:
         return None
     outcome = found.outcome
@@ -221,55 +187,25 @@ def list_orders(
     session: SessionDep,
     scope: ScopeDep,
     paging: PageParams,
-    at_risk: Annotated[
-        bool | None, Query(description="Only orders at risk (true) or on track (false).")
-    ] = None,
-    status: Annotated[
-        OrderRiskStatus | None, Query(description="Only orders with this risk status.")
-    ] = None,
-    warehouse: Annotated[
-        str | None, Query(min_length=1, description="Only orders shipping from this warehouse.")
-    ] = None,
-    customer: Annotated[
-        str | None, Query(min_length=1, description="Only this customer's orders (its code).")
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(
-            min_length=1,
-            max_length=100,
-            description="Only orders whose id or customer code starts with this text.",
-        ),
-    ] = None,
-    sort: Annotated[
-        OrderSort,
-        Query(
-            description="urgency: at risk, then latest, then most valuable; days_late: latest "
-            "first; value: most valuable first; promised_date: earliest first; order_id."
-        ),
-    ] = OrderSort.URGENCY,
+    filters: OrderFiltersDep,
+    order: OrderListOrderDep,
 ) -> OrderListPublic:
     """The stored order risk of the latest scan, one page at a time: status, allocation,
     blockers, projected and promised dates, days late, open value, explanation and
-    lines. ``total`` counts every order the filters match."""
-    filters = OrderFilters(
-        at_risk=at_risk, status=status, warehouse=warehouse, customer=customer, q=q
-    )
-    require_scan(scope)
-    problems = unknown_order_filters(session, scope, filters)
-    if problems:
-        raise invalid_query(problems)
+    lines. ``status``, ``warehouse`` and ``customer`` may be repeated to mean any of
+    their values. ``total`` counts every order the filters match."""
     return order_list(
         session,
         scope,
         filters,
-        sort=sort,
+        sort=order.sort,
+        reverse=order.reverse,
         page=page_request(paging, default_size=DEFAULT_PAGE_SIZE),
     )
 
 
 @router.get(
-    "/{order_id}", response_model=OrderDetailPublic, summary="One order, its lines and history"
+    "/{order_id:path}", response_model=OrderDetailPublic, summary="One order, its lines and history"
 )
 def get_order(
     session: SessionDep,

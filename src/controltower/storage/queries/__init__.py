@@ -13,6 +13,10 @@ and never writes.
 | ``incidents`` | cases grouped by root cause, ranked and paged (``list_incidents``, ``count_incidents``) |
 | ``overview`` | the overview's counts and sums (``active_case_counts``, ``order_status_counts``) |
 | ``memory`` | the answers that read every active case, remembered until the cases change |
+| ``streaming`` | a whole sorted list in chunks, each after the last (``Cursor``; ``case_chunk``, ``order_chunk``) for downloads |
+| ``ordering`` | any sort read the other way round (``reversed_segments``), and which way a sort reads (``SortDirection``) |
+| ``parties`` | which customer and supplier codes a picture has (``known_customers``, ``known_suppliers``) |
+| ``work`` | a person's work counts (``work_counts``); a warehouse's open picks in working order against its pick capacity (``picking_warehouses``, ``pick_queue``) |
 """
 
 from controltower.storage.queries.cases import (
@@ -20,6 +24,8 @@ from controltower.storage.queries.cases import (
     CaseFilters,
     CaseSort,
     CaseWithTimeline,
+    WorkOf,
+    case_chunk,
     case_facets,
     cases_naming,
     count_cases,
@@ -34,12 +40,14 @@ from controltower.storage.queries.incidents import (
     list_incidents,
 )
 from controltower.storage.queries.memory import forget_remembered
+from controltower.storage.queries.ordering import SortDirection, direction_of, reverse_for
 from controltower.storage.queries.orders import (
     OrderFilters,
     OrderSort,
     customer_known,
     open_order,
     open_orders,
+    order_chunk,
 )
 from controltower.storage.queries.overview import (
     CaseCounts,
@@ -54,8 +62,21 @@ from controltower.storage.queries.paging import (
     PageRequest,
     PageRequestError,
 )
+from controltower.storage.queries.parties import known_customers, known_suppliers
+from controltower.storage.queries.streaming import CHUNK_ROWS, Cursor
+from controltower.storage.queries.work import (
+    PickingWarehouse,
+    PickQueue,
+    PickQueueSummary,
+    QueuedPick,
+    WorkCounts,
+    pick_queue,
+    picking_warehouses,
+    work_counts,
+)
 
 __all__ = [
+    "CHUNK_ROWS",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "CaseCounts",
@@ -63,6 +84,7 @@ __all__ = [
     "CaseFilters",
     "CaseSort",
     "CaseWithTimeline",
+    "Cursor",
     "IncidentFilters",
     "IncidentGroup",
     "IncidentMember",
@@ -71,18 +93,34 @@ __all__ = [
     "Page",
     "PageRequest",
     "PageRequestError",
+    "PickQueue",
+    "PickQueueSummary",
+    "PickingWarehouse",
+    "QueuedPick",
+    "SortDirection",
     "StatusCount",
+    "WorkCounts",
+    "WorkOf",
     "active_case_counts",
+    "case_chunk",
     "case_facets",
     "cases_naming",
     "count_cases",
     "count_incidents",
     "customer_known",
+    "direction_of",
     "forget_remembered",
     "get_case",
+    "known_customers",
+    "known_suppliers",
     "list_cases",
     "list_incidents",
     "open_order",
     "open_orders",
+    "order_chunk",
     "order_status_counts",
+    "pick_queue",
+    "picking_warehouses",
+    "reverse_for",
+    "work_counts",
 ]

@@ -12,6 +12,7 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
@@ -27,9 +28,11 @@ from controltower.domain.cases import (
     ExceptionType,
     Severity,
 )
+from controltower.domain.people import Scope
 from controltower.storage import tables
 from controltower.storage.cases import case_event, exception_case
 from controltower.storage.queries.memory import cases_version, remembered
+from controltower.storage.queries.ordering import reversed_segments
 from controltower.storage.queries.paging import (
     Page,
     PageRequest,
@@ -47,6 +50,8 @@ from controltower.storage.queries.paging import (
     starts_with,
     text_key,
 )
+from controltower.storage.queries.streaming import CHUNK_ROWS, Cursor, read_chunk
+from controltower.storage.visibility import visible_to
 
 #: subject kinds a search looks under (``sales_order:SO1`` is found by typing ``SO1``)
 SUBJECT_KINDS: Final = (
@@ -76,45 +81,82 @@ class CaseSort(StrEnum):
     VALUE = "value"
     #: the most recently opened first
     OPENED = "opened"
+    #: by owning team (A to Z), then the soonest due (migration 0009's index)
+    OWNER = "owner"
+
+    @property
+    def descending(self) -> bool:
+        """True when the sort reads its leading column from the top down (the worst
+        severity, the most value, the newest first); reversing a sort flips this."""
+        return self in {CaseSort.QUEUE, CaseSort.VALUE, CaseSort.OPENED}
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOf:
+    """A person's work: the cases assigned to them and their teams' unassigned ones."""
+
+    login: str
+    teams: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class CaseFilters:
-    """What narrows the queue; None means "any".
+    """What narrows the queue; None means "any", a set means "any of these".
 
     ``states`` is the set of states listed (None: every state, closed ones too).
     ``overdue`` needs ``now``, the moment due times are judged against (the latest
     scan's, so the same database always shows the same queue): an overdue case is an
-    active one due before it.
+    active one due before it. ``snoozed`` is judged at ``clock`` (the time of the
+    request): a snoozed case is one whose snooze has not run out by then.
     """
 
     states: frozenset[CaseState] | None = ACTIVE_STATES
-    type: ExceptionType | None = None
+    types: frozenset[ExceptionType] | None = None
     #: a subject exactly (``sales_order:SO1``)
     subject: str | None = None
     #: a root cause exactly (the cases of one incident)
     cause: str | None = None
-    owner: str | None = None
-    severity: Severity | None = None
-    warehouse: str | None = None
+    #: owning teams (``purchasing@WH-EAST``)
+    owners: frozenset[str] | None = None
+    severities: frozenset[Severity] | None = None
+    warehouses: frozenset[str] | None = None
+    #: logins of the people the cases are assigned to; ``""`` stands for unassigned
+    assignees: frozenset[str] | None = None
+    #: entities the cases concern (``customer:C1``, ``supplier:S1``, ``product:SKU``): a
+    #: case concerns one of the chosen entities of each kind chosen (customer C1 or C2,
+    #: and supplier S1)
+    entities: frozenset[str] | None = None
+    #: the cases of one person's work (:class:`WorkOf`)
+    work_of: WorkOf | None = None
     overdue: bool | None = None
+    snoozed: bool | None = None
+    #: at least this much value at risk
+    min_value: Decimal | None = None
     #: text a case id or a subject's code starts with (``SO1`` finds ``sales_order:SO1``)
     q: str | None = None
     now: datetime | None = None
+    clock: datetime | None = None
+    #: the scope of the person asking (None: no limit)
+    visible: Scope | None = None
 
     @property
     def narrows(self) -> bool:
-        """True when anything besides the states narrows the list."""
+        """True when anything besides the states and the person's scope narrows the list."""
         return any(
             value is not None
             for value in (
-                self.type,
+                self.types,
                 self.subject,
                 self.cause,
-                self.owner,
-                self.severity,
-                self.warehouse,
+                self.owners,
+                self.severities,
+                self.warehouses,
+                self.assignees,
+                self.entities,
+                self.work_of,
                 self.overdue,
+                self.snoozed,
+                self.min_value,
                 self.q or None,
             )
         )
@@ -154,25 +196,112 @@ def case_conditions(
     """The WHERE clause of ``filters`` on the picture's companies (``table``'s columns)."""
     c = table.c
     where: list[sa.ColumnElement[bool]] = [in_companies(c.scope_company, companies)]
+    where.extend(visible_to(filters.visible, c.scope_company, c.warehouse))
     if filters.states is not None:
         where.append(_in_states(c.state, filters.states))
-    if filters.type is not None:
-        where.append(c.type == filters.type)
-    if filters.subject is not None:
-        where.append(c.subject == filters.subject)
-    if filters.cause is not None:
-        where.append(c.cause == filters.cause)
-    if filters.owner is not None:
-        where.append(c.owner == filters.owner)
-    if filters.severity is not None:
-        where.append(c.severity == filters.severity)
-    if filters.warehouse is not None:
-        where.append(c.warehouse == filters.warehouse)
+    where.extend(_chosen(c, filters))
+    where.extend(_judged(c, filters, dialect))
+    return where
+
+
+def _chosen(c: Any, filters: CaseFilters) -> list[sa.ColumnElement[bool]]:
+    """The filters that pick values: any of the chosen values of each, all of them."""
+    where: list[sa.ColumnElement[bool]] = []
+    for column, chosen in (
+        (c.type, filters.types),
+        (c.owner, filters.owners),
+        (c.severity, filters.severities),
+        (c.warehouse, filters.warehouses),
+        (c.subject, _one(filters.subject)),
+        (c.cause, _one(filters.cause)),
+    ):
+        if chosen is not None:
+            where.append(_one_of(column, chosen))
+    if filters.assignees is not None:
+        where.append(_assigned_to(c.assignee, filters.assignees))
+    if filters.entities is not None:
+        where.extend(_concerning(c.entities, filters.entities))
+    if filters.work_of is not None:
+        where.append(_work_of(c, filters.work_of))
+    return where
+
+
+def _judged(c: Any, filters: CaseFilters, dialect: str) -> list[sa.ColumnElement[bool]]:
+    """The filters that judge a case: overdue, snoozed, value, search."""
+    where: list[sa.ColumnElement[bool]] = []
     if filters.overdue is not None:
         where.append(_overdue(c, filters.now, wanted=filters.overdue))
+    if filters.snoozed is not None:
+        where.append(_snoozed(c, filters.clock, wanted=filters.snoozed))
+    if filters.min_value is not None:
+        where.append(numeric_key(c.value_at_risk, dialect) >= filters.min_value)
     if filters.q:
         where.append(_search(c, filters.q, dialect))
     return where
+
+
+def _one(value: str | None) -> frozenset[str] | None:
+    return frozenset({value}) if value is not None else None
+
+
+def _concerning(
+    column: sa.ColumnElement[Any], entities: frozenset[str]
+) -> list[sa.ColumnElement[bool]]:
+    """Cases concerning any of the chosen entities of each kind, for every kind chosen:
+    customers C1 or C2, and supplier S1."""
+    by_kind: dict[str, list[str]] = {}
+    for entity in sorted(entities):
+        by_kind.setdefault(entity.partition(":")[0], []).append(entity)
+    return [
+        sa.or_(*(_names_in_json(column, entity) for entity in chosen))
+        for chosen in by_kind.values()
+    ]
+
+
+def _one_of(column: sa.ColumnElement[Any], chosen: Collection[Any]) -> sa.ColumnElement[bool]:
+    values = sorted(chosen)
+    if not values:
+        return sa.false()
+    return column == values[0] if len(values) == 1 else column.in_(values)
+
+
+def _assigned_to(column: sa.ColumnElement[Any], logins: Collection[str]) -> sa.ColumnElement[bool]:
+    named = sorted(login for login in logins if login)
+    arms = [column.in_(named)] if named else []
+    if "" in logins:
+        arms.append(column.is_(None))
+    return sa.or_(*arms) if arms else sa.false()
+
+
+def _work_of(c: Any, work: WorkOf) -> sa.ColumnElement[bool]:
+    mine: sa.ColumnElement[bool] = c.assignee == work.login
+    if not work.teams:
+        return mine
+    return sa.or_(mine, sa.and_(c.assignee.is_(None), c.owner.in_(sorted(work.teams))))
+
+
+def _names_in_json(column: sa.ColumnElement[Any], value: str) -> sa.ColumnElement[bool]:
+    """``column`` (a JSON array of strings, as text) holds ``value``."""
+    quoted = json.dumps(value, ensure_ascii=False)
+    pattern = "%" + quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return column.like(pattern, escape="\\")
+
+
+def _snoozed(c: Any, clock: datetime | None, *, wanted: bool) -> sa.ColumnElement[bool]:
+    """Snoozed at ``clock`` (``wanted``), or not; with no clock, any snooze counts.
+
+    The queue hides snoozed cases by default, so this is part of nearly every read of
+    it. Written as "the key is (not) among the snoozed cases' keys", found through the
+    small partial index of migration 0009, the rest of the query still reads only the
+    indexes of 0004 rather than every case's row for its snooze.
+    """
+    snoozing = tables.exception_cases.alias("snoozing")
+    asleep = sa.select(snoozing.c.scope_company, snoozing.c.id).where(
+        snoozing.c.snoozed_until.is_not(None),
+        *([snoozing.c.snoozed_until > clock] if clock is not None else []),
+    )
+    key = sa.tuple_(c.scope_company, c.id)
+    return key.in_(asleep) if wanted else key.not_in(asleep)
 
 
 def list_cases(
@@ -181,9 +310,11 @@ def list_cases(
     filters: CaseFilters = CaseFilters(),
     *,
     sort: CaseSort = CaseSort.QUEUE,
+    reverse: bool = False,
     page: PageRequest = PageRequest(),
 ) -> Page[ExceptionCase]:
-    """One page of the cases of the picture's companies, without timelines, and the total."""
+    """One page of the cases of the picture's companies, without timelines, and the total;
+    ``reverse`` reads the sort the other way round."""
     companies = picture_companies(session, picture_id)
     if not companies:
         return empty_page(page)
@@ -191,12 +322,12 @@ def list_cases(
     dialect = dialect_name(session)
     connection = session.connection()
     where = case_conditions(table, companies, filters, dialect)
-    segments = _segments(sort, filters, dialect)
+    segments = _segments(sort, filters, dialect, reverse=reverse)
     source = search_source(filters.q, companies)
     # Counting reads every matching case; the counts last as long as the cases do.
     counts = remembered(
         cases_version(session, companies),
-        ("case counts", filters, sort),
+        ("case counts", filters, sort, reverse),
         lambda: segment_counts(connection, where, segments, source=source),
     )
     total, keys = segmented_keys(
@@ -218,6 +349,39 @@ def list_cases(
     )
 
 
+def case_chunk(
+    session: Session,
+    picture_id: int,
+    filters: CaseFilters,
+    cursor: Cursor,
+    *,
+    sort: CaseSort = CaseSort.QUEUE,
+    reverse: bool = False,
+    size: int = CHUNK_ROWS,
+) -> tuple[list[ExceptionCase], Cursor | None]:
+    """The next ``size`` cases (no timelines) of the list :func:`list_cases` pages, from
+    ``cursor`` on (``Cursor()``: the start), and where the chunk after starts (None: the
+    list is done). For downloads: every chunk costs the same however deep it is
+    (:mod:`.streaming`)."""
+    companies = picture_companies(session, picture_id)
+    if not companies:
+        return [], None
+    table = tables.exception_cases
+    dialect = dialect_name(session)
+    chunk = read_chunk(
+        session.connection(),
+        (table.c.scope_company, table.c.id),
+        case_conditions(table, companies, filters, dialect),
+        _segments(sort, filters, dialect, reverse=reverse, flat=False),
+        cursor,
+        size=size,
+        source=search_source(filters.q, companies),
+    )
+    keys = [(company, case_id) for company, case_id in chunk.keys]
+    found = cases_by_key(session, keys)
+    return [found[key] for key in keys if key in found], chunk.next
+
+
 def count_cases(session: Session, picture_id: int, filters: CaseFilters) -> int:
     """How many cases of the picture's companies pass ``filters``."""
     companies = picture_companies(session, picture_id)
@@ -237,7 +401,11 @@ def count_cases(session: Session, picture_id: int, filters: CaseFilters) -> int:
 
 
 def case_facets(
-    session: Session, picture_id: int, states: frozenset[CaseState] | None
+    session: Session,
+    picture_id: int,
+    states: frozenset[CaseState] | None,
+    *,
+    visible: Scope | None = None,
 ) -> CaseFacets:
     """Cases per type and per owner among those in ``states`` (None: every state).
 
@@ -247,19 +415,17 @@ def case_facets(
     companies = picture_companies(session, picture_id)
     if not companies:
         return CaseFacets()
-    question = ("case facets", tuple(sorted(states)) if states is not None else None)
+    question = ("case facets", tuple(sorted(states)) if states is not None else None, visible)
     return remembered(
         cases_version(session, companies),
         question,
-        lambda: _case_facets(session, companies, states),
+        lambda: _case_facets(session, companies, CaseFilters(states=states, visible=visible)),
     )
 
 
-def _case_facets(
-    session: Session, companies: Sequence[str], states: frozenset[CaseState] | None
-) -> CaseFacets:
+def _case_facets(session: Session, companies: Sequence[str], filters: CaseFilters) -> CaseFacets:
     table = tables.exception_cases
-    where = case_conditions(table, companies, CaseFilters(states=states), dialect_name(session))
+    where = case_conditions(table, companies, filters, dialect_name(session))
     connection = session.connection()
     by_type = {
         ExceptionType(type_): int(count)
@@ -282,8 +448,10 @@ def get_case(
     case_id: str,
     *,
     timeline: PageRequest = PageRequest(),
+    visible: Scope | None = None,
 ) -> CaseWithTimeline | None:
-    """One case of the picture's companies (closed ones too) with a page of its timeline."""
+    """One case of the picture's companies (closed ones too) with a page of its timeline;
+    None when there is none, or none ``visible`` covers."""
     companies = picture_companies(session, picture_id)
     if not companies:
         return None
@@ -291,7 +459,11 @@ def get_case(
     connection = session.connection()
     row = connection.execute(
         sa.select(cases)
-        .where(in_companies(cases.c.scope_company, companies), cases.c.id == case_id)
+        .where(
+            in_companies(cases.c.scope_company, companies),
+            cases.c.id == case_id,
+            *visible_to(visible, cases.c.scope_company, cases.c.warehouse),
+        )
         .order_by(text_key(cases.c.scope_company, dialect_name(session)))
         .limit(1)
     ).first()
@@ -323,6 +495,7 @@ def cases_naming(
     subjects: Collection[str] = (),
     causes: Collection[str] = (),
     states: frozenset[CaseState] | None = ACTIVE_STATES,
+    visible: Scope | None = None,
 ) -> list[ExceptionCase]:
     """The cases (no timelines) on ``subject`` or naming it among their related subjects.
 
@@ -350,8 +523,6 @@ def cases_naming(
             )
         )
     found = sa.union(*arms).subquery("candidates")
-    quoted = json.dumps(subject, ensure_ascii=False)
-    pattern = "%" + quoted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     query = (
         sa.select(table)
         .select_from(
@@ -361,8 +532,10 @@ def cases_naming(
             )
         )
         .where(
-            *case_conditions(table, companies, CaseFilters(states=states), dialect),
-            sa.or_(table.c.subject == subject, table.c.related.like(pattern, escape="\\")),
+            *case_conditions(
+                table, companies, CaseFilters(states=states, visible=visible), dialect
+            ),
+            sa.or_(table.c.subject == subject, _names_in_json(table.c.related, subject)),
         )
     )
     return [
@@ -436,27 +609,43 @@ def search_source(text: str | None, companies: Sequence[str]) -> sa.FromClause |
     return prefix_search_source(table, (table.c.scope_company, table.c.id), ranges, companies)
 
 
-def _segments(sort: CaseSort, filters: CaseFilters, dialect: str) -> list[Segment]:
-    """The sort as index-ordered segments: the queue is read one severity at a time,
-    worst first, each in due order (see :class:`Segment`).
+def _segments(
+    sort: CaseSort,
+    filters: CaseFilters,
+    dialect: str,
+    *,
+    reverse: bool = False,
+    flat: bool | None = None,
+) -> list[Segment]:
+    """The sort as index-ordered segments (see :class:`Segment`), read the other way
+    round when ``reverse`` (:func:`reversed_segments`).
 
-    A subject, a cause or a search finds a handful of cases through its own index; those
-    are simply sorted, in one segment, rather than looked for severity by severity.
+    The queue is read one severity at a time, worst first, each in due order. A subject,
+    a cause or a search finds a handful of cases through its own index; those are simply
+    sorted, in one segment, rather than looked for severity by severity (``flat``: None
+    decides so, False keeps the segments, as reading in chunks needs).
     """
+    if flat is None:
+        flat = filters.subject is not None or filters.cause is not None or bool(filters.q)
+    found = _forward_segments(sort, filters, dialect, flat=flat)
+    return reversed_segments(found) if reverse else found
+
+
+def _forward_segments(
+    sort: CaseSort, filters: CaseFilters, dialect: str, *, flat: bool
+) -> list[Segment]:
     table = tables.exception_cases
     ids = (
         SortKey(text_key(table.c.id, dialect)),
         SortKey(text_key(table.c.scope_company, dialect)),
     )
     due = SortKey(table.c.due_at)
-    if sort is CaseSort.QUEUE and (
-        filters.subject is not None or filters.cause is not None or filters.q
-    ):
+    if sort is CaseSort.QUEUE and flat:
         worst = SortKey(severity_rank(table.c.severity), descending=True)
         return [Segment((), (worst, due, *ids))]
     if sort is CaseSort.QUEUE:
-        chosen = filters.severity
-        worst_first = [chosen] if chosen is not None else list(reversed(SEVERITY_ORDER))
+        chosen = filters.severities
+        worst_first = [s for s in reversed(SEVERITY_ORDER) if chosen is None or s in chosen]
         return [Segment((table.c.severity == s,), (due, *ids)) for s in worst_first]
     if sort is CaseSort.DUE:
         return [Segment((), (due, *ids))]
@@ -466,4 +655,6 @@ def _segments(sort: CaseSort, filters: CaseFilters, dialect: str) -> list[Segmen
                 (), (SortKey(numeric_key(table.c.value_at_risk, dialect), descending=True), *ids)
             )
         ]
+    if sort is CaseSort.OWNER:
+        return [Segment((), (SortKey(text_key(table.c.owner, dialect)), due, *ids))]
     return [Segment((), (SortKey(table.c.opened_at, descending=True), *ids))]

@@ -42,6 +42,7 @@ from controltower.domain.cases import (
     severity_rank,
 )
 from controltower.domain.incidents import Incident, group_incidents
+from controltower.domain.people import Scope
 from controltower.storage import tables
 from controltower.storage.queries.cases import CaseFilters, case_conditions, search_source
 from controltower.storage.queries.cases import severity_rank as sql_severity_rank
@@ -95,6 +96,8 @@ class IncidentFilters:
 
     states: frozenset[CaseState] | None = ACTIVE_STATES
     members: CaseFilters = CaseFilters(states=None)  # noqa: RUF009 - frozen value
+    #: the scope of the person asking: incidents are made of the cases they may see
+    visible: Scope | None = None
 
 
 def list_incidents(
@@ -109,12 +112,12 @@ def list_incidents(
     if not companies:
         return empty_page(page)
     version = cases_version(session, companies)
-    ranking = _ranking(session, companies, filters.states, version)
+    ranking = _ranking(session, companies, filters.states, filters.visible, version)
     if _members_narrow(filters.members):
         wanted = _matching_causes(session, companies, filters)
         ranking = [cause for cause in ranking if cause in wanted]
     shown = ranking[page.offset : page.offset + page.size]
-    groups = _incident_groups(session, companies, filters.states, shown, version)
+    groups = _incident_groups(session, companies, (filters.states, filters.visible), shown, version)
     return Page([groups[c] for c in shown], len(ranking), page.number, page.size, page.offset)
 
 
@@ -128,7 +131,7 @@ def count_incidents(
     if _members_narrow(filters.members):
         return len(_matching_causes(session, companies, filters))
     version = cases_version(session, companies)
-    return len(_ranking(session, companies, filters.states, version))
+    return len(_ranking(session, companies, filters.states, filters.visible, version))
 
 
 # --- Ranking ---------------------------------------------------------------------------
@@ -138,16 +141,20 @@ def _ranking(
     session: Session,
     companies: Sequence[str],
     states: frozenset[CaseState] | None,
+    visible: Scope | None,
     version: Hashable | None,
 ) -> list[str]:
     """Every cause of the grouped cases, the incident with the most value at risk first
     (remembered until the cases change: see :mod:`.memory`)."""
-    question = ("incident ranking", _states_key(states))
-    return remembered(version, question, lambda: _rank(session, companies, states))
+    question = ("incident ranking", _states_key(states), visible)
+    return remembered(version, question, lambda: _rank(session, companies, states, visible))
 
 
 def _rank(
-    session: Session, companies: Sequence[str], states: frozenset[CaseState] | None
+    session: Session,
+    companies: Sequence[str],
+    states: frozenset[CaseState] | None,
+    visible: Scope | None,
 ) -> list[str]:
     dialect = dialect_name(session)
     cases = tables.exception_cases
@@ -158,7 +165,7 @@ def _rank(
             sa.func.max(numeric_key(cases.c.value_at_risk, dialect)).label("value"),
             sa.func.max(sql_severity_rank(cases.c.severity)).label("rank"),
         )
-        .where(*_grouped(companies, states, dialect))
+        .where(*_grouped(companies, states, dialect, visible))
         .group_by(cases.c.cause, cases.c.subject)
         .subquery("per_subject")
     )
@@ -214,7 +221,7 @@ def _read_matching_causes(
     query = (
         sa.select(cases.c.cause)
         .where(
-            *_grouped(companies, filters.states, dialect),
+            *_grouped(companies, filters.states, dialect, filters.visible),
             *case_conditions(cases, companies, filters.members, dialect),
         )
         .distinct()
@@ -226,7 +233,10 @@ def _read_matching_causes(
 
 
 def _grouped(
-    companies: Sequence[str], states: frozenset[CaseState] | None, dialect: str
+    companies: Sequence[str],
+    states: frozenset[CaseState] | None,
+    dialect: str,
+    visible: Scope | None,
 ) -> list[sa.ColumnElement[bool]]:
     """Which cases incidents are made of: those in ``states``, one per (type, subject).
 
@@ -236,14 +246,16 @@ def _grouped(
     subject is grouped too: closed history is not counted twice.
     """
     table = tables.exception_cases
-    where = case_conditions(table, companies, CaseFilters(states=states), dialect)
+    where = case_conditions(table, companies, CaseFilters(states=states, visible=visible), dialect)
     closed_grouped = states is None or CaseState.CLOSED in states
     if len(companies) == 1 and not closed_grouped:
         return where
     newer = table.alias("newer")
     superseded = sa.exists(
         sa.select(sa.literal(1)).where(
-            *case_conditions(newer, companies, CaseFilters(states=states), dialect),
+            *case_conditions(
+                newer, companies, CaseFilters(states=states, visible=visible), dialect
+            ),
             newer.c.type == table.c.type,
             newer.c.subject == table.c.subject,
             sa.or_(
@@ -278,7 +290,7 @@ class _Member:
 def _incident_groups(
     session: Session,
     companies: Sequence[str],
-    states: frozenset[CaseState] | None,
+    grouping: tuple[frozenset[CaseState] | None, Scope | None],
     causes: Sequence[str],
     version: Hashable | None,
 ) -> dict[str, IncidentGroup]:
@@ -287,9 +299,10 @@ def _incident_groups(
     Only a root's ``related`` subjects become impacts, so only the roots' are read: an
     incident of a thousand impacted orders is read as a thousand short rows.
     """
+    states, visible = grouping
     found: dict[str, IncidentGroup] = {}
     for cause in causes:
-        known = recall(version, ("incident", _states_key(states), cause))
+        known = recall(version, ("incident", _states_key(states), visible, cause))
         if known is not None:
             found[cause] = known
     missing = [cause for cause in causes if cause not in found]
@@ -306,7 +319,9 @@ def _incident_groups(
         cases.c.cause,
         sa.case((is_root, cases.c.related), else_=sa.null()).label("related"),
         cases.c.due_at,
-    ).where(*_grouped(companies, states, dialect_name(session)), cases.c.cause.in_(missing))
+    ).where(
+        *_grouped(companies, states, dialect_name(session), visible), cases.c.cause.in_(missing)
+    )
     by_cause: dict[str, list[_Member]] = {}
     for row in session.connection().execute(query):
         member = _Member(
@@ -349,7 +364,7 @@ def _incident_groups(
             order_count=len({_order_of(s) for s in (cause, *incident.impacts)} - {None}),
         )
         found[cause] = group
-        keep(version, ("incident", _states_key(states), cause), group)
+        keep(version, ("incident", _states_key(states), visible, cause), group)
     return found
 
 

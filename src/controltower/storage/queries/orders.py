@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -18,8 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from controltower.domain.analysis import OrderRiskStatus
+from controltower.domain.people import Scope
 from controltower.storage import tables
 from controltower.storage.queries.memory import orders_version, remembered
+from controltower.storage.queries.ordering import reversed_segments
 from controltower.storage.queries.paging import (
     Page,
     PageRequest,
@@ -37,7 +40,9 @@ from controltower.storage.queries.paging import (
     starts_with,
     text_key,
 )
+from controltower.storage.queries.streaming import CHUNK_ROWS, Cursor, read_chunk
 from controltower.storage.repository import OrderRiskRow, order_outcome
+from controltower.storage.visibility import visible_to
 
 
 class OrderSort(StrEnum):
@@ -53,19 +58,33 @@ class OrderSort(StrEnum):
     PROMISED_DATE = "promised_date"
     #: by order id
     ORDER_ID = "order_id"
+    #: by customer code, then order id
+    CUSTOMER = "customer"
+    #: by warehouse code, then order id (migration 0009's index)
+    WAREHOUSE = "warehouse"
+
+    @property
+    def descending(self) -> bool:
+        """True when the sort reads its leading column from the top down (the most urgent,
+        the latest, the most valuable first); reversing a sort flips this."""
+        return self in {OrderSort.URGENCY, OrderSort.DAYS_LATE, OrderSort.VALUE}
 
 
 @dataclass(frozen=True, slots=True)
 class OrderFilters:
-    """What narrows the list of open orders; None means "any"."""
+    """What narrows the list of open orders; None means "any", a set means "any of these"."""
 
     at_risk: bool | None = None
-    status: OrderRiskStatus | None = None
-    warehouse: str | None = None
-    #: a customer code, exactly
-    customer: str | None = None
+    statuses: frozenset[OrderRiskStatus] | None = None
+    warehouses: frozenset[str] | None = None
+    #: customer codes, exactly
+    customers: frozenset[str] | None = None
+    #: at least this much open value
+    min_value: Decimal | None = None
     #: text an order id or a customer code starts with (case as typed, or upper case)
     q: str | None = None
+    #: the scope of the person asking (None: no limit)
+    visible: Scope | None = None
 
 
 def open_orders(
@@ -74,13 +93,15 @@ def open_orders(
     filters: OrderFilters = OrderFilters(),
     *,
     sort: OrderSort = OrderSort.URGENCY,
+    reverse: bool = False,
     page: PageRequest = PageRequest(),
     with_lines: bool = True,
 ) -> Page[OrderRiskRow]:
     """One page of the open orders of the picture's companies, and how many match.
 
-    ``with_lines=False`` leaves each order's lines out (its ``lines`` are empty): a list
-    that shows no lines need not read and parse them.
+    ``reverse`` reads the sort the other way round. ``with_lines=False`` leaves each
+    order's lines out (its ``lines`` are empty): a list that shows no lines need not read
+    and parse them.
 
     ``total`` counts every order passing ``filters``; a page beyond the last is empty
     (with the total, so the caller can point to the last page).
@@ -92,13 +113,13 @@ def open_orders(
     dialect = dialect_name(session)
     connection = session.connection()
     where = _conditions(companies, filters, dialect)
-    segments = _segments(sort, filters, dialect)
+    segments = _segments(sort, filters, dialect, reverse=reverse)
     source = _search_source(filters.q, companies)
     # Counting reads every matching order's index entry; the counts last until the next
     # recorded scan, the only writer of the stored order risk.
     counts = remembered(
         orders_version(session, companies),
-        ("order counts", filters, sort),
+        ("order counts", filters, sort, reverse),
         lambda: segment_counts(connection, where, segments, source=source),
     )
     total, keys = segmented_keys(
@@ -125,8 +146,44 @@ def open_orders(
     )
 
 
-def open_order(session: Session, picture_id: int, order_id: str) -> OrderRiskRow | None:
-    """One open order of the picture's companies (None when the latest scan did not see it).
+def order_chunk(
+    session: Session,
+    picture_id: int,
+    filters: OrderFilters,
+    cursor: Cursor,
+    *,
+    sort: OrderSort = OrderSort.URGENCY,
+    reverse: bool = False,
+    size: int = CHUNK_ROWS,
+) -> tuple[list[OrderRiskRow], Cursor | None]:
+    """The next ``size`` orders (without lines) of the list :func:`open_orders` pages,
+    from ``cursor`` on (``Cursor()``: the start), and where the chunk after starts (None:
+    the list is done). For downloads: every chunk costs the same however deep it is
+    (:mod:`.streaming`)."""
+    companies = picture_companies(session, picture_id)
+    if not companies:
+        return [], None
+    table = tables.order_risk
+    dialect = dialect_name(session)
+    chunk = read_chunk(
+        session.connection(),
+        (table.c.company, table.c.order_id),
+        _conditions(companies, filters, dialect),
+        _segments(sort, filters, dialect, reverse=reverse, flat=False),
+        cursor,
+        size=size,
+        source=_search_source(filters.q, companies),
+    )
+    keys = [(company, order_id) for company, order_id in chunk.keys]
+    rows = _rows_by_key(session, picture_id, keys, with_lines=False)
+    return [rows[key] for key in keys if key in rows], chunk.next
+
+
+def open_order(
+    session: Session, picture_id: int, order_id: str, *, visible: Scope | None = None
+) -> OrderRiskRow | None:
+    """One open order of the picture's companies (None when the latest scan did not see it,
+    or ``visible`` does not cover it).
 
     An id is unique within a company; should two of the picture's companies both have
     the order open, the first company in sorted order is the one shown.
@@ -137,7 +194,11 @@ def open_order(session: Session, picture_id: int, order_id: str) -> OrderRiskRow
     table = tables.order_risk
     query = (
         sa.select(table)
-        .where(in_companies(table.c.company, companies), table.c.order_id == order_id)
+        .where(
+            in_companies(table.c.company, companies),
+            table.c.order_id == order_id,
+            *visible_to(visible, table.c.company, table.c.warehouse),
+        )
         .order_by(text_key(table.c.company, dialect_name(session)))
         .limit(1)
     )
@@ -156,18 +217,32 @@ def _conditions(
     companies: Sequence[str], filters: OrderFilters, dialect: str
 ) -> list[sa.ColumnElement[bool]]:
     table = tables.order_risk
-    where: list[sa.ColumnElement[bool]] = [in_companies(table.c.company, companies)]
+    where: list[sa.ColumnElement[bool]] = [
+        in_companies(table.c.company, companies),
+        *visible_to(filters.visible, table.c.company, table.c.warehouse),
+    ]
     if filters.at_risk is not None:
         where.append(table.c.at_risk == filters.at_risk)
-    if filters.status is not None:
-        where.append(table.c.status == filters.status)
-    if filters.warehouse is not None:
-        where.append(table.c.warehouse == filters.warehouse)
-    if filters.customer is not None:
-        where.append(table.c.customer == filters.customer)
+    for column, chosen in (
+        (table.c.status, filters.statuses),
+        (table.c.warehouse, filters.warehouses),
+        (table.c.customer, filters.customers),
+    ):
+        if chosen is not None:
+            where.append(_one_of(column, chosen))
+    if filters.min_value is not None:
+        where.append(numeric_key(table.c.open_value, dialect) >= filters.min_value)
     if filters.q:
         where.append(_search(filters.q, dialect))
     return where
+
+
+def _one_of(column: sa.ColumnElement[Any], chosen: frozenset[Any]) -> sa.ColumnElement[bool]:
+    """``column`` is one of ``chosen`` (``=`` for one value, which an index serves best)."""
+    values = sorted(chosen)
+    if not values:
+        return sa.false()
+    return column == values[0] if len(values) == 1 else column.in_(values)
 
 
 def _search(text: str, dialect: str) -> sa.ColumnElement[bool]:
@@ -201,15 +276,33 @@ def _search_source(text: str | None, companies: Sequence[str]) -> sa.FromClause 
     return prefix_search_source(table, keys, _search_ranges(text), companies)
 
 
-def _segments(sort: OrderSort, filters: OrderFilters, dialect: str) -> list[Segment]:
-    """The sort as index-ordered segments (see :class:`Segment`).
+def _segments(
+    sort: OrderSort,
+    filters: OrderFilters,
+    dialect: str,
+    *,
+    reverse: bool = False,
+    flat: bool | None = None,
+) -> list[Segment]:
+    """The sort as index-ordered segments (see :class:`Segment`), read the other way
+    round when ``reverse`` (:func:`reversed_segments`).
 
     "No ship date at all is latest" puts the orders whose ``days_late`` is NULL first, an
     order no index keeps (SQLite puts NULL last when reading backwards), so those are a
-    segment of their own; "at risk first" splits the urgency sort the same way. One
-    customer's orders, or a search, are a handful found through their own index, and are
-    simply sorted in one segment.
+    segment of their own; "at risk first" splits the urgency sort the same way. Some
+    customers' orders, or a search, are a handful found through their own index, and are
+    simply sorted in one segment (``flat``: None decides so; False keeps the segments,
+    whose keys are never NULL, as reading in chunks needs).
     """
+    if flat is None:
+        flat = filters.customers is not None or bool(filters.q)
+    found = _forward_segments(sort, filters, dialect, flat=flat)
+    return reversed_segments(found) if reverse else found
+
+
+def _forward_segments(
+    sort: OrderSort, filters: OrderFilters, dialect: str, *, flat: bool
+) -> list[Segment]:
     table = tables.order_risk
     at_risk = filters.at_risk
     value = SortKey(numeric_key(table.c.open_value, dialect), descending=True)
@@ -220,13 +313,13 @@ def _segments(sort: OrderSort, filters: OrderFilters, dialect: str) -> list[Segm
     no_date = (table.c.days_late.is_(None),)
     dated = (table.c.days_late.is_not(None),)
     latest = (SortKey(table.c.days_late, descending=True), value, *ids)
-    if filters.customer is not None or filters.q:
+    if flat:
         no_date_first = SortKey(table.c.days_late.is_(None), descending=True)
-        flat = (no_date_first, *latest)
+        undated_first = (no_date_first, *latest)
         if sort is OrderSort.URGENCY:
-            return [Segment((), (SortKey(table.c.at_risk, descending=True), *flat))]
+            return [Segment((), (SortKey(table.c.at_risk, descending=True), *undated_first))]
         if sort is OrderSort.DAYS_LATE:
-            return [Segment((), flat)]
+            return [Segment((), undated_first)]
     if sort is OrderSort.URGENCY:
         risk = [True, False] if at_risk is None else [at_risk]
         return [
@@ -243,6 +336,10 @@ def _segments(sort: OrderSort, filters: OrderFilters, dialect: str) -> list[Segm
         return [Segment((), (value, *ids))]
     if sort is OrderSort.PROMISED_DATE:
         return [Segment((), (SortKey(table.c.promised_date), *ids))]
+    if sort is OrderSort.CUSTOMER:
+        return [Segment((), (SortKey(text_key(table.c.customer, dialect)), *ids))]
+    if sort is OrderSort.WAREHOUSE:
+        return [Segment((), (SortKey(text_key(table.c.warehouse, dialect)), *ids))]
     return [Segment((), ids)]
 
 

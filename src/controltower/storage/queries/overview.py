@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from controltower.domain.analysis import OrderRiskStatus
 from controltower.domain.cases import ACTIVE_STATES, ExceptionType, Severity
+from controltower.domain.people import Scope
 from controltower.storage import tables
 from controltower.storage.queries.cases import CaseFilters, case_conditions
 from controltower.storage.queries.memory import cases_version, remembered
@@ -21,6 +22,7 @@ from controltower.storage.queries.paging import (
     numeric_key,
     picture_companies,
 )
+from controltower.storage.visibility import visible_to
 
 #: cents: sums are shown to the cent, so they are rounded there
 _CENT = Decimal("0.01")
@@ -51,7 +53,9 @@ class StatusCount:
     open_value: Decimal
 
 
-def active_case_counts(session: Session, picture_id: int, *, now: datetime | None) -> CaseCounts:
+def active_case_counts(
+    session: Session, picture_id: int, *, now: datetime | None, visible: Scope | None = None
+) -> CaseCounts:
     """Active cases per type and severity, and how many are due before ``now`` (overdue).
 
     ``now`` is the latest scan's time (None before any scan: nothing is overdue). Read
@@ -62,17 +66,20 @@ def active_case_counts(session: Session, picture_id: int, *, now: datetime | Non
         return CaseCounts()
     return remembered(
         cases_version(session, companies),
-        ("active case counts", now),
-        lambda: _active_case_counts(session, companies, now),
+        ("active case counts", now, visible),
+        lambda: _active_case_counts(session, companies, now, visible),
     )
 
 
 def _active_case_counts(
-    session: Session, companies: Sequence[str], now: datetime | None
+    session: Session, companies: Sequence[str], now: datetime | None, visible: Scope | None
 ) -> CaseCounts:
     table = tables.exception_cases
     where = case_conditions(
-        table, companies, CaseFilters(states=ACTIVE_STATES), dialect_name(session)
+        table,
+        companies,
+        CaseFilters(states=ACTIVE_STATES, visible=visible),
+        dialect_name(session),
     )
     overdue = (
         sa.func.sum(sa.case((table.c.due_at < now, 1), else_=0))
@@ -93,7 +100,11 @@ def _active_case_counts(
 
 
 def order_status_counts(
-    session: Session, picture_id: int, *, at_risk: bool | None = True
+    session: Session,
+    picture_id: int,
+    *,
+    at_risk: bool | None = True,
+    visible: Scope | None = None,
 ) -> list[StatusCount]:
     """Open orders per risk status with their open value, the most orders first.
 
@@ -104,7 +115,10 @@ def order_status_counts(
     if not companies:
         return []
     table = tables.order_risk
-    where: list[sa.ColumnElement[bool]] = [in_companies(table.c.company, companies)]
+    where: list[sa.ColumnElement[bool]] = [
+        in_companies(table.c.company, companies),
+        *visible_to(visible, table.c.company, table.c.warehouse),
+    ]
     if at_risk is not None:
         where.append(table.c.at_risk == at_risk)
     value = sa.func.sum(numeric_key(table.c.open_value, dialect_name(session)))

@@ -1,0 +1,145 @@
+"""``controltower serve`` refuses to be reachable from other machines without an
+administrator, and says when nobody can sign in."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from controltower.cli.serve_cmd import ADD_ADMINISTRATOR, is_loopback, start_check
+from controltower.domain.people import Role
+from helpers.people import add_test_person
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "LocalHost", "::ffff:127.0.0.1"],
+)
+def test_loopback_addresses_are_recognised(host: str) -> None:
+    assert is_loopback(host)
+
+
+@pytest.mark.parametrize(
+    "host", ["0.0.0.0", "::", "", "192.168.1.20", "10.0.0.1", "example.com", "localhost.example"]
+)
+def test_every_other_address_is_reachable_from_elsewhere(host: str) -> None:
+    assert not is_loopback(host)
+
+
+def test_a_reachable_server_without_an_administrator_is_refused_saying_how_to_add_one() -> None:
+    check = start_check("0.0.0.0", administrator_exists=False, anyone_can_sign_in=True)
+    assert check.refusal is not None
+    assert "0.0.0.0" in check.refusal
+    assert ADD_ADMINISTRATOR in check.refusal
+
+
+def test_a_reachable_server_with_an_administrator_starts() -> None:
+    check = start_check("0.0.0.0", administrator_exists=True, anyone_can_sign_in=True)
+    assert check.refusal is None
+    assert check.hint is None
+
+
+def test_a_loopback_server_starts_without_anybody_but_says_nobody_can_sign_in() -> None:
+    check = start_check("127.0.0.1", administrator_exists=False, anyone_can_sign_in=False)
+    assert check.refusal is None
+    assert check.hint is not None
+    assert "Nobody can sign in" in check.hint
+    assert "\n" not in check.hint
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def serve(url: str, host: str, port: int, cwd: Path) -> subprocess.Popen[str]:
+    command = [
+        sys.executable,
+        "-c",
+        "from controltower.cli.main import app; app()",
+        "serve",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--database-url",
+        url,
+    ]
+    environment = {**os.environ, "COLUMNS": "200"}
+    return subprocess.Popen(
+        command, cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def wait_for_health(server: subprocess.Popen[str], url: str) -> httpx.Response:
+    """Poll ``url`` until it answers (or the server stops, or a minute passes)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            _, errors = server.communicate()
+            pytest.fail(f"serve stopped with status {server.returncode}: {errors}")
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail(f"serve did not answer on {url} within a minute")
+
+
+@pytest.mark.database
+def test_serving_on_every_interface_without_an_administrator_exits_without_listening(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    add_test_person(migrated_database_url, "reader", role=Role.AUDITOR)
+    port = free_port()
+    server = serve(migrated_database_url, "0.0.0.0", port, tmp_path)
+    output, errors = server.communicate(timeout=120)
+    assert server.returncode == 1
+    assert "Error: refusing to serve on 0.0.0.0" in errors
+    assert ADD_ADMINISTRATOR in errors
+    assert "serving on" not in errors + output
+    assert "Traceback" not in errors
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+
+
+@pytest.mark.database
+def test_serving_on_every_interface_with_an_administrator_starts(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    add_test_person(migrated_database_url, "admin", role=Role.ADMINISTRATOR)
+    port = free_port()
+    server = serve(migrated_database_url, "0.0.0.0", port, tmp_path)
+    try:
+        health = wait_for_health(server, f"http://127.0.0.1:{port}/api/health")
+        assert health.status_code == 200
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert "refusing" not in errors
+    assert "Nobody can sign in" not in errors
+
+
+@pytest.mark.database
+def test_serving_on_loopback_with_nobody_stored_starts_with_a_hint(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    port = free_port()
+    server = serve(migrated_database_url, "127.0.0.1", port, tmp_path)
+    try:
+        health = wait_for_health(server, f"http://127.0.0.1:{port}/api/health")
+        assert health.status_code == 200
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    hints = [line for line in errors.splitlines() if "Nobody can sign in" in line]
+    assert len(hints) == 1
+    assert ADD_ADMINISTRATOR in hints[0]
