@@ -110,10 +110,10 @@ def command_permission(command: CaseCommand, principal: Principal) -> Permission
 
 
 def case_permission(command: CaseCommand, principal: Principal, case: ExceptionCase) -> Permission:
-    """What the command needs on this case: handing back a case that is somebody else's
-    takes it from them, which needs ``assign_cases``."""
-    handing_back = isinstance(command, Assign) and command.to is None
-    if handing_back and case.assignee not in (None, principal.login):
+    """What the command needs on this case: taking a case that is somebody else's, or
+    handing it back to the team, takes it from them, which needs ``assign_cases``."""
+    reassigning = isinstance(command, Assign) and command.to != case.assignee
+    if reassigning and case.assignee not in (None, principal.login):
         return Permission.ASSIGN_CASES
     return command_permission(command, principal)
 

@@ -190,6 +190,7 @@ def test_roles_without_the_permission_are_refused_with_403(migrated_database_url
         given = act(manager, case.id, "assign", {"to": "mia"})
     with as_person(business, "finn") as frontline:
         taken_back = act(frontline, case.id, "assign", {"to": None})
+        taken_over = act(frontline, case.id, "assign", {"to": "finn"})
 
     assert seen.status_code == 200, "an auditor reads the queue"
     assert {a: r.status_code for a, r in audited.items()} == dict.fromkeys(ACTIONS, 403)
@@ -203,6 +204,7 @@ def test_roles_without_the_permission_are_refused_with_403(migrated_database_url
     assert taken.status_code == 200, "taking a case yourself needs only work_cases"
     assert given.status_code == 200
     assert taken_back.status_code == 403, "taking mia's case away needs assign_cases"
+    assert taken_over.status_code == 403, "taking mia's case over needs assign_cases"
     assert stored_case(business).assignee == "mia"
 
 
