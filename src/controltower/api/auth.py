@@ -75,7 +75,8 @@ def authenticate(request: Request, session: Session) -> Authenticated | None:
     if scheme.lower() == "bearer" and token.strip():
         principal = principal_for_token(session, token.strip())
         found = Authenticated(principal, None) if principal is not None else None
-    elif not header:
+    else:
+        # no bearer token (a proxy's own Authorization header is not ours): the cookie
         secret = request.cookies.get(SESSION_COOKIE)
         if secret:
             signed = session_of(session, secret, now=request_now(), timeouts=timeouts_of(request))

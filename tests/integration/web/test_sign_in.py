@@ -185,3 +185,12 @@ def test_the_api_wants_a_valid_bearer_token(
 
 def test_health_answers_without_signing_in(client: TestClient) -> None:
     assert client.get("/api/health").status_code == 200
+
+
+def test_a_proxy_s_own_authorization_header_does_not_sign_the_browser_out(
+    client: TestClient, ann: TestPerson
+) -> None:
+    assert sign_in(client, "ann", ann.password) == 303
+    proxied = client.get("/", headers={"Authorization": "Basic cHJveHk6c2VjcmV0"})
+    assert proxied.status_code == 200
+    assert client.get("/api/pictures", headers={"Authorization": "Basic eDp5"}).status_code == 200
