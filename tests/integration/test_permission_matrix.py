@@ -178,7 +178,9 @@ def routes(b: Business) -> list[Route]:
             "POST",
             "/api/cases/{case_id}/assign",
             f"/api/cases/{case}/assign",
-            work,
+            # the first manager of the matrix takes the case; everyone after takes it over
+            # from them, which needs the assign permission
+            assign,
             wh,
             json={"to": ME},
         ),
