@@ -33,21 +33,11 @@ from controltower.cli.console import (
     progress_bar,
     read_dataset_or_exit,
 )
-from controltower.cli.options import resolve_settings
+from controltower.cli.options import DatabaseUrlOption, resolve_settings
 
 if TYPE_CHECKING:
     from controltower.domain.tables import I32, DatasetTables
     from controltower.storage.repository import PictureSummary
-
-DatabaseUrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        metavar="URL",
-        help="Database URL (default: $DATABASE_URL, else ./controltower.db).",
-        show_default=False,
-    ),
-]
 
 
 def register(app: typer.Typer) -> None:

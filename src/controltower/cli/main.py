@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import typer
 
-from controltower.cli import dataset_cmds, demo_cmd, scan_cmd, serve_cmd, user_cmd
+from controltower.cli import (
+    dataset_cmds,
+    demo_cmd,
+    odoo_cmd,
+    scan_cmd,
+    serve_cmd,
+    user_cmd,
+    worker_cmd,
+    writeback_cmd,
+)
 
 app = typer.Typer(
     name="controltower",
@@ -19,3 +28,6 @@ demo_cmd.register(app)
 scan_cmd.register(app)
 serve_cmd.register(app)
 user_cmd.register(app)
+odoo_cmd.register(app)
+worker_cmd.register(app)
+writeback_cmd.register(app)

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
 
 if TYPE_CHECKING:
     from controltower.settings import Settings
+
+
+#: ``--database-url``, the same on every command that opens the database
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        metavar="URL",
+        help="Database URL (default: $DATABASE_URL, else ./controltower.db).",
+        show_default=False,
+    ),
+]
 
 
 def resolve_settings(*, database_url: str | None = None, **overrides: Any) -> Settings:

@@ -33,7 +33,7 @@ from controltower.cli.console import (
     output_console,
     policy_or_exit,
 )
-from controltower.cli.options import resolve_settings
+from controltower.cli.options import DatabaseUrlOption, resolve_settings
 from controltower.domain.people import Role
 
 if TYPE_CHECKING:
@@ -46,15 +46,6 @@ if TYPE_CHECKING:
 #: to the 80 columns Rich assumes when there is no terminal to measure
 UNWRAPPED_WIDTH: Final = 1000
 
-DatabaseUrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        metavar="URL",
-        help="Database URL (default: $DATABASE_URL, else ./controltower.db).",
-        show_default=False,
-    ),
-]
 LoginArgument = Annotated[
     str, typer.Argument(metavar="LOGIN", help="The person's login.", show_default=False)
 ]

@@ -836,3 +836,66 @@ saved_views = sa.Table(
     sa.UniqueConstraint("user_id", "page", "name", name="uq_saved_views_name"),
     sqlite_autoincrement=True,
 )
+
+
+# --- The Odoo connector (migration 0011) ----------------------------------------------
+#
+# ``source`` names one Odoo database (``odoo:<url>/<db>``): a Control Tower database can
+# follow more than one.
+
+#: the records the last complete sync read, per model: zlib-compressed JSON of
+#: ``{id: record}``, and the model's ``write_date`` watermark. Rewritten whole, per
+#: model, in the transaction that stores the picture they map to.
+odoo_mirror = sa.Table(
+    "odoo_mirror",
+    metadata,
+    sa.Column("source", sa.Text(), primary_key=True),
+    sa.Column("model", sa.Text(), primary_key=True),
+    sa.Column("watermark", sa.Text(), nullable=True),
+    sa.Column("record_count", sa.Integer, nullable=False),
+    sa.Column("records", sa.LargeBinary(), nullable=False),
+    sa.Column("synced_at", UtcDateTime(), nullable=False),
+)
+
+#: one follow-up in Odoo per (record, Odoo user): the activity (and ticket) written for
+#: the open cases that concern that record, so a second write-back updates, never adds
+odoo_followups = sa.Table(
+    "odoo_followups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.Text(), nullable=False),
+    sa.Column("res_model", sa.Text(), nullable=False),
+    sa.Column("res_id", sa.Integer, nullable=False),
+    sa.Column("odoo_user_id", sa.Integer, nullable=False),
+    #: the text put in the activity's summary, by which a write-back finds its own
+    #: activity in Odoo after a crash between the Odoo call and the local commit
+    sa.Column("marker", sa.Text(), nullable=False),
+    sa.Column("activity_id", sa.Integer, nullable=True),
+    sa.Column("ticket_id", sa.Integer, nullable=True),
+    #: digest of the note and due date last written, to update only what changed
+    sa.Column("digest", sa.Text(), nullable=False),
+    #: JSON array of the case ids (``company/case``) the follow-up stands for
+    sa.Column("cases", sa.Text(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint(
+        "source", "res_model", "res_id", "odoo_user_id", name="uq_odoo_followups_record_user"
+    ),
+    sqlite_autoincrement=True,
+)
+
+#: every write made to Odoo, append-only: who ran it, what, on which record
+odoo_writes = sa.Table(
+    "odoo_writes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.Text(), nullable=False),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("by", sa.Text(), nullable=False),
+    sa.Column("action", sa.Text(), nullable=False),
+    sa.Column("res_model", sa.Text(), nullable=False),
+    sa.Column("res_id", sa.Integer, nullable=True),
+    sa.Column("detail", sa.Text(), nullable=False),
+    sqlite_autoincrement=True,
+)

@@ -46,6 +46,9 @@ EXPECTED_TABLES = {
     "web_sessions",
     "login_failures",
     "saved_views",
+    "odoo_mirror",
+    "odoo_followups",
+    "odoo_writes",
 }
 
 
@@ -58,7 +61,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0010"
+        assert current_revision(engine) == head_revision() == "0011"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()

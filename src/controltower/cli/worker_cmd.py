@@ -1,0 +1,175 @@
+"""``controltower worker``: keep the picture fresh without anybody typing ``scan``.
+
+Each cycle syncs Odoo when a connection is configured (``ODOO_URL``, ``ODOO_DB``,
+``ODOO_LOGIN``, ``ODOO_API_KEY``), scans the stored picture it produced (so cases open,
+update and clear), and, with ``--writeback``, writes the follow-ups back to Odoo. A
+cycle starts every ``--interval`` seconds (60 by default: the picture is never more
+than about a minute old); ``--once`` runs one cycle and exits, for cron and tests.
+
+A failed cycle (Odoo unreachable, a refused login) is one line on standard error; the
+worker goes on with the next cycle, and the stored picture stays the last good one.
+With ``--once`` a failed cycle exits 1. Every cycle is one line on standard output.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from datetime import date, datetime
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from controltower.cli.console import errors_console, output_console, policy_or_exit
+from controltower.cli.odoo_cmd import (
+    GiveUpOption,
+    ProtocolOption,
+    SettingsOption,
+    TimeoutOption,
+    connection_or_exit,
+    settings_or_exit,
+)
+from controltower.cli.options import DatabaseUrlOption, resolve_settings
+
+if TYPE_CHECKING:
+    from controltower.connectors.odoo.client import OdooConnection
+    from controltower.connectors.odoo.settings import OdooSettings
+    from controltower.domain.errors import DomainError
+    from controltower.policy.model import Policy
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``worker`` to ``app``."""
+    app.command("worker")(worker)
+
+
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle now and exit.")] = False,
+    interval: Annotated[
+        float,
+        typer.Option("--interval", metavar="SECONDS", min=5.0, help="Start a cycle this often."),
+    ] = 60.0,
+    writeback: Annotated[
+        bool,
+        typer.Option("--writeback", help="Also write follow-ups back to Odoo after each scan."),
+    ] = False,
+    url: Annotated[str | None, typer.Option("--url", envvar="ODOO_URL", hidden=True)] = None,
+    db: Annotated[str | None, typer.Option("--db", envvar="ODOO_DB", hidden=True)] = None,
+    login: Annotated[str | None, typer.Option("--login", envvar="ODOO_LOGIN", hidden=True)] = None,
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", envvar="ODOO_API_KEY", hidden=True, show_envvar=False)
+    ] = None,
+    settings_file: SettingsOption = None,
+    protocol: ProtocolOption = "jsonrpc",
+    timeout: TimeoutOption = 30.0,
+    give_up_after: GiveUpOption = 60.0,
+    policy_file: Annotated[
+        str | None,
+        typer.Option("--policy", metavar="FILE", help="Policy file (TOML) for the scans."),
+    ] = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Sync, scan and write back on a schedule (Odoo from $ODOO_URL, $ODOO_DB, ...)."""
+    from pathlib import Path
+
+    connection = None
+    if url or db or login or api_key:
+        if not (url and db and login and api_key):
+            errors_console().print(
+                "Error: to sync Odoo the worker needs ODOO_URL, ODOO_DB, ODOO_LOGIN and "
+                "ODOO_API_KEY (or --url, --db, --login, --api-key)",
+                markup=False,
+            )
+            raise typer.Exit(code=2)
+        connection = connection_or_exit(url, db, login, api_key, protocol, timeout, give_up_after)
+    settings = settings_or_exit(settings_file)
+    policy = policy_or_exit(Path(policy_file) if policy_file else None)
+    database = resolve_settings(database_url=database_url).database_url
+    cycle = _Cycle(connection, settings, policy, database, writeback=writeback)
+    if once:
+        if not cycle.run():
+            raise typer.Exit(code=1)
+        return
+    stop = threading.Event()
+
+    def _stop(_signal: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    output_console().print(
+        f"Worker started: a cycle every {interval:g} s (Ctrl+C to stop).", markup=False
+    )
+    while not stop.is_set():
+        started = datetime.now().astimezone()
+        cycle.run()
+        elapsed = (datetime.now().astimezone() - started).total_seconds()
+        stop.wait(max(0.0, interval - elapsed))
+    output_console().print("Worker stopped.", markup=False)
+
+
+class _Cycle:
+    """One round of the worker's work; ``run`` says whether it all went well."""
+
+    def __init__(
+        self,
+        connection: OdooConnection | None,
+        settings: OdooSettings,
+        policy: Policy,
+        database_url: str,
+        *,
+        writeback: bool,
+    ) -> None:
+        self.connection = connection
+        self.settings = settings
+        self.policy = policy
+        self.database_url = database_url
+        self.writeback = writeback
+
+    def run(self) -> bool:
+        from controltower.domain.errors import DomainError
+        from controltower.storage.database import StorageError
+
+        stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        try:
+            parts = self._steps()
+        except (DomainError, StorageError) as error:
+            self._failed(stamp, error)
+            return False
+        except typer.Exit:  # a step already said what went wrong
+            return False
+        output_console().print(f"{stamp} {'; '.join(parts)}", markup=False, soft_wrap=True)
+        return True
+
+    def _steps(self) -> list[str]:
+        from controltower.cli.odoo_sync import sync_odoo
+        from controltower.cli.scan_cmd import scan_stored_picture
+
+        parts: list[str] = []
+        company: str | None = None
+        if self.connection is not None:
+            summary = sync_odoo(self.connection, self.settings, self.database_url)
+            company = summary.picture.companies[0]
+            parts.append(
+                f"synced {summary.source.removeprefix('odoo:')}: "
+                f"{sum(summary.changed.values()):,} records changed"
+            )
+        result = scan_stored_picture(
+            database_url=self.database_url,
+            company=company,
+            as_of=date.today(),
+            policy=self.policy,
+        )
+        parts.append(result.summary_line())
+        if self.writeback and self.connection is not None:
+            from controltower.cli.odoo_writeback import run_writeback_for_worker
+
+            parts.append(
+                run_writeback_for_worker(self.connection, self.settings, self.database_url)
+            )
+        return parts
+
+    @staticmethod
+    def _failed(stamp: str, error: DomainError | Exception) -> None:
+        errors_console().print(f"{stamp} cycle failed: {error}", markup=False)

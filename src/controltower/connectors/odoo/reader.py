@@ -1,0 +1,474 @@
+"""Read an Odoo database into a local mirror: everything the first time, changes after.
+
+The mirror is the records the mapping needs, by model and id, as Odoo returned them
+(many2one as ``[id, name]``, ``False`` for empty), with a ``write_date`` watermark per
+model. A run:
+
+1. reads the small reference tables whole (``plan.REFERENCE_READS``);
+2. reads each watermarked model (``plan.incremental_reads``): the first time its
+   ``full`` domain, later its ``changed`` domain with ``write_date >= watermark``
+   (inclusive: many rows share one second; re-reading one twice is harmless because a
+   record replaces itself by id). Up to ``parallel_requests`` models are read at once,
+   each page by page on ``id`` (keyset paging: stable while Odoo is written to);
+3. re-reads the parents of changed children, because Odoo's stored computes (a line's
+   delivered quantity, an order's delivery status) change without bumping the parent's
+   ``write_date``; reads the partners and put-away moves the records point to;
+4. on later runs, asks for the ids still alive and drops the rest (a deletion leaves
+   no ``write_date`` behind).
+
+Nothing here writes anywhere: the caller stores the new mirror together with the new
+picture, in one transaction, or not at all. A field the login may not read is left
+out with a warning and the read goes on.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from controltower.connectors.odoo.errors import OdooAccessError, OdooError
+from controltower.connectors.odoo.flavour import OdooFlavour
+from controltower.connectors.odoo.plan import (
+    CORE_MODELS,
+    OPTIONAL_MODELS,
+    PARTNER_READ_FIELDS,
+    REFERENCE_READS,
+    ModelRead,
+    incremental_reads,
+)
+from controltower.connectors.odoo.settings import OdooSettings
+from controltower.connectors.odoo.values import many2one_id
+
+
+class OdooSetupError(OdooError):
+    """The Odoo database lacks what a sync needs (an app not installed)."""
+
+
+Record = dict[str, Any]
+Records = dict[int, Record]
+
+ID_CHUNK = 1000
+"""Ids per ``read`` when records are fetched by id."""
+
+
+class OdooReading(Protocol):
+    """The part of the client the reader uses (``client.OdooClient`` fits)."""
+
+    def pages(
+        self,
+        model: str,
+        domain: list[Any],
+        fields: list[str],
+        *,
+        page_size: int = ...,
+        context: dict[str, Any] | None = ...,
+    ) -> Iterator[list[dict[str, Any]]]: ...
+
+    def read(
+        self,
+        model: str,
+        ids: list[int],
+        fields: list[str],
+        context: dict[str, Any] | None = ...,
+    ) -> list[dict[str, Any]]: ...
+
+    def search_ids(
+        self, model: str, domain: list[Any], context: dict[str, Any] | None = ...
+    ) -> list[int]: ...
+
+
+@dataclass
+class MirrorState:
+    """The records the mapping reads, by model and id, and the watermark of each model."""
+
+    records: dict[str, Records] = field(default_factory=dict)
+    watermarks: dict[str, str] = field(default_factory=dict)
+
+    def of(self, model: str) -> Records:
+        return self.records.setdefault(model, {})
+
+
+@dataclass
+class ReadOutcome:
+    """A finished read: the new mirror, what it cost, and what a person should know."""
+
+    state: MirrorState
+    full: bool
+    warnings: list[str] = field(default_factory=list)
+    #: records returned by Odoo, per model (the read's cost)
+    records_read: dict[str, int] = field(default_factory=dict)
+    #: records that changed or left, per model (what the run applied)
+    changed: dict[str, int] = field(default_factory=dict)
+
+
+Progress = Callable[[str, int], None]
+"""Called with a model name and how many records just arrived."""
+
+
+class _Run:
+    """One read: the client, the settings, and the tallies every thread adds to."""
+
+    def __init__(
+        self,
+        client: OdooReading,
+        settings: OdooSettings,
+        outcome: ReadOutcome,
+        progress: Progress | None,
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self.outcome = outcome
+        self.progress = progress
+        self.denied: dict[str, set[str]] = {}
+        self.lock = threading.Lock()
+
+    def _tally(self, model: str, count: int) -> None:
+        with self.lock:
+            self.outcome.records_read[model] = self.outcome.records_read.get(model, 0) + count
+        if self.progress is not None:
+            self.progress(model, count)
+
+    def _fields(self, model: str, fields: Iterable[str]) -> list[str]:
+        denied = self.denied.get(model, set())
+        return [name for name in fields if name not in denied]
+
+    def _deny(self, model: str, error: OdooAccessError, fields: list[str]) -> bool:
+        """Leave a field out after Odoo refused it; False when the refusal is not a field's."""
+        name = error.field
+        if name is None or name not in fields or name in ("id", "write_date"):
+            return False
+        with self.lock:
+            self.denied.setdefault(model, set()).add(name)
+            self.outcome.warnings.append(
+                f"Odoo does not let this login read {model}.{name}; it is left out ({error})"
+            )
+        return True
+
+    def search(
+        self, model: str, domain: list[Any], fields: Iterable[str], archived: bool
+    ) -> list[Record]:
+        """Every record of ``domain``, page by page on id."""
+        context = {"active_test": False} if archived else None
+        while True:
+            wanted = self._fields(model, fields)
+            rows: list[Record] = []
+            try:
+                for page in self.client.pages(
+                    model, domain, wanted, page_size=self.settings.page_size, context=context
+                ):
+                    rows.extend(page)
+                    self._tally(model, len(page))
+            except OdooAccessError as error:
+                if self._deny(model, error, wanted):
+                    continue
+                raise
+            return rows
+
+    def by_ids(self, model: str, ids: Iterable[int], fields: Iterable[str]) -> list[Record]:
+        """The records with these ids that still exist (archived ones included)."""
+        wanted_ids = sorted(set(ids))
+        rows: list[Record] = []
+        for start in range(0, len(wanted_ids), ID_CHUNK):
+            chunk = wanted_ids[start : start + ID_CHUNK]
+            while True:
+                wanted = self._fields(model, fields)
+                try:
+                    # search first: ``read`` of a deleted id fails the whole call
+                    alive = self.client.search_ids(
+                        model, [("id", "in", chunk)], context={"active_test": False}
+                    )
+                    page = (
+                        self.client.read(model, alive, wanted, context={"active_test": False})
+                        if alive
+                        else []
+                    )
+                except OdooAccessError as error:
+                    if self._deny(model, error, wanted):
+                        continue
+                    raise
+                break
+            rows.extend(page)
+            self._tally(model, len(page))
+        return rows
+
+
+def read_odoo(
+    client: OdooReading,
+    flavour: OdooFlavour,
+    settings: OdooSettings,
+    previous: MirrorState | None,
+    *,
+    progress: Progress | None = None,
+) -> ReadOutcome:
+    """Read what changed since ``previous`` (everything when it is None) into a new mirror."""
+    full = previous is None or not previous.watermarks
+    state = MirrorState(
+        records={
+            model: dict(rows) for model, rows in (previous.records if previous else {}).items()
+        },
+        watermarks=dict(previous.watermarks) if previous else {},
+    )
+    outcome = ReadOutcome(state=state, full=full, warnings=list(flavour.notes))
+    run = _Run(client, settings, outcome, progress)
+    installed = _installed_models(run, state)
+    _read_reference(run, state, installed)
+    reads = [
+        read
+        for read in incremental_reads(flavour, rma_installed="rma" in installed)
+        if read.model in installed
+    ]
+    changed = _read_watermarked(run, state, reads, full=full)
+    if not full:
+        _reread_parents(run, state, reads, changed)
+        _drop_deleted(run, state, reads)
+    _drop_orphan_lines(state)
+    _read_put_away(run, state, flavour)
+    _read_partners(run, state, (*PARTNER_READ_FIELDS, *flavour.partner_optional), full=full)
+    if settings.dispute_activity_types:
+        _read_disputes(run, state)
+    outcome.changed = _differences(previous, state)
+    return outcome
+
+
+def _differences(previous: MirrorState | None, state: MirrorState) -> dict[str, int]:
+    """Per model, the records that are new, changed or gone since ``previous``."""
+    changed: dict[str, int] = {}
+    for model in sorted(set(state.records) | set(previous.records if previous else {})):
+        before = previous.records.get(model, {}) if previous else {}
+        after = state.records.get(model, {})
+        count = sum(1 for rid, row in after.items() if before.get(rid) != row)
+        count += sum(1 for rid in before if rid not in after)
+        if count:
+            changed[model] = count
+    return changed
+
+
+def _installed_models(run: _Run, state: MirrorState) -> set[str]:
+    """The models this server has, among those the sync reads; a missing core one stops it."""
+    wanted = sorted({*REFERENCE_READS, *OPTIONAL_MODELS, *CORE_MODELS})
+    rows = run.search("ir.model", [("model", "in", wanted)], ("model",), archived=False)
+    state.records["ir.model"] = {int(row["id"]): row for row in rows}
+    installed = {str(row.get("model")) for row in rows}
+    missing = sorted(set(CORE_MODELS) - installed)
+    if missing:
+        raise OdooSetupError(
+            f"this Odoo database has no {', '.join(missing)}: the Sales, Purchase and "
+            "Inventory apps must be installed for a sync"
+        )
+    return installed
+
+
+def _read_reference(run: _Run, state: MirrorState, installed: set[str]) -> None:
+    for model, fields in REFERENCE_READS.items():
+        if model == "ir.model" or model not in installed:
+            continue
+        rows = run.search(model, [], fields, archived=model == "stock.location")
+        state.records[model] = {int(row["id"]): row for row in rows}
+
+
+def _read_watermarked(
+    run: _Run, state: MirrorState, reads: list[ModelRead], *, full: bool
+) -> dict[str, set[int]]:
+    """Read each watermarked model; returns the ids that arrived, per model."""
+
+    def one(read: ModelRead) -> tuple[ModelRead, list[Record]]:
+        mark = state.watermarks.get(read.model)
+        if full or mark is None:
+            domain = list(read.full)
+        else:
+            domain = [*read.changed, ("write_date", ">=", mark)]
+        return read, run.search(read.model, domain, read.fields, read.include_archived)
+
+    arrived: dict[str, set[int]] = {}
+    workers = max(1, run.settings.parallel_requests)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="odoo-read") as pool:
+        results = list(pool.map(one, reads))
+    for read, rows in results:
+        records = {} if full else state.of(read.model)
+        for row in rows:
+            if _unseen_cancellation(read.model, row, records):
+                continue
+            records[int(row["id"])] = row
+        state.records[read.model] = records
+        arrived[read.model] = {int(row["id"]) for row in rows}
+        stamps = [str(row["write_date"]) for row in rows if row.get("write_date")]
+        if stamps:
+            state.watermarks[read.model] = max([*stamps, state.watermarks.get(read.model, "")])
+        elif full:
+            state.watermarks.setdefault(read.model, "1970-01-01 00:00:00")
+    return arrived
+
+
+def _unseen_cancellation(model: str, row: Record, records: Records) -> bool:
+    """A cancelled order is kept only when it was seen before, as an order to serve."""
+    return (
+        model in ("sale.order", "purchase.order")
+        and row.get("state") == "cancel"
+        and int(row["id"]) not in records
+    )
+
+
+_PARENTS: tuple[tuple[str, str, str], ...] = (
+    ("stock.move", "sale_line_id", "sale.order.line"),
+    ("stock.move", "purchase_line_id", "purchase.order.line"),
+    ("sale.order.line", "order_id", "sale.order"),
+    ("purchase.order.line", "order_id", "purchase.order"),
+    ("stock.picking", "sale_id", "sale.order"),
+)
+"""(child model, its link, parent model), children first: a move re-reads its line,
+which in turn re-reads its order."""
+
+
+def _reread_parents(
+    run: _Run, state: MirrorState, reads: list[ModelRead], arrived: dict[str, set[int]]
+) -> None:
+    fields_of = {read.model: read.fields for read in reads}
+    for child, link, parent in _PARENTS:
+        ids = {
+            parent_id
+            for child_id in arrived.get(child, set())
+            if (parent_id := many2one_id(state.of(child).get(child_id, {}).get(link)))
+        }
+        ids -= arrived.setdefault(parent, set())
+        if not ids:
+            continue
+        rows = run.by_ids(parent, ids, fields_of[parent])
+        records = state.of(parent)
+        for row in rows:
+            if not _unseen_cancellation(parent, row, records):
+                records[int(row["id"])] = row
+        arrived[parent] |= {int(row["id"]) for row in rows}
+
+
+def _drop_orphan_lines(state: MirrorState) -> None:
+    """Lines of orders the mirror does not keep (a cancelled order never seen as open)."""
+    for child, parent in (
+        ("sale.order.line", "sale.order"),
+        ("purchase.order.line", "purchase.order"),
+    ):
+        orders = state.of(parent)
+        lines = state.of(child)
+        for line_id in [
+            line_id
+            for line_id, line in lines.items()
+            if many2one_id(line.get("order_id")) not in orders
+        ]:
+            del lines[line_id]
+
+
+def _drop_deleted(run: _Run, state: MirrorState, reads: list[ModelRead]) -> None:
+    for read in reads:
+        context = {"active_test": False} if read.include_archived else None
+        alive = set(run.client.search_ids(read.model, list(read.alive), context=context))
+        records = state.of(read.model)
+        gone = [record_id for record_id in records if record_id not in alive]
+        for record_id in gone:
+            del records[record_id]
+
+
+def _read_put_away(run: _Run, state: MirrorState, flavour: OdooFlavour) -> None:
+    """The internal moves that put received goods away, while any is not finished.
+
+    A done put-away move is kept as it is: it cannot change any more. The others are
+    re-read every run (there are few: goods waiting between reception and stock).
+    """
+    moves = state.of("stock.move")
+    put_away = state.of("stock.move.put_away")
+    wanted = {
+        dest
+        for move in moves.values()
+        if move.get("purchase_line_id") and move.get("state") == "done"
+        for dest in move.get("move_dest_ids") or ()
+    }
+    for gone in set(put_away) - wanted:
+        del put_away[gone]
+    pending = {
+        dest for dest in wanted if put_away.get(dest, {}).get("state") not in ("done", "cancel")
+    }
+    if not pending:
+        return
+    fields = ("state", "location_dest_id", flavour.move_quantity)
+    for row in run.by_ids("stock.move", pending, fields):
+        put_away[int(row["id"])] = row
+
+
+def _read_partners(run: _Run, state: MirrorState, fields: tuple[str, ...], *, full: bool) -> None:
+    """The partners the records name, their commercial partners, and any that changed."""
+    partners = {} if full else state.of("res.partner")
+    state.records["res.partner"] = partners
+    wanted = _referenced_partners(state)
+    missing = wanted - set(partners)
+    stale: set[int] = set()
+    if not full and partners:
+        mark = state.watermarks.get("res.partner")
+        if mark:
+            stale = set(
+                run.client.search_ids(
+                    "res.partner",
+                    [("id", "in", sorted(partners)), ("write_date", ">=", mark)],
+                    context={"active_test": False},
+                )
+            )
+    for _round in range(2):  # the partners, then their commercial partners
+        rows = run.by_ids("res.partner", missing | stale, fields)
+        for row in rows:
+            partners[int(row["id"])] = row
+        stamps = [str(row["write_date"]) for row in rows if row.get("write_date")]
+        if stamps:
+            state.watermarks["res.partner"] = max(
+                [*stamps, state.watermarks.get("res.partner", "")]
+            )
+        commercial = {
+            pid
+            for row in partners.values()
+            if (pid := many2one_id(row.get("commercial_partner_id")))
+        }
+        missing, stale = commercial - set(partners), set()
+        if not missing:
+            break
+    for gone in set(partners) - wanted - _commercial_of(partners, wanted):
+        del partners[gone]
+    state.watermarks.setdefault("res.partner", "1970-01-01 00:00:00")
+
+
+def _referenced_partners(state: MirrorState) -> set[int]:
+    links = (
+        ("sale.order", "partner_id"),
+        ("purchase.order", "partner_id"),
+        ("account.move", "commercial_partner_id"),
+        ("product.supplierinfo", "partner_id"),
+        ("stock.picking", "partner_id"),
+        ("rma", "partner_id"),
+        ("res.company", "partner_id"),
+    )
+    return {
+        pid
+        for model, link in links
+        for row in state.of(model).values()
+        if (pid := many2one_id(row.get(link)))
+    }
+
+
+def _commercial_of(partners: Records, ids: set[int]) -> set[int]:
+    return {
+        pid
+        for partner_id in ids
+        if (pid := many2one_id(partners.get(partner_id, {}).get("commercial_partner_id")))
+    }
+
+
+def _read_disputes(run: _Run, state: MirrorState) -> None:
+    """Open activities of the dispute types on invoices (few; read whole every run)."""
+    rows = run.search(
+        "mail.activity",
+        [
+            ("res_model", "=", "account.move"),
+            ("activity_type_id.name", "in", list(run.settings.dispute_activity_types)),
+        ],
+        ("res_id", "activity_type_id"),
+        archived=False,
+    )
+    state.records["mail.activity.dispute"] = {int(row["id"]): row for row in rows}

@@ -1,0 +1,53 @@
+"""Odoo's values as Python ones: ``False`` for empty, ``[id, name]``, naive UTC strings.
+
+Odoo answers ``False`` where other APIs answer null (even for a char or a date), a
+many2one as ``[id, display_name]``, and datetimes as ``'YYYY-MM-DD HH:MM:SS'`` in UTC
+without a zone. Every module of the connector reads values through these functions so
+that rule lives once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+SIX_PLACES = Decimal("0.000001")
+"""The stored picture holds quantities and money to six decimals."""
+
+
+def many2one_id(value: Any) -> int | None:
+    """The id of a many2one value (``[id, name]`` or a bare id), or None for ``False``."""
+    if isinstance(value, list | tuple) and value:
+        return int(value[0])
+    if isinstance(value, int) and not isinstance(value, bool) and value:
+        return value
+    return None
+
+
+def text(value: Any) -> str | None:
+    """A char value trimmed, or None for ``False`` and blanks."""
+    if value is False or value is None:
+        return None
+    trimmed = str(value).strip()
+    return trimmed or None
+
+
+def decimal(value: Any) -> Decimal:
+    """A float from Odoo as an exact decimal of at most six places (``False`` is 0)."""
+    if value is False or value is None:
+        return Decimal(0)
+    return six_places(Decimal(str(value)))
+
+
+def six_places(value: Decimal) -> Decimal:
+    """``value`` rounded to six decimals, without trailing zeros (and never ``-0``)."""
+    return value.quantize(SIX_PLACES).normalize() + Decimal(0)
+
+
+def utc(value: Any) -> datetime | None:
+    """An Odoo datetime string as an aware UTC datetime, or None for ``False``."""
+    moment = text(value)
+    if moment is None:
+        return None
+    return datetime.fromisoformat(moment.replace(" ", "T")[:19]).replace(tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""The Odoo client, over real HTTP against the fake Odoo server."""
