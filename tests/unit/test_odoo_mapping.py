@@ -553,3 +553,23 @@ def test_a_warehouse_without_code_is_reported() -> None:
     outcome = _map(state)
     assert outcome.dataset.warehouses == []
     assert outcome.unmapped == ["stock.warehouse 1: the warehouse has no short name (code)"]
+
+
+def test_odoo_s_no_date_is_no_date_and_an_order_without_one_is_reported() -> None:
+    state = _mirror(
+        **{
+            "purchase.order": {90: _purchase(date_planned="9999-12-31 00:00:00")},
+            "purchase.order.line": {
+                91: {**_purchase_line(), "date_planned": "9999-12-31 00:00:00"}
+            },
+        }
+    )
+    outcome = _map(state)
+    assert outcome.dataset.purchase_orders == []
+    assert outcome.unmapped == ["purchase.order 90: it has no order date or no expected arrival"]
+
+
+def test_control_characters_in_names_become_spaces() -> None:
+    state = _mirror()
+    state.records["product.product"][50]["name"] = "Bolt\x00 M8\x1b"
+    assert _map(state).dataset.products[0].name == "Bolt  M8"

@@ -88,7 +88,11 @@ def sync_odoo(
             with sessions() as session:
                 stored = load_mirror(session, source)
             if stored is not None:
-                previous = MirrorState(records=stored.records, watermarks=stored.watermarks)
+                previous = MirrorState(
+                    records=stored.records,
+                    watermarks=stored.watermarks,
+                    seen_at_mark=stored.seen_at_mark,
+                )
         with OdooClient.connect(connection) as client:
             flavour = flavour_of(client)
             outcome = read_odoo(client, flavour, settings, previous, progress=progress)
@@ -104,7 +108,12 @@ def sync_odoo(
                 progress=storing,
             )
             save_mirror(
-                session, source, outcome.state.records, outcome.state.watermarks, synced_at=now
+                session,
+                source,
+                outcome.state.records,
+                outcome.state.watermarks,
+                seen_at_mark=outcome.state.seen_at_mark,
+                synced_at=now,
             )
     finally:
         engine.dispose()

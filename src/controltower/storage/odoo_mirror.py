@@ -29,6 +29,8 @@ class StoredMirror:
 
     records: dict[str, Records] = field(default_factory=dict)
     watermarks: dict[str, str] = field(default_factory=dict)
+    #: per model, ids read at the watermark's second and left out of ``records``
+    seen_at_mark: dict[str, set[int]] = field(default_factory=dict)
     synced_at: datetime | None = None
 
 
@@ -38,6 +40,7 @@ def load_mirror(session: Session, source: str) -> StoredMirror | None:
         sa.select(
             odoo_mirror.c.model,
             odoo_mirror.c.watermark,
+            odoo_mirror.c.seen_at_mark,
             odoo_mirror.c.records,
             odoo_mirror.c.synced_at,
         ).where(odoo_mirror.c.source == source)
@@ -45,9 +48,10 @@ def load_mirror(session: Session, source: str) -> StoredMirror | None:
     if not rows:
         return None
     mirror = StoredMirror()
-    for model, watermark, payload, synced_at in rows:
+    for model, watermark, seen, payload, synced_at in rows:
         document = json.loads(zlib.decompress(payload))
         mirror.records[model] = {int(key): value for key, value in document.items()}
+        mirror.seen_at_mark[model] = {int(rid) for rid in json.loads(seen)}
         if watermark is not None:
             mirror.watermarks[model] = watermark
         mirror.synced_at = synced_at
@@ -60,6 +64,7 @@ def save_mirror(
     records: dict[str, Records],
     watermarks: dict[str, str],
     *,
+    seen_at_mark: dict[str, set[int]] | None = None,
     synced_at: datetime,
 ) -> None:
     """Replace the stored mirror of ``source`` (in the caller's transaction)."""
@@ -70,6 +75,7 @@ def save_mirror(
             "source": source,
             "model": model,
             "watermark": watermarks.get(model),
+            "seen_at_mark": json.dumps(sorted((seen_at_mark or {}).get(model, ()))),
             "record_count": len(by_id),
             "records": zlib.compress(
                 json.dumps(by_id, separators=(",", ":"), default=str).encode("utf-8"), 3

@@ -852,6 +852,8 @@ odoo_mirror = sa.Table(
     sa.Column("source", sa.Text(), primary_key=True),
     sa.Column("model", sa.Text(), primary_key=True),
     sa.Column("watermark", sa.Text(), nullable=True),
+    #: JSON array of the ids read at the watermark's second that the mirror leaves out
+    sa.Column("seen_at_mark", sa.Text(), nullable=False),
     sa.Column("record_count", sa.Integer, nullable=False),
     sa.Column("records", sa.LargeBinary(), nullable=False),
     sa.Column("synced_at", UtcDateTime(), nullable=False),

@@ -333,3 +333,35 @@ def test_a_changed_move_re_reads_its_line_and_order(
         row["line"]: row for row in export(database_url, tmp_path / "after")["sales_order_lines"]
     }
     assert after[line["line"]]["qty_shipped"] == line["qty"]
+
+
+def test_a_quotation_confirmed_since_the_last_sync_comes_with_its_lines(
+    odoo: FakeOdoo, business: Business, database_url: str, tmp_path: Path
+) -> None:
+    """Confirming a quotation writes the order, not its lines: they are read all the same."""
+    assert sync(odoo, business, database_url).exit_code == 0
+    draft = business.sale_orders["draft"]
+    odoo.tick(seconds=60)
+    odoo.write("sale.order", draft, {"state": "sale"})
+    name = odoo.record("sale.order", draft)["name"]
+
+    assert sync(odoo, business, database_url).exit_code == 0
+    dataset = export(database_url, tmp_path / "out")
+    assert name in rows_by(dataset, "sales_orders", "order_id")
+    assert any(row["order_id"] == name for row in dataset["sales_order_lines"])
+
+
+def test_an_unchanged_odoo_is_not_read_again(
+    odoo: FakeOdoo, business: Business, database_url: str
+) -> None:
+    """Records stamped in the watermark's second are not read again on the next run."""
+    assert sync(odoo, business, database_url).exit_code == 0
+    odoo.requests.clear()
+    assert sync(odoo, business, database_url).exit_code == 0
+    watermarked = {"sale.order", "sale.order.line", "stock.move", "stock.quant", "res.partner"}
+    read = sum(
+        request.returned_records
+        for request in odoo.requests
+        if request.method in ("search_read", "read") and request.model in watermarked
+    )
+    assert read == 0

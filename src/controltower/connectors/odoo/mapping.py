@@ -32,6 +32,8 @@ from controltower.connectors.odoo.values import six_places
 from controltower.connectors.odoo.values import text as _text
 from controltower.connectors.odoo.values import utc as _utc
 from controltower.domain.model import (
+    FIRST_DATE,
+    LAST_DATE,
     Customer,
     Dataset,
     Product,
@@ -73,6 +75,14 @@ def partner_codes(partners: Mapping[int, Mapping[str, Any]]) -> dict[int, str]:
         else:
             codes[pid] = f"{ref}#{pid}" if refs[ref] > 1 else ref
     return codes
+
+
+MAX_DAYS = 36_500
+"""The longest lead time a dataset holds (a century); Odoo's integer allows more."""
+
+
+def _in_calendar(day: date) -> date | None:
+    return day if FIRST_DATE <= day <= LAST_DATE else None
 
 
 class Mapper:
@@ -127,16 +137,23 @@ class Mapper:
             return ZoneInfo("UTC")
 
     def local_date(self, value: Any, company: Any) -> date | None:
-        """The date of an Odoo datetime (naive UTC) in the company's time zone."""
+        """The date of an Odoo datetime (naive UTC) in the company's time zone.
+
+        A date outside the calendar a picture lives in (``FIRST_DATE`` to ``LAST_DATE``;
+        ERPs write ``9999-12-31`` for "no date") reads as no date, as in a dataset.
+        """
         moment = _utc(value)
         if moment is None:
             return None
         zone = self.company_zone.get(_id(company) or 0, self.default_zone)
-        return moment.astimezone(zone).date()
+        try:
+            return _in_calendar(moment.astimezone(zone).date())
+        except OverflowError:  # 9999-12-31 23:30 UTC is beyond year 9999 in Brussels
+            return None
 
     def plain_date(self, value: Any) -> date | None:
         text = _text(value)
-        return date.fromisoformat(text[:10]) if text else None
+        return _in_calendar(date.fromisoformat(text[:10])) if text else None
 
     def login(self, value: Any) -> str | None:
         return self.users.get(_id(value) or 0)
@@ -317,7 +334,7 @@ class Mapper:
             self.suppliers[pid] = Supplier(
                 code=self.partner_code(pid),
                 name=_text(row.get("name")),
-                lead_days=None if shortest is None else max(shortest, 0),
+                lead_days=None if shortest is None else min(max(shortest, 0), MAX_DAYS),
             )
         return self.suppliers[pid]
 

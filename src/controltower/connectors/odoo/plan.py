@@ -256,11 +256,24 @@ def incremental_reads(flavour: OdooFlavour, *, rma_installed: bool) -> list[Mode
 
 def _move_read(flavour: OdooFlavour) -> ModelRead:
     """Stock moves: a sales line's deliveries and reservations, a PO line's receipts, returns."""
-    domain: Domain = [
+    # the mapping uses a delivery's move while it is open (what it reserves), a receipt's
+    # once done, and every return; a move that closes must still be seen to drop it
+    changed: Domain = [
         "|",
         "|",
         ("sale_line_id", "!=", False),
         ("purchase_line_id", "!=", False),
+        ("origin_returned_move_id", "!=", False),
+    ]
+    kept: Domain = [
+        "|",
+        "|",
+        "&",
+        ("sale_line_id", "!=", False),
+        ("state", "not in", ["done", "cancel"]),
+        "&",
+        ("purchase_line_id", "!=", False),
+        ("state", "=", "done"),
         ("origin_returned_move_id", "!=", False),
     ]
     return ModelRead(
@@ -281,9 +294,9 @@ def _move_read(flavour: OdooFlavour) -> ModelRead:
             "move_dest_ids",
             "write_date",
         ),
-        domain,
-        domain,
-        domain,
+        kept,
+        changed,
+        kept,
     )
 
 

@@ -86,6 +86,9 @@ class MirrorState:
 
     records: dict[str, Records] = field(default_factory=dict)
     watermarks: dict[str, str] = field(default_factory=dict)
+    #: per model, the ids read at its watermark's second that the mirror does not keep
+    #: (a cancelled order never seen open): known, so not read again next time
+    seen_at_mark: dict[str, set[int]] = field(default_factory=dict)
 
     def of(self, model: str) -> Records:
         return self.records.setdefault(model, {})
@@ -123,6 +126,8 @@ class _Run:
         self.outcome = outcome
         self.progress = progress
         self.denied: dict[str, set[str]] = {}
+        #: what each watermarked model's query returned this run
+        self.read_rows: dict[str, list[Record]] = {}
         self.lock = threading.Lock()
 
     def _tally(self, model: str, count: int) -> None:
@@ -210,6 +215,9 @@ def read_odoo(
             model: dict(rows) for model, rows in (previous.records if previous else {}).items()
         },
         watermarks=dict(previous.watermarks) if previous else {},
+        seen_at_mark={
+            m: set(ids) for m, ids in (previous.seen_at_mark if previous else {}).items()
+        },
     )
     outcome = ReadOutcome(state=state, full=full, warnings=list(flavour.notes))
     run = _Run(client, settings, outcome, progress)
@@ -220,12 +228,16 @@ def read_odoo(
         for read in incremental_reads(flavour, rma_installed="rma" in installed)
         if read.model in installed
     ]
+    held_orders = {model: set(state.of(model)) for model, _lines in _CHILDREN}
+    previous_move_mark = state.watermarks.get("stock.move")
     changed = _read_watermarked(run, state, reads, full=full)
     if not full:
+        _read_lines_of_new_orders(run, state, reads, held_orders)
         _reread_parents(run, state, reads, changed)
         _drop_deleted(run, state, reads)
     _drop_orphan_lines(state)
-    _read_put_away(run, state, flavour)
+    _note_left_out(run, state, reads, full=full)
+    _read_put_away(run, state, flavour, None if full else previous_move_mark)
     _read_partners(run, state, (*PARTNER_READ_FIELDS, *flavour.partner_optional), full=full)
     if settings.dispute_activity_types:
         _read_disputes(run, state)
@@ -277,10 +289,9 @@ def _read_watermarked(
     def one(read: ModelRead) -> tuple[ModelRead, list[Record]]:
         mark = state.watermarks.get(read.model)
         if full or mark is None:
-            domain = list(read.full)
-        else:
-            domain = [*read.changed, ("write_date", ">=", mark)]
-        return read, run.search(read.model, domain, read.fields, read.include_archived)
+            return read, run.search(read.model, list(read.full), read.fields, read.include_archived)
+        seen = state.seen_at_mark.get(read.model, set())
+        return read, _changed_since(run, read, mark, state.of(read.model), seen)
 
     arrived: dict[str, set[int]] = {}
     workers = max(1, run.settings.parallel_requests)
@@ -294,12 +305,76 @@ def _read_watermarked(
             records[int(row["id"])] = row
         state.records[read.model] = records
         arrived[read.model] = {int(row["id"]) for row in rows}
-        stamps = [str(row["write_date"]) for row in rows if row.get("write_date")]
-        if stamps:
-            state.watermarks[read.model] = max([*stamps, state.watermarks.get(read.model, "")])
-        elif full:
-            state.watermarks.setdefault(read.model, "1970-01-01 00:00:00")
+        run.read_rows[read.model] = rows
+        _advance_watermark(state, read.model, rows, full=full)
     return arrived
+
+
+def _advance_watermark(state: MirrorState, model: str, rows: list[Record], *, full: bool) -> None:
+    """Move the model's watermark to the newest stamp read."""
+    before = state.watermarks.get(model)
+    stamps = [str(row["write_date"]) for row in rows if row.get("write_date")]
+    mark = max([*stamps, before or ""]) or None
+    if mark is None:
+        if full:
+            state.watermarks[model] = "1970-01-01 00:00:00"
+        return
+    if mark != before or full:
+        state.seen_at_mark[model] = set()
+    state.watermarks[model] = mark
+
+
+def _note_left_out(run: _Run, state: MirrorState, reads: list[ModelRead], *, full: bool) -> None:
+    """Remember the records at each watermark that the mirror does not keep.
+
+    The next run asks for the ids at the watermark of the *changed* domain, which is
+    wider than what the mirror keeps (a delivered move, a line of a cancelled order):
+    those ids are noted here so that they are not read again. After a full read they
+    were never read, so they are asked for (ids only).
+    """
+    for read in reads:
+        mark = state.watermarks.get(read.model)
+        kept = state.of(read.model)
+        at_mark: set[int] = {
+            int(row["id"])
+            for row in run.read_rows.get(read.model, [])
+            if row.get("write_date") == mark
+        }
+        if full and mark:
+            context = {"active_test": False} if read.include_archived else None
+            at_mark |= set(
+                run.client.search_ids(
+                    read.model, [*read.changed, ("write_date", "=", mark)], context=context
+                )
+            )
+        left_out = {rid for rid in at_mark if rid not in kept}
+        state.seen_at_mark[read.model] = state.seen_at_mark.get(read.model, set()) | left_out
+
+
+def _changed_since(
+    run: _Run, read: ModelRead, mark: str, known: Records, seen: set[int]
+) -> list[Record]:
+    """The records of ``read`` written at or after ``mark``, each read once.
+
+    The watermark is inclusive (a later transaction may stamp the watermark's second
+    too), but the records already held *with that very stamp* are not read again:
+    the ids at the mark are asked for first (ids only), and only those not held with
+    that stamp are read. Without this, a table written in one second (an Odoo import,
+    a mass update) would be read whole on every run.
+    """
+    context = {"active_test": False} if read.include_archived else None
+    rows = run.search(
+        read.model, [*read.changed, ("write_date", ">", mark)], read.fields, read.include_archived
+    )
+    at_mark = run.client.search_ids(
+        read.model, [*read.changed, ("write_date", "=", mark)], context=context
+    )
+    unseen = [
+        rid for rid in at_mark if rid not in seen and known.get(rid, {}).get("write_date") != mark
+    ]
+    if unseen:
+        rows.extend(run.by_ids(read.model, unseen, read.fields))
+    return rows
 
 
 def _unseen_cancellation(model: str, row: Record, records: Records) -> bool:
@@ -343,6 +418,35 @@ def _reread_parents(
         arrived[parent] |= {int(row["id"]) for row in rows}
 
 
+_CHILDREN = (("sale.order", "sale.order.line"), ("purchase.order", "purchase.order.line"))
+"""Orders and their lines: confirming an order changes the order, not its lines."""
+
+
+def _read_lines_of_new_orders(
+    run: _Run, state: MirrorState, reads: list[ModelRead], held: dict[str, set[int]]
+) -> None:
+    """The lines of orders kept for the first time (a quotation confirmed since the last run).
+
+    Their lines were written when the quotation was, before the watermark, and Odoo does
+    not touch them when the order is confirmed.
+    """
+    by_model = {read.model: read for read in reads}
+    for parent, child in _CHILDREN:
+        new = sorted(set(state.of(parent)) - held.get(parent, set()))
+        line_read = by_model.get(child)
+        if not new or line_read is None:
+            continue
+        rows = run.search(
+            child,
+            [*line_read.changed, ("order_id", "in", new)],
+            line_read.fields,
+            line_read.include_archived,
+        )
+        lines = state.of(child)
+        for row in rows:
+            lines[int(row["id"])] = row
+
+
 def _drop_orphan_lines(state: MirrorState) -> None:
     """Lines of orders the mirror does not keep (a cancelled order never seen as open)."""
     for child, parent in (
@@ -369,11 +473,12 @@ def _drop_deleted(run: _Run, state: MirrorState, reads: list[ModelRead]) -> None
             del records[record_id]
 
 
-def _read_put_away(run: _Run, state: MirrorState, flavour: OdooFlavour) -> None:
+def _read_put_away(run: _Run, state: MirrorState, flavour: OdooFlavour, since: str | None) -> None:
     """The internal moves that put received goods away, while any is not finished.
 
-    A done put-away move is kept as it is: it cannot change any more. The others are
-    re-read every run (there are few: goods waiting between reception and stock).
+    A done put-away move is kept as it is: it cannot change any more. Of the others,
+    those not held yet are read, and those held are read again only when written since
+    ``since`` (the stock moves' watermark of the last run; ids asked for first).
     """
     moves = state.of("stock.move")
     put_away = state.of("stock.move.put_away")
@@ -388,10 +493,26 @@ def _read_put_away(run: _Run, state: MirrorState, flavour: OdooFlavour) -> None:
     pending = {
         dest for dest in wanted if put_away.get(dest, {}).get("state") not in ("done", "cancel")
     }
-    if not pending:
+    held = sorted(dest for dest in pending if dest in put_away)
+    stale: set[int] = set(held)
+    if held and since is not None:
+        # changed since the last run read them (Odoo's clock: the moves' last watermark;
+        # at that very second, only those not read with that stamp)
+        stale = set(
+            run.client.search_ids("stock.move", [("id", "in", held), ("write_date", ">", since)])
+        )
+        stale |= {
+            dest
+            for dest in run.client.search_ids(
+                "stock.move", [("id", "in", held), ("write_date", "=", since)]
+            )
+            if put_away[dest].get("write_date") != since
+        }
+    to_read = (pending - set(held)) | stale
+    if not to_read:
         return
-    fields = ("state", "location_dest_id", flavour.move_quantity)
-    for row in run.by_ids("stock.move", pending, fields):
+    fields = ("state", "location_dest_id", flavour.move_quantity, "write_date")
+    for row in run.by_ids("stock.move", to_read, fields):
         put_away[int(row["id"])] = row
 
 
@@ -405,13 +526,23 @@ def _read_partners(run: _Run, state: MirrorState, fields: tuple[str, ...], *, fu
     if not full and partners:
         mark = state.watermarks.get("res.partner")
         if mark:
+            held = sorted(partners)
             stale = set(
                 run.client.search_ids(
                     "res.partner",
-                    [("id", "in", sorted(partners)), ("write_date", ">=", mark)],
+                    [("id", "in", held), ("write_date", ">", mark)],
                     context={"active_test": False},
                 )
             )
+            stale |= {
+                pid
+                for pid in run.client.search_ids(
+                    "res.partner",
+                    [("id", "in", held), ("write_date", "=", mark)],
+                    context={"active_test": False},
+                )
+                if partners[pid].get("write_date") != mark
+            }
     for _round in range(2):  # the partners, then their commercial partners
         rows = run.by_ids("res.partner", missing | stale, fields)
         for row in rows:

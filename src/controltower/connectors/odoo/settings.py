@@ -27,7 +27,7 @@ class TransferLaneSetting(BaseModel):
 
     from_warehouse: str = Field(min_length=1)
     to_warehouse: str = Field(min_length=1)
-    transit_days: int = Field(ge=0)
+    transit_days: int = Field(ge=0, le=36_500)
 
 
 class OdooSettings(BaseModel):
@@ -38,7 +38,7 @@ class OdooSettings(BaseModel):
     #: names of the companies to sync (blank: every company the login can see)
     companies: tuple[str, ...] = ()
     #: lines a warehouse can pick per day, by warehouse code (absent: unlimited)
-    pick_capacity: dict[str, int] = Field(default_factory=dict)
+    pick_capacity: dict[str, int] = Field(default_factory=dict)  # each 1 to 2**31 - 1
     transfer_lanes: tuple[TransferLaneSetting, ...] = ()
     #: the partner tag that makes a customer strategic, and the one that makes it key
     strategic_tag: str = "Strategic"
@@ -66,8 +66,10 @@ class OdooSettings(BaseModel):
     @classmethod
     def _capacity_positive(cls, value: dict[str, int]) -> dict[str, int]:
         for code, lines in value.items():
-            if lines <= 0:
-                raise ValueError(f"pick_capacity for {code!r} must be a positive number of lines")
+            if not 0 < lines < 2**31:
+                raise ValueError(
+                    f"pick_capacity for {code!r} must be a number of lines from 1 to 2,147,483,647"
+                )
         return value
 
 

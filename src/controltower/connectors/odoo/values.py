@@ -26,11 +26,18 @@ def many2one_id(value: Any) -> int | None:
 
 
 def text(value: Any) -> str | None:
-    """A char value trimmed, or None for ``False`` and blanks."""
+    """A char value trimmed, or None for ``False`` and blanks.
+
+    Control characters (which a dataset refuses and PostgreSQL cannot store as NUL)
+    become spaces: a name from Odoo is shown, never refused.
+    """
     if value is False or value is None:
         return None
-    trimmed = str(value).strip()
+    trimmed = str(value).translate(_CONTROLS).strip()
     return trimmed or None
+
+
+_CONTROLS = {code: " " for code in (*range(32), 127)}
 
 
 def decimal(value: Any) -> Decimal:

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("source", sa.Text(), nullable=False),
         sa.Column("model", sa.Text(), nullable=False),
         sa.Column("watermark", sa.Text(), nullable=True),
+        sa.Column("seen_at_mark", sa.Text(), nullable=False),
         sa.Column("record_count", sa.Integer, nullable=False),
         sa.Column("records", sa.LargeBinary(), nullable=False),
         sa.Column("synced_at", sa.DateTime(timezone=True), nullable=False),
