@@ -1,17 +1,33 @@
 # Two commands for a fresh machine:
 #   make demo   - set up and run the demo business on embedded SQLite, serving the web app
 #   make test   - set up and run the test suite
+#   make audit  - check the locked dependencies for known vulnerabilities (pip-audit)
+#   make lock   - rewrite constraints.txt from the venv after a dependency changed
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The lock file: the exact release and SHA-256 of every dependency. `make LOCK=` installs
+# without it (its hashes are for CPython 3.11 on Linux x86_64).
+LOCK ?= constraints.txt
 
-.PHONY: demo test browser lint bench bench-stored clean
+.PHONY: demo test browser lint audit lock bench bench-stored bench-odoo bench-concurrency clean
 
-$(STAMP): pyproject.toml
+# Every dependency comes from the lock, hash-checked (pip first: the venv's own may be
+# older); then the project itself, editable, with no dependency of its own to pick; and
+# `pip check` fails when pyproject.toml names one the lock lacks (then: make lock).
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
+ifneq ($(LOCK),)
+	grep -A1 '^pip==' $(LOCK) > $(VENV)/pip.lock
+	$(BIN)/python -m pip install -q --require-hashes -r $(VENV)/pip.lock
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --no-deps -e '.[dev,bench]'
+	$(BIN)/python -m pip check
+else
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+endif
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -34,16 +50,34 @@ browser:
 	  fi; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench .ci
+	$(BIN)/ruff format --check src tests bench .ci
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# Says so in one line and passes when no vulnerability service can be reached; fails on
+# a known vulnerability (.ci/audit.py).
+audit: $(STAMP)
+	$(BIN)/python .ci/audit.py $(or $(LOCK),constraints.txt)
+
+# Adds what pyproject.toml names and the venv lacks (keeping the releases installed),
+# then writes every release the project needs, with its hash, to constraints.txt.
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python .ci/lock.py constraints.txt
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 bench-stored: $(STAMP)
 	$(BIN)/python -m bench.stored
+
+bench-odoo: $(STAMP)
+	$(BIN)/python -m bench.odoo_sync --lines 100000 --runs 3
+
+bench-concurrency: $(STAMP)
+	$(BIN)/python -m bench.concurrency --clients 200 --seconds 60
 
 clean:
 	rm -rf $(VENV) build *.egg-info

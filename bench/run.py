@@ -1279,9 +1279,10 @@ def _measure_sizes(
 def write_report(report: dict[str, Any], out: Path) -> None:
     """The Markdown report and the raw numbers (``bench/data/last-report.json``).
 
-    The stored-path section ``bench/stored.py`` writes into the same file is kept.
+    The sections other benchmarks write into the same file (the stored path, the Odoo
+    sync, concurrency: everything from the stored path's marker on) are kept.
     """
-    from bench.stored import kept_section
+    from bench.stored import BEGIN, kept_section
 
     DATA.mkdir(parents=True, exist_ok=True)
     (DATA / "last-report.json").write_text(
@@ -1289,7 +1290,7 @@ def write_report(report: dict[str, Any], out: Path) -> None:
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     previous = out.read_text(encoding="utf-8") if out.exists() else ""
-    stored = kept_section(previous)
+    stored = previous[previous.index(BEGIN) :] if BEGIN in previous else kept_section(previous)
     out.write_text(render(report) + (f"\n{stored}" if stored else ""), encoding="utf-8")
 
 

@@ -14,15 +14,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from controltower import __version__
 from controltower.api.auth import NotSignedInError
+from controltower.api.request_gate import SPARE_THREADS, RequestGate
 from controltower.api.routes import cases, exceptions, health, orders, pictures
 from controltower.api.routes import entities as entities_api
 from controltower.api.routes import exports as exports_api
 from controltower.api.routes import search as search_api
 from controltower.api.routes import views as views_api
 from controltower.api.routes import work as work_api
+from controltower.api.security_headers import SecurityHeadersMiddleware
 from controltower.settings import Settings
 from controltower.storage.database import make_engine, make_session_factory
 from controltower.web import (
@@ -35,6 +38,8 @@ from controltower.web import (
 )
 from controltower.web import work_pages as work_web
 from controltower.web.assets import STATIC_DIR
+from controltower.web.charts import plotly_inline_styles
+from controltower.web.page_support import request_address
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,7 +49,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     works on machines with no internet access.
     """
     settings = settings or Settings()
-    engine = make_engine(settings.database_url)
+    # one pooled connection per request at work (see controltower.api.request_gate)
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        busy_timeout_seconds=settings.db_busy_timeout_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -60,6 +70,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.add_middleware(
+        RequestGate,
+        limit=settings.db_pool_size,
+        threads=settings.db_pool_size + SPARE_THREADS,
+    )
+    # outside the gate: a request for another host name is refused before it queues
+    # (DNS rebinding); ``serve`` always names the hosts, an app built bare accepts any
+    if settings.allowed_hosts is not None:
+        app.add_middleware(
+            TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False
+        )
+    # outermost, so that every answer carries them, a refusal too
+    app.add_middleware(SecurityHeadersMiddleware, styles=plotly_inline_styles())
     app.include_router(health.router)
     app.include_router(pictures.router)
     # before the orders router: /api/orders/export is not an order id
@@ -85,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(NotSignedInError)
     async def to_login(request: Request, _: NotSignedInError) -> RedirectResponse:
         """A page asked for without a session: sign in first, then come back to it."""
-        wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        wanted = request_address(request)
         return RedirectResponse(f"/login?next={quote(wanted, safe='')}", status_code=303)
 
     return app

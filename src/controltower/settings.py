@@ -7,11 +7,16 @@ needs no setup; production points it at PostgreSQL.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_FILE = "controltower.db"
+#: connections of the server's pool, and requests it works on at once
+DEFAULT_DB_POOL_SIZE = 10
+#: how long a SQLite connection waits for another writer before giving up
+DEFAULT_BUSY_TIMEOUT_SECONDS = 60.0
 
 
 def default_database_url() -> str:
@@ -35,6 +40,35 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=30, ge=1)
     #: ...and this long after signing in, whatever happens
     session_absolute_hours: int = Field(default=12, ge=1)
+    #: database connections the server keeps; it works on as many requests at once
+    #: (the rest queue), see docs/operations.md
+    db_pool_size: int = Field(default=DEFAULT_DB_POOL_SIZE, ge=1, le=1000)
+    #: how long a SQLite writer waits for another one (an import, a scan) to finish
+    db_busy_timeout_seconds: float = Field(default=DEFAULT_BUSY_TIMEOUT_SECONDS, gt=0)
+    #: the names requests may address the server by (the ``Host`` header, against DNS
+    #: rebinding), comma separated in CONTROLTOWER_ALLOWED_HOSTS; ``*.example.com``
+    #: covers its subdomains. None: the bound host and this machine's own names, which
+    #: ``serve`` works out (``cli/serve_cmd.py``)
+    allowed_hosts: Annotated[tuple[str, ...] | None, NoDecode] = None
+    #: a TLS-terminating proxy is in front (CONTROLTOWER_BEHIND_PROXY): ``serve`` does
+    #: not warn that it speaks plain HTTP beyond loopback
+    behind_proxy: bool = False
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        """``"a.example, b.example"`` from the environment is the two names; a ``*`` is
+        only allowed as a whole label at the front (``*.example.com``) or alone."""
+        names = value.split(",") if isinstance(value, str) else value
+        if names is None:
+            return None
+        if not isinstance(names, list | tuple):
+            return value
+        cleaned = tuple(str(name).strip().lower() for name in names if str(name).strip())
+        for name in cleaned:
+            if "*" in name[1:] or (name.startswith("*") and name != "*" and name[1] != "."):
+                raise ValueError(f"allowed host {name!r}: write a wildcard as *.example.com")
+        return cleaned or None
 
 
 def normalise_database_url(url: str) -> str:

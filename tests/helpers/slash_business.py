@@ -69,18 +69,23 @@ def slash_dataset() -> Dataset:
 
 def load_slash_business(database_url: str) -> int:
     """Store and scan the business (as of :data:`AS_OF`); returns its picture id."""
+    return store_and_scan(database_url, slash_dataset(), source="slashes", as_of=AS_OF)
+
+
+def store_and_scan(database_url: str, dataset: Dataset, *, source: str, as_of: date) -> int:
+    """Store ``dataset`` as a picture and scan it as of ``as_of``; returns its picture id."""
     engine = make_engine(database_url)
     try:
         with make_session_factory(engine).begin() as session:
             picture_id = replace_picture(
                 session,
-                slash_dataset(),
-                source="slashes",
+                dataset,
+                source=source,
                 imported_at=datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
             ).picture_id
             run_stored_scan(
                 SqlPictureStore(session, picture_id),
-                as_of=AS_OF,
+                as_of=as_of,
                 policy=load_policy(),
                 now=datetime(2026, 11, 25, 10, 0, tzinfo=UTC),
             )

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Final
 
 from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from controltower.api.deps import SessionDep
@@ -81,10 +82,23 @@ def authenticate(request: Request, session: Session) -> Authenticated | None:
         if secret:
             signed = session_of(session, secret, now=request_now(), timeouts=timeouts_of(request))
             if signed is not None:
-                session.commit()  # the session's last use, recorded now
+                _record_last_use(session)
                 found = Authenticated(signed.principal, signed.csrf_token)
     request.state.authenticated = found
     return found
+
+
+def _record_last_use(session: Session) -> None:
+    """Commit the session's last use; best effort, because it is bookkeeping only.
+
+    While an import writes, SQLite refuses this write at once ("database is locked")
+    instead of waiting: the request goes on (the idle clock is recorded a little late)
+    rather than failing.
+    """
+    try:
+        session.commit()
+    except OperationalError:
+        session.rollback()
 
 
 async def check_csrf(request: Request, authenticated: Authenticated) -> None:

@@ -2,14 +2,22 @@
 
 The search answers with these URLs and every page links codes through them, so an
 order, customer, supplier, purchase order, product or case always links the same way.
-A code is URL-encoded whole (``SO/2026/0001`` -> ``SO%2F2026%2F0001``): ids in the
-Odoo style carry slashes, and the entity pages declare their codes as paths.
+A code is data, never URL syntax: it is URL-encoded whole (``SO/2026/0001`` ->
+``SO%2F2026%2F0001``, ``#``, ``?``, ``%``, ``+`` and spaces too), since ids in the Odoo
+style carry slashes and the entity pages declare their codes as paths. A code that no
+path segment can carry goes in the ``id`` query parameter of the bare path instead
+(``/orders/?id=..``): a browser resolves ``.`` and ``..`` (even encoded) as directories
+before sending the request, and an order named like the orders list's download
+(``export.csv``) would open the download. No code is blank, so the bare path is free.
 """
 
 from __future__ import annotations
 
-from typing import Final
-from urllib.parse import quote
+import re
+from typing import Annotated, Final
+from urllib.parse import quote, urlencode
+
+from fastapi import Query
 
 from controltower.domain.cases import ExceptionType
 
@@ -40,11 +48,47 @@ _SUBJECT_PAGES: Final[dict[str, str]] = {
 _REVIEWED_TYPES: Final = frozenset(type_.value for type_ in ExceptionType)
 
 
+#: the query parameter naming a code that cannot be a path segment
+CODE_PARAMETER: Final = "id"
+
+#: codes a browser resolves as directories, however they are encoded
+_DOT_SEGMENTS: Final = frozenset({".", ".."})
+
+#: per kind, the codes another route of the same path answers for
+_SHADOWED: Final[dict[str, re.Pattern[str]]] = {"order": re.compile(r"export\.[^/]+")}
+
+#: a page's or endpoint's ``id`` parameter: the code, when the path leaves it out
+NamedCode = Annotated[
+    str | None,
+    Query(
+        alias=CODE_PARAMETER,
+        description="The code, for a code no path can carry (`..`, `.`): "
+        "given when the path ends with `/` and names nothing.",
+    ),
+]
+
+
+def entity_location(kind: str, code: str) -> tuple[str, dict[str, str]]:
+    """The path of the page of the ``kind`` with ``code`` and the query parameters that
+    name it when the path cannot (``{}`` for most codes)."""
+    shadowed = _SHADOWED.get(kind)
+    if code in _DOT_SEGMENTS or (shadowed is not None and shadowed.fullmatch(code)):
+        return ENTITY_PATHS[kind], {CODE_PARAMETER: code}
+    return ENTITY_PATHS[kind] + quote(code, safe=""), {}
+
+
 def entity_url(kind: str, code: str, query: str = "") -> str:
     """The page of the ``kind`` (a key of :data:`ENTITY_PATHS`) with ``code``;
     ``query`` (without ``?``) keeps the page on a company when several are loaded."""
-    path = ENTITY_PATHS[kind] + quote(code, safe="")
-    return f"{path}?{query}" if query else path
+    path, named = entity_location(kind, code)
+    parts = [part for part in (urlencode(named), query) if part]
+    return f"{path}?{'&'.join(parts)}" if parts else path
+
+
+def requested_code(path_code: str, named: str | None) -> str:
+    """The code a page or endpoint was asked for: the path's, else the ``id``
+    parameter's (see :func:`entity_location`)."""
+    return path_code or named or ""
 
 
 def subject_url(subject: str, query: str = "") -> str | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
@@ -26,8 +28,42 @@ class WarehousePublic(BaseModel):
     company: str
 
 
+#: a path of the server's file system: ``/srv/...``, ``~/...``, ``C:\\...`` or ``\\\\host\\...``
+_SERVER_PATH: Final = re.compile(r"^(?:[/\\~]|[A-Za-z]:[/\\])")
+
+
+def public_source(source: str) -> str:
+    """Where a picture came from, without what only the server should know.
+
+    An imported folder is stored as ``dataset:/its/absolute/path``; the API shows
+    ``dataset:<the folder's name>`` so that no path of the server leaks out. An Odoo
+    sync (``odoo:<url>/<db>``) keeps its address, less any user and password written
+    into the URL. Other sources (``demo:...``) are shown as they are.
+    """
+    kind, colon, where = source.partition(":")
+    if not colon or _SERVER_PATH.match(source):
+        kind, colon, where = "", "", source
+    if kind == "odoo":
+        return f"odoo:{_without_credentials(where)}"
+    if _SERVER_PATH.match(where):
+        name = re.split(r"[/\\]", where.rstrip("/\\"))[-1] or "dataset folder"
+        return f"{kind}:{name}" if colon else name
+    return source
+
+
+def _without_credentials(url: str) -> str:
+    """``url`` less the ``user:password@`` of its address (the rest as written)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 class PicturePublic(BaseModel):
-    """One imported picture of a business: what was loaded, and when."""
+    """One imported picture of a business: what was loaded, and when.
+
+    ``source`` is :func:`public_source` of what was stored: never a path of the server.
+    """
 
     picture_id: int
     companies: list[str]

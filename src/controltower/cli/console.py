@@ -7,6 +7,11 @@ folder before the rest of the product is loaded.
 
 Standard output carries results only (so ``scan --json`` can be piped); progress bars,
 warnings and errors go to standard error.
+
+What is printed is data (codes, names, messages quoting values), never Rich markup or
+emoji codes: the consoles read neither, so ``SO[/]1`` cannot crash a line or a table and
+``CBL:x:2X:warning:14`` is not turned into an emoji. Style goes through ``style=``
+arguments and ``Text`` objects, never through markup.
 """
 
 from __future__ import annotations
@@ -29,11 +34,16 @@ ProgressFactory = Callable[[str], ProgressCallback]
 
 
 def errors_console() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def output_console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def table_console() -> Console:
+    """Standard output for a table: wrapped to the terminal, data read as plain text."""
+    return Console(highlight=False, markup=False, emoji=False)
 
 
 @contextmanager
@@ -60,7 +70,7 @@ def progress_display() -> Progress:
     """A progress display on standard error, shown only when it is a terminal."""
     console = errors_console()
     return Progress(
-        TextColumn("{task.description:<40}"),
+        TextColumn("{task.description:<40}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

@@ -36,6 +36,7 @@ from controltower.cli.console import (
 from controltower.cli.options import DatabaseUrlOption, resolve_settings
 
 if TYPE_CHECKING:
+    from controltower.connectors.dataset.manifest import FolderCheck
     from controltower.domain.tables import I32, DatasetTables
     from controltower.storage.repository import PictureSummary
 
@@ -79,6 +80,7 @@ def import_dataset(
     with database_problems(url):
         migrate(url)
     with cycle_collection_paused():
+        check_folder_or_exit(dataset_dir, outcome="nothing was imported")
         tables, pick_microseconds = _read_columns_or_exit(dataset_dir)
         engine = make_engine(url)
         try:
@@ -163,8 +165,20 @@ def export_dataset(
             show_default=False,
         ),
     ] = None,
+    safe_for_spreadsheets: Annotated[
+        bool,
+        typer.Option(
+            "--safe-for-spreadsheets",
+            help="Prefix ' to text cells a spreadsheet would run as a formula (= + - @ tab CR); "
+            "the files then no longer read back exactly.",
+        ),
+    ] = False,
 ) -> None:
-    """Export a stored picture as a dataset folder that import reads back unchanged."""
+    """Export a stored picture as a dataset folder that import reads back unchanged.
+
+    Text is written exactly as stored, even when it starts like a spreadsheet formula;
+    ``--safe-for-spreadsheets`` neutralises such cells for folders opened in a spreadsheet.
+    """
     from controltower.connectors.dataset import write_dataset
     from controltower.storage.database import (
         ensure_schema_current,
@@ -190,7 +204,7 @@ def export_dataset(
             (summary,) = [s for s in picture_summary(session) if s.picture_id == picture_id]
     finally:
         engine.dispose()
-    write_dataset(dataset, folder)
+    write_dataset(dataset, folder, safe_for_spreadsheets=safe_for_spreadsheets)
     _print_summary(f"Exported picture {summary.picture_id} to {folder}", summary)
 
 
@@ -213,6 +227,36 @@ def upgrade_database(database_url: DatabaseUrlOption = None) -> None:
 
 def _database_url(flag: str | None) -> str:
     return resolve_settings(database_url=flag).database_url
+
+
+def check_folder_or_exit(folder: Path, *, outcome: str, check: FolderCheck | None = None) -> None:
+    """The folder checked against its ``manifest.json``, or for a file cut short.
+
+    A file that differs from the manifest (cut short, rows added, changed) is an error:
+    each is printed on standard error and the command exits 1, so nothing of a cut
+    folder is used. Without a manifest, a last line with no line break is a warning.
+    ``outcome`` completes the closing line, e.g. "nothing was imported"; ``check`` is
+    the verdict when the caller already has it (the scan works it out while it reads).
+    """
+    from controltower.connectors.dataset.manifest import MANIFEST_NAME, check_folder
+
+    errors = errors_console()
+    check = check_folder(folder) if check is None else check
+    for warning in check.warnings:
+        errors.print(f"warning: {warning}", markup=False)
+    if not check.problems:
+        return
+    for problem in check.problems:
+        errors.print(str(problem), markup=False)
+    errors.print(
+        f"(restore the files from the export, or delete {MANIFEST_NAME} to use the folder "
+        "as it is)",
+        markup=False,
+    )
+    count = len(check.problems)
+    noun = "problem" if count == 1 else "problems"
+    errors.print(f"{folder}: {count} {noun}; {outcome}.", markup=False)
+    raise typer.Exit(code=1)
 
 
 def _print_summary(headline: str, summary: PictureSummary) -> None:

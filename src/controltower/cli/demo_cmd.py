@@ -11,6 +11,14 @@ to standard output.
 The people get one fresh random password, printed once at the end; nothing in the
 repository holds one. Running the demo again keeps the people already stored (their
 passwords too) and says so, so a password noted earlier goes on working.
+
+Pointed at a database that holds anything the demo did not make, it refuses, names the
+database and what is in it, and changes nothing, unless told ``--replace``: a stray
+``DATABASE_URL`` must never swap a real business for NORDEL (nor add the demo's
+administrator, with a password printed on a terminal, to a real installation). The
+database is the demo's when every stored picture came from a demo (``demo:`` source),
+every person is one of the demo's people (login and name), and every exception case is
+filed under a company of the demo business.
 """
 
 from __future__ import annotations
@@ -22,12 +30,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Final
 
 import typer
 
 from controltower.cli.console import (
     database_problems,
+    errors_console,
     output_console,
     policy_or_exit,
     progress_display,
@@ -116,10 +125,19 @@ def run_demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Load the database, then stop instead of serving.")
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Load the demo even into a database holding data it did not make, "
+            "replacing every stored picture.",
+        ),
+    ] = False,
 ) -> None:
     """Generate the NORDEL demo business, load and scan it, and serve the web app.
 
-    The database's stored pictures are all replaced by the demo's.
+    The database's stored pictures are all replaced by the demo's; a database holding
+    anything the demo did not make is refused unless --replace is given.
     """
     from controltower.connectors.dataset import write_dataset
     from controltower.demo.story import STORY_CUSTOMER_NAME, find_story_order
@@ -146,6 +164,8 @@ def run_demo(
     engine = make_engine(url)
     try:
         with database_problems(url):
+            if not replace:
+                _refuse_other_data(engine, dataset, policy, displayable_url(url))
             picture_id = _load(dataset, engine, source=source)
             output.print(
                 f"Loaded {described} into {displayable_url(url)}: {_counts(dataset)}.",
@@ -200,6 +220,68 @@ def _generate(
         )
         bar.update(task, completed=len(STEPS))
     return dataset
+
+
+#: how a picture the demo stored names its source
+DEMO_SOURCE_PREFIX: Final = "demo:"
+
+
+def _refuse_other_data(engine: Engine, dataset: Dataset, policy: Policy, where: str) -> None:
+    """Exit 1 with one line naming the database when it holds data the demo did not make
+    (see the module's docstring); nothing is changed, not even the schema."""
+    found = other_data(engine, dataset, policy)
+    if not found:
+        return
+    errors_console().print(
+        f"Error: the database at {where} holds data the demo did not make "
+        f"({'; '.join(found)}); loading the demo would replace every stored picture. "
+        "Give the demo a database of its own (--database-url) or pass --replace.",
+        markup=False,
+    )
+    raise typer.Exit(code=1)
+
+
+def other_data(engine: Engine, dataset: Dataset, policy: Policy) -> list[str]:
+    """What the database holds that the demo of ``dataset`` did not put there, one short
+    phrase per kind (empty: nothing, or no schema yet)."""
+    import sqlalchemy as sa
+
+    from controltower.api.schemas import public_source
+    from controltower.demo.staff import demo_people
+    from controltower.storage import tables
+
+    present = set(sa.inspect(engine).get_table_names())
+    demo_logins = {(p.login, p.name) for p in demo_people(dataset, policy.routing.teams)}
+    companies = set(dataset.companies())
+    found: list[str] = []
+    with engine.connect() as connection:
+        if tables.pictures.name in present:
+            sources = connection.execute(
+                sa.select(tables.pictures.c.source).where(
+                    ~tables.pictures.c.source.startswith(DEMO_SOURCE_PREFIX, autoescape=True)
+                )
+            ).scalars()
+            found += _phrase([public_source(s) for s in sources], "picture", "pictures", "from")
+        if tables.users.name in present:
+            people = connection.execute(sa.select(tables.users.c.login, tables.users.c.name))
+            logins = [login for login, name in people if (login, name) not in demo_logins]
+            found += _phrase(logins, "person", "people", "login")
+        if tables.exception_cases.name in present:
+            case_companies = connection.execute(sa.select(tables.exception_cases.c.scope_company))
+            others = [c for c in case_companies.scalars() if c not in companies]
+            found += _phrase(others, "exception case", "exception cases", "of")
+    return found
+
+
+def _phrase(items: list[str], one: str, many: str, label: str) -> list[str]:
+    """``["2 pictures (from dataset:acme, dataset:beta)"]`` naming up to three distinct
+    items, or ``[]`` for none."""
+    if not items:
+        return []
+    noun = one if len(items) == 1 else many
+    distinct = list(dict.fromkeys(items))
+    named = ", ".join(distinct[:3]) + (", ..." if len(distinct) > 3 else "")
+    return [f"{len(items):,} {noun} ({label} {named})"]
 
 
 def _load(dataset: Dataset, engine: Engine, *, source: str) -> int:

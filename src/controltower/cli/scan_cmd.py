@@ -31,6 +31,7 @@ from controltower.cli.console import (
     progress_bar,
     read_dataset_or_exit,
     stage_display,
+    table_console,
 )
 from controltower.cli.options import resolve_settings
 from controltower.workflow.memory import arrow_on_the_system_allocator, cycle_collection_paused
@@ -46,14 +47,23 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_as_of(value: str) -> date:
-    """``--as-of`` as a calendar date written ``YYYY-MM-DD``."""
+    """``--as-of`` as a calendar date written ``YYYY-MM-DD``, within the calendar a
+    picture lives in (``FIRST_DATE`` to ``LAST_DATE``): the scan counts days back and
+    forth from it, which must not leave the years a date can hold."""
+    from controltower.domain.model import FIRST_DATE, LAST_DATE
+
     text = value.strip()
     if not _ISO_DATE.fullmatch(text):
         raise typer.BadParameter(f"{value!r} is not a date written YYYY-MM-DD (e.g. 2026-11-25)")
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:
         raise typer.BadParameter(f"{value!r} is not a calendar date: {exc}") from exc
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise typer.BadParameter(
+            f"{value!r} is outside the dates Control Tower scans ({FIRST_DATE} to {LAST_DATE})"
+        )
+    return day
 
 
 def register(app: typer.Typer) -> None:
@@ -189,13 +199,17 @@ def _scanning(
     the interpreter), this thread loads ``policy`` (when given as a function) and the
     scan's own modules, which would otherwise come first.
     """
+    from controltower.cli.dataset_cmds import check_folder_or_exit
     from controltower.connectors.dataset.fast_reader import FastPathDeclined, read_tables
+    from controltower.connectors.dataset.manifest import check_folder
 
     arrow_on_the_system_allocator()
     with cycle_collection_paused():
         errors = errors_console()
         with progress_bar() as progress, ThreadPoolExecutor(max_workers=1) as reader:
             reading = reader.submit(read_tables, folder, progress("Reading"))
+            # checksums are taken here while pyarrow reads (hashlib releases the interpreter)
+            folder_check = check_folder(folder)
             settled = policy() if callable(policy) else policy
             # loaded while the folder is read; the registry imports every detector
             from controltower.workflow import columnar_scan  # noqa: F401
@@ -204,6 +218,7 @@ def _scanning(
                 fast = reading.result()
             except FastPathDeclined:
                 fast = None
+        check_folder_or_exit(folder, outcome="nothing was scanned", check=folder_check)
         if fast is not None:
             for warning in fast.warnings:
                 errors.print(f"warning: {warning}", markup=False)
@@ -263,12 +278,11 @@ def _as_of_option(value: str) -> date:
 def _print_table(scan: ColumnarScan) -> None:
     """The open orders as a table, then one summary line."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
     from controltower.workflow.order_risk import order_standings
 
-    console = Console(highlight=False)
+    console = table_console()
     orders = order_standings(scan.result)
     table = Table(
         title=f"Open orders as of {scan.as_of.isoformat()}",

@@ -53,6 +53,13 @@ class PickStatus(StrEnum):
 
 DEFAULT_COMPANY = "main"
 
+#: The calendar a picture lives in: every date of a dataset and every as-of date lies
+#: between these, inclusive. Far wider than any business needs, and narrow enough that
+#: the engine's day arithmetic (a date plus a lead time, a transit or a pick queue,
+#: less a look-back window) never leaves the years Python's dates can hold (1 to 9999).
+FIRST_DATE = date(1900, 1, 1)
+LAST_DATE = date(9000, 12, 31)
+
 
 @dataclass(frozen=True, slots=True)
 class Warehouse:

@@ -3,7 +3,10 @@
 One code path serves SQLite (the demo, the tests) and PostgreSQL (production): the URL
 is normalised by :func:`controltower.settings.normalise_database_url`, and SQLite
 connections are set up to behave like a real transactional database (foreign keys
-enforced, ``BEGIN`` issued by SQLAlchemy so savepoints and DDL are transactional).
+enforced, ``BEGIN`` issued by SQLAlchemy so savepoints and DDL are transactional) that
+readers can use while somebody writes: the write-ahead log lets readers keep the last
+committed picture during an import, and a busy timeout makes a second writer wait its
+turn instead of failing at once (:func:`take_sqlite_write_turn`).
 
 The schema is owned by the Alembic migrations shipped inside this package; nothing
 creates tables any other way. :func:`migrate` runs them programmatically, so neither
@@ -12,6 +15,7 @@ an ``alembic.ini`` nor a working directory is needed.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -20,10 +24,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from controltower.domain.errors import DomainError
-from controltower.settings import normalise_database_url
+from controltower.settings import DEFAULT_BUSY_TIMEOUT_SECONDS, normalise_database_url
 
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 
@@ -39,23 +44,50 @@ class SchemaNotCurrentError(StorageError):
     """The database has not been migrated to the schema this version of the code needs."""
 
 
-def make_engine(url: str, **engine_options: Any) -> Engine:
-    """An engine for ``url`` (any form users write, e.g. ``postgres://``)."""
+class DatabaseBusyError(StorageError):
+    """Another writer kept the database longer than this one would wait."""
+
+
+def make_engine(
+    url: str,
+    *,
+    pool_size: int | None = None,
+    busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
+    **engine_options: Any,
+) -> Engine:
+    """An engine for ``url`` (any form users write, e.g. ``postgres://``).
+
+    ``pool_size`` fixes how many connections the engine keeps (the server sizes it to
+    the requests it works on at once, see :mod:`controltower.bootstrap`); a request
+    streaming a download reads its chunks in a second session, so the pool may open as
+    many again before anybody waits. ``busy_timeout_seconds`` is how long a SQLite
+    writer waits for another.
+    """
     normalised = normalise_database_url(url)
-    if make_url(normalised).get_backend_name() == "sqlite":
+    parsed = make_url(normalised)
+    in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+    if pool_size is not None and not in_memory:
+        engine_options.setdefault("pool_size", pool_size)
+        engine_options.setdefault("max_overflow", pool_size)
+    if parsed.get_backend_name() == "sqlite":
         engine = create_engine(normalised, **engine_options)
-        _make_sqlite_transactional(engine)
+        _make_sqlite_transactional(engine, busy_timeout_seconds)
         return engine
     engine_options.setdefault("pool_pre_ping", True)
     return create_engine(normalised, **engine_options)
 
 
-def _make_sqlite_transactional(engine: Engine) -> None:
-    """Enforce foreign keys and let SQLAlchemy, not the driver, open transactions.
+def _make_sqlite_transactional(engine: Engine, busy_timeout_seconds: float) -> None:
+    """Enforce foreign keys, let SQLAlchemy open transactions, and let readers read
+    while one connection writes.
 
     The ``sqlite3`` driver opens transactions lazily and only before data changes, which
     breaks savepoints and makes DDL non-transactional; the recipe from the SQLAlchemy
-    SQLite dialect documentation hands that job back to SQLAlchemy.
+    SQLite dialect documentation hands that job back to SQLAlchemy. In the default
+    rollback journal a long write (an import) locks readers out, so pages failed with
+    "database is locked"; the write-ahead log (a property of the file, kept once set)
+    lets them read the last committed state meanwhile. The busy timeout is set first,
+    so switching the journal waits for a writer already at work.
     """
 
     @event.listens_for(engine, "connect")
@@ -63,13 +95,43 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
         finally:
             cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def take_sqlite_write_turn(connection: Connection, *, work: str) -> None:
+    """On SQLite, hold the database's one write lock from now to the end of the transaction.
+
+    SQLite admits one writer at a time. A transaction that has only read so far and then
+    writes while another holds the lock fails at once (waiting could not help: its
+    reads would be stale), so a writer that must take turns (an import, a stored scan)
+    takes the lock with this no-op write as its first statement, waiting up to the busy
+    timeout for the current writer. If that writer keeps the lock longer,
+    :class:`DatabaseBusyError` says so in one line, naming ``work`` (``"the scan"``).
+    Nothing happens on other databases.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    started = time.monotonic()
+    try:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num WHERE 0")
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+            raise
+        waited = time.monotonic() - started
+        raise DatabaseBusyError(
+            f"another import or scan is writing to the database at "
+            f"{connection.engine.url.render_as_string(hide_password=True)}; {work} waited "
+            f"{waited:.0f} s for its turn and did nothing: run it again once that one has "
+            "finished"
+        ) from exc
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

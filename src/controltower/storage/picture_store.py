@@ -23,9 +23,11 @@ from controltower.storage.cases import (
 from controltower.storage.order_risk import record_order_risk
 from controltower.storage.picture_columns import load_picture_tables
 from controltower.storage.repository import (
+    PictureNotFoundError,
     ScanRunSummary,
     picture_id_for_company,
     resolve_picture_id,
+    take_picture_turn,
 )
 from controltower.workflow.order_risk import OrderRiskColumns
 
@@ -45,14 +47,30 @@ class SqlPictureStore:
 
         Raises :class:`~controltower.storage.repository.PictureNotFoundError` or
         :class:`~controltower.storage.repository.AmbiguousPictureError` with a message
-        naming what is stored.
+        naming what is stored. The scan's turn (:meth:`load_tables`) is taken first, so
+        an import at work is waited for and its new picture is the one chosen.
         """
+        take_picture_turn(session)
         if company is not None:
             return cls(session, picture_id_for_company(session, company))
         return cls(session, resolve_picture_id(session))
 
     def load_tables(self) -> DatasetTables:
-        return load_picture_tables(self.session, self.picture_id)
+        """The picture as columns, read once this transaction holds the scan's turn.
+
+        Holding the turn (:func:`~controltower.storage.repository.take_picture_turn`)
+        until the scan commits keeps an import from replacing the picture while it is
+        analysed and recorded; a picture an import replaced before the turn came is
+        refused with a message instead of a failure on recording.
+        """
+        take_picture_turn(self.session)
+        try:
+            return load_picture_tables(self.session, self.picture_id)
+        except PictureNotFoundError as exc:
+            raise PictureNotFoundError(
+                f"picture {self.picture_id} is no longer stored: an import replaced it "
+                "before the scan began; nothing was recorded, run the scan again"
+            ) from exc
 
     def record_order_risk(
         self, orders: OrderRiskColumns, *, scanned_at: datetime, policy_digest: str

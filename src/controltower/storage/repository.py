@@ -59,7 +59,7 @@ from controltower.domain.model import (
 )
 from controltower.domain.tables import I32, DatasetTables, tables_from_dataset
 from controltower.storage import tables
-from controltower.storage.database import StorageError
+from controltower.storage.database import StorageError, take_sqlite_write_turn
 from controltower.storage.picture_arrow import EntityWriteError
 from controltower.storage.picture_columns import (
     CHUNK_SIZE,
@@ -324,15 +324,31 @@ def _tables_outline(tables: DatasetTables) -> tuple[list[str], list[tuple[str, s
     return sorted({company for _, _, company in warehouses}), warehouses
 
 
-def _serialise_picture_writes(connection: sa.Connection) -> None:
-    """On PostgreSQL, make concurrent imports wait for each other instead of colliding.
+def take_picture_turn(session: Session, *, work: str = "the scan") -> None:
+    """Wait until no import or other stored scan is at work, then keep the pictures as
+    they are until this transaction ends.
+
+    A stored scan takes this turn before it reads the picture, so an import cannot
+    replace the picture underneath it (on PostgreSQL the scan then died recording its
+    results against a deleted picture); the import waits for the scan, or the scan for
+    the import and then reads the new picture. See :func:`_serialise_picture_writes`.
+    """
+    _serialise_picture_writes(session.connection(), work=work)
+
+
+def _serialise_picture_writes(connection: sa.Connection, *, work: str = "the import") -> None:
+    """Make imports and stored scans of one database take turns instead of colliding.
 
     Two imports deciding at once which pictures to replace could both miss the other's
-    new picture; a transaction-scoped advisory lock lets only one decide at a time.
-    SQLite needs nothing: it admits one writing transaction at a time anyway.
+    new picture, and an import replacing the picture a scan is reading leaves the scan
+    nothing to record against. On PostgreSQL a transaction-scoped advisory lock lets one
+    at a time through (the others wait); on SQLite the turn is the database's write lock
+    (:func:`~controltower.storage.database.take_sqlite_write_turn`), waited for up to
+    the busy timeout and then refused with a message.
     """
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK_KEY})
+    take_sqlite_write_turn(connection, work=work)
 
 
 def _pictures_to_replace(

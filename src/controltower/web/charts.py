@@ -7,9 +7,12 @@ app under a versioned path so browsers may cache it for a year: the app works of
 from __future__ import annotations
 
 import gzip
+import json
+import re
 from collections import Counter
 from collections.abc import Mapping
 from functools import cache
+from html import escape
 from typing import Final
 
 import plotly
@@ -33,6 +36,9 @@ SEVERITY_COLOURS: Final[dict[Severity, str]] = {
 #: drawing order: the worst at the left of each bar, so it catches the eye first
 _STACK_ORDER: Final = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
 
+#: plotly's options for every chart: no toolbar, and redrawn to fit its box
+_CHART_CONFIG: Final = json.dumps({"displayModeBar": False, "responsive": True})
+
 _FONT: Final = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
 
 
@@ -41,6 +47,18 @@ def plotly_js() -> bytes:
     """plotly.js exactly as the installed package ships it."""
     script: str = get_plotlyjs()
     return script.encode("utf-8")
+
+
+#: a ``<style>`` text plotly.js writes as it loads (maplibre's, for map traces)
+_STYLE_TEXT: Final = re.compile(r"""\.textContent='([^'\\]*)'""")
+
+
+@cache
+def plotly_inline_styles() -> tuple[str, ...]:
+    """The ``<style>`` texts plotly.js writes into the page, for a Content-Security-Policy
+    that allows exactly these: the empty element whose rules it then adds through the
+    CSSOM, and the stylesheet its bundled maplibre writes whole."""
+    return ("", *dict.fromkeys(_STYLE_TEXT.findall(get_plotlyjs())))
 
 
 @cache
@@ -99,14 +117,14 @@ def exceptions_by_type_figure(
 
 
 def figure_html(figure: go.Figure, element_id: str) -> str:
-    """The figure as a ``<div>`` and the script that draws it (plotly.js loaded apart)."""
-    html: str = figure.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=element_id,
-        config={"displayModeBar": False, "responsive": True},
+    """The figure as a ``<div>`` holding it as JSON, which the packaged ``charts.js``
+    draws with plotly.js: no inline script, so the pages' Content-Security-Policy need
+    not allow any (see ``api/security_headers.py``)."""
+    figure_json: str = figure.to_json()
+    return (
+        f'<div id="{escape(element_id)}" class="plotly-graph-div" '
+        f'data-figure="{escape(figure_json)}" data-config="{escape(_CHART_CONFIG)}"></div>'
     )
-    return html
 
 
 def _tick_step(largest: int) -> int:

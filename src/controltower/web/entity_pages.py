@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session
 
 from controltower.api.auth import Authenticated, require_on_page
 from controltower.api.deps import SessionDep
-from controltower.api.entity_links import entity_url, subject_url
+from controltower.api.entity_links import (
+    NamedCode,
+    entity_location,
+    entity_url,
+    requested_code,
+    subject_url,
+)
 from controltower.api.entity_views import (
     ENTITY_NOUNS,
     EntityPages,
@@ -131,11 +137,17 @@ def _pages(asked: EntityRequest) -> EntityPages:
 
 
 def _list_pagers(
-    path: str, asked: EntityRequest, lists: Mapping[str, Any], extra: Mapping[str, str]
+    location: tuple[str, dict[str, str]],
+    asked: EntityRequest,
+    lists: Mapping[str, Any],
+    extra: Mapping[str, str],
 ) -> dict[str, ListPager]:
     """A pager per list (``lists``: name -> its page in the response), each linking to
-    its own pages at its own anchor, keeping the company, ``extra`` and the others'."""
-    base = {**company_query(asked.company), **extra, **asked.kept}
+    its own pages at its own anchor, keeping the code (``location``: the page's path and
+    the parameters naming the code, from ``entity_location``), the company, ``extra``
+    and the others'."""
+    path, named = location
+    base = {**named, **company_query(asked.company), **extra, **asked.kept}
 
     def link_to(name: str) -> Callable[..., str]:
         def link(page: int) -> str:
@@ -206,11 +218,13 @@ def customer_page(
     visitor: Viewer,
     code: str,
     company: str | None = None,
+    named: NamedCode = None,
 ) -> HTMLResponse:
     """A customer: credit exposure, open orders, invoices to chase and cases."""
     asked = _entity_request(request, session, visitor, company)
     if isinstance(asked, HTMLResponse):
         return asked
+    code = requested_code(code, named)
     found = customer_detail(session, asked.scope, code, _pages(asked), query=asked.query)
     if found is None:
         return _missing(request, asked, "customer", code)
@@ -220,7 +234,7 @@ def customer_page(
         "customer.html",
         asked,
         found,
-        _list_pagers(entity_url("customer", code), asked, lists, {}),
+        _list_pagers(entity_location("customer", code), asked, lists, {}),
         tier_labels=TIER_LABELS,
     )
 
@@ -232,6 +246,7 @@ def supplier_page(
     visitor: Viewer,
     code: str,
     company: str | None = None,
+    named: NamedCode = None,
     show: str | None = None,
 ) -> HTMLResponse:
     """A supplier: its open purchase orders (all, late, not confirmed), what waits on
@@ -239,6 +254,7 @@ def supplier_page(
     asked = _entity_request(request, session, visitor, company)
     if isinstance(asked, HTMLResponse):
         return asked
+    code = requested_code(code, named)
     chosen = asked.reading.choice(PurchaseOrderShow, show, "list", SHOW_LABELS)
     shown = chosen or PurchaseOrderShow.OPEN
     found = supplier_detail(
@@ -248,23 +264,28 @@ def supplier_page(
         return _missing(request, asked, "supplier", code)
     extra = {"show": shown.value} if shown is not PurchaseOrderShow.OPEN else {}
     lists = {"purchase_orders": found.purchase_orders, "cases": found.cases}
-    path = entity_url("supplier", code)
+    location = entity_location("supplier", code)
     return _render(
         request,
         "supplier.html",
         asked,
         found,
-        _list_pagers(path, asked, lists, extra),
+        _list_pagers(location, asked, lists, extra),
         show=shown,
         show_tabs=[
-            (choice, label, _tab_link(path, asked, choice)) for choice, label in SHOW_LABELS.items()
+            (choice, label, _tab_link(location, asked, choice))
+            for choice, label in SHOW_LABELS.items()
         ],
     )
 
 
-def _tab_link(path: str, asked: EntityRequest, choice: PurchaseOrderShow) -> str:
+def _tab_link(
+    location: tuple[str, dict[str, str]], asked: EntityRequest, choice: PurchaseOrderShow
+) -> str:
     """A tab of the supplier's purchase orders: their first page, the cases kept."""
+    path, named = location
     query = {
+        **named,
         **company_query(asked.company),
         **({"show": choice.value} if choice is not PurchaseOrderShow.OPEN else {}),
         **{k: v for k, v in asked.kept.items() if k != "purchase_orders_page"},
@@ -279,12 +300,14 @@ def purchase_order_page(
     visitor: Viewer,
     po_id: str,
     company: str | None = None,
+    named: NamedCode = None,
 ) -> HTMLResponse:
     """A purchase order: dates and status, lines, receipts, the order lines waiting on
     it and its cases."""
     asked = _entity_request(request, session, visitor, company)
     if isinstance(asked, HTMLResponse):
         return asked
+    po_id = requested_code(po_id, named)
     found = purchase_order_detail(session, asked.scope, po_id, _pages(asked), query=asked.query)
     if found is None:
         return _missing(request, asked, "purchase_order", po_id)
@@ -299,7 +322,7 @@ def purchase_order_page(
         "purchase_order.html",
         asked,
         found,
-        _list_pagers(entity_url("purchase_order", po_id), asked, lists, {}),
+        _list_pagers(entity_location("purchase_order", po_id), asked, lists, {}),
         status_labels=ORDER_STATUS_LABELS,
     )
 
@@ -311,11 +334,13 @@ def product_page(
     visitor: Viewer,
     sku: str,
     company: str | None = None,
+    named: NamedCode = None,
 ) -> HTMLResponse:
     """A product: stock per warehouse with quality hold, open demand, inbound, cases."""
     asked = _entity_request(request, session, visitor, company)
     if isinstance(asked, HTMLResponse):
         return asked
+    sku = requested_code(sku, named)
     found = product_detail(session, asked.scope, sku, _pages(asked), query=asked.query)
     if found is None:
         return _missing(request, asked, "product", sku)
@@ -325,5 +350,5 @@ def product_page(
         "product.html",
         asked,
         found,
-        _list_pagers(entity_url("product", sku), asked, lists, {}),
+        _list_pagers(entity_location("product", sku), asked, lists, {}),
     )

@@ -15,6 +15,8 @@ from typing import Final
 
 from jinja2 import Environment
 
+from controltower.api.schemas import public_source
+
 #: what a missing date or number shows as
 BLANK: Final = "—"
 
@@ -131,5 +133,6 @@ def register_filters(environment: Environment) -> None:
         summary=summary,
         reason=reason,
         percent=percent,
+        public_source=public_source,
     )
     environment.globals.update(split_next_steps=split_next_steps, sentences=sentences)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from controltower.api.auth import VisitorDep
 from controltower.api.deps import SessionDep
+from controltower.api.entity_links import NamedCode, requested_code
 from controltower.api.labels import ORDER_STATUS_LABELS
 from controltower.api.picture_codes import visible_warehouses
 from controltower.api.routes.exceptions import cases_naming_order
@@ -125,8 +126,11 @@ def order_page(
     visitor: VisitorDep,
     order_id: str,
     company: str | None = None,
+    named: NamedCode = None,
 ) -> HTMLResponse:
-    """One order: every line, the full explanation, its exceptions and status history."""
+    """One order: every line, the full explanation, its exceptions and status history.
+    The id is URL-encoded whole; ``/orders/?id=..`` names one no path can carry."""
+    order_id = requested_code(order_id, named)
     company = blank_is_none(company)
     scope = scope_or_notice(request, session, company, "orders", visitor.principal)
     if isinstance(scope, HTMLResponse):

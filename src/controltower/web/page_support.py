@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -205,11 +205,22 @@ def notice(
     )
 
 
+def request_address(request: Request, **changes: str) -> str:
+    """The address asked for, path and query, with ``changes`` made to the query: to
+    link back to it. Built from the decoded path encoded again, never from
+    ``request.url``, which puts the decoded path in the address as it is: a code's
+    ``#``, ``?`` or ``%`` would turn into syntax."""
+    path = quote(request.scope["path"], safe="/")
+    pairs = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    pairs += changes.items()
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
 def choose_company(
     request: Request, session: Session, nav: str, principal: Principal
 ) -> HTMLResponse:
     companies = [
-        company
+        (company, request_address(request, company=company))
         for s in picture_summary(session)
         for company in s.companies
         if principal.scope.covers_company(company)

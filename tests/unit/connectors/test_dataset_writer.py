@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from controltower.connectors.dataset import read_dataset, write_dataset
 from controltower.connectors.dataset.columns import FILES, FILES_BY_NAME
 from controltower.connectors.dataset.values import (
+    INT32_MAX,
     DateOrDateTime,
     DecimalNumber,
     Invalid,
@@ -24,6 +25,8 @@ from controltower.connectors.dataset.values import (
     format_decimal,
 )
 from controltower.domain.model import (
+    FIRST_DATE,
+    LAST_DATE,
     Customer,
     Dataset,
     Invoice,
@@ -234,23 +237,32 @@ def test_any_decimal_formats_to_text_that_parses_back_to_an_equal_value(value: D
         assert DecimalNumber().parse(text) == value
 
 
-@given(st.dates(min_value=date(1, 1, 1)))
+calendar_dates = st.dates(min_value=FIRST_DATE, max_value=LAST_DATE)
+
+
+@given(calendar_dates)
 def test_any_date_formats_to_text_that_parses_back(value: date) -> None:
     date_type = IsoDate()
 
     assert date_type.parse(date_type.format(value)) == value
 
 
-@given(st.datetimes(min_value=datetime(1, 1, 1), timezones=st.none()))
+@given(
+    st.datetimes(
+        min_value=datetime.combine(FIRST_DATE, datetime.min.time()),
+        max_value=datetime.combine(LAST_DATE, datetime.max.time()),
+        timezones=st.none(),
+    )
+)
 def test_any_naive_datetime_formats_to_text_that_parses_back(value: datetime) -> None:
     moment = DateOrDateTime()
 
     assert moment.parse(moment.format(value)) == value
 
 
-@given(st.integers(min_value=1, max_value=10**12))
+@given(st.integers(min_value=1, max_value=INT32_MAX))
 def test_any_line_number_formats_to_text_that_parses_back(value: int) -> None:
-    line_number = WholeNumber(minimum=1)
+    line_number = WholeNumber(minimum=1, maximum=INT32_MAX)
 
     assert line_number.parse(line_number.format(value)) == value
 
@@ -272,7 +284,7 @@ def test_the_decimal_parser_accepts_exactly_the_plain_notation(text: str) -> Non
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(plain_decimals, st.dates()), min_size=1, max_size=5))
+@given(st.lists(st.tuples(plain_decimals, calendar_dates), min_size=1, max_size=5))
 def test_decimals_and_dates_survive_a_write_and_a_read(
     values: list[tuple[Decimal, date]],
 ) -> None:

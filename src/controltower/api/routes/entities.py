@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 
 from controltower.api.auth import require
 from controltower.api.deps import SessionDep
+from controltower.api.entity_links import NamedCode, requested_code
 from controltower.api.entity_schemas import (
     CustomerPublic,
     ProductPublic,
@@ -78,6 +79,7 @@ def get_customer(
     session: SessionDep,
     scope: ScopeDep,
     code: Annotated[str, Path(description="The customer code, e.g. C00017.")],
+    named: NamedCode = None,
     company: CompanyQuery = None,
     page_size: PageSize = DEFAULT_ENTITY_PAGE_SIZE,
     orders_page: OrdersPage = 1,
@@ -88,6 +90,7 @@ def get_customer(
     the credit limit; open orders (most urgent first), invoices overdue or disputed, and
     the active cases concerning the customer."""
     require_scan(scope)
+    code = requested_code(code, named)
     pages = EntityPages(
         size=page_size, orders=orders_page, invoices=invoices_page, cases=cases_page
     )
@@ -106,6 +109,7 @@ def get_supplier(
     session: SessionDep,
     scope: ScopeDep,
     code: Annotated[str, Path(description="The supplier code, e.g. SUP-0002.")],
+    named: NamedCode = None,
     company: CompanyQuery = None,
     show: Annotated[
         PurchaseOrderShow,
@@ -119,6 +123,7 @@ def get_supplier(
     orders waiting on them and their value; a page of the purchase orders (soonest
     expected first) and of the active cases concerning the supplier."""
     require_scan(scope)
+    code = requested_code(code, named)
     pages = EntityPages(size=page_size, purchase_orders=purchase_orders_page, cases=cases_page)
     found = supplier_detail(session, scope, code, pages, show=show, query=_company_query(company))
     if found is None:
@@ -135,6 +140,7 @@ def get_purchase_order(
     session: SessionDep,
     scope: ScopeDep,
     po_id: Annotated[str, Path(description="The purchase order id, e.g. PO100366.")],
+    named: NamedCode = None,
     company: CompanyQuery = None,
     page_size: PageSize = DEFAULT_ENTITY_PAGE_SIZE,
     lines_page: LinesPage = 1,
@@ -146,6 +152,7 @@ def get_purchase_order(
     open orders whose lines the latest scan pegged to it; the active cases on it, on its
     receipts or caused by it."""
     require_scan(scope)
+    po_id = requested_code(po_id, named)
     pages = EntityPages(
         size=page_size,
         lines=lines_page,
@@ -168,6 +175,7 @@ def get_product(
     session: SessionDep,
     scope: ScopeDep,
     sku: Annotated[str, Path(description="The SKU, e.g. CBL-6242Y-2.5-GY-100-VT.")],
+    named: NamedCode = None,
     company: CompanyQuery = None,
     page_size: PageSize = DEFAULT_ENTITY_PAGE_SIZE,
     demand_page: DemandPage = 1,
@@ -177,6 +185,7 @@ def get_product(
     """Prices and reorder settings; on hand, quality hold, open demand and inbound at
     each warehouse you may see; the open order and purchase lines; the active cases."""
     require_scan(scope)
+    sku = requested_code(sku, named)
     pages = EntityPages(size=page_size, demand=demand_page, inbound=inbound_page, cases=cases_page)
     found = product_detail(session, scope, sku, pages, query=_company_query(company))
     if found is None:

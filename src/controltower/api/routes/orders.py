@@ -17,6 +17,7 @@ from fastapi import status as http_status
 from sqlalchemy.orm import Session
 
 from controltower.api.deps import SessionDep
+from controltower.api.entity_links import NamedCode, requested_code
 from controltower.api.labels import ORDER_STATUS_LABELS
 from controltower.api.order_filters import OrderFiltersDep, OrderListOrderDep
 from controltower.api.paging import PageParams, page_request
@@ -211,8 +212,12 @@ def get_order(
     session: SessionDep,
     scope: ScopeDep,
     order_id: Annotated[str, Path(description="The sales order id, e.g. SO100753.")],
+    named: NamedCode = None,
 ) -> OrderDetailPublic:
-    """One open order with every line and every recorded change of its risk status."""
+    """One open order with every line and every recorded change of its risk status.
+    The id is URL-encoded whole (`SO%2F2026%2F0001`); `/api/orders/?id=..` names an id
+    no path can carry."""
+    order_id = requested_code(order_id, named)
     found = order_detail(session, scope, order_id)
     if found is None:
         raise HTTPException(

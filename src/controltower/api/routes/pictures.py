@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from controltower.api.auth import PrincipalDep
 from controltower.api.deps import SessionDep
-from controltower.api.schemas import PicturePublic, WarehousePublic
+from controltower.api.schemas import PicturePublic, WarehousePublic, public_source
 from controltower.domain.people import Scope
 from controltower.storage.repository import PictureSummary, picture_summary
 
@@ -18,7 +18,7 @@ def to_public(summary: PictureSummary, visible: Scope = Scope()) -> PicturePubli
         picture_id=summary.picture_id,
         companies=list(summary.companies),
         imported_at=summary.imported_at,
-        source=summary.source,
+        source=public_source(summary.source),
         counts=dict(summary.counts),
         warehouses=[
             WarehousePublic(code=code, name=name, company=company)

@@ -38,6 +38,10 @@ from controltower.domain.model import Dataset
 SIX_DECIMALS_RULE: Final = "Control Tower keeps quantities and money to six decimals"
 #: the largest magnitude the columns hold, in whole units
 LARGEST_AMOUNT: Final = MAX_UNITS // QTY_SCALE
+#: the power of ten of the largest amount's first digit (4.6 million million: 12)
+_LARGEST_DIGITS: Final = len(str(LARGEST_AMOUNT)) - 1
+#: a value written longer than this is cut short in a message
+_LONGEST_WRITTEN: Final = 60
 
 
 class RowsDoNotLineUp(Exception):
@@ -70,20 +74,26 @@ def _beyond_columns(value: Decimal) -> str | None:
     Worked out on the digits, exactly: ``1.5000000`` fits (its seventh decimal is 0).
     """
     written = format(value, "f")
+    if len(written) > _LONGEST_WRITTEN:
+        written = f"{written[:20]}... ({len(written)} characters)"
     if not value.is_finite():
         return f"{written} is not a finite number"
+    too_large = (
+        f"{written} is too large; Control Tower keeps quantities and money below {LARGEST_AMOUNT:,}"
+    )
+    if not value.is_zero() and value.adjusted() > _LARGEST_DIGITS:
+        return too_large  # told before int() meets thousands of digits
     _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
-    coefficient = int("".join(map(str, digits)) or "0")
-    shift = exponent + DECIMALS
-    if shift < 0 and coefficient % 10**-shift:
+    text = "".join(map(str, digits))
+    significant = text.rstrip("0")  # 1.5000000 fits: its seventh decimal is 0
+    if significant and exponent + len(text) - len(significant) + DECIMALS < 0:
         return f"{written} has more than six decimals; {SIX_DECIMALS_RULE}"
-    units = coefficient // 10**-shift if shift < 0 else coefficient * 10**shift
+    if value.is_zero():
+        return None
+    units = int(significant) * 10 ** (exponent + len(text) - len(significant) + DECIMALS)
     if units >= MAX_UNITS:
-        return (
-            f"{written} is too large; Control Tower keeps quantities and money "
-            f"below {LARGEST_AMOUNT:,}"
-        )
+        return too_large
     return None
 
 

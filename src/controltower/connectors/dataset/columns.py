@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Final
 
 from controltower.connectors.dataset.values import (
+    INT32_MAX,
+    MAX_DAYS,
     Boolean,
     Choice,
     DateOrDateTime,
@@ -46,13 +48,15 @@ from controltower.domain.model import (
     Warehouse,
 )
 
-TEXT: Final = Text()
+TEXT: Final = Text()  # names: free text
+CODE: Final = Text(free_text=False)  # keys and references: no tab or line break either
 QUANTITY: Final = DecimalNumber()  # quantities, prices, limits: never negative
 SIGNED_AMOUNT: Final = DecimalNumber(allow_negative=True)  # amount_residual (credit notes)
-LINE_NUMBER: Final = WholeNumber(minimum=1)
-POSITIVE_COUNT: Final = WholeNumber(minimum=1)
-DAYS: Final = WholeNumber(minimum=0)
+LINE_NUMBER: Final = WholeNumber(minimum=1, maximum=INT32_MAX)
+POSITIVE_COUNT: Final = WholeNumber(minimum=1, maximum=INT32_MAX)
+DAYS: Final = WholeNumber(minimum=0, maximum=MAX_DAYS)
 DATE: Final = IsoDate()
+OPTIONAL_DATE: Final = IsoDate(no_date_is_blank=True)  # 9999-12-31 reads as blank
 MOMENT: Final = DateOrDateTime()
 BOOLEAN: Final = Boolean()
 
@@ -135,9 +139,9 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=Warehouse,
         required=True,
         columns=(
-            Column("code", TEXT, required=True),
+            Column("code", CODE, required=True),
             Column("name", TEXT),
-            Column("company", TEXT, default=DEFAULT_COMPANY),
+            Column("company", CODE, default=DEFAULT_COMPANY),
             Column("pick_capacity_lines_per_day", POSITIVE_COUNT),
         ),
         key=("code",),
@@ -148,8 +152,8 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=TransferLane,
         required=False,
         columns=(
-            Column("from_warehouse", TEXT, required=True),
-            Column("to_warehouse", TEXT, required=True),
+            Column("from_warehouse", CODE, required=True),
+            Column("to_warehouse", CODE, required=True),
             Column("transit_days", DAYS, required=True),
         ),
         key=("from_warehouse", "to_warehouse"),
@@ -161,7 +165,7 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=Product,
         required=True,
         columns=(
-            Column("sku", TEXT, required=True),
+            Column("sku", CODE, required=True),
             Column("name", TEXT),
             Column("unit_cost", QUANTITY),
             Column("list_price", QUANTITY),
@@ -177,7 +181,7 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=Customer,
         required=True,
         columns=(
-            Column("code", TEXT, required=True),
+            Column("code", CODE, required=True),
             Column("name", TEXT),
             Column("tier", Choice(Tier), default=Tier.STANDARD),
             Column("credit_limit", QUANTITY),
@@ -193,7 +197,7 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=Supplier,
         required=True,
         columns=(
-            Column("code", TEXT, required=True),
+            Column("code", CODE, required=True),
             Column("name", TEXT),
             Column("lead_days", DAYS),
         ),
@@ -205,8 +209,8 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=StockLevel,
         required=True,
         columns=(
-            Column("sku", TEXT, required=True),
-            Column("warehouse", TEXT, required=True),
+            Column("sku", CODE, required=True),
+            Column("warehouse", CODE, required=True),
             Column("on_hand", QUANTITY, required=True),
             Column("quality_hold", QUANTITY, default=ZERO),
         ),
@@ -222,9 +226,9 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=SalesOrder,
         required=True,
         columns=(
-            Column("order_id", TEXT, required=True),
-            Column("customer", TEXT, required=True),
-            Column("warehouse", TEXT, required=True),
+            Column("order_id", CODE, required=True),
+            Column("customer", CODE, required=True),
+            Column("warehouse", CODE, required=True),
             Column("order_date", DATE, required=True),
             Column("promised_date", DATE, required=True),
             Column("expedite", BOOLEAN, default=False),
@@ -241,9 +245,9 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=SalesOrderLine,
         required=True,
         columns=(
-            Column("order_id", TEXT, required=True),
+            Column("order_id", CODE, required=True),
             Column("line", LINE_NUMBER, required=True),
-            Column("sku", TEXT, required=True),
+            Column("sku", CODE, required=True),
             Column("qty", QUANTITY, required=True),
             Column("qty_shipped", QUANTITY, default=ZERO),
             Column("qty_reserved", QUANTITY, default=ZERO),
@@ -259,12 +263,12 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=PurchaseOrder,
         required=True,
         columns=(
-            Column("po_id", TEXT, required=True),
-            Column("supplier", TEXT, required=True),
-            Column("warehouse", TEXT, required=True),
+            Column("po_id", CODE, required=True),
+            Column("supplier", CODE, required=True),
+            Column("warehouse", CODE, required=True),
             Column("order_date", DATE, required=True),
             Column("expected_date", DATE, required=True),
-            Column("confirmed_date", DATE),  # blank: not confirmed
+            Column("confirmed_date", OPTIONAL_DATE),  # blank: not confirmed
             Column("status", Choice(OrderStatus), default=OrderStatus.OPEN),
             Column("buyer", TEXT),
         ),
@@ -280,12 +284,12 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=PurchaseOrderLine,
         required=True,
         columns=(
-            Column("po_id", TEXT, required=True),
+            Column("po_id", CODE, required=True),
             Column("line", LINE_NUMBER, required=True),
-            Column("sku", TEXT, required=True),
+            Column("sku", CODE, required=True),
             Column("qty", QUANTITY, required=True),
             Column("qty_received", QUANTITY, default=ZERO),
-            Column("expected_date", DATE),  # blank: the order's
+            Column("expected_date", OPTIONAL_DATE),  # blank: the order's
             Column("unit_cost", QUANTITY),
         ),
         key=("po_id", "line"),
@@ -300,8 +304,8 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=Receipt,
         required=False,
         columns=(
-            Column("receipt_id", TEXT, required=True),
-            Column("po_id", TEXT, required=True),
+            Column("receipt_id", CODE, required=True),
+            Column("po_id", CODE, required=True),
             Column("line", LINE_NUMBER, required=True),
             Column("received_date", DATE, required=True),
             Column("qty", QUANTITY, required=True),
@@ -319,8 +323,8 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=Invoice,
         required=False,
         columns=(
-            Column("invoice_id", TEXT, required=True),
-            Column("customer", TEXT, required=True),
+            Column("invoice_id", CODE, required=True),
+            Column("customer", CODE, required=True),
             Column("due_date", DATE, required=True),
             Column("amount_residual", SIGNED_AMOUNT, required=True),
             Column("disputed", BOOLEAN, default=False),
@@ -334,10 +338,10 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=Return,
         required=False,
         columns=(
-            Column("rma_id", TEXT, required=True),
-            Column("customer", TEXT, required=True),
-            Column("order_id", TEXT),
-            Column("sku", TEXT, required=True),
+            Column("rma_id", CODE, required=True),
+            Column("customer", CODE, required=True),
+            Column("order_id", CODE),
+            Column("sku", CODE, required=True),
             Column("qty", QUANTITY, required=True),
             Column("requested_date", DATE, required=True),
             Column("status", Choice(ReturnStatus), default=ReturnStatus.REQUESTED),
@@ -351,9 +355,9 @@ FILES: Final[tuple[FileSpec, ...]] = (
         model=Pick,
         required=False,
         columns=(
-            Column("pick_id", TEXT, required=True),
-            Column("order_id", TEXT, required=True),
-            Column("warehouse", TEXT, required=True),
+            Column("pick_id", CODE, required=True),
+            Column("order_id", CODE, required=True),
+            Column("warehouse", CODE, required=True),
             Column("created_at", MOMENT, required=True),
             Column("assigned_to", TEXT),  # blank: unassigned
             Column("status", Choice(PickStatus), default=PickStatus.OPEN),

@@ -63,7 +63,7 @@ from controltower.connectors.dataset.values import (
     WholeNumber,
 )
 from controltower.domain.columnar import NULL_DAY, QTY_SCALE, ColumnarPrecisionError, to_units
-from controltower.domain.model import TIER_RANK, Tier
+from controltower.domain.model import FIRST_DATE, LAST_DATE, TIER_RANK, Tier
 from controltower.domain.tables import (
     CustomerTable,
     DatasetTables,
@@ -164,7 +164,6 @@ _MOMENT_DIGITS: Final = (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18)
 _MOMENT_SEPARATORS: Final = ((4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"))
 _DAYS_IN_MONTH: Final = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _DAYS_BEFORE_MONTH: Final = np.concatenate(([0], np.cumsum(_DAYS_IN_MONTH)[:-1]))
-_INT64_RANGE: Final = range(-(2**63), 2**63)
 _PACK_SHIFT: Final = 31  # composite keys: first part << 31 | second part
 _SLICE: Final = 1 << 22  # bytes looked at at once
 _THREADS_FROM: Final = 1 << 21  # bytes of CSV from which a thread pool pays
@@ -182,6 +181,11 @@ _LINE_END[list(_LINE_ENDS)] = True
 _MAY_TRIM: Final = np.zeros(256, dtype=np.bool_)
 _MAY_TRIM[[ord(c) for c in WHITESPACE if c.isascii()]] = True
 _MAY_TRIM[0x80:] = True
+#: control characters (C0 and DEL), and those free text may hold
+_CONTROL_BYTE: Final = np.zeros(256, dtype=np.bool_)
+_CONTROL_BYTE[[*range(0x20), 0x7F]] = True
+_LINE_BREAK_OR_TAB: Final = np.zeros(256, dtype=np.bool_)
+_LINE_BREAK_OR_TAB[[ord("\t"), ord("\n"), ord("\r")]] = True
 
 
 class FastPathDeclined(Exception):
@@ -715,7 +719,7 @@ def _convert(spec: FileSpec, column: Column, cells: pa.ChunkedArray | None, rows
         numbers[blank] = -1
         return _Column(column.name, {name: numbers[indices]}, blank[indices])
     if isinstance(kind, IsoDate):
-        days, blank = _days_of(distinct, kind, where)
+        days, blank = _days_of(distinct, kind, where, column.required)
         return _Column(column.name, {name: days[indices]}, blank[indices])
     if isinstance(kind, Boolean):
         return _boolean_column(column, indices, *_flags_of(distinct, kind, where))
@@ -736,6 +740,7 @@ def _code_column(column: Column, cells: pa.ChunkedArray) -> _Column:
     if codes is None:
         indices, distinct = _distinct(cells)
         codes = _Codes(distinct, indices=indices)
+    _refuse_control(codes.values, column)
     blank_values = _empty(codes.values)
     if column.default is not None and blank_values.any():
         default = pa.scalar(str(column.default), type=pa.string())
@@ -744,9 +749,27 @@ def _code_column(column: Column, cells: pa.ChunkedArray) -> _Column:
     return _Column(column.name, {}, blank, codes)
 
 
+def _refuse_control(values: Strings, column: Column) -> None:
+    """Decline when a trimmed text holds a control character the row reader refuses.
+
+    Looked for in the bytes, which is exact: every byte of a multi-byte UTF-8
+    character is 0x80 or more. Free text may hold tabs and line breaks (see ``Text``).
+    """
+    free_text = isinstance(column.type, Text) and column.type.free_text
+    for chunk in _chunks(values):
+        offsets, data = _buffers(chunk)
+        used = data[int(offsets[0]) : int(offsets[-1])]
+        found = _CONTROL_BYTE[used]
+        if free_text and found.any():
+            found &= ~_LINE_BREAK_OR_TAB[used]
+        if found.any():
+            raise FastPathDeclined(f"{column.name}: a control character")
+
+
 def _key_text_column(column: Column, cells: pa.ChunkedArray) -> _Column:
     """A row identifier (receipt, invoice, RMA, pick): distinct per row, so not encoded."""
     texts = _trimmed(cells)
+    _refuse_control(texts, column)
     objects = np.asarray(texts.to_numpy(zero_copy_only=False), dtype=object)
     return _Column(column.name, {_field_name(column.name): objects}, _empty(texts))
 
@@ -754,6 +777,7 @@ def _key_text_column(column: Column, cells: pa.ChunkedArray) -> _Column:
 def _text_column(column: Column, cells: pa.ChunkedArray) -> _Column:
     """Free text: the distinct cells become ``str`` once, rows share them."""
     indices, distinct = _distinct(cells)
+    _refuse_control(distinct, column)
     texts = distinct.to_pylist()
     objects = np.empty(len(texts), dtype=object)
     objects[:] = [text if text else column.default for text in texts]
@@ -816,23 +840,24 @@ def _whole_numbers_of(values: pa.Array, kind: WholeNumber, where: str) -> tuple[
     plain = np.asarray(matched.to_numpy(zero_copy_only=False))
     if plain.any():
         numbers[plain] = pc.cast(values.filter(matched), pa.int64()).to_numpy()
-        if (numbers[plain] < kind.minimum).any():
-            raise FastPathDeclined(f"{where}: a number below {kind.minimum}")
+        if (numbers[plain] < kind.minimum).any() or (numbers[plain] > kind.maximum).any():
+            raise FastPathDeclined(f"{where}: a number outside {kind.minimum}..{kind.maximum}")
     for i, raw in _others(values, plain | blank):
-        number = _parsed(kind, raw, where)
-        if number not in _INT64_RANGE:
-            raise FastPathDeclined(f"{where}: {raw!r} does not fit 64 bits")
-        numbers[i] = number
+        numbers[i] = _parsed(kind, raw, where)  # within the column's range: it parsed
     return numbers, blank
 
 
-def _days_of(values: pa.Array, kind: IsoDate, where: str) -> tuple[I32, Bools]:
-    """Day numbers of the distinct dates (few: parsed one by one), NULL_DAY when blank."""
+def _days_of(values: pa.Array, kind: IsoDate, where: str, required: bool) -> tuple[I32, Bools]:
+    """Day numbers of the distinct dates (few: parsed one by one), NULL_DAY when blank.
+
+    In an optional column a text meaning "not given" (``9999-12-31``) is blank too.
+    """
     texts = values.to_pylist()
     days = np.full(len(texts), NULL_DAY, dtype=np.int32)
     blank = np.zeros(len(texts), dtype=np.bool_)
+    not_given = frozenset() if required else kind.blank_texts
     for i, raw in enumerate(texts):
-        if raw:
+        if raw and raw not in not_given:
             days[i] = _parsed(kind, raw, where).toordinal()
         else:
             blank[i] = True
@@ -902,7 +927,8 @@ def _plain_moments(matrix: npt.NDArray[np.uint8]) -> tuple[Bools, I64]:
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     month_index = np.clip(month, 1, 12) - 1
     days_in_month = _DAYS_IN_MONTH[month_index] + (leap & (month == 2))
-    ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days_in_month)
+    ok &= (year >= FIRST_DATE.year) & (year <= LAST_DATE.year)  # whole years (see model)
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= days_in_month)
     ok &= (hour < 24) & (minute < 60) & (second < 60)
     before = year - 1
     ordinal = (

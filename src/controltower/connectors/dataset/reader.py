@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from controltower.connectors.dataset.columns import FILES, FILES_BY_NAME, FileSpec
+from controltower.connectors.dataset.manifest import MANIFEST_NAME
 from controltower.connectors.dataset.problems import (
     DatasetInvalidError,
     DatasetProblem,
@@ -99,12 +100,14 @@ def _unknown_entries(folder: Path) -> list[str]:
     """A warning for each entry of ``folder`` that is not a file of the format.
 
     Hidden entries (``.DS_Store``, ``.git``) are left alone: nobody put them there on
-    purpose as data.
+    purpose as data; nor is the manifest, which belongs to the folder (``manifest.py``).
     """
     return [
         f"{entry.name}: file is not part of the format and was ignored"
         for entry in sorted(folder.iterdir(), key=lambda path: path.name)
-        if entry.name not in FILES_BY_NAME and not entry.name.startswith(".")
+        if entry.name not in FILES_BY_NAME
+        and entry.name != MANIFEST_NAME
+        and not entry.name.startswith(".")
     ]
 
 
@@ -394,7 +397,9 @@ class _RowPlan:
             column = spec.column(field_name)
             self.template.append(_BAD if column.required else column.default)
             if field_name in positions:
-                parse = column.type.parse
+                parse: Callable[[str], object] = column.type.parse
+                if column.type.blank_texts and not column.required:
+                    parse = _blank_for(parse, column.type.blank_texts, column.default)
                 fields.append(
                     (positions[field_name], argument, parse, {}, column.required, field_name)
                 )
@@ -414,6 +419,18 @@ class _RowPlan:
             for rule in spec.row_rules
             if all(column in positions for column in rule.columns)
         ]
+
+
+def _blank_for(
+    parse: Callable[[str], object], blank_texts: frozenset[str], default: object
+) -> Callable[[str], object]:
+    """``parse``, except that a text meaning "not given" (``9999-12-31`` in an
+    optional date column) takes the value of a blank cell."""
+
+    def parse_or_blank(raw: str) -> object:
+        return default if raw in blank_texts else parse(raw)
+
+    return parse_or_blank
 
 
 def _tuple_getter(positions: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:

@@ -15,7 +15,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final, TypeVar
 
+from controltower.domain.model import FIRST_DATE, LAST_DATE
+
 _T = TypeVar("_T")
+
+#: What many ERPs write for "no date"; an optional date column reads it as blank.
+NO_DATE: Final = "9999-12-31"
+#: The largest whole number a 32-bit integer column (``line``, a pick capacity) holds.
+INT32_MAX: Final = 2**31 - 1
+#: The longest lead or transit time, in days (a century): any date of the calendar
+#: plus it stays within the years Python's dates hold.
+MAX_DAYS: Final = 36_500
 
 
 class Invalid:
@@ -34,6 +44,8 @@ class ValueType:
     """One kind of cell: parse a trimmed non-blank cell, format a value for a cell."""
 
     label: str = "value"
+    #: cell texts that mean "not given" in an optional column of this type
+    blank_texts: frozenset[str] = frozenset()
 
     def parse(self, raw: str) -> object:
         """The value of ``raw``, or an :class:`Invalid` explaining what is wrong."""
@@ -44,13 +56,35 @@ class ValueType:
         raise NotImplementedError
 
 
+# C0 control characters and DEL: invisible, they break terminals, links and
+# PostgreSQL (which refuses NUL). Free text may keep tabs and line breaks.
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_FREE_TEXT: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class Text(ValueType):
-    """Codes, ids and names: kept exactly as written (after trimming)."""
+    """Codes, ids and names: kept exactly as written (after trimming).
+
+    No control character is accepted: none is legitimate in a code or a name, and a
+    NUL cannot even be stored. Free text (names) may hold tabs and line breaks; codes
+    (``free_text=False``) may not, as they name things in links and tables.
+    """
 
     label = "text"
 
+    def __init__(self, *, free_text: bool = True) -> None:
+        self.free_text = free_text
+        self._control = _CONTROL_IN_FREE_TEXT if free_text else _CONTROL
+
     def parse(self, raw: str) -> object:
-        return raw
+        found = self._control.search(raw)
+        if found is None:
+            return raw
+        allowed = " other than tab and line breaks" if self.free_text else ""
+        return Invalid(
+            f"holds the control character U+{ord(found.group()):04X} at character "
+            f"{found.start() + 1}; control characters{allowed} are not accepted"
+        )
 
     def format(self, value: object) -> str:
         return str(value)
@@ -108,15 +142,20 @@ def format_decimal(value: Decimal) -> str:
 
 
 class WholeNumber(ValueType):
-    """Line numbers, capacities and day counts: digits only, at least ``minimum``."""
+    """Line numbers, capacities and day counts: digits only, ``minimum`` to ``maximum``."""
 
     label = "whole number"
 
-    def __init__(self, *, minimum: int) -> None:
+    def __init__(self, *, minimum: int, maximum: int) -> None:
         self.minimum = minimum
+        self.maximum = maximum
+        self._widest = len(str(maximum))
 
     def parse(self, raw: str) -> object:
         if raw.isdigit() and raw.isascii():
+            # a length check first: int() refuses texts of thousands of digits
+            if len(raw.lstrip("0")) > self._widest or int(raw) > self.maximum:
+                return Invalid(f"must be {self.maximum} or less: {_shortened(raw)}")
             number = int(raw)
             if number >= self.minimum:
                 return number
@@ -138,16 +177,25 @@ _ISO_DATE_OR_DATETIME: Final = re.compile(
 
 
 class IsoDate(ValueType):
-    """A calendar date written ``YYYY-MM-DD`` and nothing else."""
+    """A calendar date written ``YYYY-MM-DD`` and nothing else, within the calendar.
+
+    With ``no_date_is_blank`` (for optional columns) :data:`NO_DATE` reads as a blank
+    cell; elsewhere it is refused like any date beyond the calendar, with a word on
+    what it usually means.
+    """
 
     label = "date"
+
+    def __init__(self, *, no_date_is_blank: bool = False) -> None:
+        self.blank_texts = frozenset({NO_DATE}) if no_date_is_blank else frozenset()
 
     def parse(self, raw: str) -> object:
         if _ISO_DATE.fullmatch(raw):
             try:
-                return date.fromisoformat(raw)
+                day = date.fromisoformat(raw)
             except ValueError as error:
                 return Invalid(f"not a real date: {raw!r} ({error})")
+            return day if FIRST_DATE <= day <= LAST_DATE else Invalid(_beyond_calendar(raw))
         return Invalid(f"not a date in the form YYYY-MM-DD: {raw!r}")
 
     def format(self, value: object) -> str:
@@ -175,6 +223,8 @@ class DateOrDateTime(ValueType):
                     moment = moment.astimezone(UTC).replace(tzinfo=None)
                 except OverflowError:
                     return Invalid(f"not a representable moment in UTC: {raw!r}")
+            if not FIRST_DATE <= moment.date() <= LAST_DATE:
+                return Invalid(_beyond_calendar(raw))
             return moment
         return Invalid(
             f"not a date (YYYY-MM-DD) or datetime (YYYY-MM-DDTHH:MM[:SS][zone]): {raw!r}"
@@ -232,6 +282,19 @@ class Choice(ValueType):
 
     def format(self, value: object) -> str:
         return _expect(value, self.enumeration).value
+
+
+def _beyond_calendar(raw: str) -> str:
+    """Why a real date outside :data:`FIRST_DATE` .. :data:`LAST_DATE` is refused."""
+    message = f"{raw!r} is outside the dates Control Tower reads ({FIRST_DATE} to {LAST_DATE})"
+    if raw.startswith(NO_DATE):
+        message += f"; {NO_DATE} often stands for 'no date', but this column needs a real date"
+    return message
+
+
+def _shortened(raw: str) -> str:
+    """``raw`` quoted, cut short when it is too long to read in a message."""
+    return repr(raw) if len(raw) <= 40 else f"{raw[:20]!r}... ({len(raw)} digits)"
 
 
 def _expect(value: object, kind: type[_T]) -> _T:
