@@ -26,6 +26,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,28 @@ def _with(path: str, **params: Any) -> str:
 def _page_link(links: list[str]) -> str | None:
     """A link to the next page of a list (``page=2``), if the list has one."""
     return next((link for link in links if "page=2" in link), None)
+
+
+def _work_targets(
+    client: httpx.Client, page: Callable[[str], str], one_order: str | None
+) -> list[Target]:
+    """A person's queues, search, and the pages of what one order names (customer,
+    product, supplier, purchase order): the pages people work from."""
+    targets = [
+        Target(path, path)
+        for path in ("/my-work", "/warehouse-work")
+        if client.get(path).status_code == 200
+    ]
+    if one_order is None:
+        return targets
+    code = one_order.rsplit("/", 1)[-1].split("?", 1)[0]
+    targets.append(Target("/search?q={order_id}", _with("/search", q=code)))
+    detail = page(one_order)
+    for prefix in ("/customers/", "/products/", "/suppliers/", "/purchase-orders/"):
+        link = next(iter(_links(detail, prefix)), None)
+        if link:
+            targets.append(Target(f"{prefix}{{code}}", link))
+    return targets
 
 
 def _api_targets(client: httpx.Client) -> list[Target]:
@@ -162,6 +185,7 @@ def discover_targets(base_url: str, token: str | None = None) -> list[Target]:
         )
         if case_link:
             targets.append(Target("/exceptions/cases/{case_id}", case_link))
+        targets.extend(_work_targets(client, page, one_order))
 
         targets.extend(_api_targets(client))
         first = client.get("/api/orders", params={"limit": 1}).json()

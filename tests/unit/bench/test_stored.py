@@ -257,6 +257,8 @@ def _app(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, text=PAGE_ORDERS)
     if path == "/exceptions":
         return httpx.Response(200, text=PAGE_CASES)
+    if path == "/orders/SO100001":
+        return httpx.Response(200, text='<a href="/customers/C%231">Acme</a>')
     if path == "/api/orders":
         return httpx.Response(200, json={"orders": [{"order_id": "SO100001"}]})
     if path == "/api/exceptions":
@@ -286,6 +288,10 @@ def test_the_urls_are_discovered_from_the_running_app(monkeypatch: pytest.Monkey
         == "/exceptions?view=cases&severity=critical"
     )
     assert targets["/exceptions/cases/{case_id}"] == "/exceptions/cases/7"
+    assert targets["/my-work"] == "/my-work"
+    assert targets["/warehouse-work"] == "/warehouse-work"
+    assert targets["/search?q={order_id}"] == "/search?q=SO100001"
+    assert targets["/customers/{code}"] == "/customers/C%231"
     assert targets["GET /api/orders"] == "/api/orders"
     assert targets["GET /api/orders?at_risk=true"] == "/api/orders?at_risk=true"
     assert targets["GET /api/orders (page 11)"] == "/api/orders?limit=100&offset=1000"
