@@ -56,6 +56,11 @@ def _links(page: str, prefix: str) -> list[str]:
     return list(dict.fromkeys(h for h in found if h.startswith(prefix)))
 
 
+def _is_download(path: str) -> bool:
+    """A file download (CSV or Excel export): measured on its own, not as a page."""
+    return "/export" in path
+
+
 def _select_options(page: str) -> dict[str, list[str]]:
     """The non-blank option values of each ``<select name=...>`` on ``page``."""
     options: dict[str, list[str]] = {}
@@ -105,7 +110,7 @@ def _api_targets(client: httpx.Client) -> list[Target]:
     targets: list[Target] = []
     for path, operations in sorted(spec.get("paths", {}).items()):
         get = operations.get("get")
-        if get is None or not path.startswith("/api") or "{" in path:
+        if get is None or not path.startswith("/api") or "{" in path or _is_download(path):
             continue
         params = {p["name"]: p for p in get.get("parameters", []) if p.get("in") == "query"}
         targets.append(Target(f"GET {path}", path))
@@ -160,7 +165,14 @@ def discover_targets(base_url: str, token: str | None = None) -> list[Target]:
                     f"/orders (at risk, page {LATER_PAGE + 1})", _with(later, page=LATER_PAGE + 1)
                 )
             )
-        one_order = next((link for link in order_links if re.match(r"/orders/[^/?]+", link)), None)
+        one_order = next(
+            (
+                link
+                for link in order_links
+                if re.match(r"/orders/[^/?]+", link) and not _is_download(link)
+            ),
+            None,
+        )
         if one_order:
             targets.append(Target("/orders/{order_id}", one_order))
 

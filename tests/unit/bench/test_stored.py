@@ -218,6 +218,7 @@ def test_a_command_is_timed_with_the_peak_memory_of_its_process_tree(tmp_path: P
 
 PAGE_ORDERS = """
 <a href="/orders?show=all">All</a> <a href="/orders?show=at_risk&amp;page=2">Next 100</a>
+<a href="/orders/export.csv?show=at_risk">Download</a>
 <a href="/orders/SO100001">SO100001</a> <a href="/orders/SO100002">SO100002</a>
 """
 PAGE_CASES = """
@@ -227,6 +228,7 @@ PAGE_CASES = """
 """
 SPEC = {
     "paths": {
+        "/api/orders/export": {"get": {"parameters": []}},
         "/api/orders": {
             "get": {
                 "parameters": [
@@ -299,6 +301,7 @@ def test_the_urls_are_discovered_from_the_running_app(monkeypatch: pytest.Monkey
     assert targets["GET /api/orders/{order_id}"] == "/api/orders/SO100001"
     assert targets["GET /api/exceptions/cases/{case_id}"] == "/api/exceptions/cases/7"
     assert "/docs" not in targets.values()
+    assert not any("export" in path for path in targets.values())
     assert not any("{" in path for path in targets.values())
 
 
