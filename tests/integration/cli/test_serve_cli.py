@@ -3,11 +3,6 @@ administrator, and says when nobody can sign in."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -16,6 +11,7 @@ import pytest
 from controltower.cli.serve_cmd import ADD_ADMINISTRATOR, is_loopback, start_check
 from controltower.domain.people import Role
 from helpers.people import add_test_person
+from helpers.serve_process import free_port, serve, wait_for
 
 
 @pytest.mark.parametrize(
@@ -54,46 +50,6 @@ def test_a_loopback_server_starts_without_anybody_but_says_nobody_can_sign_in() 
     assert "\n" not in check.hint
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-def serve(url: str, host: str, port: int, cwd: Path) -> subprocess.Popen[str]:
-    command = [
-        sys.executable,
-        "-c",
-        "from controltower.cli.main import app; app()",
-        "serve",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--database-url",
-        url,
-    ]
-    environment = {**os.environ, "COLUMNS": "200"}
-    return subprocess.Popen(
-        command, cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-
-
-def wait_for_health(server: subprocess.Popen[str], url: str) -> httpx.Response:
-    """Poll ``url`` until it answers (or the server stops, or a minute passes)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            _, errors = server.communicate()
-            pytest.fail(f"serve stopped with status {server.returncode}: {errors}")
-        try:
-            return httpx.get(url, timeout=2)
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"serve did not answer on {url} within a minute")
-
-
 @pytest.mark.database
 def test_serving_on_every_interface_without_an_administrator_exits_without_listening(
     migrated_database_url: str, tmp_path: Path
@@ -119,7 +75,7 @@ def test_serving_on_every_interface_with_an_administrator_starts(
     port = free_port()
     server = serve(migrated_database_url, "0.0.0.0", port, tmp_path)
     try:
-        health = wait_for_health(server, f"http://127.0.0.1:{port}/api/health")
+        health = wait_for(server, f"http://127.0.0.1:{port}/api/health")
         assert health.status_code == 200
     finally:
         server.terminate()
@@ -135,7 +91,7 @@ def test_serving_on_loopback_with_nobody_stored_starts_with_a_hint(
     port = free_port()
     server = serve(migrated_database_url, "127.0.0.1", port, tmp_path)
     try:
-        health = wait_for_health(server, f"http://127.0.0.1:{port}/api/health")
+        health = wait_for(server, f"http://127.0.0.1:{port}/api/health")
         assert health.status_code == 200
     finally:
         server.terminate()

@@ -12,12 +12,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +31,7 @@ from controltower.connectors.dataset import read_dataset, write_dataset
 from controltower.settings import Settings
 from helpers.people import add_test_person
 from helpers.scanned_demo import anonymous_client, api_client, load_scanned_demo
+from helpers.serve_process import free_port, serve, stop, wait_for
 
 MINIMAL = Path(__file__).resolve().parents[2] / "fixtures" / "datasets" / "minimal"
 
@@ -206,52 +203,6 @@ def test_plain_http_beyond_loopback_is_warned_about_unless_a_proxy_is_in_front(
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1"])
 def test_loopback_needs_no_tls_warning(host: str) -> None:
     assert plain_http_warning(host, behind_proxy=False) is None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
-def serve(url: str, host: str, port: int, cwd: Path, *extra: str) -> subprocess.Popen[str]:
-    command = [
-        sys.executable,
-        "-c",
-        "from controltower.cli.main import app; app()",
-        "serve",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--database-url",
-        url,
-        *extra,
-    ]
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("CONTROLTOWER_")}
-    return subprocess.Popen(
-        command, cwd=cwd, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-
-
-def wait_for(server: subprocess.Popen[str], url: str) -> httpx.Response:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            _, errors = server.communicate()
-            pytest.fail(f"serve stopped with status {server.returncode}: {errors}")
-        try:
-            return httpx.get(url, timeout=2)
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"serve did not answer on {url} within a minute")
-
-
-def stop(server: subprocess.Popen[str]) -> str:
-    server.terminate()
-    _, errors = server.communicate(timeout=30)
-    return errors
 
 
 @pytest.mark.database

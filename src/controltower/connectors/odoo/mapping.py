@@ -55,6 +55,16 @@ class MappingOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
+def commercial_partner(partners: Mapping[int, Mapping[str, Any]], partner: Any) -> int | None:
+    """The id of the company ``partner`` (a many2one or an id) belongs to: an order placed
+    by a contact belongs to its company. None when the partner was not read."""
+    pid = _id(partner)
+    row = partners.get(pid) if pid is not None else None
+    if pid is None or row is None:
+        return None
+    return _id(row.get("commercial_partner_id")) or pid
+
+
 def partner_codes(partners: Mapping[int, Mapping[str, Any]]) -> dict[int, str]:
     """The customer code of every commercial partner, as the sync's mapping names it.
 
@@ -274,13 +284,7 @@ class Mapper:
             )
 
     def commercial(self, partner: Any) -> int | None:
-        pid = _id(partner)
-        if pid is None:
-            return None
-        row = self.state.of("res.partner").get(pid)
-        if row is None:
-            return None
-        return _id(row.get("commercial_partner_id")) or pid
+        return commercial_partner(self.state.of("res.partner"), partner)
 
     def partner_code(self, pid: int) -> str:
         if not self.partner_codes:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final
 
-from controltower.connectors.odoo.mapping import partner_codes
+from controltower.connectors.odoo.mapping import commercial_partner, partner_codes
 from controltower.connectors.odoo.values import many2one_id as _id
 from controltower.connectors.odoo.values import text as _text
 
@@ -160,7 +160,8 @@ class OdooDirectory:
             by_name: dict[str, Target] = {}
             for rid, row in mirror.get(model, {}).items():
                 name = _text(row.get("name")) or f"{model}-{rid}"
-                partner = _commercial(partners, _id(row.get("partner_id")))
+                pid = _id(row.get("partner_id"))
+                partner = commercial_partner(partners, pid) or pid
                 by_name[name] = Target(model, int(rid), name, partner)
             directory.records[model] = by_name
         directory.records[PARTNER] = {
@@ -580,10 +581,3 @@ def _record(target: Target) -> str:
 
 def _cases(keys: Sequence[str]) -> str:
     return f"{len(keys)} case" if len(keys) == 1 else f"{len(keys)} cases"
-
-
-def _commercial(partners: Mapping[int, Mapping[str, Any]], pid: int | None) -> int | None:
-    if pid is None:
-        return None
-    row = partners.get(pid)
-    return (_id(row.get("commercial_partner_id")) if row else None) or pid
