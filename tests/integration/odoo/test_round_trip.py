@@ -39,6 +39,7 @@ from controltower.domain.model import (
 )
 from fake_odoo import FakeOdoo
 from fake_odoo.from_dataset import LoadedBusiness, load_dataset
+from helpers.odoo_cli import connection_args, run_odoo_command
 
 AS_OF = date(2026, 11, 25)
 KEEP_EVERY = 10
@@ -79,25 +80,8 @@ def odoo(request: pytest.FixtureRequest) -> Iterator[FakeOdoo]:
 def _sync(
     odoo: FakeOdoo, biz: LoadedBusiness, database_url: str, settings: Path, *extra: str
 ) -> None:
-    result = CliRunner().invoke(
-        app,
-        [
-            "sync",
-            "odoo",
-            "--url",
-            odoo.url,
-            "--db",
-            odoo.db,
-            "--login",
-            biz.login,
-            "--settings",
-            str(settings),
-            "--database-url",
-            database_url,
-            *extra,
-        ],
-        env={"ODOO_API_KEY": biz.api_key},
-    )
+    connection = connection_args(odoo.url, odoo.db, biz.login, database_url)
+    result = run_odoo_command("sync", connection, biz.api_key, "--settings", str(settings), *extra)
     assert result.exit_code == 0, result.output
 
 

@@ -18,6 +18,7 @@ from typer.testing import CliRunner, Result
 from controltower.cli.main import app
 from fake_odoo import FakeOdoo
 from fake_odoo.business import Business, seed_business
+from helpers.odoo_cli import connection_args, run_odoo_command
 
 
 @pytest.fixture(params=["17.0", "18.0"])
@@ -35,23 +36,8 @@ def sync(
     odoo: FakeOdoo, business: Business, database_url: str, *extra: str, key: str | None = None
 ) -> Result:
     """``controltower sync odoo`` with the key in ``ODOO_API_KEY``, as the docs advise."""
-    return CliRunner().invoke(
-        app,
-        [
-            "sync",
-            "odoo",
-            "--url",
-            odoo.url,
-            "--db",
-            odoo.db,
-            "--login",
-            business.login,
-            "--database-url",
-            database_url,
-            *extra,
-        ],
-        env={"ODOO_API_KEY": key or business.api_key},
-    )
+    connection = connection_args(odoo.url, odoo.db, business.login, database_url)
+    return run_odoo_command("sync", connection, key or business.api_key, *extra)
 
 
 def export(database_url: str, folder: Path) -> dict[str, list[dict[str, str]]]:

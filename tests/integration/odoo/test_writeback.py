@@ -40,6 +40,7 @@ from controltower.storage.database import make_engine
 from controltower.storage.tables import exception_cases, odoo_followups, odoo_writes
 from fake_odoo import FakeOdoo
 from fake_odoo.business import Business, seed_business
+from helpers.odoo_cli import connection_args, run_odoo_command
 
 FOLLOWED = ("order_at_risk", "supplier_delay", "supplier_confirmation_overdue", "credit_hold")
 MODEL_OF = {
@@ -75,18 +76,10 @@ class Setup:
     outputs: list[str]
 
     def connection_args(self) -> list[str]:
-        return [
-            "--url",
-            self.odoo.url,
-            "--db",
-            self.odoo.db,
-            "--login",
-            self.business.login,
-            "--settings",
-            str(self.settings),
-            "--database-url",
-            self.database_url,
-        ]
+        connection = connection_args(
+            self.odoo.url, self.odoo.db, self.business.login, self.database_url
+        )
+        return [*connection, "--settings", str(self.settings)]
 
     def run(self, *args: str) -> Result:
         result = CliRunner().invoke(app, list(args), env={"ODOO_API_KEY": self.business.api_key})
@@ -424,22 +417,8 @@ def test_a_write_back_before_any_sync_says_so(tmp_path: Path, database_url: str)
     settings.write_text(SETTINGS, encoding="utf-8")
     with FakeOdoo(version="17.0") as odoo:
         business = seed_business(odoo)
-        result = CliRunner().invoke(
-            app,
-            [
-                "writeback",
-                "odoo",
-                "--url",
-                odoo.url,
-                "--db",
-                odoo.db,
-                "--login",
-                business.login,
-                "--database-url",
-                database_url,
-            ],
-            env={"ODOO_API_KEY": business.api_key},
-        )
+        connection = connection_args(odoo.url, odoo.db, business.login, database_url)
+        result = run_odoo_command("writeback", connection, business.api_key)
         assert result.exit_code == 1
         assert "run controltower sync odoo first" in result.stderr
         assert business.api_key not in result.output
