@@ -36,17 +36,18 @@ demo: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
 
-# The browser tests drive Debian's Chromium (/usr/bin/chromium); installed here when it
-# is missing and this machine can (root with apt-get).
+# The browser tests drive Debian's Chromium (/usr/bin/chromium, or $CT_CHROMIUM); installed
+# here when it is missing and this machine can (root with apt-get), else make stops with
+# one line saying how to install it.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@chromium="$${CT_CHROMIUM:-/usr/bin/chromium}"; [ -x "$$chromium" ] || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "Installing Debian's chromium for the browser tests"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
-	    echo "chromium is missing and cannot be installed here (needs root and apt-get):"; \
-	    echo "install Debian's chromium package for the browser tests"; \
+	    echo "make test: the browser tests need Chromium at $$chromium; install it with 'sudo apt-get install chromium' (Debian), or set CT_CHROMIUM to a Chromium binary" >&2; \
+	    exit 1; \
 	  fi; }
 
 lint: $(STAMP)

@@ -128,7 +128,7 @@ def _csv(folder: Path, name: str) -> str:
 
 
 def load_csv(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    """Create the input tables from a dataset folder of CSV files (``data-format.md``).
+    """Create the input tables from a dataset folder of CSV files (``docs/dataset-format.md``).
 
     Codes stay strings (DuckDB orders them by code point, like the rules); quantities
     become BIGINT millionths; dates day numbers. The folder is assumed valid (the

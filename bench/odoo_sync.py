@@ -530,7 +530,11 @@ def main(argv: list[str] | None = None) -> None:
         run_command("export", str(work / "csv"), "--database-url", f"sqlite:///{work}/fast0.db")
         results["import"] = [
             run_command(
-                "import", str(work / "csv"), "--database-url", f"sqlite:///{work}/imp{i}.db"
+                "import",
+                str(work / "csv"),
+                "--no-scan",
+                "--database-url",
+                f"sqlite:///{work}/imp{i}.db",
             )
             for i in range(args.runs)
         ]

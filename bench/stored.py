@@ -443,7 +443,9 @@ def import_and_scan(
     log(f"{tag}: controltower import")
     result: dict[str, Any] = {"url": url}
     result["import"] = run_command(
-        controltower("import", str(csv), "--database-url", url), scratch / "import.out", env=env
+        controltower("import", str(csv), "--no-scan", "--database-url", url),
+        scratch / "import.out",
+        env=env,
     )
     result["database_bytes"] = backend.size_bytes(url)
     if result["import"]["returncode"] == 0:

@@ -11,9 +11,11 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from controltower import __version__
@@ -25,12 +27,17 @@ from controltower.api.routes import exports as exports_api
 from controltower.api.routes import search as search_api
 from controltower.api.routes import views as views_api
 from controltower.api.routes import work as work_api
-from controltower.api.security_headers import SecurityHeadersMiddleware
+from controltower.api.security_headers import (
+    FIXED_HEADERS,
+    SecurityHeadersMiddleware,
+    content_security_policy,
+)
 from controltower.settings import Settings
 from controltower.storage.database import make_engine, make_session_factory
 from controltower.web import (
     auth_pages,
     entity_pages,
+    error_pages,
     export_pages,
     pages,
     saved_views_pages,
@@ -39,6 +46,7 @@ from controltower.web import (
 from controltower.web import work_pages as work_web
 from controltower.web.assets import STATIC_DIR
 from controltower.web.charts import plotly_inline_styles
+from controltower.web.formatting import presentation_for, use_presentation
 from controltower.web.page_support import request_address
 
 
@@ -68,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    use_presentation(presentation_for(settings.locale, settings.currency))
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.add_middleware(
@@ -110,5 +119,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """A page asked for without a session: sign in first, then come back to it."""
         wanted = request_address(request)
         return RedirectResponse(f"/login?next={quote(wanted, safe='')}", status_code=303)
+
+    # outside /api and its docs, every error is the error page, its status kept
+    app.exception_handler(StarletteHTTPException)(error_pages.http_error)
+    app.exception_handler(RequestValidationError)(error_pages.invalid_request)
+    # a failure is answered outside the middleware, so its answer carries the headers itself
+    security = {
+        "Content-Security-Policy": content_security_policy(styles=plotly_inline_styles()),
+        **dict(FIXED_HEADERS),
+    }
+    app.exception_handler(Exception)(error_pages.server_error_handler(security))
 
     return app

@@ -53,6 +53,32 @@ class Settings(BaseSettings):
     #: a TLS-terminating proxy is in front (CONTROLTOWER_BEHIND_PROXY): ``serve`` does
     #: not warn that it speaks plain HTTP beyond loopback
     behind_proxy: bool = False
+    #: the language and conventions pages are written in (CONTROLTOWER_LOCALE, a Babel
+    #: locale such as en_GB, en_US, de_DE): dates, thousands and decimal separators
+    locale: str = "en_GB"
+    #: the currency the business's amounts are in (CONTROLTOWER_CURRENCY, ISO 4217):
+    #: pages show money with its decimals
+    currency: str = "GBP"
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            Locale.parse(value.replace("-", "_"))
+        except (UnknownLocaleError, ValueError) as error:
+            raise ValueError(f"{value!r} is not a locale (try en_GB, en_US, de_DE)") from error
+        return value.replace("-", "_")
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        from babel.numbers import list_currencies
+
+        if value.upper() not in list_currencies():
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code (try GBP, EUR, USD)")
+        return value.upper()
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

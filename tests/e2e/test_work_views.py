@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from controltower.domain.analysis import OrderOutcome
 from controltower.storage.database import make_engine, make_session_factory
 from controltower.storage.repository import order_risk_rows
+from controltower.web.formatting import words
 from helpers.scanned_demo import load_scanned_demo, store_demo
 
 if TYPE_CHECKING:
@@ -156,6 +157,7 @@ def test_an_order_page_explains_why_the_order_is_at_risk(
     order = orders[order_id]
     assert page.get_by_role("heading", name=re.compile(f"Order {order_id}")).is_visible()
     sentences = page.locator("#explanation li").all_inner_texts()
-    assert sentences == list(order.explanation)
+    # the stored words, their ISO dates in the page's date style
+    assert sentences == [words(sentence) for sentence in order.explanation]
     assert page.locator("table.lines tbody tr").count() == len(order.lines)
     assert "First seen" in page.locator("#status-history").inner_text()

@@ -1,4 +1,4 @@
-"""Check a :class:`Dataset` against every rule of ``data-format.md``.
+"""Check a :class:`Dataset` against every rule of ``docs/dataset-format.md``.
 
 A dataset built in memory (by the demo generator, a fixture, a connector) never goes
 through the CSV reader's checks, so tests hold it to the same rules here: keys unique,

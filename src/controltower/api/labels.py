@@ -22,6 +22,26 @@ ORDER_STATUS_LABELS: Final[dict[OrderRiskStatus, str]] = {
     OrderRiskStatus.FULLY_ALLOCATED: "Fully allocated",
 }
 
+#: an order at risk with no blocker: all in stock, its promise passed, not shipped
+READY_LATE_LABEL: Final = "Ready to ship, past its promise"
+
+
+def order_status_label(status: OrderRiskStatus, at_risk: bool) -> str:
+    """How an order's status reads to people: "Fully allocated" would hide that an
+    order at risk with no blocker is simply not shipped (its status in the data, and
+    in ``scan --json``, stays ``fully_allocated``)."""
+    if at_risk and status is OrderRiskStatus.FULLY_ALLOCATED:
+        return READY_LATE_LABEL
+    return ORDER_STATUS_LABELS[status]
+
+
+#: the statuses of orders at risk, as the overview's "why orders are at risk" names them
+AT_RISK_STATUS_LABELS: Final[dict[OrderRiskStatus, str]] = {
+    **ORDER_STATUS_LABELS,
+    OrderRiskStatus.FULLY_ALLOCATED: READY_LATE_LABEL,
+}
+
+
 ALLOCATION_LABELS: Final[dict[Allocation, str]] = {
     Allocation.FULL: "Fully allocated",
     Allocation.PARTIAL: "Partly allocated",

@@ -33,7 +33,7 @@ from controltower.api.entity_views import (
     entity_head,
     paged,
 )
-from controltower.api.labels import ORDER_STATUS_LABELS
+from controltower.api.labels import order_status_label
 from controltower.api.routes.exceptions import case_public, queue_now
 from controltower.api.scope import PictureScope, require_scan
 from controltower.domain.model import OrderStatus, PurchaseOrder, po_line_expected_date
@@ -200,7 +200,7 @@ def pegged_public(pegged: PeggedOrder, query: str) -> PeggedOrderPublic:
         customer=order.customer,
         warehouse=order.warehouse,
         status=order.status,
-        status_label=ORDER_STATUS_LABELS[order.status],
+        status_label=order_status_label(order.status, order.at_risk),
         at_risk=order.at_risk,
         promised_date=order.promised_date,
         projected_ship_date=order.projected_ship_date,

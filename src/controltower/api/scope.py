@@ -31,8 +31,7 @@ from controltower.storage.repository import (
 
 #: what a client sends when no scan has been recorded for the picture yet
 NO_SCAN_MESSAGE = (
-    "no scan has been recorded for this picture yet; run one with "
-    "`controltower scan --db --as-of YYYY-MM-DD`"
+    "no scan has been recorded for this picture yet; run one with `controltower scan --db`"
 )
 
 
@@ -130,6 +129,18 @@ def picture_scope(
 
 
 ScopeDep = Annotated[PictureScope, Depends(picture_scope)]
+
+
+def scanned_picture_scope(scope: ScopeDep) -> PictureScope:
+    """The request's picture, once it has been scanned: before its first scan (an import
+    with ``--no-scan``, a scan that failed) the pages show nothing of its orders and
+    cases but a "No scan yet" notice, and the API answers the same way (404 saying how
+    to run one), even while cases of its companies from an earlier picture are stored."""
+    require_scan(scope)
+    return scope
+
+
+ScannedScopeDep = Annotated[PictureScope, Depends(scanned_picture_scope)]
 
 
 def require_scan(scope: PictureScope) -> ScanRun:

@@ -16,6 +16,7 @@ arguments and ``Text`` objects, never through markup.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,21 +49,57 @@ def table_console() -> Console:
 
 @contextmanager
 def database_problems(url: str) -> Iterator[None]:
-    """Turn refusals and unreachable databases into one clear line and exit status 1."""
-    from sqlalchemy.exc import InterfaceError, OperationalError
+    """Turn refusals, malformed URLs and databases that cannot be used into one clear
+    line: exit 2 for a URL that is wrong as written, 1 for everything else.
 
-    from controltower.storage.database import StorageError, displayable_url
+    The wording lives with storage (:func:`~controltower.storage.database.unavailable_error`):
+    the URL without its password, and what is wrong (a folder that does not exist, a
+    permission denied, a server that cannot be reached at host:port, a full disk). A
+    transaction open inside the block has been rolled back by the time the line is
+    printed, so nothing of it is stored. Errors that say nothing about the database
+    being usable are faults of the program and propagate.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from controltower.storage.database import (
+        DatabaseUrlError,
+        StorageError,
+        unavailable_error,
+    )
 
     try:
         yield
+    except DatabaseUrlError as exc:
+        errors_console().print(f"Error: {exc}", markup=False)
+        raise typer.Exit(code=2) from exc
     except StorageError as exc:
         errors_console().print(f"Error: {exc}", markup=False)
         raise typer.Exit(code=1) from exc
-    except (OperationalError, InterfaceError) as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        errors_console().print(
-            f"Error: cannot use the database at {displayable_url(url)}: {reason}", markup=False
+    except DBAPIError as exc:
+        unavailable = unavailable_error(url, exc)
+        if unavailable is None:
+            raise
+        errors_console().print(f"Error: {unavailable}", markup=False)
+        raise typer.Exit(code=1) from exc
+
+
+def disk_full(error: OSError) -> bool:
+    """Whether ``error`` says the disk (or the quota) is full."""
+    return error.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+@contextmanager
+def writing_files(where: Path | str) -> Iterator[None]:
+    """A file under ``where`` that cannot be written (a full disk, a permission denied,
+    a file where a folder should be): one line naming it and why, exit 1."""
+    try:
+        yield
+    except OSError as exc:
+        target = exc.filename or where
+        reason = (
+            "no space left on the device" if disk_full(exc) else (exc.strerror or str(exc)).lower()
         )
+        errors_console().print(f"Error: cannot write {target}: {reason}", markup=False)
         raise typer.Exit(code=1) from exc
 
 

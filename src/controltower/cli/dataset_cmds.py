@@ -20,9 +20,9 @@ commands which never touch a database start quickly.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -30,15 +30,29 @@ from controltower.cli.console import (
     database_problems,
     errors_console,
     output_console,
+    policy_or_exit,
     progress_bar,
     read_dataset_or_exit,
+    stage_display,
+    writing_files,
 )
-from controltower.cli.options import DatabaseUrlOption, resolve_settings
+from controltower.cli.options import (
+    DatabaseUrlOption,
+    NoScanOption,
+    ScanPolicyOption,
+    as_of_or_today,
+    refuse_unused,
+    resolve_settings,
+)
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from controltower.connectors.dataset.manifest import FolderCheck
     from controltower.domain.tables import I32, DatasetTables
+    from controltower.policy import Policy
     from controltower.storage.repository import PictureSummary
+    from controltower.workflow.stored_scan import ScanGoesBackError, StoredScanResult
 
 
 def register(app: typer.Typer) -> None:
@@ -51,11 +65,12 @@ def register(app: typer.Typer) -> None:
 
 
 def import_dataset(
+    ctx: typer.Context,
     dataset_dir: Annotated[
         Path,
         typer.Argument(
             metavar="DATASET_DIR",
-            help="Dataset folder of CSV files (see data-format.md).",
+            help="Dataset folder of CSV files (see docs/dataset-format.md).",
             exists=True,
             file_okay=False,
             dir_okay=True,
@@ -70,37 +85,133 @@ def import_dataset(
             help="Replace every stored picture, even of companies this dataset does not cover.",
         ),
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Scan the imported picture as of this date, YYYY-MM-DD (default: today).",
+            show_default=False,
+        ),
+    ] = None,
+    policy_file: ScanPolicyOption = None,
+    no_scan: NoScanOption = False,
 ) -> None:
-    """Import a dataset folder, replacing the stored pictures of its companies."""
-    from controltower.storage.database import make_engine, make_session_factory, migrate
-    from controltower.storage.repository import replace_picture
-    from controltower.workflow.memory import cycle_collection_paused
+    """Import a dataset folder, replacing the stored pictures of its companies, then scan it.
 
+    The stored scan runs as of today (or --as-of) in the import's own transaction, so the
+    pages and the API go from the last scanned picture to the new one, scanned; --no-scan
+    leaves the scan to `scan --db`.
+    """
+    from controltower.storage.database import make_engine, make_session_factory, migrate
+    from controltower.storage.repository import last_scan_as_of, replace_picture
+    from controltower.workflow.memory import cycle_collection_paused
+    from controltower.workflow.stored_scan import ScanGoesBackError, refuse_going_back
+
+    if no_scan:
+        refuse_unused(ctx, ["as_of", "policy_file"], "--no-scan stores the picture unscanned")
+    day = as_of_or_today(as_of)
+    policy = None if no_scan else policy_or_exit(policy_file)
     url = _database_url(database_url)
     with database_problems(url):
         migrate(url)
-    with cycle_collection_paused():
-        check_folder_or_exit(dataset_dir, outcome="nothing was imported")
-        tables, pick_microseconds = _read_columns_or_exit(dataset_dir)
-        engine = make_engine(url)
-        try:
-            with (
-                database_problems(url),
-                progress_bar() as progress,
-                make_session_factory(engine).begin() as session,
-            ):
-                summary = replace_picture(
-                    session,
-                    tables,
-                    pick_microseconds=pick_microseconds,
-                    source=f"dataset:{dataset_dir.resolve()}",
-                    imported_at=datetime.now(UTC),
-                    replace_all=replace_all,
-                    progress=progress("Storing"),
-                )
-        finally:
-            engine.dispose()
+        with cycle_collection_paused():
+            check_folder_or_exit(dataset_dir, outcome="nothing was imported")
+            tables, pick_microseconds = _read_columns_or_exit(dataset_dir)
+            engine = make_engine(url)
+            try:
+                with make_session_factory(engine).begin() as session:
+                    if policy is not None:
+                        try:
+                            refuse_going_back(day, last_scan_as_of(session, _companies(tables)))
+                        except ScanGoesBackError as exc:
+                            _refuse_going_back(exc, given=as_of is not None)
+                    with progress_bar() as progress:
+                        summary = replace_picture(
+                            session,
+                            tables,
+                            pick_microseconds=pick_microseconds,
+                            source=f"dataset:{dataset_dir.resolve()}",
+                            imported_at=datetime.now(UTC),
+                            replace_all=replace_all,
+                            progress=progress("Storing"),
+                        )
+                    del tables  # the scan reads the picture as stored
+                    scanned = (
+                        None
+                        if policy is None
+                        else _scan_imported(session, summary.picture_id, day, policy)
+                    )
+            finally:
+                engine.dispose()
     _print_summary(f"Imported picture {summary.picture_id}", summary)
+    if scanned is not None:
+        output_console().print(scanned.summary_line(), markup=False)
+
+
+def _scan_imported(
+    session: Session, picture_id: int, as_of: date, policy: Policy
+) -> StoredScanResult:
+    """The stored scan of the picture just imported, in the import's transaction: a
+    failure rolls the import back with it (one line, exit 1)."""
+    from controltower.domain.columnar import ColumnarPrecisionError
+    from controltower.storage.picture_store import SqlPictureStore
+    from controltower.workflow.stored_scan import run_stored_scan
+
+    try:
+        with stage_display() as stage:
+            stage(f"Scanning the picture as of {as_of.isoformat()}")
+            return run_stored_scan(
+                SqlPictureStore(session, picture_id),
+                as_of=as_of,
+                policy=policy,
+                now=datetime.now().astimezone(),
+            )
+    except ColumnarPrecisionError as exc:
+        errors_console().print(f"Error: {exc}; nothing was imported", markup=False)
+        raise typer.Exit(code=1) from exc
+
+
+def scan_after_storing(url: str, company: str, as_of: date, policy: Policy) -> None:
+    """The stored scan of the picture ``sync odoo`` just stored (covering ``company``): a
+    progress line while it works, its summary line after. A failure is one line saying
+    the picture is stored but not scanned, exit 1."""
+    from sqlalchemy.exc import DBAPIError
+
+    from controltower.cli.scan_cmd import run_stored_scan_at
+    from controltower.domain.errors import DomainError
+    from controltower.storage.database import unavailable_error
+
+    try:
+        with stage_display() as stage:
+            stage(f"Scanning the stored picture as of {as_of.isoformat()}")
+            result, _tables = run_stored_scan_at(url, company=company, as_of=as_of, policy=policy)
+    except (DomainError, DBAPIError) as exc:
+        reason = unavailable_error(url, exc) if isinstance(exc, DBAPIError) else exc
+        if reason is None:
+            raise
+        errors_console().print(
+            f"Error: {reason}; the picture is stored but not scanned (until `controltower "
+            "scan --db` succeeds, the pages and the API show no scan)",
+            markup=False,
+        )
+        raise typer.Exit(code=1) from exc
+    output_console().print(result.summary_line(), markup=False)
+
+
+def _refuse_going_back(error: ScanGoesBackError, *, given: bool) -> NoReturn:
+    """Exit 2 before anything is stored: the import's scan would go back in time."""
+    what = "--as-of" if given else "today's date"
+    errors_console().print(
+        f"Error: {what} {error}, or import with --no-scan; nothing was imported", markup=False
+    )
+    raise typer.Exit(code=2) from error
+
+
+def _companies(tables: DatasetTables) -> list[str]:
+    """The companies the dataset covers (those of its warehouses)."""
+    codes = tables.vocab.companies.codes
+    return sorted({codes[company] for company in tables.warehouses.company.tolist()})
 
 
 def _read_columns_or_exit(folder: Path) -> tuple[DatasetTables, I32 | None]:
@@ -193,18 +304,20 @@ def export_dataset(
     )
 
     url = _database_url(database_url)
-    engine = make_engine(url)
-    try:
-        with database_problems(url), make_session_factory(engine)() as session:
-            ensure_schema_current(engine)
-            picture_id = resolve_picture_id(
-                session, picture_id_for_company(session, company) if company else None
-            )
-            dataset = load_picture(session, picture_id)
-            (summary,) = [s for s in picture_summary(session) if s.picture_id == picture_id]
-    finally:
-        engine.dispose()
-    write_dataset(dataset, folder, safe_for_spreadsheets=safe_for_spreadsheets)
+    with database_problems(url):
+        engine = make_engine(url)
+        try:
+            with make_session_factory(engine)() as session:
+                ensure_schema_current(engine)
+                picture_id = resolve_picture_id(
+                    session, picture_id_for_company(session, company) if company else None
+                )
+                dataset = load_picture(session, picture_id)
+                (summary,) = [s for s in picture_summary(session) if s.picture_id == picture_id]
+        finally:
+            engine.dispose()
+    with writing_files(folder):
+        write_dataset(dataset, folder, safe_for_spreadsheets=safe_for_spreadsheets)
     _print_summary(f"Exported picture {summary.picture_id} to {folder}", summary)
 
 

@@ -5,8 +5,11 @@ regional distributor of electrical components, see ``docs/demo.md``) as of a dat
 migrates the database, replaces whatever it holds with the demo picture, runs the
 stored scan (so the exception cases are open), adds people to sign in as (see
 ``demo/staff.py``) and serves the web app until Ctrl+C. ``--dataset-out DIR`` writes the
-business as a dataset folder instead and stops. Progress goes to standard error, results
-to standard output.
+business as a dataset folder instead and stops; a folder that holds anything is refused
+(exit 2, nothing written) unless ``--replace``. Options that would do nothing (a
+database, host or port with ``--dataset-out``; a host or port with ``--no-serve``) are
+refused, and so is a port the server could not listen on, before any work. Progress
+goes to standard error, results to standard output.
 
 The people get one fresh random password, printed once at the end; nothing in the
 repository holds one. Running the demo again keeps the people already stored (their
@@ -40,10 +43,10 @@ from controltower.cli.console import (
     output_console,
     policy_or_exit,
     progress_display,
+    writing_files,
 )
-from controltower.cli.options import resolve_settings
-from controltower.cli.scan_cmd import parse_as_of
-from controltower.cli.serve_cmd import serve_settings_and_run
+from controltower.cli.options import as_of_or_today, refuse_unused, resolve_settings, usage_error
+from controltower.cli.serve_cmd import listen_or_exit, serve_settings_and_run
 from controltower.cli.user_cmd import UNWRAPPED_WIDTH
 
 if TYPE_CHECKING:
@@ -76,6 +79,7 @@ def register(app: typer.Typer) -> None:
 
 
 def run_demo(
+    ctx: typer.Context,
     size: Annotated[
         DemoSize,
         typer.Option("--size", help="How big a business to generate.", case_sensitive=False),
@@ -130,7 +134,8 @@ def run_demo(
         typer.Option(
             "--replace",
             help="Load the demo even into a database holding data it did not make, "
-            "replacing every stored picture.",
+            "replacing every stored picture; with --dataset-out, write into a folder that "
+            "is not empty.",
         ),
     ] = False,
 ) -> None:
@@ -139,55 +144,131 @@ def run_demo(
     The database's stored pictures are all replaced by the demo's; a database holding
     anything the demo did not make is refused unless --replace is given.
     """
-    from controltower.connectors.dataset import write_dataset
-    from controltower.demo.story import STORY_CUSTOMER_NAME, find_story_order
-    from controltower.storage.database import displayable_url, make_engine
-
-    day = parse_as_of(as_of) if as_of is not None else date.today()
-    dataset = _generate(size, seed, day, scenario)
+    day = as_of_or_today(as_of)
     kind = "" if scenario is DemoScenario.NORMAL else f" {scenario.value}-day"
     described = f"the {size.value}{kind} demo business (seed {seed}, as of {day.isoformat()})"
-    output = output_console()
-
     if dataset_out is not None:
-        with _status(f"Writing the dataset to {dataset_out}"):
-            write_dataset(dataset, dataset_out)
-        output.print(f"Wrote {described} to {dataset_out}: {_counts(dataset)}.", markup=False)
-        return
+        refuse_unused(
+            ctx,
+            ["database_url", "host", "port", "no_serve"],
+            "--dataset-out writes a dataset folder and stops, with no database and no server",
+        )
+        _refuse_a_folder_in_use(dataset_out, replace=replace)
+        dataset = _generate(size, seed, day, scenario)
+        with writing_files(dataset_out), _status(f"Writing the dataset to {dataset_out}"):
+            from controltower.connectors.dataset import write_dataset
 
+            write_dataset(dataset, dataset_out)
+        output_console().print(
+            f"Wrote {described} to {dataset_out}: {_counts(dataset)}.", markup=False
+        )
+        return
+    if no_serve:
+        refuse_unused(ctx, ["host", "port"], "--no-serve stops once the demo is loaded")
     settings = resolve_settings(database_url=database_url, host=host, port=port)
-    url = settings.database_url
+    if not no_serve:
+        listen_or_exit(settings.host, settings.port)
     policy = policy_or_exit(settings.policy_file)
+    dataset = _generate(size, seed, day, scenario)
     source = f"demo:{size.value}:seed={seed}:as_of={day.isoformat()}"
     if scenario is not DemoScenario.NORMAL:
         source += f":scenario={scenario.value}"
-    engine = make_engine(url)
-    try:
-        with database_problems(url):
+    staffed = _load_and_scan(
+        dataset,
+        settings.database_url,
+        Loading(source=source, described=described, day=day, day_given=as_of is not None),
+        policy,
+        replace=replace,
+    )
+    _print_story(dataset)
+    _print_people(staffed)
+    if no_serve:
+        return
+    serve_settings_and_run(
+        database_url=settings.database_url, host=settings.host, port=settings.port
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Loading:
+    """What the demo loads: its source name, how it is described, its as-of date."""
+
+    source: str
+    described: str
+    day: date
+    #: whether the date was given (--as-of) rather than today's
+    day_given: bool
+
+
+def _load_and_scan(
+    dataset: Dataset, url: str, loading: Loading, policy: Policy, *, replace: bool
+) -> Staffed:
+    """Into the database at ``url``: the demo picture, its stored scan and its people."""
+    from controltower.storage.database import displayable_url, make_engine
+
+    output = output_console()
+    with database_problems(url):
+        engine = make_engine(url)
+        try:
             if not replace:
                 _refuse_other_data(engine, dataset, policy, displayable_url(url))
-            picture_id = _load(dataset, engine, source=source)
+            _refuse_going_back(engine, dataset, loading)
+            picture_id = _load(dataset, engine, source=loading.source)
             output.print(
-                f"Loaded {described} into {displayable_url(url)}: {_counts(dataset)}.",
+                f"Loaded {loading.described} into {displayable_url(url)}: {_counts(dataset)}.",
                 markup=False,
             )
-            scan = _scan(engine, picture_id, day, policy)
+            scan = _scan(engine, picture_id, loading.day, policy)
             output.print(scan.summary_line(), markup=False)
-            staffed = _add_people(engine, dataset, policy)
-    finally:
-        engine.dispose()
+            return _add_people(engine, dataset, policy)
+        finally:
+            engine.dispose()
+
+
+def _print_story(dataset: Dataset) -> None:
+    """Where to start: the story order, when the business has one."""
+    from controltower.demo.story import STORY_CUSTOMER_NAME, find_story_order
+
     story = find_story_order(dataset)
     if story is not None:
-        output.print(
+        output_console().print(
             f"Start with order {story.order_id} of {STORY_CUSTOMER_NAME} ({story.customer}): "
             "a line waits on a late, unconfirmed PO, the account is on credit hold over a "
             "disputed invoice, and a branch one day away has the missing item.",
             markup=False,
         )
-    _print_people(staffed)
-    if no_serve:
+
+
+def _refuse_a_folder_in_use(folder: Path, *, replace: bool) -> None:
+    """Exit 2, before anything is generated or written, when ``folder`` holds anything
+    (unless ``replace``): the demo's files would overwrite or mix with what is there."""
+    if replace or not folder.is_dir() or next(folder.iterdir(), None) is None:
         return
-    serve_settings_and_run(database_url=url, host=settings.host, port=settings.port)
+    usage_error(
+        f"--dataset-out {folder} is not empty: the demo writes into an empty or new folder; "
+        "empty it, pick another, or pass --replace to write over its files"
+    )
+
+
+def _refuse_going_back(engine: Engine, dataset: Dataset, loading: Loading) -> None:
+    """Exit 2, before anything is written, when the database holds a stored scan of the
+    demo's companies dated after the demo's day: a stored scan only moves forward."""
+    import sqlalchemy as sa
+
+    from controltower.storage import tables
+    from controltower.storage.database import make_session_factory
+    from controltower.storage.repository import last_scan_as_of
+    from controltower.workflow.stored_scan import ScanGoesBackError, refuse_going_back
+
+    if tables.scan_runs.name not in sa.inspect(engine).get_table_names():
+        return
+    with make_session_factory(engine)() as session:
+        last = last_scan_as_of(session, dataset.companies())
+    try:
+        refuse_going_back(loading.day, last)
+    except ScanGoesBackError as exc:
+        what = "--as-of" if loading.day_given else "today's date"
+        usage_error(f"{what} {exc}; or give the demo a database of its own (--database-url)")
 
 
 # --- Steps ------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ tier tags...) comes from ``--settings FILE`` (or ``ODOO_SETTINGS``), see
 ``docs/odoo.md``.
 
 Records that cannot be mapped are listed on standard error with their model and id; the
-rest is stored. A failure (Odoo unreachable, a refused login, no access) is one line on
-standard error and exit status 1, and the stored picture stays as it was.
+rest is stored. Then, as after ``import``, the stored picture is scanned as of today
+(``--no-scan`` leaves that to ``scan --db`` or the worker). A failure (Odoo unreachable,
+a refused login, no access) is one line on standard error and exit status 1, and the
+stored picture stays as it was.
 """
 
 from __future__ import annotations
@@ -24,9 +26,16 @@ from controltower.cli.console import (
     database_problems,
     errors_console,
     output_console,
+    policy_or_exit,
     progress_display,
 )
-from controltower.cli.options import DatabaseUrlOption, resolve_settings
+from controltower.cli.options import (
+    DatabaseUrlOption,
+    NoScanOption,
+    ScanPolicyOption,
+    resolve_settings,
+    usage_error,
+)
 
 if TYPE_CHECKING:
     from controltower.cli.odoo_sync import SyncSummary
@@ -173,13 +182,25 @@ def sync_odoo_command(
         ),
     ] = False,
     database_url: DatabaseUrlOption = None,
+    policy_file: ScanPolicyOption = None,
+    no_scan: NoScanOption = False,
 ) -> None:
-    """Sync an Odoo database: everything the first time, then what changed."""
+    """Sync an Odoo database: everything the first time, then what changed; then scan it.
+
+    The stored scan runs as of today, as after an import; --no-scan leaves it to
+    `scan --db` (or the worker).
+    """
+    from datetime import date
+
+    from controltower.cli.dataset_cmds import scan_after_storing
     from controltower.cli.odoo_sync import sync_odoo
     from controltower.connectors.odoo.errors import OdooError
 
+    if no_scan and policy_file is not None:
+        usage_error("--policy: --no-scan stores the picture unscanned; leave the option out")
     connection = connection_or_exit(url, db, login, api_key, protocol, timeout, give_up_after)
     settings = settings_or_exit(settings_file)
+    policy = None if no_scan else policy_or_exit(policy_file)
     database = resolve_settings(database_url=database_url).database_url
     errors = errors_console()
     try:
@@ -216,6 +237,8 @@ def sync_odoo_command(
         errors.print("Nothing was stored; the last synced picture is unchanged.", markup=False)
         raise typer.Exit(code=1) from error
     _report(summary)
+    if policy is not None:
+        scan_after_storing(database, summary.picture.companies[0], date.today(), policy)
 
 
 def _report(summary: SyncSummary) -> None:

@@ -3,9 +3,14 @@
 Given a dataset folder it is the stateless scan and stores nothing. With ``--db`` it
 scans the stored picture and persists the analysis and the exception cases.
 
-With ``--json`` the scan document of ``data-format.md`` is the only thing written to
+With ``--json`` the scan document of ``docs/dataset-format.md`` is the only thing written to
 standard output (warnings go to standard error), so it can be piped; without it a
-table of the open orders and a one-line summary are printed for people.
+table of the open orders and a one-line summary are printed for people. ``--db --json``
+writes the document a folder scan of the stored picture would write (the stored scan's
+summary line then goes to standard error).
+
+``--as-of`` is today unless given. A stored scan only moves forward: a date before the
+last stored scan of the picture's companies is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from controltower.cli.console import (
     stage_display,
     table_console,
 )
-from controltower.cli.options import resolve_settings
+from controltower.cli.options import AsOfOption, as_of_or_today, refuse_unused, resolve_settings
 from controltower.workflow.memory import arrow_on_the_system_allocator, cycle_collection_paused
 
 if TYPE_CHECKING:
@@ -71,20 +76,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command("scan")
     def scan(
-        as_of: Annotated[
-            str,
-            typer.Option(
-                "--as-of",
-                metavar="DATE",
-                help="Analyse the picture as of this date, YYYY-MM-DD.",
-                show_default=False,
-            ),
-        ],
+        ctx: typer.Context,
+        as_of: AsOfOption = None,
         dataset_dir: Annotated[
             Path | None,
             typer.Argument(
                 metavar="DATASET_DIR",
-                help="Dataset folder of CSV files (see data-format.md).",
+                help="Dataset folder of CSV files (see docs/dataset-format.md).",
+                exists=True,
+                file_okay=False,
+                dir_okay=True,
                 show_default=False,
             ),
         ] = None,
@@ -123,25 +124,31 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
     ) -> None:
-        """Analyse a picture as of a date: order risk and exceptions.
+        """Analyse a picture as of a date (default: today): order risk and exceptions.
 
         Given DATASET_DIR it is the stateless scan: nothing is stored anywhere. With --db
         it scans the stored picture and persists the analysis and the exception cases.
         """
-        day = _as_of_option(as_of)
+        day = as_of_or_today(as_of)
         if db:
             if dataset_dir is not None:
                 raise typer.BadParameter(
                     "give either a dataset folder or --db, not both", param_hint="'--db'"
                 )
-            result = scan_stored_picture(
+            _scan_stored(
                 database_url=database_url,
                 company=company,
                 as_of=day,
                 policy=policy_or_exit(policy_file),
+                json_output=json_output,
             )
-            output_console().print(result.summary_line(), markup=False)
             return
+        refuse_unused(
+            ctx,
+            ["company", "database_url"],
+            "a dataset folder is scanned whole and nothing is stored (--db scans the stored "
+            "picture)",
+        )
         if dataset_dir is None:
             raise typer.BadParameter(
                 "give the dataset folder to scan (or --db for the stored picture)",
@@ -151,6 +158,36 @@ def register(app: typer.Typer) -> None:
             scan_folder_to_json(dataset_dir, day, lambda: policy_or_exit(policy_file), sys.stdout)
             return
         scan_folder_to_table(dataset_dir, day, lambda: policy_or_exit(policy_file))
+
+
+def _scan_stored(
+    *,
+    database_url: str | None,
+    company: str | None,
+    as_of: date,
+    policy: Policy,
+    json_output: bool,
+) -> None:
+    """``scan --db``: the summary line on standard output, or, with ``--json``, the scan
+    document there and the summary line on standard error."""
+    from controltower.workflow.stored_scan import ScanGoesBackError
+
+    try:
+        result, tables = stored_scan_and_tables(
+            database_url=database_url, company=company, as_of=as_of, policy=policy
+        )
+    except ScanGoesBackError as exc:
+        errors_console().print(f"Error: --as-of {exc}", markup=False)
+        raise typer.Exit(code=2) from exc
+    if not json_output:
+        output_console().print(result.summary_line(), markup=False)
+        return
+    from controltower.workflow.columnar_scan import scan_tables_to_json
+
+    errors_console().print(result.summary_line(), markup=False)
+    with stage_display() as stage, _precision_or_exit(None):
+        scan_tables_to_json(tables, as_of, policy, sys.stdout, stage=stage)
+    sys.stdout.flush()
 
 
 def scan_folder_to_json(
@@ -248,31 +285,63 @@ def _precision_or_exit(folder: Path | None) -> Iterator[None]:
 def scan_stored_picture(
     *, database_url: str | None, company: str | None, as_of: date, policy: Policy
 ) -> StoredScanResult:
-    """Run the stored scan in one transaction; the clock is read here, at the edge."""
+    """Run the stored scan in one transaction; the clock is read here, at the edge.
+
+    Raises :class:`~controltower.workflow.stored_scan.ScanGoesBackError`, before anything
+    is written, when ``as_of`` is before the last stored scan of the picture's companies.
+    """
+    result, _tables = stored_scan_and_tables(
+        database_url=database_url, company=company, as_of=as_of, policy=policy
+    )
+    return result
+
+
+def stored_scan_and_tables(
+    *, database_url: str | None, company: str | None, as_of: date, policy: Policy
+) -> tuple[StoredScanResult, DatasetTables]:
+    """:func:`scan_stored_picture`, and the picture's columns the scan read; a database
+    that cannot be used is one line and exit (:func:`database_problems`)."""
+    url = resolve_settings(database_url=database_url).database_url
+    with database_problems(url), _precision_or_exit(None):
+        return run_stored_scan_at(url, company=company, as_of=as_of, policy=policy)
+
+
+def run_stored_scan_at(
+    url: str, *, company: str | None, as_of: date, policy: Policy
+) -> tuple[StoredScanResult, DatasetTables]:
+    """The stored scan of the picture covering ``company`` at ``url``, in one transaction,
+    and the columns it read; errors are raised, not reported.
+
+    Raises :class:`~controltower.workflow.stored_scan.ScanGoesBackError` before anything
+    is written when ``as_of`` is before the last stored scan of the picture's companies.
+    """
     from controltower.storage.database import make_engine, make_session_factory, migrate
     from controltower.storage.picture_store import SqlPictureStore
-    from controltower.workflow.stored_scan import run_stored_scan
+    from controltower.workflow.stored_scan import refuse_going_back, run_stored_scan
 
-    url = resolve_settings(database_url=database_url).database_url
-    with database_problems(url):
-        migrate(url)
+    class KeepingTables(SqlPictureStore):
+        """The store, keeping the columns it hands the scan."""
+
+        tables: DatasetTables | None = None
+
+        def load_tables(self) -> DatasetTables:
+            self.tables = super().load_tables()
+            return self.tables
+
+    migrate(url)
     engine = make_engine(url)
     try:
-        with database_problems(url), make_session_factory(engine).begin() as session:
-            store = SqlPictureStore.for_company(session, company)
-            with _precision_or_exit(None):
-                return run_stored_scan(
-                    store, as_of=as_of, policy=policy, now=datetime.now().astimezone()
-                )
+        with make_session_factory(engine).begin() as session:
+            chosen = SqlPictureStore.for_company(session, company)
+            store = KeepingTables(session, chosen.picture_id)
+            refuse_going_back(as_of, store.last_scan_as_of())
+            result = run_stored_scan(
+                store, as_of=as_of, policy=policy, now=datetime.now().astimezone()
+            )
     finally:
         engine.dispose()
-
-
-def _as_of_option(value: str) -> date:
-    try:
-        return parse_as_of(value)
-    except typer.BadParameter as exc:
-        raise typer.BadParameter(exc.message, param_hint="'--as-of'") from exc
+    assert store.tables is not None  # the scan read them
+    return result, store.tables
 
 
 def _print_table(scan: ColumnarScan) -> None:

@@ -11,10 +11,16 @@ The names are ``CONTROLTOWER_ALLOWED_HOSTS`` when set, else those of
 :func:`default_allowed_hosts`. Beyond loopback the server speaks plain HTTP, so passwords
 and session cookies cross the network in the clear unless a TLS proxy is in front: it
 says so on standard error unless told one is (``--behind-proxy``).
+
+Before anything else it checks that it can listen where asked, binding the address as
+uvicorn will (:func:`listen_problem`): a port in use, a host name that does not resolve
+or an address this machine does not have is one line and exit 1, and nothing has been
+printed that says it is serving.
 """
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -112,6 +118,60 @@ def plain_http_warning(host: str, *, behind_proxy: bool) -> str | None:
     )
 
 
+def listen_problem(host: str, port: int) -> str | None:
+    """Why a server could not listen on ``host`` port ``port``, or None when it can.
+
+    Checked as uvicorn's event loop binds (asyncio's ``create_server``): every address
+    ``host`` resolves to, with ``SO_REUSEADDR`` (so a port only lingering after a closed
+    connection is free, one another program listens on is not) and IPv6 sockets
+    IPv6-only; the probes are closed before the server binds.
+    """
+    try:
+        found = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except (socket.gaierror, UnicodeError):
+        return (
+            f"the host name {host} does not resolve: give --host an address or a name of this "
+            "machine (127.0.0.1 by default)"
+        )
+    for family, kind, proto, _name, address in found:
+        try:
+            probe = socket.socket(family, kind, proto)
+        except OSError:  # a family this machine does not offer: skipped, as asyncio does
+            continue
+        with probe:
+            try:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if family == socket.AF_INET6:
+                    probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                probe.bind(address)
+            except OSError as exc:
+                return _bind_problem(host, port, exc)
+    return None
+
+
+def _bind_problem(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is in use: stop what uses it or pick another with --port"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine: give --host one of its addresses"
+    if error.errno == errno.EACCES:
+        return (
+            f"port {port} on {host} needs privileges this user does not have: pick a port "
+            "from 1024 up with --port"
+        )
+    return f"cannot listen on {host} port {port}: {(error.strerror or str(error)).lower()}"
+
+
+def listen_or_exit(host: str, port: int) -> None:
+    """Exit 1 with one line when the server could not listen on ``host`` port ``port``."""
+    problem = listen_problem(host, port)
+    if problem is not None:
+        errors_console().print(f"Error: {problem}", markup=False)
+        raise typer.Exit(code=1)
+
+
 def serve_settings_and_run(
     *, database_url: str | None, host: str, port: int, behind_proxy: bool | None = None
 ) -> None:
@@ -122,6 +182,7 @@ def serve_settings_and_run(
     settings = resolve_settings(
         database_url=database_url, host=host, port=port, behind_proxy=behind_proxy
     )
+    listen_or_exit(settings.host, settings.port)
     if settings.allowed_hosts is None:
         settings = settings.model_copy(
             update={"allowed_hosts": default_allowed_hosts(settings.host)}
@@ -185,7 +246,7 @@ def register(app: typer.Typer) -> None:
             "127.0.0.1",
             help="Interface to listen on; beyond loopback only once an administrator exists.",
         ),
-        port: int = typer.Option(8000, help="Port to listen on."),
+        port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
         behind_proxy: bool = typer.Option(
             False,
             "--behind-proxy",

@@ -30,7 +30,12 @@ from controltower.cli.odoo_cmd import (
     connection_or_exit,
     settings_or_exit,
 )
-from controltower.cli.options import DatabaseUrlOption, resolve_settings
+from controltower.cli.options import (
+    DatabaseUrlOption,
+    refuse_unused,
+    resolve_settings,
+    usage_error,
+)
 
 if TYPE_CHECKING:
     from controltower.connectors.odoo.client import OdooConnection
@@ -45,6 +50,7 @@ def register(app: typer.Typer) -> None:
 
 
 def worker(
+    ctx: typer.Context,
     once: Annotated[bool, typer.Option("--once", help="Run one cycle now and exit.")] = False,
     interval: Annotated[
         float,
@@ -73,6 +79,8 @@ def worker(
     """Sync, scan and write back on a schedule (Odoo from $ODOO_URL, $ODOO_DB, ...)."""
     from pathlib import Path
 
+    if once:
+        refuse_unused(ctx, ["interval"], "--once runs one cycle now, so no cycle follows it")
     connection = None
     if url or db or login or api_key:
         if not (url and db and login and api_key):
@@ -83,6 +91,11 @@ def worker(
             )
             raise typer.Exit(code=2)
         connection = connection_or_exit(url, db, login, api_key, protocol, timeout, give_up_after)
+    elif writeback:
+        usage_error(
+            "--writeback writes to Odoo, and no Odoo connection is configured: set ODOO_URL, "
+            "ODOO_DB, ODOO_LOGIN and ODOO_API_KEY (or --url, --db, --login, --api-key)"
+        )
     settings = settings_or_exit(settings_file)
     policy = policy_or_exit(Path(policy_file) if policy_file else None)
     database = resolve_settings(database_url=database_url).database_url
@@ -128,14 +141,22 @@ class _Cycle:
         self.writeback = writeback
 
     def run(self) -> bool:
+        from sqlalchemy.exc import DBAPIError
+
         from controltower.domain.errors import DomainError
-        from controltower.storage.database import StorageError
+        from controltower.storage.database import StorageError, unavailable_error
 
         stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
         try:
             parts = self._steps()
         except (DomainError, StorageError) as error:
             self._failed(stamp, error)
+            return False
+        except DBAPIError as error:  # the database cannot be used (a fault otherwise)
+            unavailable = unavailable_error(self.database_url, error)
+            if unavailable is None:
+                raise
+            self._failed(stamp, unavailable)
             return False
         except typer.Exit:  # a step already said what went wrong
             return False

@@ -55,7 +55,7 @@ _RETURN_STATUSES = tuple(ReturnStatus)
 _PICK_STATUSES = (PickStatus.OPEN, PickStatus.DONE)
 _FIRST_NUMBER = 100_001
 
-#: each entity's key (``data-format.md``): rows are listed in key order, as a dataset
+#: each entity's key (``docs/dataset-format.md``): rows are listed in key order, as a dataset
 #: folder lists them, so a business written and read back is equal to itself
 _KEYS: dict[str, tuple[str, ...]] = {
     "warehouses": ("code",),

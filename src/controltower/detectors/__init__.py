@@ -95,6 +95,7 @@ class _Detecting(Protocol):
     detector which of this run's findings arise now."""
 
     arising: tuple[Finding, ...]
+    current: frozenset[tuple[ExceptionType, str]]
 
 
 D = TypeVar("D", bound=_Detecting)
@@ -123,6 +124,7 @@ def run_catalogue(
         findings.extend(_detect(entry, context, policy))
     active = set(live)
     context.arising = tuple(f for f in findings if (f.type, f.subject) not in active)
+    context.current = frozenset((f.type, f.subject) for f in findings)
     for entry in recurring:
         findings.extend(_detect(entry, context, policy))
     return sorted(findings, key=lambda f: (f.type, f.subject))

@@ -43,6 +43,9 @@ class Finding:
     customer_tier: Tier | None = None
     #: the type whose team owns this finding, when not its own (a recurring review)
     owner_type: ExceptionType | None = None
+    #: the ``[routing.teams]`` entry whose team owns this finding instead of its type's
+    #: (``order_ready_to_ship``: an order late only because nobody shipped it)
+    routing: str | None = None
 
     @property
     def routed_as(self) -> ExceptionType:

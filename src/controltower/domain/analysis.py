@@ -3,7 +3,7 @@
 This is the contract between the engine (the numpy kernel's ``to_analysis``, and the
 test oracle's reference engine and detectors), storage and every edge (``scan --json``,
 the API, the web app). Field names follow ``allocation.md`` and the ``scan --json`` contract of
-``data-format.md``; extra fields carry what explanations and detectors need.
+``docs/dataset-format.md``; extra fields carry what explanations and detectors need.
 """
 
 from __future__ import annotations

@@ -63,6 +63,15 @@ def raise_severity(severity: Severity, steps: int = 1) -> Severity:
     return SEVERITY_ORDER[min(severity_rank(severity) + steps, len(SEVERITY_ORDER) - 1)]
 
 
+#: the most a finding that makes no order late may be: it is worth watching, not a fire
+UNHURT_CEILING: Severity = Severity.MEDIUM
+
+
+def at_most(severity: Severity, ceiling: Severity) -> Severity:
+    """``severity``, lowered to ``ceiling`` when above it."""
+    return SEVERITY_ORDER[min(severity_rank(severity), severity_rank(ceiling))]
+
+
 def highest_severity(severities: Iterable[Severity]) -> Severity:
     """The most severe of ``severities`` (low when there are none)."""
     return max(severities, key=severity_rank, default=Severity.LOW)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from controltower.domain.analysis import CreditAssessment, InboundPeg, LineOutcome, OrderStanding
@@ -54,11 +54,19 @@ def format_qty(qty: Decimal) -> str:
 
 
 def format_money(amount: Decimal) -> str:
-    """Money with two decimals and thousands separators, more decimals only if exact.
+    """Money as people read it: to the cent (the currency's two decimals), half a cent
+    rounded away from zero, thousands separated: ``25,163.365`` reads ``25,163.37``.
 
-    Credit compares exact amounts, so an amount is never shown rounded: ``10,000.004``
-    stays as it is rather than reading as a limit it seems not to exceed.
+    Quantity times price often has more decimals than the currency; the exact amount
+    stays in the data (``value_at_risk``), the sentence shows what a person pays.
     """
+    cents = amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return f"{cents.copy_abs() if cents.is_zero() else cents:,.2f}"  # never "-0.00"
+
+
+def exact_money(amount: Decimal) -> str:
+    """Money with two decimals, more only when the amount has them: for a comparison
+    rounding would hide (an exposure of ``10,000.004`` over a limit of ``10,000``)."""
     if amount == amount.quantize(_CENT):
         return f"{amount:,.2f}"
     return f"{amount.normalize():,f}"
@@ -80,11 +88,17 @@ def credit_sentences(credit: CreditAssessment, overdue_days_block: int) -> list[
     if credit.on_hold:
         sentences.append(f"Credit: account {credit.customer} is on credit hold.")
     if credit.over_limit and credit.credit_limit is not None:
+        # to the cent, unless rounding would make the exposure seem within the limit
+        shown = (
+            format_money
+            if format_money(credit.exposure) != format_money(credit.credit_limit)
+            else exact_money
+        )
         sentences.append(
-            f"Credit: {credit.customer} exposure {format_money(credit.exposure)} "
-            f"(open invoices {format_money(credit.open_receivables)} + open orders "
-            f"{format_money(credit.open_order_value)}) exceeds its limit "
-            f"{format_money(credit.credit_limit)}."
+            f"Credit: {credit.customer} exposure {shown(credit.exposure)} "
+            f"(open invoices {shown(credit.open_receivables)} + open orders "
+            f"{shown(credit.open_order_value)}) exceeds its limit "
+            f"{shown(credit.credit_limit)}."
         )
     named = credit.overdue_invoices[:MAX_NAMED_OVERDUE_INVOICES]
     for invoice_id, residual, late in named:
@@ -218,6 +232,22 @@ def _ship_clause(
     return f"{when}, on time for the promise of {promised_date.isoformat()}"
 
 
+def ready_to_ship_sentence(
+    *, count: int, first_line: int, warehouse: str, promised: str, days_late: int
+) -> str:
+    """An order whose every line is in stock and whose promise has passed: it waits on
+    nobody but the warehouse, and the sentence says so.
+
+    ``Promised 2026-11-28 and not shipped: all 7 lines are in stock in NCL, ready to
+    ship today, 8 days late.`` (``count`` lines, the first numbered ``first_line``).
+    """
+    lines = f"line {first_line} is" if count == 1 else f"all {count} lines are"
+    return (
+        f"Promised {promised} and not shipped: {lines} in stock in {warehouse}, "
+        f"ready to ship today, {plural(days_late, 'day')} late."
+    )
+
+
 def explain_order(
     order: SalesOrder,
     lines: Sequence[LineOutcome],
@@ -236,6 +266,18 @@ def explain_order(
         sentences.extend(credit_sentences(credit, overdue_days_block))
 
     simple = [line for line in lines if is_simply_from_stock(line)]
+    late = standing.days_late or 0
+    if len(simple) == len(lines) and late > 0 and not credit_blocked:
+        sentences.append(
+            ready_to_ship_sentence(
+                count=len(lines),
+                first_line=lines[0].line,
+                warehouse=order.warehouse,
+                promised=order.promised_date.isoformat(),
+                days_late=late,
+            )
+        )
+        return tuple(sentences)
     if len(simple) == len(lines):
         subject = f"Line {lines[0].line} is" if len(lines) == 1 else f"All {len(lines)} lines are"
         ship = standing.projected_ship_date or as_of

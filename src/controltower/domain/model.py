@@ -1,6 +1,6 @@
 """The state of a distribution business, as value objects.
 
-These mirror the canonical dataset (``data-format.md``) one to one, so a picture can
+These mirror the canonical dataset (``docs/dataset-format.md``) one to one, so a picture can
 travel CSV -> domain -> database -> domain -> CSV without loss: a value the source left
 blank stays ``None`` here, and the *effective* value (a line's price falling back to the
 product's list price, an order's ``accepts_partial`` falling back to the customer's) is

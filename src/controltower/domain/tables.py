@@ -1,4 +1,4 @@
-"""The whole dataset as columns: every table of ``data-format.md``, one array per column.
+"""The whole dataset as columns: every table of ``docs/dataset-format.md``, one array per column.
 
 :class:`~controltower.domain.model.Dataset` holds one value object per row, which is
 right for the web app, the database and the reference engine, and far too slow for a

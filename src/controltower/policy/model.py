@@ -150,10 +150,19 @@ class TeamsSection(_Section):
     invoice_blocked: str = "finance"
     #: blank: the team that owns the type that keeps recurring
     recurring_exception: str | None = None
+    #: an order at risk only because nobody shipped it (every line in stock, promise
+    #: passed): the warehouse that must ship it owns it, not customer service
+    order_ready_to_ship: str = "warehouse"
 
     def team_for(self, type_: ExceptionType) -> str | None:
         team: str | None = getattr(self, str(type_))
         return team
+
+    def entry(self, name: str) -> str | None:
+        """The team of the entry ``name`` (a type, or a situation such as
+        ``order_ready_to_ship``); None when blank or unknown."""
+        team = getattr(self, name, None)
+        return team if isinstance(team, str) else None
 
 
 class RoutingRule(_Section):

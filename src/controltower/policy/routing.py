@@ -1,7 +1,9 @@
 """Who owns an exception and by when they must respond, from the policy.
 
 The owner is a team (from ``[routing.teams]``, or the first matching
-``[[routing.rules]]``) placed where the exception lives: ``team@WAREHOUSE``, else
+``[[routing.rules]]``; a finding may name the ``[routing.teams]`` entry that owns it
+instead of its type's, as an order ready to ship names ``order_ready_to_ship``) placed
+where the exception lives: ``team@WAREHOUSE``, else
 ``team@COMPANY``, else the bare team. The due time is the detection time plus the
 type's response hours for its severity (``[sla]``), counted in business hours
 (``[clock]``) so a target never expires overnight or over a weekend.
@@ -26,6 +28,8 @@ class Routable(Protocol):
     def type(self) -> ExceptionType: ...
     @property
     def routed_as(self) -> ExceptionType: ...
+    @property
+    def routing(self) -> str | None: ...
     @property
     def severity(self) -> Severity: ...
     @property
@@ -67,7 +71,11 @@ def owner_for(finding: Routable, policy: Policy) -> str:
             assert rule.team is not None  # the rule's validator guarantees one of the two
             return _placed(rule.team, finding)
     teams = policy.routing.teams
-    team = teams.team_for(finding.type) or teams.team_for(finding.routed_as)
+    team = (
+        (teams.entry(finding.routing) if finding.routing is not None else None)
+        or teams.team_for(finding.type)
+        or teams.team_for(finding.routed_as)
+    )
     if team is None:
         raise PolicyError(
             f"no team owns {finding.type} (routed as {finding.routed_as}): "
@@ -141,6 +149,7 @@ class Router:
         key = (
             finding.type,
             finding.routed_as,
+            finding.routing,
             finding.severity,
             finding.warehouse,
             finding.company,

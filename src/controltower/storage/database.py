@@ -8,6 +8,13 @@ readers can use while somebody writes: the write-ahead log lets readers keep the
 committed picture during an import, and a busy timeout makes a second writer wait its
 turn instead of failing at once (:func:`take_sqlite_write_turn`).
 
+A URL is checked before any engine is made (:func:`check_database_url`): one that does
+not parse, or names a kind of database other than SQLite and PostgreSQL, is a
+:class:`DatabaseUrlError`. A database that cannot be used is found out on connecting;
+:func:`unavailable_error` words why in one line (the folder of the file is missing, no
+file can be created there, the server cannot be reached at host:port, the disk is
+full), with the URL's password masked, for the command line to print.
+
 The schema is owned by the Alembic migrations shipped inside this package; nothing
 creates tables any other way. :func:`migrate` runs them programmatically, so neither
 an ``alembic.ini`` nor a working directory is needed.
@@ -15,6 +22,10 @@ an ``alembic.ini`` nor a working directory is needed.
 
 from __future__ import annotations
 
+import os
+import re
+import sqlite3
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, Final
@@ -23,8 +34,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from controltower.domain.errors import DomainError
@@ -48,6 +59,64 @@ class DatabaseBusyError(StorageError):
     """Another writer kept the database longer than this one would wait."""
 
 
+class DatabaseUrlError(StorageError):
+    """The database URL is malformed or names a kind of database Control Tower does not
+    use: a mistake in what was typed, not in the environment."""
+
+
+class DatabaseUnavailableError(StorageError):
+    """The database named by a well-formed URL cannot be used: the server cannot be
+    reached, the file cannot be opened or written, or the disk is full."""
+
+
+#: the kinds of database Control Tower works with, as a URL names them
+DATABASE_KINDS: Final = ("sqlite", "postgresql")
+
+#: how long a PostgreSQL connection attempt may take before it is given up (seconds),
+#: unless the URL says otherwise (``?connect_timeout=``)
+PG_CONNECT_TIMEOUT_SECONDS: Final = 10
+
+_URL_FORMS: Final = "sqlite:///path/to/file.db or postgresql://user@host:5432/name"
+
+
+def check_database_url(url: str) -> URL:
+    """``url`` parsed, or :class:`DatabaseUrlError` naming what is wrong with it.
+
+    Refused: an empty URL, one that does not parse, a port that is not a number, a kind
+    of database other than SQLite and PostgreSQL, and a driver that is not installed.
+    Whether the database can be reached is only known on connecting (see
+    :func:`unavailable_error`).
+    """
+    if not url.strip():
+        raise DatabaseUrlError(f"the database URL is empty; write {_URL_FORMS}")
+    shown = _masked(url)
+    try:
+        parsed = make_url(normalise_database_url(url.strip()))
+        port = parsed.port
+    except ArgumentError as exc:
+        raise DatabaseUrlError(f"{shown!r} is not a database URL; write {_URL_FORMS}") from exc
+    except ValueError as exc:
+        raise DatabaseUrlError(
+            f"the database URL {shown} has a port that is not a number; write {_URL_FORMS}"
+        ) from exc
+    kind = parsed.get_backend_name()
+    if kind not in DATABASE_KINDS:
+        raise DatabaseUrlError(
+            f"the database URL {shown} names an unknown database kind {kind!r}: Control Tower "
+            f"works with SQLite and PostgreSQL ({_URL_FORMS})"
+        )
+    if port is not None and not 0 < port < 65536:
+        raise DatabaseUrlError(f"the database URL {shown} has port {port}, outside 1 to 65535")
+    try:
+        parsed.get_dialect().import_dbapi()
+    except ImportError as exc:
+        raise DatabaseUrlError(
+            f"the database URL {shown} asks for the driver {parsed.drivername!r}, which is "
+            f"not installed; write {_URL_FORMS}"
+        ) from exc
+    return parsed
+
+
 def make_engine(
     url: str,
     *,
@@ -55,7 +124,8 @@ def make_engine(
     busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
     **engine_options: Any,
 ) -> Engine:
-    """An engine for ``url`` (any form users write, e.g. ``postgres://``).
+    """An engine for ``url`` (any form users write, e.g. ``postgres://``); a URL
+    :func:`check_database_url` refuses raises :class:`DatabaseUrlError`.
 
     ``pool_size`` fixes how many connections the engine keeps (the server sizes it to
     the requests it works on at once, see :mod:`controltower.bootstrap`); a request
@@ -63,18 +133,19 @@ def make_engine(
     many again before anybody waits. ``busy_timeout_seconds`` is how long a SQLite
     writer waits for another.
     """
-    normalised = normalise_database_url(url)
-    parsed = make_url(normalised)
+    parsed = check_database_url(url)
     in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
     if pool_size is not None and not in_memory:
         engine_options.setdefault("pool_size", pool_size)
         engine_options.setdefault("max_overflow", pool_size)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(normalised, **engine_options)
+        engine = create_engine(parsed, **engine_options)
         _make_sqlite_transactional(engine, busy_timeout_seconds)
         return engine
     engine_options.setdefault("pool_pre_ping", True)
-    return create_engine(normalised, **engine_options)
+    if "connect_timeout" not in parsed.query and "connect_args" not in engine_options:
+        engine_options["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS}
+    return create_engine(parsed, **engine_options)
 
 
 def _make_sqlite_transactional(engine: Engine, busy_timeout_seconds: float) -> None:
@@ -140,8 +211,144 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 def displayable_url(url: str) -> str:
-    """``url`` with any password masked, fit for messages and logs."""
-    return make_url(normalise_database_url(url)).render_as_string(hide_password=True)
+    """``url`` with any password masked, fit for messages and logs (even a URL that does
+    not parse)."""
+    try:
+        return make_url(normalise_database_url(url)).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return _masked(url)
+
+
+def _masked(url: str) -> str:
+    """``url`` as written, with what stands between ``user:`` and ``@`` masked."""
+    return re.sub(r"(://[^/@:]*:)[^/]*@", r"\1***@", url.strip())
+
+
+# --- A database that cannot be used ----------------------------------------------------
+
+#: what SQLite says when it cannot open or create the database file
+_SQLITE_CANNOT_OPEN: Final = "unable to open database file"
+
+
+def unavailable_error(url: str, error: DBAPIError) -> DatabaseUnavailableError | None:
+    """The one-line reason ``error`` stops any use of the database at ``url``, or None
+    when it is not about the database being unreachable, unopenable or full (a fault
+    of the program, left to propagate).
+
+    The message names the URL (without its password) and what is wrong: a folder that
+    does not exist, a permission denied, a file that is not a database, a server that
+    cannot be reached at host:port, a login refused, a full disk.
+    """
+    error = _first_cause(error)
+    orig = error.orig
+    if isinstance(error, OperationalError | InterfaceError):
+        reason = _reason(url, orig)
+    elif type(orig) is sqlite3.DatabaseError:  # the file is there, but is not SQLite's
+        reason = _sqlite_reason(url, str(orig))
+    else:
+        return None
+    return DatabaseUnavailableError(f"cannot use the database at {displayable_url(url)}: {reason}")
+
+
+def _first_cause(error: DBAPIError) -> DBAPIError:
+    """The error that started it: SQLite rolls a transaction back itself when the disk
+    fills up, so what surfaces is the failure to release a savepoint that no longer
+    exists, raised while handling the full disk."""
+    found: BaseException | None = error
+    while found is not None:
+        if isinstance(found, DBAPIError) and _is_disk_full(found.orig):
+            return found
+        found = found.__cause__ or found.__context__
+    return error
+
+
+def _is_disk_full(orig: BaseException | None) -> bool:
+    return getattr(orig, "sqlstate", None) == "53100" or (
+        isinstance(orig, sqlite3.Error) and "database or disk is full" in str(orig)
+    )
+
+
+def _reason(url: str, orig: BaseException | None) -> str:
+    text = str(orig).strip() if orig is not None else ""
+    if isinstance(orig, sqlite3.Error):
+        return _sqlite_reason(url, text)
+    if getattr(orig, "sqlstate", None) == "53100":  # PostgreSQL's disk_full
+        return (
+            "the database server's disk is full: the change was rolled back, none of it was stored"
+        )
+    return _server_reason(url, text)
+
+
+def _sqlite_reason(url: str, text: str) -> str:
+    path = _sqlite_path(url)
+    if "database or disk is full" in text:
+        return "the disk is full: the change was rolled back, none of it was stored"
+    if "file is not a database" in text and path is not None:
+        return f"{path} is not a SQLite database file"
+    if "readonly database" in text and path is not None:
+        return f"permission denied: {path} cannot be written"
+    if _SQLITE_CANNOT_OPEN in text and path is not None:
+        return _unopenable(path)
+    return text.splitlines()[0] if text else "the database cannot be opened"
+
+
+def _sqlite_path(url: str) -> Path | None:
+    try:
+        database = make_url(normalise_database_url(url)).database
+    except (ArgumentError, ValueError):
+        return None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).absolute()
+
+
+def _unopenable(path: Path) -> str:
+    """Why SQLite could not open or create the file at ``path``."""
+    folder = path.parent
+    if path.is_dir():
+        return f"{path} is a folder, not a database file"
+    if not folder.exists():
+        missing = folder
+        while not missing.parent.exists():
+            missing = missing.parent
+        return f"the folder {missing} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if path.exists():
+        return (
+            f"permission denied: {path} cannot be opened for reading and writing"
+            if not os.access(path, os.R_OK | os.W_OK)
+            else f"{path} cannot be opened"
+        )
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except PermissionError:
+        return f"permission denied: no file can be created in {folder}"
+    except OSError as exc:
+        return f"no file can be created in {folder}: {(exc.strerror or str(exc)).lower()}"
+    return f"{path} cannot be created"
+
+
+def _server_reason(url: str, text: str) -> str:
+    """A PostgreSQL connection failure in one line: where, and why."""
+    try:
+        parsed = make_url(normalise_database_url(url))
+        where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    except (ArgumentError, ValueError):
+        where = "the server"
+    lowered = text.lower()
+    if "failed to resolve host" in lowered or "could not translate host name" in lowered:
+        return f"cannot connect to {where}: the host name does not resolve"
+    if "connection refused" in lowered:
+        return f"cannot connect to {where}: connection refused (is PostgreSQL running there?)"
+    if "timeout" in lowered or "timed out" in lowered:
+        return f"cannot connect to {where}: no answer in time"
+    fatal = re.search(r"FATAL:\s*(.+)", text)
+    if fatal is not None:
+        return f"{where} refused the connection: {fatal.group(1).strip()}"
+    first = text.splitlines()[0] if text else "the database cannot be reached"
+    return first
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

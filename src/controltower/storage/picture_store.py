@@ -8,7 +8,7 @@ functions of :mod:`controltower.storage.repository` and :mod:`controltower.stora
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,8 @@ from controltower.storage.picture_columns import load_picture_tables
 from controltower.storage.repository import (
     PictureNotFoundError,
     ScanRunSummary,
+    last_scan_as_of,
+    picture_company_codes,
     picture_id_for_company,
     resolve_picture_id,
     take_picture_turn,
@@ -71,6 +73,12 @@ class SqlPictureStore:
                 f"picture {self.picture_id} is no longer stored: an import replaced it "
                 "before the scan began; nothing was recorded, run the scan again"
             ) from exc
+
+    def last_scan_as_of(self) -> date | None:
+        """The as-of date of the latest stored scan of this picture's companies (see
+        :func:`~controltower.storage.repository.last_scan_as_of`)."""
+        companies = picture_company_codes(self.session.connection(), self.picture_id)
+        return last_scan_as_of(self.session, companies)
 
     def record_order_risk(
         self, orders: OrderRiskColumns, *, scanned_at: datetime, policy_digest: str

@@ -608,6 +608,21 @@ def latest_scan_run(session: Session, picture_id: int) -> ScanRun | None:
     )
 
 
+def last_scan_as_of(session: Session, companies: Iterable[str]) -> date | None:
+    """The as-of date of the latest stored scan of a picture covering any of ``companies``
+    (the pictures an import replaced included: their runs keep their companies), or
+    None when none of them was ever scanned."""
+    wanted = set(companies)
+    table = tables.scan_runs
+    query = sa.select(table.c.companies, sa.func.max(table.c.as_of)).group_by(table.c.companies)
+    days = [
+        day
+        for joined, day in session.connection().execute(query)
+        if joined == ",".join(sorted(wanted)) or wanted & set(_split(joined))
+    ]
+    return max(days, default=None)
+
+
 def order_risk_rows(session: Session, picture_id: int) -> list[OrderRiskRow]:
     """The stored risk of every open order of the picture's companies, sorted by order id.
 

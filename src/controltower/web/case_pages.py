@@ -65,10 +65,12 @@ from controltower.web.page_support import (
     QueryReading,
     blank_is_none,
     company_query,
+    last_page,
     list_status,
-    notice,
+    not_found,
     pager_for,
     scope_or_notice,
+    within_last,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -178,13 +180,19 @@ def render_case(
     events: str | None = None,
     done: str | None = None,
     problem: str | None = None,
+    problem_field: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    """The case page; ``problem`` (an action refused) is shown above the actions."""
+    """The case page; ``problem`` (an action refused) is shown above the actions, and
+    the form field it names (``problem_field``, as the form posts it) is marked invalid
+    and described by it."""
     reading = QueryReading()
-    number = reading.page_number(events)
-    case = case_detail(
-        session, scope, case_id, timeline=PageRequest(number=number, size=EVENTS_PER_PAGE)
+    case, asked = within_last(
+        reading.page_number(events, "events"),
+        lambda number: case_detail(
+            session, scope, case_id, timeline=PageRequest(number=number, size=EVENTS_PER_PAGE)
+        ),
+        lambda found: 1 if found is None else last_page(found.timeline_total, EVENTS_PER_PAGE),
     )
     if case is None:
         return case_not_found(request, scope, case_id)
@@ -194,10 +202,11 @@ def render_case(
         size=case.timeline_page_size,
         offset=(case.timeline_page - 1) * case.timeline_page_size,
         shown=len(case.timeline),
+        asked=asked,
     )
     query = company_query(company)
     today = request_now().date()
-    confirmed = DONE_MESSAGES.get(PageAction(done)) if done in set(PageAction) else None
+    confirmed = _confirmation(reading, done)
     return TEMPLATES.TemplateResponse(
         request,
         "case.html",
@@ -220,20 +229,31 @@ def render_case(
             "snooze_last_day": _last_snooze_day(today).isoformat(),
             "confirmed": confirmed,
             "action_problem": problem,
+            "problem_field": problem_field,
         },
-        status_code=status_code if problem else list_status(reading, timeline),
+        status_code=status_code if problem else list_status(reading),
     )
+
+
+def _confirmation(reading: QueryReading, done: str | None) -> str | None:
+    """What the page confirms after an action (``done``: the action, as the form sent
+    the browser back here); a value no action has is named in the notice."""
+    if not done:
+        return None
+    if done in set(PageAction):
+        return DONE_MESSAGES[PageAction(done)]
+    known = ", ".join(action.value for action in PageAction)
+    reading.problem("done", f"“{done[:40]}” is not an action of a case; the actions are {known}.")
+    return None
 
 
 def case_not_found(request: Request, scope: PictureScope, case_id: str) -> HTMLResponse:
     """What a missing case and a case out of the visitor's scope both show."""
-    return notice(
+    return not_found(
         request,
         "exceptions",
         title="Case not found",
         message=f"No case {case_id} is filed under {', '.join(scope.companies)}.",
-        command=None,
-        status_code=404,
     )
 
 
@@ -330,18 +350,17 @@ def act_on_case_page(
     if isinstance(scope, HTMLResponse):
         return scope
     if action not in set(PageAction):
-        return notice(
+        known = ", ".join(a.value for a in PageAction)
+        return not_found(
             request,
             "exceptions",
             title="No such action",
-            message=f"“{action}” is not something a case page does.",
-            command=None,
-            status_code=404,
+            message=f"“{action}” is not something a case page does; it does {known}.",
         )
     chosen = PageAction(action)
     form = ActionForm(note, to, text, until, reason, reason_code)
 
-    def refused(problem: str, status_code: int) -> HTMLResponse:
+    def refused(problem: str, status_code: int, field: str | None = None) -> HTMLResponse:
         return render_case(
             request,
             session,
@@ -350,6 +369,7 @@ def act_on_case_page(
             case_id,
             company=company,
             problem=problem,
+            problem_field=field,
             status_code=status_code,
         )
 
@@ -363,7 +383,7 @@ def act_on_case_page(
     except IllegalTransitionError as error:
         return refused(f"{error}.", 409)
     except ActionInputError as error:
-        return refused(field_problem(error), 422)
+        return refused(field_problem(error), 422, error.field)
     return RedirectResponse(case_link(case_id, company, done=chosen.value), status_code=303)
 
 

@@ -11,6 +11,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from html import escape
 from typing import Final
@@ -35,6 +36,9 @@ SEVERITY_COLOURS: Final[dict[Severity, str]] = {
 
 #: drawing order: the worst at the left of each bar, so it catches the eye first
 _STACK_ORDER: Final = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+
+#: the columns of the chart's table, worst first (the chart's stacking order)
+CHART_SEVERITIES: Final = _STACK_ORDER
 
 #: plotly's options for every chart: no toolbar, and redrawn to fit its box
 _CHART_CONFIG: Final = json.dumps({"displayModeBar": False, "responsive": True})
@@ -65,6 +69,35 @@ def plotly_inline_styles() -> tuple[str, ...]:
 def plotly_js_gzipped() -> bytes:
     """plotly.js compressed once (about a third of its size), for browsers that accept it."""
     return gzip.compress(plotly_js(), compresslevel=6, mtime=0)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartRow:
+    """One bar of the chart as a row of its table: a type, its cases per severity (in
+    :data:`CHART_SEVERITIES` order) and in all."""
+
+    label: str
+    counts: tuple[int, ...]
+    total: int
+
+
+def exceptions_by_type_rows(counts: Mapping[tuple[ExceptionType, Severity], int]) -> list[ChartRow]:
+    """The numbers of :func:`exceptions_by_type_figure` as a table, the text alternative
+    of the chart: one row per type with cases, the most first (the chart's top bar)."""
+    per_type: Counter[ExceptionType] = Counter()
+    for (type_, _), count in counts.items():
+        per_type[type_] += count
+    types = sorted(
+        (t for t in per_type if per_type[t]), key=lambda t: (-per_type[t], EXCEPTION_TYPE_LABELS[t])
+    )
+    return [
+        ChartRow(
+            label=EXCEPTION_TYPE_LABELS[t],
+            counts=tuple(counts.get((t, severity), 0) for severity in CHART_SEVERITIES),
+            total=per_type[t],
+        )
+        for t in types
+    ]
 
 
 def exceptions_by_type_figure(

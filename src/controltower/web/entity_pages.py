@@ -10,8 +10,8 @@ its own page through ``templates/_links.html``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
-from typing import Annotated, Any, Final
+from dataclasses import dataclass, fields, replace
+from typing import Annotated, Any, Final, Generic, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -28,6 +28,7 @@ from controltower.api.entity_links import (
     requested_code,
     subject_url,
 )
+from controltower.api.entity_schemas import PurchaseOrderPublic
 from controltower.api.entity_views import (
     ENTITY_NOUNS,
     EntityPages,
@@ -37,6 +38,7 @@ from controltower.api.entity_views import (
 from controltower.api.labels import CASE_STATE_LABELS, ORDER_STATUS_LABELS
 from controltower.api.purchasing_views import purchase_order_detail, supplier_detail
 from controltower.api.routes.search import PURCHASE_ORDER_STATUS_LABELS
+from controltower.api.schemas import PagedPublic
 from controltower.api.scope import PictureScope
 from controltower.domain.model import Tier
 from controltower.domain.people import Permission
@@ -47,7 +49,7 @@ from controltower.web.page_support import (
     QueryReading,
     blank_is_none,
     company_query,
-    notice,
+    not_found,
     pager_for,
     scope_or_notice,
 )
@@ -120,7 +122,7 @@ def _entity_request(
     kept: dict[str, str] = {}
     for key, value in request.query_params.items():
         if key.endswith("_page"):
-            number = reading.page_number(value)
+            number = reading.page_number(value, key)
             if number > 1:
                 kept[key] = str(number)
     return EntityRequest(scope, company, reading, kept)
@@ -136,16 +138,56 @@ def _pages(asked: EntityRequest) -> EntityPages:
     )
 
 
+_Entity = TypeVar("_Entity", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRead(Generic[_Entity]):
+    """An entity as read for its page: the lists' pages within their ends."""
+
+    #: the entity, None when there is none (or the visitor may not see it)
+    found: _Entity | None
+    #: what was asked for, each list's page number as shown
+    asked: EntityRequest
+    #: the page asked for of each list asked for past its end (its last page is shown)
+    past_end: dict[str, int]
+
+
+def _read_within_last(
+    asked: EntityRequest,
+    read: Callable[[EntityPages], _Entity | None],
+    lists_of: Callable[[_Entity], Mapping[str, PagedPublic]],
+) -> EntityRead[_Entity]:
+    """The entity with the page of each list asked for; a list asked for past its end
+    shows its last page instead (read again, the others where they were)."""
+    found = read(_pages(asked))
+    if found is None:
+        return EntityRead(None, asked, {})
+    lists = lists_of(found)
+    past = {name: listed.page for name, listed in lists.items() if listed.page > listed.last_page}
+    if not past:
+        return EntityRead(found, asked, {})
+    kept = {
+        key: value for key, value in asked.kept.items() if key.removesuffix("_page") not in past
+    }
+    kept.update(
+        (f"{name}_page", str(lists[name].last_page)) for name in past if lists[name].last_page > 1
+    )
+    within = replace(asked, kept=kept)
+    return EntityRead(read(_pages(within)), within, past)
+
+
 def _list_pagers(
     location: tuple[str, dict[str, str]],
     asked: EntityRequest,
     lists: Mapping[str, Any],
     extra: Mapping[str, str],
+    past_end: Mapping[str, int],
 ) -> dict[str, ListPager]:
     """A pager per list (``lists``: name -> its page in the response), each linking to
     its own pages at its own anchor, keeping the code (``location``: the page's path and
     the parameters naming the code, from ``entity_location``), the company, ``extra``
-    and the others'."""
+    and the others'. ``past_end``: the page asked for of a list asked past its end."""
     path, named = location
     base = {**named, **company_query(asked.company), **extra, **asked.kept}
 
@@ -166,6 +208,7 @@ def _list_pagers(
                 size=found.page_size,
                 offset=(found.page - 1) * found.page_size,
                 shown=len(found.items),
+                asked=past_end.get(name),
             ),
             link_to(name),
         )
@@ -181,8 +224,7 @@ def _render(
     lists: dict[str, ListPager],
     **more: Any,
 ) -> HTMLResponse:
-    beyond = any(listed.pager.beyond_last for listed in lists.values())
-    status = 400 if asked.reading.problems else 404 if beyond else 200
+    status = 400 if asked.reading.problems else 200
     return TEMPLATES.TemplateResponse(
         request,
         template,
@@ -201,13 +243,11 @@ def _render(
 def _missing(request: Request, asked: EntityRequest, kind: str, code: str) -> HTMLResponse:
     """The same page for a record nobody has and for one the visitor may not see."""
     noun = ENTITY_NOUNS[kind]
-    return notice(
+    return not_found(
         request,
         "entities",
         title=f"No {noun} {code}",
         message=f"There is no {noun} “{code}” in {', '.join(asked.scope.companies)}.",
-        command=None,
-        status_code=404,
     )
 
 
@@ -225,16 +265,22 @@ def customer_page(
     if isinstance(asked, HTMLResponse):
         return asked
     code = requested_code(code, named)
-    found = customer_detail(session, asked.scope, code, _pages(asked), query=asked.query)
-    if found is None:
+    read = _read_within_last(
+        asked,
+        lambda pages: customer_detail(session, asked.scope, code, pages, query=asked.query),
+        lambda found: {"orders": found.orders, "invoices": found.invoices, "cases": found.cases},
+    )
+    if read.found is None:
         return _missing(request, asked, "customer", code)
+    found = read.found
     lists = {"orders": found.orders, "invoices": found.invoices, "cases": found.cases}
+    location = entity_location("customer", code)
     return _render(
         request,
         "customer.html",
-        asked,
+        read.asked,
         found,
-        _list_pagers(entity_location("customer", code), asked, lists, {}),
+        _list_pagers(location, read.asked, lists, {}, read.past_end),
         tier_labels=TIER_LABELS,
     )
 
@@ -255,25 +301,32 @@ def supplier_page(
     if isinstance(asked, HTMLResponse):
         return asked
     code = requested_code(code, named)
-    chosen = asked.reading.choice(PurchaseOrderShow, show, "list", SHOW_LABELS)
-    shown = chosen or PurchaseOrderShow.OPEN
-    found = supplier_detail(
-        session, asked.scope, code, _pages(asked), show=shown, query=asked.query
+    chosen = asked.reading.choice(
+        PurchaseOrderShow, show, "list of purchase orders", SHOW_LABELS, parameter="show"
     )
-    if found is None:
+    shown = chosen or PurchaseOrderShow.OPEN
+    read = _read_within_last(
+        asked,
+        lambda pages: supplier_detail(
+            session, asked.scope, code, pages, show=shown, query=asked.query
+        ),
+        lambda found: {"purchase_orders": found.purchase_orders, "cases": found.cases},
+    )
+    if read.found is None:
         return _missing(request, asked, "supplier", code)
+    found = read.found
     extra = {"show": shown.value} if shown is not PurchaseOrderShow.OPEN else {}
     lists = {"purchase_orders": found.purchase_orders, "cases": found.cases}
     location = entity_location("supplier", code)
     return _render(
         request,
         "supplier.html",
-        asked,
+        read.asked,
         found,
-        _list_pagers(location, asked, lists, extra),
+        _list_pagers(location, read.asked, lists, extra, read.past_end),
         show=shown,
         show_tabs=[
-            (choice, label, _tab_link(location, asked, choice))
+            (choice, label, _tab_link(location, read.asked, choice))
             for choice, label in SHOW_LABELS.items()
         ],
     )
@@ -308,23 +361,31 @@ def purchase_order_page(
     if isinstance(asked, HTMLResponse):
         return asked
     po_id = requested_code(po_id, named)
-    found = purchase_order_detail(session, asked.scope, po_id, _pages(asked), query=asked.query)
-    if found is None:
+    read = _read_within_last(
+        asked,
+        lambda pages: purchase_order_detail(session, asked.scope, po_id, pages, query=asked.query),
+        _purchase_order_lists,
+    )
+    if read.found is None:
         return _missing(request, asked, "purchase_order", po_id)
-    lists = {
+    location = entity_location("purchase_order", po_id)
+    return _render(
+        request,
+        "purchase_order.html",
+        read.asked,
+        read.found,
+        _list_pagers(location, read.asked, _purchase_order_lists(read.found), {}, read.past_end),
+        status_labels=ORDER_STATUS_LABELS,
+    )
+
+
+def _purchase_order_lists(found: PurchaseOrderPublic) -> dict[str, PagedPublic]:
+    return {
         "lines": found.lines,
         "receipts": found.receipts,
         "pegged": found.pegged_orders,
         "cases": found.cases,
     }
-    return _render(
-        request,
-        "purchase_order.html",
-        asked,
-        found,
-        _list_pagers(entity_location("purchase_order", po_id), asked, lists, {}),
-        status_labels=ORDER_STATUS_LABELS,
-    )
 
 
 @router.get("/products/{sku:path}", response_class=HTMLResponse)
@@ -341,14 +402,20 @@ def product_page(
     if isinstance(asked, HTMLResponse):
         return asked
     sku = requested_code(sku, named)
-    found = product_detail(session, asked.scope, sku, _pages(asked), query=asked.query)
-    if found is None:
+    read = _read_within_last(
+        asked,
+        lambda pages: product_detail(session, asked.scope, sku, pages, query=asked.query),
+        lambda found: {"demand": found.demand, "inbound": found.inbound, "cases": found.cases},
+    )
+    if read.found is None:
         return _missing(request, asked, "product", sku)
+    found = read.found
     lists = {"demand": found.demand, "inbound": found.inbound, "cases": found.cases}
+    location = entity_location("product", sku)
     return _render(
         request,
         "product.html",
-        asked,
+        read.asked,
         found,
-        _list_pagers(entity_location("product", sku), asked, lists, {}),
+        _list_pagers(location, read.asked, lists, {}, read.past_end),
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 from urllib.parse import urlencode
 
@@ -35,6 +36,7 @@ from controltower.web.page_support import (
     list_status,
     pager_for,
     scope_or_notice,
+    within_last,
 )
 from controltower.web.queue_query import (
     OVERDUE_CHOICES,
@@ -77,16 +79,21 @@ def exceptions_page(
         return scope
     reading = QueryReading()
     query = read_queue_page(request, session, scope, visitor.principal, reading, company)
-    queue, case_total, incident_total = _queue_and_counts(session, scope, query)
+    (queue, case_total, incident_total), asked = within_last(
+        query.number,
+        lambda number: _queue_and_counts(session, scope, query, number),
+        lambda read: read[0].last_page,
+    )
     shown = pager_for(
         total=queue.total,
         number=queue.page,
         size=queue.page_size,
         offset=(queue.page - 1) * queue.page_size,
         shown=len(queue.items),
+        asked=asked,
     )
     chosen = chosen_filters(query.filters, visitor.principal)
-    link = queue_link(query, chosen)
+    link = queue_link(replace(query, number=queue.page), chosen)
     facets = case_facets(
         session, scope.picture_id, query.filters.case_states, visible=scope.visible
     )
@@ -129,17 +136,17 @@ def exceptions_page(
             "bulk": bulk_bar(session, scope, visitor.principal),
             "tools": list_tools(session, visitor, "exceptions", link),
         },
-        status_code=list_status(reading, shown),
+        status_code=list_status(reading),
     )
 
 
 def _queue_and_counts(
-    session: Session, scope: PictureScope, query: QueuePageQuery
+    session: Session, scope: PictureScope, query: QueuePageQuery, number: int
 ) -> tuple[IncidentQueuePublic | CaseQueuePublic, int, int]:
-    """The page of the view shown, and how many cases and incidents the filters match
-    (for the two tabs)."""
+    """Page ``number`` of the view shown, and how many cases and incidents the filters
+    match (for the two tabs)."""
     filters, now = query.filters, queue_now(scope)
-    page = PageRequest(number=query.number, size=QUEUE_PER_PAGE)
+    page = PageRequest(number=number, size=QUEUE_PER_PAGE)
     if query.view is QueueView.INCIDENTS:
         incidents = incident_queue(session, scope, filters, page=page)
         cases = count_cases(session, scope.picture_id, filters.cases(now, scope.visible))

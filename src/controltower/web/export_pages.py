@@ -33,7 +33,13 @@ from controltower.api.queue_filters import QueueView
 from controltower.api.routes.exports import file_name, session_opener
 from controltower.domain.people import Permission
 from controltower.web.order_query import read_order_page
-from controltower.web.page_support import QueryReading, blank_is_none, notice, scope_or_notice
+from controltower.web.page_support import (
+    QueryReading,
+    blank_is_none,
+    not_found,
+    notice,
+    scope_or_notice,
+)
 from controltower.web.queue_query import read_queue_page
 
 router = APIRouter(include_in_schema=False)
@@ -102,13 +108,11 @@ def _format(extension: str) -> ExportFormat | None:
 
 def _no_such_file(request: Request, nav: str, extension: str) -> HTMLResponse:
     known = " or ".join(f".{f.value}" for f in ExportFormat)
-    return notice(
+    return not_found(
         request,
         nav,
         title="No such download",
         message=f"A list downloads as {known}, not .{extension}.",
-        command=None,
-        status_code=404,
     )
 
 

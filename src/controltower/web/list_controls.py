@@ -28,7 +28,7 @@ from controltower.api.list_params import (
     given,
 )
 from controltower.storage.queries import SortDirection
-from controltower.web.page_support import QueryReading
+from controltower.web.page_support import QueryReading, choices_words
 
 _Choice = TypeVar("_Choice", bound=StrEnum)
 
@@ -39,8 +39,9 @@ _ARROWS: Final = {SortDirection.ASC: ("▲", "ascending"), SortDirection.DESC: (
 @dataclass
 class PageFilterReader:
     """The pages' :class:`~controltower.api.list_params.FilterReader`: what cannot be
-    read becomes a sentence in ``reading.problems`` (the notice at the top of the page,
-    status 400) and is left out. ``labels`` word the choices of an enumeration."""
+    read becomes a line in ``reading.problems`` naming its parameter and the values it
+    takes (the notice at the top of the page, status 400) and is left out. ``labels``
+    word the choices of an enumeration (each shown with its value)."""
 
     reading: QueryReading
     labels: Mapping[type[StrEnum], Mapping[Any, str]] = field(default_factory=dict)
@@ -48,28 +49,29 @@ class PageFilterReader:
     def choices(
         self, kind: type[_Choice], values: Sequence[str], parameter: str, what: str
     ) -> frozenset[_Choice] | None:
-        del parameter  # a page names the thing, not the parameter
         chosen: set[_Choice] = set()
         for value in given(values):
             try:
                 chosen.add(kind(value))
             except ValueError:
-                words = self.labels.get(kind)
-                known = ", ".join(words.values() if words else (m.value for m in kind))
-                self.reading.problems.append(f"“{value}” is not a {what}; the choices are {known}.")
+                known = choices_words(kind, self.labels.get(kind))
+                self.reading.problem(
+                    parameter, f"“{value}” is not a {what}; the choices are {known}."
+                )
         return frozenset(chosen) or None
 
     def texts(self, values: Sequence[str], parameter: str, what: str) -> frozenset[str] | None:
-        del parameter
-        chosen = {self.reading.text(value, what, MAX_VALUE_CHARS) for value in given(values)}
+        chosen = {
+            self.reading.text(value, what, MAX_VALUE_CHARS, parameter=parameter)
+            for value in given(values)
+        }
         return frozenset(value for value in chosen if value) or None
 
     def text(
         self, values: Sequence[str], parameter: str, what: str, limit: int = MAX_VALUE_CHARS
     ) -> str | None:
-        del parameter
         chosen = given(values)
-        return self.reading.text(chosen[-1], what, limit) if chosen else None
+        return self.reading.text(chosen[-1], what, limit, parameter=parameter) if chosen else None
 
     def known(
         self,
@@ -80,38 +82,36 @@ class PageFilterReader:
         *,
         listed: bool = True,
     ) -> frozenset[str] | None:
-        del parameter
         if values is None:
             return None
         unknown = sorted(values - set(known))
         for value in unknown:
             shown = listed and 0 < len(known) <= LISTED_AT_MOST
             choices = f"; the choices are {', '.join(known)}" if shown else ""
-            self.reading.problems.append(f"There is no {what} “{value}”{choices}.")
+            self.reading.problem(parameter, f"There is no {what} “{value}”{choices}.")
         return (values - set(unknown)) or None
 
     def flag(self, values: Sequence[str], parameter: str, what: str) -> bool | None:
-        del parameter
         said: set[bool] = set()
         for value in given(values):
             read = flag_of(value)
             if read is None:
-                self.reading.problems.append(
-                    f"“{value}” is not a choice for {what}; use yes or no."
+                self.reading.problem(
+                    parameter, f"“{value}” is not a choice for {what}; use yes or no."
                 )
             else:
                 said.add(read)
         return said.pop() if len(said) == 1 else None
 
     def amount(self, values: Sequence[str], parameter: str, what: str) -> Decimal | None:
-        del parameter
         chosen = given(values)
         if not chosen:
             return None
         amount = amount_of(chosen[-1])
         if amount is None:
-            self.reading.problems.append(
-                f"“{chosen[-1]}” is not an amount for the {what}; use a number of 0 or more."
+            self.reading.problem(
+                parameter,
+                f"“{chosen[-1]}” is not an amount for the {what}; use a number of 0 or more.",
             )
         return amount
 

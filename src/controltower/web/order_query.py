@@ -75,7 +75,8 @@ def read_order_page(
 ) -> OrderPageQuery:
     """The page's query; what cannot be read is a problem in ``reading`` and left out."""
     params = request.query_params
-    show = reading.one_of(params.get("show"), SHOW_CHOICES, "list of orders") or "at_risk"
+    show = reading.one_of(params.get("show"), SHOW_CHOICES, "list of orders", parameter="show")
+    show = show or "at_risk"
     at_risk = ["true"] if SHOW_CHOICES[show] else []
 
     def values(name: str) -> list[str]:
@@ -87,10 +88,16 @@ def read_order_page(
         session=session,
         scope=scope,
     )
-    sort = reading.choice(OrderSort, params.get("sort"), "sort order", SORT_LABELS)
+    sort = reading.choice(
+        OrderSort, params.get("sort"), "sort order", SORT_LABELS, parameter="sort"
+    )
     sort = sort or OrderSort.URGENCY
     direction = reading.choice(
-        SortDirection, params.get("direction"), "sort direction", DIRECTION_LABELS
+        SortDirection,
+        params.get("direction"),
+        "sort direction",
+        DIRECTION_LABELS,
+        parameter="direction",
     )
     return OrderPageQuery(
         show=show,

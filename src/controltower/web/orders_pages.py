@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 from urllib.parse import urlencode
 
@@ -31,9 +32,10 @@ from controltower.web.page_support import (
     blank_is_none,
     company_query,
     list_status,
-    notice,
+    not_found,
     pager_for,
     scope_or_notice,
+    within_last_page,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -67,14 +69,17 @@ def orders_page(
         return scope
     reading = QueryReading()
     query = read_order_page(request, session, scope, reading, company)
-    listing = order_list(
-        session,
-        scope,
-        query.filters,
-        sort=query.order.sort,
-        reverse=query.order.reverse,
-        page=PageRequest(number=query.number, size=ORDERS_PER_PAGE),
-        with_lines=False,
+    listing, asked = within_last_page(
+        query.number,
+        lambda number: order_list(
+            session,
+            scope,
+            query.filters,
+            sort=query.order.sort,
+            reverse=query.order.reverse,
+            page=PageRequest(number=number, size=ORDERS_PER_PAGE),
+            with_lines=False,
+        ),
     )
     shown_pager = pager_for(
         total=listing.total,
@@ -82,9 +87,10 @@ def orders_page(
         size=listing.page_size,
         offset=listing.offset,
         shown=len(listing.items),
+        asked=asked,
     )
     chosen = chosen_filters(query.filters)
-    link = order_link(query, chosen)
+    link = order_link(replace(query, number=listing.page), chosen)
     order = query.order
     return TEMPLATES.TemplateResponse(
         request,
@@ -115,7 +121,7 @@ def orders_page(
             "filtered": bool(chosen),
             "tools": list_tools(session, visitor, "orders", link),
         },
-        status_code=list_status(reading, shown_pager),
+        status_code=list_status(reading),
     )
 
 
@@ -137,14 +143,12 @@ def order_page(
         return scope
     order = order_detail(session, scope, order_id)
     if order is None:
-        return notice(
+        return not_found(
             request,
             "orders",
             title=f"Order {order_id} is not open",
             message=f"The latest scan has no open order {order_id}: it may have shipped, "
             "been cancelled, or belong to another company.",
-            command=None,
-            status_code=404,
         )
     query = company_query(company)
     return TEMPLATES.TemplateResponse(

@@ -25,6 +25,7 @@ from controltower.api.auth import VisitorDep
 from controltower.api.deps import SessionDep
 from controltower.api.labels import (
     ALLOCATION_LABELS,
+    AT_RISK_STATUS_LABELS,
     BLOCKER_LABELS,
     ORDER_STATUS_LABELS,
     SEVERITY_LABELS,
@@ -46,8 +47,11 @@ from controltower.storage.repository import PictureSummary, picture_summary
 from controltower.web import case_pages, exceptions_pages, orders_pages
 from controltower.web.assets import TEMPLATES
 from controltower.web.charts import (
+    CHART_SEVERITIES,
     PLOTLY_JS_PATH,
+    ChartRow,
     exceptions_by_type_figure,
+    exceptions_by_type_rows,
     figure_html,
     plotly_js,
     plotly_js_gzipped,
@@ -59,9 +63,11 @@ register_filters(TEMPLATES.env)
 TEMPLATES.env.globals.update(
     plotly_js_path=PLOTLY_JS_PATH,
     severity_labels=SEVERITY_LABELS,
+    chart_severities=CHART_SEVERITIES,
     blocker_labels=BLOCKER_LABELS,
     allocation_labels=ALLOCATION_LABELS,
     status_labels=ORDER_STATUS_LABELS,
+    at_risk_status_labels=AT_RISK_STATUS_LABELS,
     subject_label=subject_label,
     order_id_of=order_id_of,
 )
@@ -112,6 +118,8 @@ class PictureOverview:
     #: the orders at risk per reason (status), the most first
     at_risk_by_status: list[StatusCount]
     chart: str | None
+    #: the chart's numbers as a table (its text alternative)
+    chart_rows: list[ChartRow]
 
 
 def picture_overview(
@@ -126,7 +134,7 @@ def picture_overview(
     scope = resolve_scope(session, None if alone else company, principal)
     query = "" if alone or company is None else urlencode({"company": company})
     if scope.scan is None:
-        return PictureOverview(summary, scope, query, [], 0, 0, [], [], None)
+        return PictureOverview(summary, scope, query, [], 0, 0, [], [], None, [])
     counts = active_case_counts(
         session, scope.picture_id, now=queue_now(scope), visible=scope.visible
     )
@@ -144,6 +152,7 @@ def picture_overview(
             session, scope.picture_id, at_risk=True, visible=scope.visible
         ),
         chart=figure_html(figure, f"chart-by-type-{summary.picture_id}") if figure else None,
+        chart_rows=exceptions_by_type_rows(counts.by_type_and_severity),
     )
 
 

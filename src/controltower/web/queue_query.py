@@ -140,11 +140,15 @@ def read_queue_page(
         scope=scope,
         principal=principal,
     )
-    view = reading.choice(QueueView, params.get("view"), "view", VIEW_LABELS)
-    sort = reading.choice(CaseSort, params.get("sort"), "sort order", SORT_LABELS)
+    view = reading.choice(QueueView, params.get("view"), "view", VIEW_LABELS, parameter="view")
+    sort = reading.choice(CaseSort, params.get("sort"), "sort order", SORT_LABELS, parameter="sort")
     sort = sort or CaseSort.QUEUE
     direction = reading.choice(
-        SortDirection, params.get("direction"), "sort direction", DIRECTION_LABELS
+        SortDirection,
+        params.get("direction"),
+        "sort direction",
+        DIRECTION_LABELS,
+        parameter="direction",
     )
     return QueuePageQuery(
         view=view or QueueView.INCIDENTS,

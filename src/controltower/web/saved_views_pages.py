@@ -25,7 +25,7 @@ from controltower.storage.saved_views import (
     delete_view,
     save_view,
 )
-from controltower.web.page_support import notice
+from controltower.web.page_support import not_found, notice
 
 router = APIRouter(include_in_schema=False)
 
@@ -85,13 +85,11 @@ def delete_view_form(
     """Delete one of the person's views and go back to its list page."""
     deleted = delete_view(session, visitor.principal.user_id, view_id)
     if deleted is None:
-        return notice(
+        return not_found(
             request,
             "",
             title="No such view",
             message=f"You have no saved view {view_id}; it may have been deleted already.",
-            command=None,
-            status_code=404,
         )
     session.commit()
     return RedirectResponse(list_address(deleted.page, ""), status_code=303)

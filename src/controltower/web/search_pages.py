@@ -21,7 +21,7 @@ from controltower.api.routes.search import MAX_LIMIT, search_everything
 from controltower.domain.people import Permission
 from controltower.storage.repository import PictureNotFoundError
 from controltower.web.assets import TEMPLATES
-from controltower.web.page_support import QueryReading, blank_is_none, notice
+from controltower.web.page_support import QueryReading, blank_is_none, picture_not_found
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,7 +38,7 @@ def search_page(
 ) -> Response:
     """What the text finds, grouped by kind; straight to the page of a single exact match."""
     reading = QueryReading()
-    text = reading.text(q, "search")
+    text = reading.text(q, "search", parameter="q")
     if text is None:
         return _results(request, "", [], reading.problems)
     try:
@@ -46,14 +46,7 @@ def search_page(
             session, visitor.principal, text, limit=MAX_LIMIT, company=blank_is_none(company)
         )
     except PictureNotFoundError as error:
-        return notice(
-            request,
-            "search",
-            title="Unknown company",
-            message=str(error),
-            command=None,
-            status_code=404,
-        )
+        return picture_not_found(request, "search", blank_is_none(company), error)
     exact = [match for match in found.items if match.exact]
     if len(exact) == 1 and not reading.problems:
         return RedirectResponse(exact[0].url, status_code=303)

@@ -32,14 +32,16 @@ from controltower.domain.people import Permission
 from controltower.storage.queries import PageRequest, picking_warehouses
 from controltower.web.assets import TEMPLATES
 from controltower.web.page_support import (
+    OVERVIEW_LINK,
     QueryReading,
     blank_is_none,
     company_query,
     linker,
     list_status,
-    notice,
+    not_found,
     pager_for,
     scope_or_notice,
+    within_last_page,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -75,13 +77,16 @@ def my_work_page(
     if isinstance(scope, HTMLResponse):
         return scope
     reading = QueryReading()
-    number = reading.page_number(page)
-    work = my_work(
-        session,
-        scope,
-        visitor.principal,
-        clock=request_now(),
-        page=PageRequest(number=number, size=WORK_PER_PAGE),
+    clock = request_now()
+    work, asked = within_last_page(
+        reading.page_number(page),
+        lambda number: my_work(
+            session,
+            scope,
+            visitor.principal,
+            clock=clock,
+            page=PageRequest(number=number, size=WORK_PER_PAGE),
+        ),
     )
     shown = pager_for(
         total=work.total,
@@ -89,6 +94,7 @@ def my_work_page(
         size=work.page_size,
         offset=(work.page - 1) * work.page_size,
         shown=len(work.items),
+        asked=asked,
     )
     query = company_query(company)
     return TEMPLATES.TemplateResponse(
@@ -107,7 +113,7 @@ def my_work_page(
             "link": linker("/my-work", query),
             "query": urlencode(query),
         },
-        status_code=list_status(reading, shown),
+        status_code=list_status(reading),
     )
 
 
@@ -129,24 +135,25 @@ def warehouse_work_page(
     try:
         chosen = chosen_warehouse(session, scope, blank_is_none(warehouse))
     except UnknownWarehouseError as error:
-        return notice(
+        return not_found(
             request,
             "warehouse-work",
             title="No such warehouse" if warehouse else "No warehouse to show",
             message=sentence(str(error)),
-            command=None,
-            status_code=404,
+            back=None if warehouse else OVERVIEW_LINK,
         )
     reading = QueryReading()
     as_of = require_scan(scope).as_of  # scope_or_notice answered already when there is none
     chosen_day = read_day(reading, day) or as_of
-    number = reading.page_number(page)
-    work = warehouse_work(
-        session,
-        scope,
-        chosen,
-        chosen_day,
-        page=PageRequest(number=number, size=PICKS_PER_PAGE),
+    work, asked = within_last_page(
+        reading.page_number(page),
+        lambda number: warehouse_work(
+            session,
+            scope,
+            chosen,
+            chosen_day,
+            page=PageRequest(number=number, size=PICKS_PER_PAGE),
+        ),
     )
     shown = pager_for(
         total=work.total,
@@ -154,6 +161,7 @@ def warehouse_work_page(
         size=work.page_size,
         offset=(work.page - 1) * work.page_size,
         shown=len(work.items),
+        asked=asked,
     )
     base = {
         **company_query(company),
@@ -174,7 +182,7 @@ def warehouse_work_page(
             "link": linker("/warehouse-work", base),
             "query": urlencode(company_query(company)),
         },
-        status_code=list_status(reading, shown),
+        status_code=list_status(reading),
     )
 
 
@@ -199,8 +207,9 @@ def read_day(reading: QueryReading, value: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        reading.problems.append(
+        reading.problem(
+            "day",
             f"“{text[:40]}” is not a day; write it as YYYY-MM-DD (for example 2026-11-25). "
-            "Showing the latest scan's day."
+            "Showing the latest scan's day.",
         )
         return None

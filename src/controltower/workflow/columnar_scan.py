@@ -295,6 +295,7 @@ def exception_lines(findings: Sequence[Finding], router: Router) -> Iterator[str
         key = (
             finding.type,
             finding.owner_type,
+            finding.routing,
             finding.severity,
             finding.warehouse,
             finding.company,

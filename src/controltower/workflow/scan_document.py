@@ -2,7 +2,7 @@
 
 Nothing is stored and no clock is read: the exceptions are "detected" at the start of
 the business day of ``as_of``, so the same inputs always give the same document. The
-document is exactly the contract of ``data-format.md`` ("The stateless scan and its
+document is exactly the contract of ``docs/dataset-format.md`` ("The stateless scan and its
 JSON"), with a few extra fields that contract welcomes; its JSON Schema ships as
 ``controltower/schemas/scan.schema.json``. The columnar scan
 (:mod:`controltower.workflow.columnar_scan`) writes it; the API shows quantities and

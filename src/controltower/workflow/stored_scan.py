@@ -30,6 +30,7 @@ from controltower.domain.cases import (
     TimelineEntry,
     reconcile,
 )
+from controltower.domain.errors import DomainError
 from controltower.domain.tables import DatasetTables
 from controltower.policy import Policy
 from controltower.workflow.columnar_scan import analyse_tables
@@ -123,6 +124,31 @@ class StoredScanResult:
             f"{self.updated} updated, {self.resolved} resolved, {self.reopened} reopened, "
             f"{self.closed} closed; {_count(self.active_cases, 'active case')}."
         )
+
+
+class ScanGoesBackError(DomainError):
+    """A stored scan was asked for a date before the last stored scan of its companies."""
+
+    def __init__(self, as_of: date, last: date) -> None:
+        self.as_of = as_of
+        self.last = last
+        super().__init__(
+            f"{as_of.isoformat()} is before the last scan (as of {last.isoformat()}): a stored "
+            "scan only moves forward; scan a dataset folder to look at the past"
+        )
+
+
+def refuse_going_back(as_of: date, last_as_of: date | None) -> None:
+    """Raise :class:`ScanGoesBackError` when ``as_of`` is before ``last_as_of``, the as-of
+    date of the latest stored scan of the same companies (None: never scanned).
+
+    Cases belong to companies and outlive pictures, so a scan dated earlier than one
+    already recorded would reconcile them against an older day: it would open cases
+    for conditions the later scan had seen cleared, and no later scan would ever
+    account for them. The same day again is fine (a rescan).
+    """
+    if last_as_of is not None and as_of < last_as_of:
+        raise ScanGoesBackError(as_of, last_as_of)
 
 
 def policy_digest(policy: Policy) -> str:

@@ -34,7 +34,7 @@ from controltower.domain.analysis import (
     LineOutcome,
     OrderOutcome,
 )
-from controltower.domain.cases import CaseOccurrence, Severity
+from controltower.domain.cases import CaseOccurrence, ExceptionType, Severity
 from controltower.domain.model import (
     TIER_RANK,
     Customer,
@@ -89,6 +89,9 @@ class DetectionContext:
         #: this run's findings that open or reopen a case now, which recurrence counts
         #: with the history (set by ``run_catalogue`` before the recurring detector)
         self.arising: tuple[Finding, ...] = ()
+        #: (type, subject) of every finding of this run before the recurring detector:
+        #: the cases open now, which a review tells from those already cleared
+        self.current: frozenset[tuple[ExceptionType, str]] = frozenset()
         #: the allocation rules the analysis was made with (credit explanations cite them)
         self.allocation = allocation
         self._products = {p.sku: p for p in dataset.products}
@@ -222,6 +225,25 @@ class DetectionContext:
             return code
         named = f"{found.name}, " if found.name else ""
         return f"{code} ({named}{found.tier} customer)"
+
+    @property
+    def sole_company(self) -> str | None:
+        """The business's company when it has only one (None: several, or none)."""
+        every = self.dataset.companies()
+        return every[0] if len(every) == 1 else None
+
+    def entity_phrase(self, entity: str) -> str:
+        """An entity key in words: ``supplier SUP-ACME (Acme Supplies)``."""
+        kind, _, code = entity.partition(":")
+        if kind == "customer":
+            return f"customer {self.customer_phrase(code)}"
+        if kind == "supplier":
+            return f"supplier {self.supplier_phrase(code)}"
+        if kind == "product":
+            found = self.product(code)
+            name = found.name if found is not None else None
+            return f"product {code} ({name})" if name else f"product {code}"
+        return entity
 
     def supplier_phrase(self, code: str) -> str:
         """``SUP-ACME (Acme Supplies)``, or the bare code when it has no name."""

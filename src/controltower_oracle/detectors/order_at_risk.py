@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from controltower.detectors.base import Finding, order_subject
 from controltower.detectors.columnar.order_at_risk import (
+    READY_TO_SHIP_ROUTING,
     OrderAtRiskSettings,
     explanation,
+    is_ready_to_ship,
     value_basis,
 )
-from controltower.domain.analysis import Blocker, OrderOutcome
+from controltower.domain.analysis import Allocation, Blocker, OrderOutcome
 from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
 from controltower.domain.explain import format_money
 from controltower.domain.model import Tier, effective_accepts_partial
@@ -64,9 +66,16 @@ def next_steps(context: DetectionContext, outcome: OrderOutcome) -> list[str]:
         steps.append(f"add picking capacity in {outcome.warehouse} or re-sequence picks")
     order = context.sales_order(outcome.order_id)
     customer = context.customer(outcome.customer)
-    if order is not None and effective_accepts_partial(order, customer):
+    some_now = outcome.allocation is Allocation.PARTIAL
+    if order is not None and effective_accepts_partial(order, customer) and some_now:
         steps.append("ship the available part now (the order accepts partial shipment)")
-    steps.append(f"agree a revised date with {outcome.customer} if none of this holds")
+    if is_ready_to_ship(len(outcome.blockers)):
+        steps.append(
+            f"ship it from {outcome.warehouse} today: every line is in stock; "
+            f"then tell {outcome.customer} it is on its way"
+        )
+    else:
+        steps.append(f"agree a revised date with {outcome.customer} if none of this holds")
     return steps
 
 
@@ -101,6 +110,7 @@ def detect(context: DetectionContext, settings: OrderAtRiskSettings) -> list[Fin
                 warehouse=outcome.warehouse,
                 company=context.company_of_warehouse(outcome.warehouse),
                 customer_tier=context.tier_of(outcome.customer),
+                routing=READY_TO_SHIP_ROUTING if is_ready_to_ship(len(outcome.blockers)) else None,
             )
         )
     return findings

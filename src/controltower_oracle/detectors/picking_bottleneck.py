@@ -12,15 +12,16 @@ from decimal import Decimal
 
 from controltower.detectors.base import Finding, order_subject, warehouse_subject
 from controltower.detectors.columnar.picking_bottleneck import (
-    BACKLOG_BASIS,
-    DELAYED_BASIS,
+    LATE_BASIS,
+    NONE_LATE_BASIS,
     PickingBottleneckSettings,
     explanation,
+    severity_of,
 )
 from controltower.domain.analysis import OrderOutcome
-from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
+from controltower.domain.cases import ExceptionType
 from controltower.domain.explain import format_money
-from controltower_oracle.detectors.context import DetectionContext
+from controltower_oracle.detectors.context import DetectionContext, order_cause
 
 
 def detect(context: DetectionContext, settings: PickingBottleneckSettings) -> list[Finding]:
@@ -43,32 +44,27 @@ def detect(context: DetectionContext, settings: PickingBottleneckSettings) -> li
         backlogged = len(picks) > backlog_limit
         if not delayed and not backlogged:
             continue
-        if delayed:
-            orders = [delayed[k] for k in sorted(delayed)]
-            basis = DELAYED_BASIS
-        else:
-            ids = sorted({p.order_id for p in picks})
-            orders = [o for o in (context.outcome(i) for i in ids) if o is not None]
-            basis = BACKLOG_BASIS
-        value = sum((o.open_value for o in orders), Decimal(0))
-        late = [o for o in delayed.values() if o.at_risk]
-        severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
-        if late:
-            severity = raise_severity(severity)
+        subject = warehouse_subject(warehouse.code)
+        late = [
+            delayed[k]
+            for k in sorted(delayed)
+            if delayed[k].at_risk and order_cause(delayed[k]) == subject
+        ]
+        value = sum((o.open_value for o in late), Decimal(0))
         findings.append(
             Finding(
                 type=ExceptionType.PICKING_BOTTLENECK,
                 subject=warehouse_subject(warehouse.code),
-                severity=severity,
+                severity=severity_of(context.severity_for_value(value), len(late)),
                 value_at_risk=value,
-                value_basis=basis,
+                value_basis=LATE_BASIS if late else NONE_LATE_BASIS,
                 explanation=explanation(
                     warehouse=warehouse.code,
                     capacity=capacity,
                     delayed_lines=delayed_lines,
                     delayed_orders=len(delayed),
                     max_delay_days=max_delay,
-                    late_orders=len(late),
+                    late=[o.order_id for o in late],
                     backlogged=backlogged,
                     open_picks=len(picks),
                     backlog_limit=backlog_limit,
@@ -76,7 +72,7 @@ def detect(context: DetectionContext, settings: PickingBottleneckSettings) -> li
                     value=format_money(value),
                 ),
                 cause=warehouse_subject(warehouse.code),
-                related=tuple(order_subject(o.order_id) for o in orders),
+                related=tuple(order_subject(o.order_id) for o in late),
                 warehouse=warehouse.code,
                 company=warehouse.company,
             )

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from controltower.detectors.base import Finding, SeverityByValue
+from controltower.detectors.base import Finding
 from controltower.detectors.columnar.recurring_exception import (
     RECURRING_ENTITY_KINDS,
     RecurringExceptionSettings,
@@ -49,10 +49,10 @@ def detect(context: DetectionContext, settings: RecurringExceptionSettings) -> l
     groups: dict[tuple[str, ExceptionType], dict[tuple[str, object], CaseOccurrence]] = defaultdict(
         dict
     )
-    counted = (
-        *context.history,
-        *arising_occurrences(context.arising, context.detected_at),
-    )
+    arising = list(arising_occurrences(context.arising, context.detected_at))
+    # which occurrences this run found: they are open whatever the history says
+    fresh = {id(o) for o in arising}
+    counted = (*context.history, *arising)
     for occurrence in counted:
         if occurrence.type is ExceptionType.RECURRING_EXCEPTION:
             continue
@@ -67,24 +67,32 @@ def detect(context: DetectionContext, settings: RecurringExceptionSettings) -> l
         count = len(found)
         if count < settings.occurrences:
             continue
-        findings.append(review_finding(context, settings, entity, type_, list(found.values())))
+        findings.append(
+            review_finding(context, settings, entity, type_, list(found.values()), fresh)
+        )
     return findings
 
 
 def review_finding(
-    context: SeverityByValue,
+    context: DetectionContext,
     settings: RecurringExceptionSettings,
     entity: str,
     type_: ExceptionType,
     found: Sequence[CaseOccurrence],
+    fresh: set[int],
 ) -> Finding:
-    """The review of ``entity`` for the ``found`` occurrences of ``type_``."""
+    """The review of ``entity`` for the ``found`` occurrences of ``type_``, those whose
+    ``id`` is in ``fresh`` found by this run (and so open)."""
     return review(
-        context,
         settings,
         entity,
         type_,
         count=len(found),
+        still_open=sum(
+            1 for o in found if id(o) in fresh or (o.type, o.subject) in context.current
+        ),
         value=sum((o.value_at_risk for o in found), Decimal(0)),
         subjects=sorted({o.subject for o in found}),
+        entity_phrase=context.entity_phrase(entity),
+        company=context.sole_company,
     )

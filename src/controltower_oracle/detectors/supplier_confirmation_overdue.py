@@ -24,7 +24,7 @@ from controltower.detectors.columnar.supplier_confirmation_overdue import (
     SupplierConfirmationOverdueSettings,
     explanation,
 )
-from controltower.domain.cases import ExceptionType, raise_severity
+from controltower.domain.cases import UNHURT_CEILING, ExceptionType, at_most, raise_severity
 from controltower.domain.explain import format_money, plural
 from controltower.domain.model import OrderStatus
 from controltower_oracle.detectors.context import DetectionContext
@@ -54,6 +54,8 @@ def detect(
         severity = context.severity_for_value(value)
         if any(p.order.at_risk for p in pegs):
             severity = raise_severity(severity)
+        else:
+            severity = at_most(severity, UNHURT_CEILING)
         findings.append(
             Finding(
                 type=ExceptionType.SUPPLIER_CONFIRMATION_OVERDUE,

@@ -25,7 +25,14 @@ from controltower.detectors.columnar.supplier_delay import (
     explanation,
 )
 from controltower.domain.analysis import OrderOutcome
-from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
+from controltower.domain.cases import (
+    UNHURT_CEILING,
+    ExceptionType,
+    Severity,
+    at_most,
+    highest_severity,
+    raise_severity,
+)
 from controltower.domain.explain import format_money
 from controltower.domain.model import (
     OrderStatus,
@@ -86,6 +93,8 @@ def detect(context: DetectionContext, settings: SupplierDelaySettings) -> list[F
             severity = raise_severity(severity)
         if overdue_days >= settings.days_late_escalation:
             severity = raise_severity(severity)
+        if not hurt:
+            severity = at_most(severity, UNHURT_CEILING)
         earliest = min(po_line_expected_date(ln, order) for ln in late_lines)
         findings.append(
             Finding(

@@ -103,7 +103,7 @@ def test_the_case_queue_filters_by_type_owner_and_severity(migrated_database_url
     assert by_nobody == set()
 
 
-def test_incidents_group_cases_by_cause_with_the_most_value_at_risk_first(
+def test_incidents_group_cases_by_cause_those_making_orders_late_first(
     migrated_database_url: str,
 ) -> None:
     demo = load_scanned_demo(migrated_database_url)
@@ -117,8 +117,12 @@ def test_incidents_group_cases_by_cause_with_the_most_value_at_risk_first(
     assert default["view"] == "cases", "the API lists cases unless asked for incidents"
     assert body["view"] == "incidents"
     assert body["total"] == len(expected) == len(incidents)
-    values = [Decimal(str(i["value_at_risk"])) for i in incidents]
-    assert values == sorted(values, reverse=True)
+    # those that make orders late first, then the others, each by value at risk
+    hitting = [i for i in incidents if i["order_count"]]
+    assert incidents[: len(hitting)] == hitting
+    for part in (hitting, incidents[len(hitting) :]):
+        values = [Decimal(str(i["value_at_risk"])) for i in part]
+        assert values == sorted(values, reverse=True)
     for incident in incidents:
         stored = expected[incident["id"]]
         assert Decimal(str(incident["value_at_risk"])) == stored.value_at_risk

@@ -160,7 +160,7 @@ def test_orders_say_what_is_missing_when_nothing_is_loaded_scanned_or_known(
     assert nothing.status_code == 404
     assert "nothing is loaded" in nothing.json()["detail"]
     assert unscanned.status_code == 404
-    assert "controltower scan --db --as-of" in unscanned.json()["detail"]
+    assert "controltower scan --db" in unscanned.json()["detail"]
     assert unknown_company.status_code == 404
     assert "NOSUCH" in unknown_company.json()["detail"]
     assert unknown_order.status_code == 404

@@ -53,7 +53,7 @@ def test_import_scan_and_export_print_the_company_as_written(
     folder: Path, tmp_path: Path, migrated_database_url: str
 ) -> None:
     url = migrated_database_url
-    imported = run("import", folder, url=url)
+    imported = run("import", folder, "--no-scan", url=url)
     scanned = run("scan", "--db", "--as-of", "2026-11-25", url=url)
     unknown = run("scan", "--db", "--as-of", "2026-11-25", "--company", "[/]:warning:", url=url)
     exported = run("export", tmp_path / "out", url=url)

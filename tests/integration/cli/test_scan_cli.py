@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import jsonschema
@@ -117,10 +118,10 @@ def test_a_bad_as_of_date_is_a_usage_error_with_exit_2(bad: str) -> None:
     assert result.stdout == ""
 
 
-def test_as_of_is_required() -> None:
+def test_as_of_defaults_to_today() -> None:
     result = scan(str(WORKED_EXAMPLE), "--json")
-    assert result.exit_code == 2
-    assert "--as-of" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["as_of"] == date.today().isoformat()
 
 
 def test_dataset_folder_is_required() -> None:
@@ -139,9 +140,9 @@ def test_invalid_dataset_lists_its_problems_on_stderr_and_exits_1(dataset_copy: 
     assert result.stdout == ""
 
 
-def test_missing_dataset_folder_exits_1_naming_it(tmp_path: Path) -> None:
+def test_missing_dataset_folder_is_a_usage_error_naming_it(tmp_path: Path) -> None:
     result = scan(str(tmp_path / "nowhere"), "--as-of", "2026-11-25")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "nowhere" in result.stderr
 
 

@@ -30,7 +30,7 @@ def counts(summary: str) -> dict[str, int]:
 def test_stored_scan_persists_cases_and_a_rescan_of_the_same_picture_changes_none(
     database_url: str,
 ) -> None:
-    imported = run("import", str(MINIMAL), "--database-url", database_url)
+    imported = run("import", str(MINIMAL), "--no-scan", "--database-url", database_url)
     assert imported.exit_code == 0, imported.output
 
     first = run("scan", "--db", "--as-of", "2026-11-25", "--database-url", database_url)

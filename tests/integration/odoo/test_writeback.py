@@ -87,7 +87,7 @@ class Setup:
         return result
 
     def sync_and_scan(self) -> None:
-        synced = self.run("sync", "odoo", *self.connection_args())
+        synced = self.run("sync", "odoo", *self.connection_args(), "--no-scan")
         assert synced.exit_code == 0, synced.stderr
         scanned = self.run(
             "scan",

@@ -189,16 +189,23 @@ def with_ladder(
 
 @pytest.mark.parametrize("name", DETECTORS)
 def test_other_value_ladders_give_the_same_severities_both_ways(name: str) -> None:
-    seen = seen_both_ways("medium-seed3")
-    settings = default_settings(seen, name)
-    severities = []
-    for ladder in (LOW_LADDER, HIGH_LADDER):
-        reference_context, columnar_context = with_ladder(seen, ladder)
-        expected = in_order(reference(name).detect(reference_context, settings))
-        actual = in_order(columnar(name).detect(columnar_context, settings))
-        assert actual == expected
-        severities.append([f.severity for f in actual])
-    assert severities[0] != severities[1]
+    """Both ways agree under two other ladders, and on some business the ladder makes a
+    difference (a detector may grade without value where it hurts nothing)."""
+    differs = []
+    for business in BUSINESS_NAMES:
+        seen = seen_both_ways(business)
+        settings = default_settings(seen, name)
+        severities = []
+        for ladder in (LOW_LADDER, HIGH_LADDER):
+            reference_context, columnar_context = with_ladder(seen, ladder)
+            expected = in_order(reference(name).detect(reference_context, settings))
+            actual = in_order(columnar(name).detect(columnar_context, settings))
+            assert actual == expected
+            severities.append([f.severity for f in actual])
+        differs.append(severities[0] != severities[1])
+    # no generated business has an order late because of picking capacity, the only
+    # case where the ladder grades a bottleneck: test_picking_bottleneck covers it
+    assert any(differs) or name == "picking_bottleneck"
 
 
 # ------------------------------------------------------------------ odd corners by hand

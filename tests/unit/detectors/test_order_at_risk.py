@@ -112,6 +112,47 @@ def test_an_order_accepting_partial_shipment_is_offered_a_split(picture: Picture
     assert "ship the available part now" in picture.only(T).explanation
 
 
+def test_no_split_is_offered_when_nothing_or_everything_is_in_stock(picture: Picture) -> None:
+    """An offer to "ship the available part now" fits only an order with a part in stock and a part
+    not: with all of it waiting on a PO there is no part to ship."""
+    picture.order(
+        "SO1",
+        picture.line(1, 10, inbound=[("PO7", 1, 10, picture.day(3))]),
+        accepts_partial=True,
+    )
+    assert "ship the available part now" not in picture.only(T).explanation
+
+
+def test_an_order_in_stock_past_its_promise_is_ready_to_ship_and_goes_to_its_warehouse(
+    picture: Picture,
+) -> None:
+    picture.order(
+        "SO1",
+        picture.line(1, 6),
+        picture.line(2, 7),
+        promised=picture.day(-8),
+        accepts_partial=True,
+    )
+    finding = picture.only(T)
+    assert finding.routing == "order_ready_to_ship"
+    assert "is ready to ship and 8 days late (blockers: none)" in finding.explanation
+    assert (
+        "Next: ship it from WH-EAST today: every line is in stock; then tell C1 it is on "
+        "its way." in finding.explanation
+    )
+    assert "revised date" not in finding.explanation
+    assert "ship the available part now" not in finding.explanation
+
+
+def test_an_order_late_for_a_reason_stays_with_customer_service(picture: Picture) -> None:
+    picture.order(
+        "SO1",
+        picture.line(1, 40, inbound=[("PO7", 1, 15, picture.day(3))]),
+        promised=picture.day(2),
+    )
+    assert picture.only(T).routing is None
+
+
 def test_disabled_or_below_minimum_value_raises_nothing(picture: Picture) -> None:
     picture.order("SO1", picture.line(1, 10, price=10, inbound=[("PO7", 1, 10, picture.day(3))]))
     assert picture.detect(T, policy={"detectors": {"order_at_risk": {"enabled": False}}}) == []

@@ -85,3 +85,19 @@ def test_disabled_or_below_minimum_value_raises_nothing(picture: Picture) -> Non
     assert picture.detect(T, policy={"detectors": {section: {"enabled": False}}}) == []
     assert picture.detect(T, policy={"detectors": {section: {"min_value_at_risk": 300}}})
     assert not picture.detect(T, policy={"detectors": {section: {"min_value_at_risk": 301}}})
+
+
+def test_a_costly_po_nobody_is_late_for_is_at_most_medium(picture: Picture) -> None:
+    picture.add(
+        PurchaseOrder(
+            "PO-BIG",
+            "SUP-ACME",
+            "WH-EAST",
+            order_date=picture.day(-9),
+            expected_date=picture.day(5),
+        ),
+        PurchaseOrderLine("PO-BIG", 1, "CBL-2X14", Decimal(20_000), unit_cost=Decimal(6)),
+    )
+    finding = picture.only(T)
+    assert finding.value_at_risk == Decimal(120_000)  # critical on the ladder alone
+    assert finding.severity is Severity.MEDIUM

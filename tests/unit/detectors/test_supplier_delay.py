@@ -105,3 +105,15 @@ def test_disabled_or_below_minimum_value_raises_nothing(picture: Picture) -> Non
     assert not picture.detect(
         T, policy={"detectors": {"supplier_delay": {"min_value_at_risk": 301}}}
     )
+
+
+def test_a_costly_long_overdue_po_that_makes_no_order_late_is_at_most_medium(
+    picture: Picture,
+) -> None:
+    """20,000 at cost and 30 days late would be critical (high, raised once), but no order
+    is late because of it: worth watching, not a fire."""
+    _po(picture, "PO-BIG", picture.day(-30), qty=20_000)
+    finding = picture.only(T)
+    assert finding.value_at_risk == Decimal(120_000)
+    assert finding.severity is Severity.MEDIUM
+    assert "No order is late because of it yet" in finding.explanation

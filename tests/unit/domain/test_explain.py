@@ -120,10 +120,13 @@ def test_quantities_read_without_trailing_zeros_and_with_thousands_separators() 
     ]
 
 
-def test_money_reads_with_two_decimals_unless_more_are_needed_to_be_exact() -> None:
+def test_money_reads_to_the_cent_half_a_cent_rounded_away_from_zero() -> None:
     assert format_money(Decimal("12400")) == "12,400.00"
     assert format_money(Decimal("-300.5")) == "-300.50"
-    assert format_money(Decimal("10000.004")) == "10,000.004"
+    assert format_money(Decimal("25163.365")) == "25,163.37"
+    assert format_money(Decimal("-25163.365")) == "-25,163.37"
+    assert format_money(Decimal("10000.004")) == "10,000.00"
+    assert format_money(Decimal("-0.001")) == "0.00"
 
 
 def test_order_fully_in_stock_on_time_gets_one_short_sentence() -> None:
@@ -132,10 +135,12 @@ def test_order_fully_in_stock_on_time_gets_one_short_sentence() -> None:
     )
 
 
-def test_single_line_order_in_stock_but_past_its_promise_says_how_late() -> None:
+def test_single_line_order_in_stock_but_past_its_promise_says_it_is_ready_to_ship() -> None:
+    """Nothing holds it but the warehouse: "ships 2 days after the promise" would hide
+    that it can go today."""
     assert explain([outcome(4)], promised=day(-2)) == (
-        "Line 4 is covered from stock in WH-EAST; ships 2026-11-25, 2 days after the "
-        "promised 2026-11-23.",
+        "Promised 2026-11-23 and not shipped: line 4 is in stock in WH-EAST, ready to ship "
+        "today, 2 days late.",
     )
 
 
@@ -214,6 +219,15 @@ def test_credit_over_limit_gives_exposure_receivables_orders_and_limit() -> None
     credit = CreditAssessment("C042", False, Decimal(10000), Decimal(4400), Decimal(8000))
     assert credit_sentences(credit, 30) == [
         "Credit: C042 exposure 12,400.00 (open invoices 4,400.00 + open orders 8,000.00) "
+        "exceeds its limit 10,000.00."
+    ]
+
+
+def test_an_exposure_over_the_limit_by_less_than_a_cent_is_shown_exactly() -> None:
+    """Rounded to the cent, 10,000.004 would read as a limit it does not exceed."""
+    credit = CreditAssessment("C042", False, Decimal(10000), Decimal("4400.004"), Decimal(5600))
+    assert credit_sentences(credit, 30) == [
+        "Credit: C042 exposure 10,000.004 (open invoices 4,400.004 + open orders 5,600.00) "
         "exceeds its limit 10,000.00."
     ]
 

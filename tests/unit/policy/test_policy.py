@@ -133,6 +133,7 @@ class Routed:
     company: str | None = "acme"
     customer_tier: Tier | None = None
     owner_type: ExceptionType | None = None
+    routing: str | None = None
 
     @property
     def routed_as(self) -> ExceptionType:
@@ -160,6 +161,17 @@ def test_a_recurring_review_goes_to_the_team_owning_the_recurring_type() -> None
         company=None,
     )
     assert route(review, load_policy(), detected_at=WEDNESDAY_8AM)[0] == "warehouse"
+
+
+def test_an_order_ready_to_ship_goes_to_its_warehouse_and_the_policy_can_move_it(
+    tmp_path: Path,
+) -> None:
+    ready = Routed(type=ExceptionType.ORDER_AT_RISK, routing="order_ready_to_ship")
+    assert route(ready, load_policy(), detected_at=WEDNESDAY_8AM)[0] == "warehouse@WH-EAST"
+    late = Routed(type=ExceptionType.ORDER_AT_RISK)
+    assert route(late, load_policy(), detected_at=WEDNESDAY_8AM)[0] == "customer_service@WH-EAST"
+    moved = _policy('[routing.teams]\norder_ready_to_ship = "dispatch"\n', tmp_path)
+    assert route(ready, moved, detected_at=WEDNESDAY_8AM)[0] == "dispatch@WH-EAST"
 
 
 def test_the_first_matching_rule_overrides_the_team(tmp_path: Path) -> None:

@@ -108,9 +108,13 @@ def test_the_reason_passes_over_what_stock_covers() -> None:
         "Line 2: 2 of 5 LPN-600 wait on PO7 from SUP-1; available to pick 2026-12-06.",
         "Projected to ship 2026-12-06, 9 days after the promised 2026-11-27.",
     )
-    assert reason(explanation) == explanation[1]
+    assert reason(explanation) == (
+        "Line 2: 2 of 5 LPN-600 wait on PO7 from SUP-1; available to pick 6 Dec 2026."
+    )
     only = ("All 2 lines are covered from stock in MAN; ships 2026-11-25, 2 days late.",)
-    assert reason(only) == only[0]
+    assert (
+        reason(only) == "All 2 lines are covered from stock in MAN; ships 25 Nov 2026, 2 days late."
+    )
     assert reason(()) == ""
 
 

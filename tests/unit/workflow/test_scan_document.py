@@ -1,4 +1,4 @@
-"""The stateless scan document: the ``scan --json`` contract of ``data-format.md``.
+"""The stateless scan document: the ``scan --json`` contract of ``docs/dataset-format.md``.
 
 Every document test runs on the product's scan (the columnar scan, as written) and on
 the oracle's reference scan (``build_scan_document``).
@@ -155,7 +155,7 @@ def test_short_orders_have_null_dates_and_alternatives_on_the_line(scan: Scan) -
     so1, so2, so3 = document["orders"]
     assert so1["status"] == "blocked_by_credit"
     assert so1["lines"][0]["from_stock"] == 2.5
-    assert so1["explanation"][0].startswith("Credit: C1 exposure 5.625")
+    assert so1["explanation"][0].startswith("Credit: C1 exposure 5.63")
 
     assert so2["status"] == "short"
     assert (so2["projected_ship_date"], so2["days_late"]) == (None, None)

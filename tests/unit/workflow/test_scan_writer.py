@@ -295,7 +295,7 @@ def test_a_hand_made_business_with_the_rarer_sentences_reads_as_the_reference() 
         'from SUP (Acme "Best" Ltd)',
         "from SUP2, expected",
         "on credit hold",
-        "exceeds its limit 100.005",
+        "exceeds its limit 100.01",
         "2 days overdue",
     ):
         assert sentence in text, f"the reference explanations lack {sentence!r}"

@@ -64,7 +64,7 @@ from controltower.api.schemas import (
     ResolveIn,
     SnoozeIn,
 )
-from controltower.api.scope import PictureScope, ScopeDep
+from controltower.api.scope import PictureScope, ScannedScopeDep
 from controltower.domain.case_actions import ActionInputError
 from controltower.domain.cases import ACTIVE_STATES, CaseState, ExceptionType, Severity
 from controltower.domain.errors import IllegalTransitionError
@@ -141,7 +141,7 @@ def _some(values: list[str] | None) -> frozenset[str] | None:
 def list_case_queue(
     request: Request,
     session: SessionDep,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     principal: PrincipalDep,
     paging: PageParams,
     exception_type: Annotated[
@@ -227,7 +227,7 @@ CaseIdPath = Annotated[
 @router.get("/{case_id}", response_model=CaseDetailPublic, summary="One case and its timeline")
 def get_case(
     session: SessionDep,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     case_id: CaseIdPath,
     timeline_page: Annotated[
         int, Query(ge=1, description="Which page of the timeline, oldest events first.")
@@ -295,7 +295,7 @@ NoteBody = Annotated[CaseNoteIn | None, Body()]
 @router.post("/{case_id}/acknowledge", response_model=CaseDetailPublic, summary="Acknowledge")
 def acknowledge_case(
     session: SessionDep,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
     body: NoteBody = None,
@@ -308,7 +308,7 @@ def acknowledge_case(
 @router.post("/{case_id}/start", response_model=CaseDetailPublic, summary="Start work")
 def start_case(
     session: SessionDep,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
     body: NoteBody = None,
@@ -321,7 +321,7 @@ def start_case(
 @router.post("/{case_id}/assign", response_model=CaseDetailPublic, summary="Assign")
 def assign_case(
     session: SessionDep,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
     body: AssignIn,
@@ -335,7 +335,7 @@ def assign_case(
 @router.post("/{case_id}/comment", response_model=CaseDetailPublic, summary="Comment")
 def comment_case(
     session: SessionDep,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
     body: CommentIn,
@@ -347,7 +347,7 @@ def comment_case(
 @router.post("/{case_id}/snooze", response_model=CaseDetailPublic, summary="Snooze")
 def snooze_case(
     session: SessionDep,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
     body: SnoozeIn,
@@ -360,7 +360,7 @@ def snooze_case(
 @router.post("/{case_id}/resolve", response_model=CaseDetailPublic, summary="Resolve")
 def resolve_case(
     session: SessionDep,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
     body: ResolveIn,
@@ -374,7 +374,7 @@ def resolve_case(
 @router.post("/{case_id}/reopen", response_model=CaseDetailPublic, summary="Reopen")
 def reopen_case(
     session: SessionDep,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
     body: NoteBody = None,
@@ -411,7 +411,7 @@ def _refuse_body(field: str, message: str) -> NoReturn:
     dependencies=[Depends(require(Permission.ASSIGN_CASES))],
 )
 def bulk_cases(
-    session: SessionDep, scope: ScopeDep, principal: PrincipalDep, body: BulkCasesIn
+    session: SessionDep, scope: ScannedScopeDep, principal: PrincipalDep, body: BulkCasesIn
 ) -> BulkCasesPublic:
     """Each id in turn, each in its own transaction: a case done stays done whatever
     happens to the others, a refused one is left as it was (``assign_cases``)."""

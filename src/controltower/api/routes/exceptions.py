@@ -44,7 +44,7 @@ from controltower.api.schemas import (
     IncidentQueuePublic,
     OrderPublic,
 )
-from controltower.api.scope import PictureScope, ScopeDep
+from controltower.api.scope import PictureScope, ScannedScopeDep
 from controltower.domain.cases import (
     CaseEvent,
     ExceptionCase,
@@ -331,7 +331,7 @@ def cases_naming_order(
 )
 def list_exceptions(
     session: SessionDep,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     paging: PageParams,
     filters: QueueFiltersDep,
     order: CaseOrderDep,
@@ -357,7 +357,7 @@ def list_exceptions(
 )
 def get_case_detail(
     session: SessionDep,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     case_id: Annotated[str, Path(description="The case id, e.g. CASE-A9066DFC1D76E78D.")],
     timeline_page: Annotated[
         int, Query(ge=1, description="Which page of the timeline, oldest events first.")

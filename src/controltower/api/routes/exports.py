@@ -32,7 +32,7 @@ from controltower.api.list_exports import (
 from controltower.api.order_filters import OrderFiltersDep, OrderListOrderDep
 from controltower.api.queue_filters import QueueFiltersDep, QueueView
 from controltower.api.routes.exceptions import CaseOrderDep
-from controltower.api.scope import PictureScope, ScopeDep, require_scan
+from controltower.api.scope import PictureScope, ScannedScopeDep, ScopeDep, require_scan
 from controltower.domain.people import Permission
 
 router = APIRouter(tags=["exports"], dependencies=[Depends(require(Permission.EXPORT))])
@@ -70,7 +70,7 @@ def file_name(kind: str, scope: PictureScope) -> str:
 )
 def export_exceptions(
     request: Request,
-    scope: ScopeDep,
+    scope: ScannedScopeDep,
     filters: QueueFiltersDep,
     order: CaseOrderDep,
     file_format: FormatQuery,

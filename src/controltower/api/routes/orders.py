@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from controltower.api.deps import SessionDep
 from controltower.api.entity_links import NamedCode, requested_code
-from controltower.api.labels import ORDER_STATUS_LABELS
+from controltower.api.labels import ORDER_STATUS_LABELS, order_status_label
 from controltower.api.order_filters import OrderFiltersDep, OrderListOrderDep
 from controltower.api.paging import PageParams, page_request
 from controltower.api.picture_codes import warehouse_codes as warehouse_codes
@@ -91,7 +91,7 @@ def order_public(order: OrderOutcome, customer_name: str | None) -> OrderPublic:
         customer_name=customer_name,
         warehouse=order.warehouse,
         status=order.status,
-        status_label=ORDER_STATUS_LABELS[order.status],
+        status_label=order_status_label(order.status, order.at_risk),
         allocation=order.allocation,
         blockers=list(order.blockers),
         promised_date=order.promised_date,

@@ -1,4 +1,4 @@
-"""The canonical CSV dataset: the ERP-neutral way in and out (``data-format.md``).
+"""The canonical CSV dataset: the ERP-neutral way in and out (``docs/dataset-format.md``).
 
 ``read_dataset`` validates a whole folder and returns a
 :class:`~controltower.domain.model.Dataset` or raises :class:`DatasetInvalidError` with

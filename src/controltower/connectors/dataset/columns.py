@@ -1,4 +1,4 @@
-"""The canonical dataset format as one declarative table (``data-format.md``).
+"""The canonical dataset format as one declarative table (``docs/dataset-format.md``).
 
 Every file, column, type, required flag, default, key and reference lives here and only
 here; the reader validates against it and the writer writes from it, so the two cannot

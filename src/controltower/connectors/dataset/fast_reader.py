@@ -51,7 +51,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from controltower.connectors.dataset.columns import FILES, FILES_BY_NAME, Column, FileSpec
-from controltower.connectors.dataset.reader import ProgressCallback, _unknown_entries
+from controltower.connectors.dataset.reader import (
+    ProgressCallback,
+    _unknown_entries,
+    other_separator,
+)
 from controltower.connectors.dataset.values import (
     Boolean,
     Choice,
@@ -529,8 +533,11 @@ def _cells_by_csv(data: npt.NDArray[np.uint8], name: str) -> _RawFile:
 def _with_known_header(spec: FileSpec, raw: _RawFile, warnings: list[str]) -> _RawFile | None:
     """The header checked as the row reader checks it; None when it names nothing.
 
-    Adds the row reader's warnings for unnamed and unknown columns.
+    Adds the row reader's warnings for unnamed and unknown columns. A header separated
+    by something else than commas is declined: the row reader names the separator.
     """
+    if other_separator(",".join(raw.header), spec) is not None:
+        raise FastPathDeclined(f"{spec.name}: the columns are not separated by commas")
     if not any(cell.strip() for cell in raw.header):
         if spec.required:
             raise FastPathDeclined(f"{spec.name}: the header is blank")

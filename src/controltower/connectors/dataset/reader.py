@@ -42,6 +42,9 @@ from controltower.domain.model import Dataset
 ProgressCallback = Callable[[str, int, int], None]
 """``progress(file_name, rows_done, rows_total)``; ``rows_total`` is exact at a file's end."""
 
+#: separators spreadsheets export with instead of a comma, as a message names them
+OTHER_SEPARATORS: Final = {";": "';'", "\t": "tabs", "|": "'|'"}
+
 PROGRESS_EVERY: Final = 10_000
 PARSED_VALUES_KEPT: Final = 100_000  # per column: bounds the memory of the parse memo
 
@@ -160,13 +163,25 @@ class _FileReader:
                     "not valid UTF-8 text (save the file as UTF-8)",
                 )
             except csv.Error as error:
-                self.log.add(self.name, reader.line_num, None, f"not readable as CSV: {error}")
+                separator = (
+                    other_separator(_first_line(path), spec) if reader.line_num <= 1 else None
+                )
+                message = (
+                    f"not readable as CSV: {error}"
+                    if separator is None
+                    else separator_problem(separator)
+                )
+                self.log.add(self.name, reader.line_num or 1, None, message)
         self.keys[self.name] = None
         return []
 
     def _read_rows(self, reader: Iterator[list[str]], rows_total: int) -> list[Any]:
         header = self._read_header(reader)
         if header is None:
+            return []
+        separator = other_separator(",".join(header), self.spec)
+        if separator is not None:
+            self.log.add(self.name, 1, None, separator_problem(separator))
             return []
         name = self.name
         positions = self._column_positions(header)
@@ -479,6 +494,43 @@ def _count_data_lines(path: Path) -> int:
     if last != b"\n":
         lines += 1
     return max(lines - 1, 0)
+
+
+def other_separator(header_line: str, spec: FileSpec) -> str | None:
+    """The separator a file's header row uses when it is not the comma, or None.
+
+    A row is taken as separated by ``;``, a tab or ``|`` when splitting it there finds
+    more of the file's column names than splitting at commas does (a spreadsheet set up
+    for a language that writes decimals with a comma exports that way). Both readers ask
+    this of the header row, so they agree.
+    """
+    known = {column.name for column in spec.columns}
+
+    def names_split_by(separator: str) -> int:
+        cells = next(csv.reader([header_line], delimiter=separator), [])
+        return sum(1 for cell in cells if cell.strip() in known)
+
+    by_comma = names_split_by(",")
+    found = {separator: names_split_by(separator) for separator in OTHER_SEPARATORS}
+    best = max(found, key=lambda separator: found[separator])
+    return best if found[best] > by_comma else None
+
+
+def separator_problem(separator: str) -> str:
+    """What is wrong with a file whose columns are separated by ``separator``."""
+    return (
+        f"the columns are separated by {OTHER_SEPARATORS[separator]}: Control Tower reads "
+        "comma-separated files (export with a comma as the delimiter)"
+    )
+
+
+def _first_line(path: Path) -> str:
+    """The file's first line as text ("" when it cannot be read as UTF-8)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return handle.readline().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _first_undecodable_line(path: Path) -> int:

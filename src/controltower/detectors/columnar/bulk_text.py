@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from controltower.domain.columnar import QTY_SCALE, from_units
-from controltower.domain.explain import format_money, format_qty
+from controltower.domain.explain import format_qty
 
 Ints = npt.NDArray[np.integer]
 #: amounts as the kernel holds them: int64, or Python ints where a sum could overflow
@@ -72,15 +72,20 @@ def qty_texts(units: Ints) -> list[str]:
     return found
 
 
-def money_text(units: int, decimals: int) -> str:
-    """``format_money`` of ``units`` counted in ``10**-decimals``, without a Decimal for
-    the common case of whole cents."""
+def cents_of(units: int, decimals: int) -> int:
+    """``units`` counted in ``10**-decimals`` as whole cents, half a cent rounded away
+    from zero (``explain.format_money``'s rounding)."""
     if decimals <= 2:
-        cents = units * 10 ** (2 - decimals)
-    else:
-        cents, rest = divmod(units, 10 ** (decimals - 2))
-        if rest:
-            return format_money(from_units(units, decimals))
+        return units * int(10 ** (2 - decimals))
+    step = int(10 ** (decimals - 2))
+    whole, rest = divmod(abs(units), step)
+    cents = whole + (2 * rest >= step)
+    return cents if units >= 0 else -cents
+
+
+def money_text(units: int, decimals: int) -> str:
+    """``format_money`` of ``units`` counted in ``10**-decimals``, without a Decimal."""
+    cents = cents_of(units, decimals)
     whole, fraction = divmod(abs(cents), 100)
     return f"{'-' if cents < 0 else ''}{whole:,}.{fraction:02d}"
 
@@ -90,14 +95,11 @@ def money_texts(amounts: Amounts, decimals: int) -> list[str]:
     if amounts.dtype == object or decimals < 2:
         return [money_text(int(a), decimals) for a in amounts.tolist()]
     step = 10 ** (decimals - 2)
-    cents = amounts // step
-    exact = (cents * step == amounts).tolist()
-    whole, fraction = np.divmod(np.abs(cents), 100)
+    magnitude = np.abs(amounts)
+    cents = (magnitude // step + (2 * (magnitude % step) >= step)).tolist()
     return [
-        f"{'-' if a < 0 else ''}{w:,}.{f:02d}" if ok else money_text(a, decimals)
-        for a, w, f, ok in zip(
-            amounts.tolist(), whole.tolist(), fraction.tolist(), exact, strict=True
-        )
+        f"{'-' if a < 0 else ''}{c // 100:,}.{c % 100:02d}"
+        for a, c in zip(amounts.tolist(), cents, strict=True)
     ]
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from controltower.detectors.base import Finding, SeverityLadder, severity_on_ladder
 from controltower.domain.analysis import AllocationPolicy, CreditAssessment
-from controltower.domain.cases import CaseOccurrence, Severity
+from controltower.domain.cases import CaseOccurrence, ExceptionType, Severity
 from controltower.domain.columnar import ColumnarPicture
 from controltower.domain.kernel import (
     SOURCE_INBOUND,
@@ -65,6 +65,9 @@ class ColumnarDetectionContext:
         #: this run's findings that open or reopen a case now, which recurrence counts
         #: with the history (set by ``run_catalogue`` before the recurring detector)
         self.arising: tuple[Finding, ...] = ()
+        #: (type, subject) of every finding of this run before the recurring detector:
+        #: the cases open now, which a review tells from those already cleared
+        self.current: frozenset[tuple[ExceptionType, str]] = frozenset()
         self.allocation = allocation
 
     @property
@@ -218,6 +221,30 @@ class ColumnarDetectionContext:
             named = f"{names[row]}, " if names[row] else ""
             phrases.append(f"{code} ({named}{tier} customer)")
         return phrases
+
+    @property
+    def sole_company(self) -> str | None:
+        """The business's company when it has only one (None: several, or none)."""
+        codes = self.tables.vocab.companies.codes
+        return codes[0] if len(codes) == 1 else None
+
+    def entity_phrase(self, entity: str) -> str:
+        """An entity key in words: ``supplier SUP-ACME (Acme Supplies)``, ``customer C1
+        (Acme Contracting, key customer)``, ``product CBL-2X14 (Cable 2x14)``."""
+        kind, _, code = entity.partition(":")
+        vocab = self.tables.vocab
+        if kind == "customer":
+            found = vocab.customers.id_of(code)
+            return f"customer {self.customer_phrase(found) if found is not None else code}"
+        if kind == "supplier":
+            found = vocab.suppliers.id_of(code)
+            return f"supplier {self.supplier_phrase(found) if found is not None else code}"
+        if kind == "product":
+            found = vocab.skus.id_of(code)
+            row = int(self.product_row[found]) if found is not None else -1
+            name = self.tables.products.name[row] if row >= 0 else None
+            return f"product {code} ({name})" if name else f"product {code}"
+        return entity
 
     def supplier_phrase(self, supplier: int) -> str:
         """``SUP-ACME (Acme Supplies)``, or the bare code when it has no name."""

@@ -1,8 +1,11 @@
 """``order_at_risk``: an open order blocked by credit or shortage, or projected late.
 
-The trigger is the engine's ``at_risk`` (``allocation.md``); this detector adds what
-the service rep needs: who the customer is, what the order is worth, how late, the
-causal chain the engine explained, and the moves that could save the promise.
+The trigger is the engine's ``at_risk`` (``docs/allocation-rules.md``); this detector
+adds what the service rep needs: who the customer is, what the order is worth, how
+late, the causal chain the engine explained, and the moves that could save the promise.
+An order at risk with no blocker is simply not shipped although every line is in
+stock: its case goes to the warehouse that must ship it (``[routing.teams]
+order_ready_to_ship``), not to customer service.
 
 The orders at risk are the kernel's ``order_at_risk`` mask; their severities are
 array arithmetic, and their explanations, next steps, causes and entities are worded
@@ -49,9 +52,13 @@ def explanation(
 
     ``ship`` is the projected ship date (None when there is none yet), ``blockers`` the
     blockers' names joined by commas (empty when none), ``story`` the engine's causal
-    chain and ``steps`` the next steps, already joined.
+    chain and ``steps`` the next steps, already joined. An order at risk with no
+    blocker is late only because its promise has passed while all of it sits in stock:
+    it is ready to ship, and the words say so rather than "projected to ship".
     """
-    if ship is None:
+    if not blockers and days_late > 0:
+        when = f"is ready to ship and {plural(days_late, 'day')} late"
+    elif ship is None:
         when = "has no ship date yet"
     elif days_late > 0:
         when = f"is projected to ship {ship}, {plural(days_late, 'day')} late"
@@ -61,6 +68,16 @@ def explanation(
         f"Order {order_id} for {customer}, worth {value}, promised {promised}, {when} "
         f"(blockers: {blockers or 'none'}). {story} Next: {steps}."
     )
+
+
+def is_ready_to_ship(blockers: int) -> bool:
+    """Given its blockers (a count or the kernel's mask), whether an order at risk has
+    none: every line is in stock and its promise has passed, so only the warehouse can save it (it ships today)."""
+    return blockers == 0
+
+
+#: the ``[routing.teams]`` entry owning an order at risk that is ready to ship
+READY_TO_SHIP_ROUTING: Final = "order_ready_to_ship"
 
 
 def value_basis(*, open_lines: int) -> str:
@@ -158,6 +175,7 @@ def detect(context: ColumnarDetectionContext, settings: OrderAtRiskSettings) -> 
                 warehouse=p.warehouse_codes[warehouse],
                 company=companies[warehouse],
                 customer_tier=TIERS[rank] if rank < len(TIERS) else None,
+                routing=READY_TO_SHIP_ROUTING if is_ready_to_ship(blockers) else None,
             )
         )
     return findings

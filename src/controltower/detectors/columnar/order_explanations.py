@@ -21,7 +21,7 @@ from controltower.detectors.columnar.context import (
 from controltower.detectors.columnar.groups import group_bounds
 from controltower.detectors.columnar.order_facts import OrderLines, OrderPegs
 from controltower.domain.columnar import NULL_DAY
-from controltower.domain.explain import _join, credit_sentences, plural
+from controltower.domain.explain import _join, credit_sentences, plural, ready_to_ship_sentence
 from controltower.domain.kernel import (
     SOURCE_HELD,
     SOURCE_INBOUND,
@@ -120,13 +120,20 @@ def explanations_of(
             0,
             0,
             [
-                f"{f'Line {number} is' if count == 1 else f'All {count} lines are'} covered "
-                f"from stock in {wh}; ships {clause}."
-                for number, count, wh, clause in zip(
+                ready_to_ship_sentence(
+                    count=count, first_line=number, warehouse=wh, promised=due, days_late=days
+                )
+                if days > 0 and not held
+                else f"{f'Line {number} is' if count == 1 else f'All {count} lines are'} "
+                f"covered from stock in {wh}; ships {clause}."
+                for number, count, wh, clause, days, held, due in zip(
                     lines.number[lines.start[chosen]].tolist(),
                     n_lines[chosen].tolist(),
                     order_wh[chosen].tolist(),
                     clauses,
+                    late[chosen].tolist(),
+                    blocked[chosen].tolist(),
+                    [promised[o] for o in chosen.tolist()],
                     strict=True,
                 )
             ],

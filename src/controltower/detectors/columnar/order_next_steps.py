@@ -27,6 +27,7 @@ from controltower.detectors.columnar.order_explanations import TextPieces
 from controltower.detectors.columnar.order_facts import OrderLines, OrderPegs
 from controltower.domain.columnar import NULL_DAY
 from controltower.domain.kernel import (
+    ALLOCATION_PARTIAL,
     BLOCKER_CAPACITY,
     BLOCKER_CREDIT,
     BLOCKER_QUALITY,
@@ -119,7 +120,9 @@ def next_steps_of(
     of_customer = (customer_row >= 0) & tables.customers.accepts_partial[
         np.maximum(customer_row, 0)
     ]
-    partial = every[(row >= 0) & np.where(own >= 0, own == 1, of_customer)]
+    # a part to ship now: stock covers some of the order but not all of it
+    some_now = r.order_allocation[orders] == ALLOCATION_PARTIAL
+    partial = every[(row >= 0) & np.where(own >= 0, own == 1, of_customer) & some_now]
     pieces.add(
         partial,
         5,
@@ -127,12 +130,26 @@ def next_steps_of(
         0,
         ["ship the available part now (the order accepts partial shipment)"] * partial.shape[0],
     )
+    ready = blockers == 0
     pieces.add(
-        every,
+        every[ready],
         6,
         0,
         0,
-        [f"agree a revised date with {c} if none of this holds" for c in customers.tolist()],
+        [
+            f"ship it from {wh} today: every line is in stock; then tell {c} it is on its way"
+            for wh, c in zip(order_wh[ready].tolist(), customers[ready].tolist(), strict=True)
+        ],
+    )
+    pieces.add(
+        every[~ready],
+        6,
+        0,
+        0,
+        [
+            f"agree a revised date with {c} if none of this holds"
+            for c in customers[~ready].tolist()
+        ],
     )
     return pieces.joined("; ")
 

@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from controltower.detectors.columnar.bulk_text import money_text as bulk_money_text
 from controltower.detectors.columnar.context import ColumnarDetectionContext
 from controltower.domain.cases import Severity, raise_severity
 from controltower.domain.columnar import from_units
-from controltower.domain.explain import format_money, format_qty
+from controltower.domain.explain import format_qty
 from controltower.domain.model import Tier
 from controltower.domain.tables import I64
 
@@ -42,13 +43,8 @@ class Memo(dict[K, V]):
 
 
 def money_text(units: int, decimals: int = 6) -> str:
-    """``format_money`` of ``units`` counted in ``10**-decimals``; whole cents (most
-    amounts) are written without making a Decimal."""
-    per_cent = 10 ** (decimals - 2)
-    if units % per_cent:
-        return format_money(from_units(units, decimals))
-    cents = abs(units) // per_cent
-    return f"{'-' if units < 0 else ''}{cents // 100:,}.{cents % 100:02d}"
+    """``format_money`` of ``units`` counted in ``10**-decimals``, without a Decimal."""
+    return bulk_money_text(units, decimals)
 
 
 def qty_text(units: int) -> str:

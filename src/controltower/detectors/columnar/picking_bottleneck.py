@@ -3,7 +3,9 @@
 Two signs, either enough: capacity pushes some ready lines to a later day (the
 engine's ``capacity_delay_days``), or the open picks exceed ``backlog_days`` days of
 capacity. Warehouses with no capacity given never raise it. It is the root cause the
-orders it delays are grouped under.
+orders it makes late are grouped under: only those orders (at risk, with the warehouse
+as their cause) count as its impact and its value, and with none it is low: a line
+picked a day later that still ships on time hurts nobody.
 
 The lines capacity pushes later are one mask over the kernel's line days, counted per
 warehouse with ``bincount``; open picks are counted per warehouse the same way. Only
@@ -12,6 +14,7 @@ the few warehouses with a capacity are then judged one by one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -20,11 +23,11 @@ import numpy as np
 
 from controltower.detectors.base import DetectorSettings, Finding, order_subject, warehouse_subject
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
+from controltower.domain.cases import ExceptionType, Severity, highest_severity
 from controltower.domain.columnar import NULL_DAY, from_units
 from controltower.domain.explain import format_money, plural
 from controltower.domain.model import PickStatus
-from controltower.domain.tables import I64, PICK_STATUSES, Bools
+from controltower.domain.tables import I64, PICK_STATUSES
 
 
 class PickingBottleneckSettings(DetectorSettings, Protocol):
@@ -32,10 +35,12 @@ class PickingBottleneckSettings(DetectorSettings, Protocol):
     def backlog_days(self) -> Decimal: ...
 
 
-#: how the value at risk is worked out when capacity pushes orders later
-DELAYED_BASIS = "open value of the orders capacity delays"
-#: how it is worked out when only the open picks pile up
-BACKLOG_BASIS = "open value of the orders with open picks"
+#: how the value at risk is worked out when capacity makes orders late
+LATE_BASIS = "open value of the orders capacity makes late"
+#: ... when capacity (or the pile of open picks) makes no order late
+NONE_LATE_BASIS = "no order is late because of capacity: nothing at risk yet"
+#: the late orders named in the explanation before "and N more"
+ORDERS_NAMED = 5
 
 
 def explanation(
@@ -45,7 +50,7 @@ def explanation(
     delayed_lines: int,
     delayed_orders: int,
     max_delay_days: int,
-    late_orders: int,
+    late: Sequence[str],
     backlogged: bool,
     open_picks: int,
     backlog_limit: Decimal,
@@ -55,26 +60,47 @@ def explanation(
     """The detector's wording, also used by the oracle's reference detector.
 
     The capacity delay is told when ``delayed_orders`` is not 0, the backlog of open
-    picks when ``backlogged``.
+    picks when ``backlogged``; ``late`` lists the orders that miss their promise because
+    of capacity (their lateness is the warehouse's, not a supplier's or a shortage's),
+    and ``value`` is what they are worth.
     """
     signs = []
     if delayed_orders:
         signs.append(
             f"capacity pushes {delayed_lines} ready line(s) of {delayed_orders} order(s) "
             f"later, by up to {plural(max_delay_days, 'day')}"
-            + (f", {late_orders} of them past their promise" if late_orders else "")
         )
     if backlogged:
         signs.append(
             f"{open_picks} picks are open, more than {backlog_limit.normalize():f} "
             f"({backlog_days.normalize():f} day(s) of capacity)"
         )
+    if late:
+        named = ", ".join(late[:ORDERS_NAMED])
+        more = f" and {len(late) - ORDERS_NAMED} more" if len(late) > ORDERS_NAMED else ""
+        miss = "misses its promise" if len(late) == 1 else "miss their promise"
+        impact = (
+            f"{plural(len(late), 'order')} worth {value} {miss} because of it: "
+            f"{named}{more}. Next: add pickers or a shift in {warehouse} today, or ship "
+            f"{'that order' if len(late) == 1 else 'those orders'} from another warehouse."
+        )
+    else:
+        impact = (
+            f"No order misses its promise because of it yet. Next: watch the open picks; "
+            f"add pickers or a shift in {warehouse} if they keep growing."
+        )
     return (
         f"{warehouse} picks at most {capacity} lines a day and cannot keep up: "
-        f"{'; '.join(signs)}. Orders worth {value} are held up. "
-        f"Next: add pickers or a shift in {warehouse}, or ship urgent orders from "
-        f"another warehouse."
+        f"{'; '.join(signs)}. {impact}"
     )
+
+
+def severity_of(value_severity: Severity, late_orders: int) -> Severity:
+    """Low while no order is late because of capacity; else at least medium, higher
+    by the late orders' value (the policy's value ladder)."""
+    if not late_orders:
+        return Severity.LOW
+    return highest_severity([Severity.MEDIUM, value_severity])
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,17 +147,15 @@ class _Warehouse:
     delayed: I64
 
 
-def _held_up(
-    context: ColumnarDetectionContext, warehouse: _Warehouse, open_picks: Bools
-) -> tuple[I64, str]:
-    """The orders the finding is about, and how its value is worked out: the delayed
-    orders, else the open orders with an open pick in the warehouse."""
-    if warehouse.delayed.shape[0]:
-        return warehouse.delayed, DELAYED_BASIS
-    picks = context.tables.picks
-    here = np.unique(picks.order[open_picks & (picks.warehouse == warehouse.code)])
-    orders = context.picture_order_of_vocab_order[here]
-    return orders[orders >= 0], BACKLOG_BASIS
+def _late(context: ColumnarDetectionContext, warehouse: _Warehouse) -> I64:
+    """The delayed orders at risk whose lateness is the warehouse's own (their cause,
+    as the order stories name it, is the warehouse), ascending."""
+    at_risk = warehouse.delayed[context.result.order_at_risk[warehouse.delayed]]
+    if not at_risk.shape[0]:
+        return at_risk
+    subject = warehouse_subject(context.picture.warehouse_codes[warehouse.mapped])
+    causes = context.order_stories.of(at_risk).cause
+    return at_risk[np.array([cause == subject for cause in causes], dtype=np.bool_)]
 
 
 def _finding(
@@ -139,7 +163,6 @@ def _finding(
     settings: PickingBottleneckSettings,
     warehouse: _Warehouse,
     delays: _Delays,
-    open_picks: Bools,
 ) -> Finding | None:
     """The warehouse's finding, or None when it keeps up."""
     backlog_limit = warehouse.capacity * settings.backlog_days
@@ -147,28 +170,25 @@ def _finding(
     backlogged = warehouse.open_picks > backlog_limit
     if not n_delayed and not backlogged:
         return None
-    orders, basis = _held_up(context, warehouse, open_picks)
+    late = _late(context, warehouse)
     result = context.result
-    value = from_units(sum(result.order_open_value[orders].tolist()), result.value_decimals)
-    late = int(np.count_nonzero(result.order_at_risk[warehouse.delayed]))
-    severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
-    if late:
-        severity = raise_severity(severity)
-    code = context.tables.vocab.warehouses.codes[warehouse.code]
+    value = from_units(sum(result.order_open_value[late].tolist()), result.value_decimals)
     order_ids = context.picture.order_ids
+    late_ids = [order_ids[o] for o in late.tolist()]
+    code = context.tables.vocab.warehouses.codes[warehouse.code]
     return Finding(
         type=ExceptionType.PICKING_BOTTLENECK,
         subject=warehouse_subject(code),
-        severity=severity,
+        severity=severity_of(context.severity_for_value(value), len(late_ids)),
         value_at_risk=value,
-        value_basis=basis,
+        value_basis=LATE_BASIS if late_ids else NONE_LATE_BASIS,
         explanation=explanation(
             warehouse=code,
             capacity=warehouse.capacity,
             delayed_lines=int(delays.lines[warehouse.mapped]) if n_delayed else 0,
             delayed_orders=n_delayed,
             max_delay_days=int(delays.max_days[warehouse.mapped]) if n_delayed else 0,
-            late_orders=late,
+            late=late_ids,
             backlogged=backlogged,
             open_picks=warehouse.open_picks,
             backlog_limit=backlog_limit,
@@ -176,7 +196,7 @@ def _finding(
             value=format_money(value),
         ),
         cause=warehouse_subject(code),
-        related=tuple(order_subject(order_ids[o]) for o in orders.tolist()),
+        related=tuple(order_subject(order_id) for order_id in late_ids),
         warehouse=code,
         company=context.company_of_warehouse(warehouse.code),
     )
@@ -200,7 +220,7 @@ def detect(context: ColumnarDetectionContext, settings: PickingBottleneckSetting
             open_picks=int(n_open[code]),
             delayed=delays.orders[delays.warehouse == mapped] if mapped >= 0 else delays.orders[:0],
         )
-        finding = _finding(context, settings, warehouse, delays, open_picks)
+        finding = _finding(context, settings, warehouse, delays)
         if finding is not None:
             findings.append(finding)
     return findings

@@ -6,7 +6,9 @@ occurrence) and this run's findings that open or reopen a case (``context.arisin
 each an occurrence opened now): ``occurrences`` or more occurrences of one exception type naming one
 product, supplier or customer among their entities, opened within the last
 ``window_days`` days (the boundary day included). The review is owned by the team that
-owns the recurring type.
+owns the recurring type, placed at the business's company when it has only one. It
+says how many of its occurrences are still open: on a first scan all are, cases open
+at once rather than a history, and it reads so.
 
 This detector reads the case history, this run's arising findings, the detection time
 and the value ladder. A large scan raises tens of thousands of findings naming a
@@ -29,10 +31,10 @@ from typing import Final, Protocol, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from controltower.detectors.base import DetectorSettings, Finding, SeverityByValue
+from controltower.detectors.base import DetectorSettings, Finding
 from controltower.detectors.columnar.context import ColumnarDetectionContext
 from controltower.detectors.columnar.groups import first_in_runs
-from controltower.domain.cases import ExceptionType, Severity, highest_severity, raise_severity
+from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.explain import format_money, plural
 from controltower.domain.tables import I64
 
@@ -52,41 +54,80 @@ def recurring_subject(entity: str, type_: ExceptionType) -> str:
     return f"{entity}:{type_}"
 
 
+#: the occurrences named in a review before "and N more"
+SUBJECTS_NAMED: Final = 5
+#: how the value at risk of a review is worked out
+VALUE_BASIS: Final = "sum of the value at risk of the occurrences in the window"
+
+
+def _named(subjects: Sequence[str]) -> str:
+    """``PO7, PO9 and 3 more``: the first occurrences by their codes, then how many more."""
+    codes = [subject.split(":", 1)[-1] for subject in subjects]
+    shown = ", ".join(codes[:SUBJECTS_NAMED])
+    rest = len(codes) - SUBJECTS_NAMED
+    return f"{shown} and {rest} more" if rest > 0 else shown
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def review(
-    context: SeverityByValue,
     settings: RecurringExceptionSettings,
     entity: str,
     type_: ExceptionType,
     *,
     count: int,
+    still_open: int,
     value: Decimal,
     subjects: Sequence[str],
+    entity_phrase: str,
+    company: str | None,
 ) -> Finding:
-    """The review of ``entity`` after ``count`` occurrences of ``type_`` on the sorted
-    distinct ``subjects``, worth ``value`` in all.
+    """The review of ``entity`` (``entity_phrase`` in words) after ``count`` occurrences
+    of ``type_`` on the sorted distinct ``subjects``, worth ``value`` in all, of which
+    ``still_open`` are cases open now. When all are (always so on a first scan) they are
+    cases open at once rather than a history, and the words say so; a repeated scan
+    words it the same.
 
-    Used by :func:`detect`, which counts in bulk, and by the oracle's reference
-    detector, so both word and grade a review the same way.
+    A review is a process problem for the team that owns the type, not a fire: it
+    delays no order itself (its occurrences do, and keep their own severities), so it
+    is low, or medium from twice the threshold, whatever its occurrences are worth; and
+    an incident led by a review counts none of that value as its own
+    (:mod:`controltower.domain.incidents`). Used by :func:`detect`, which counts in bulk, and by the oracle's
+    reference detector, so both word and grade a review the same way.
     """
-    severity = highest_severity([Severity.MEDIUM, context.severity_for_value(value)])
-    if count >= 2 * settings.occurrences:
-        severity = raise_severity(severity)
+    severity = Severity.MEDIUM if count >= 2 * settings.occurrences else Severity.LOW
+    noun = f"{type_.replace('_', ' ')} case"
+    cases = plural(count, noun)
+    window = plural(settings.window_days, "day")
+    if still_open == count:
+        told = (
+            f"{_capitalised(entity_phrase)} has {cases} open at once: {_named(subjects)}. "
+            f"Together they put {format_money(value)} at risk; the policy calls for a "
+            f"review at {settings.occurrences} in {window}."
+        )
+    else:
+        told = (
+            f"{_capitalised(entity_phrase)} has had {cases} in the last {window} "
+            f"({still_open or 'none'} still open): {_named(subjects)}. "
+            f"Together they put {format_money(value)} at risk; the policy calls for a "
+            f"review at {settings.occurrences}."
+        )
     return Finding(
         type=ExceptionType.RECURRING_EXCEPTION,
         subject=recurring_subject(entity, type_),
         severity=severity,
         value_at_risk=value,
-        value_basis="sum of the value at risk of the occurrences in the window",
+        value_basis=VALUE_BASIS,
         explanation=(
-            f"{type_} has occurred {count} times in the last "
-            f"{plural(settings.window_days, 'day')} on {entity} ({', '.join(subjects)}), "
-            f"putting {format_money(value)} at risk in all (the policy calls for a review "
-            f"at {settings.occurrences}). Next: open a root-cause review of {entity} "
-            f"and agree corrective actions, rather than fixing each case again."
+            f"{told} Next: open a root-cause review of {entity.split(':', 1)[-1]} and agree "
+            f"corrective actions, rather than fixing each case again."
         ),
         cause=recurring_subject(entity, type_),
         related=tuple(subjects),
         entities=(entity,),
+        company=company,
         owner_type=type_,
     )
 
@@ -107,6 +148,8 @@ class _Occurrences:
     opened_at: list[datetime]
     entities: list[tuple[str, ...]]
     values: list[Decimal]
+    #: how many of the positions (the first ones) are past occurrences
+    n_past: int
 
     @classmethod
     def of(cls, context: ColumnarDetectionContext, window_days: int) -> _Occurrences:
@@ -123,6 +166,7 @@ class _Occurrences:
             opened_at=[o.opened_at for o in past] + [until] * len(new),
             entities=[o.entities for o in past] + [f.entities for f in new],
             values=[o.value_at_risk for o in past] + [f.value_at_risk for f in new],
+            n_past=len(past),
         )
 
 
@@ -161,26 +205,40 @@ def detect(
     group = np.repeat(np.arange(chosen.shape[0]), lengths)
     bounds = np.append(0, np.cumsum(lengths))
     values = np.add.reduceat(np.array(occurrences.values, dtype=object)[members], bounds[:-1])
+    # the window's past occurrences come first, this run's arising findings after them
+    current = context.current
+    is_open = np.array(
+        [
+            i >= occurrences.n_past or (t, subj) in current
+            for i, (t, subj) in enumerate(zip(occurrences.types, occurrences.subjects, strict=True))
+        ],
+        dtype=np.int64,
+    )
+    still_open = np.add.reduceat(is_open[members], bounds[:-1])
     subjects, subject_bounds = _distinct_sorted_subjects(list(numbering), subject, members, group)
     findings: list[Finding] = []
-    for g, (entity, type_index, count, value) in enumerate(
+    company = context.sole_company
+    for g, (entity, type_index, count, opened, value) in enumerate(
         zip(
             found.pair_entity[chosen].tolist(),
             found.pair_type[chosen].tolist(),
             lengths.tolist(),
+            still_open.tolist(),
             values.tolist(),
             strict=True,
         )
     ):
         findings.append(
             review(
-                context,
                 settings,
                 found.entities[entity],
                 _TYPES[type_index],
                 count=count,
+                still_open=opened,
                 value=value,
                 subjects=subjects[subject_bounds[g] : subject_bounds[g + 1]],
+                entity_phrase=context.entity_phrase(found.entities[entity]),
+                company=company,
             )
         )
     return findings

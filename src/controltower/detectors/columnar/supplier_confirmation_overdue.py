@@ -24,7 +24,7 @@ from controltower.detectors.columnar.groups import pairs_by_group, sums_of_produ
 from controltower.detectors.columnar.parties import supplier_phrases, tier_of_rank, top_tier_ranks
 from controltower.detectors.columnar.purchase_orders import open_po_lines, pegs_of_pos, po_entities
 from controltower.detectors.columnar.severity_ladder import ladder_ranks, severities
-from controltower.domain.cases import ExceptionType, Severity
+from controltower.domain.cases import UNHURT_CEILING, ExceptionType, Severity, at_most
 from controltower.domain.columnar import NULL_DAY, from_units
 from controltower.domain.explain import plural
 
@@ -152,7 +152,16 @@ def detect(
             supplier_phrases(context, suppliers),
             amounts.tolist(),
             money_texts(amounts, 12),
-            severities(ladder_ranks(context, amounts, 12), Severity.LOW, at_risk.astype(int)),
+            [
+                s if late else at_most(s, UNHURT_CEILING)
+                for s, late in zip(
+                    severities(
+                        ladder_ranks(context, amounts, 12), Severity.LOW, at_risk.astype(int)
+                    ),
+                    at_risk.tolist(),
+                    strict=True,
+                )
+            ],
             pegged,
             itertools.pairwise(bounds),
             waited[rows].tolist(),

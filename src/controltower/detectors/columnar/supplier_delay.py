@@ -38,7 +38,13 @@ from controltower.detectors.columnar.parties import (
 )
 from controltower.detectors.columnar.purchase_orders import pegs_of_pos, po_entities
 from controltower.detectors.columnar.severity_ladder import ladder_ranks, severities
-from controltower.domain.cases import ExceptionType, Severity, severity_rank
+from controltower.domain.cases import (
+    UNHURT_CEILING,
+    ExceptionType,
+    Severity,
+    at_most,
+    severity_rank,
+)
 from controltower.domain.columnar import NULL_DAY, from_units
 from controltower.domain.explain import plural
 from controltower.domain.kernel import SOURCE_INBOUND
@@ -207,7 +213,10 @@ def detect(context: ColumnarDetectionContext, settings: SupplierDelaySettings) -
             context.code_array(tables.vocab.suppliers.codes)[suppliers].tolist(),
             supplier_phrases(context, suppliers),
             amounts.tolist(),
-            severities(ranks, Severity.LOW, raises),
+            [
+                s if has else at_most(s, UNHURT_CEILING)
+                for s, has in zip(severities(ranks, Severity.LOW, raises), is_hurt, strict=True)
+            ],
             is_hurt,
             itertools.pairwise(bounds),
             (context.as_of_day - earliest).tolist(),

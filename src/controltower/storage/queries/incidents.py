@@ -1,11 +1,13 @@
 """Incidents (cases sharing one root cause) grouped, ranked and paged in SQL.
 
-An incident is every case with the same ``cause`` (``domain/incidents.py``): its value
-at risk is the larger of its root's own value (the cases whose subject *is* the cause)
-and the sum of its impacts' values, each impacted subject counted once at its highest
-value; its severity is its worst case's. Those are plain aggregates, so the database
-groups the cases (``GROUP BY cause, subject``, then ``GROUP BY cause``) and ranks the
-incidents: the most value at risk first, then the most severe, then the cause. Only the
+An incident is every case with the same ``cause`` (``domain/incidents.py``): when it
+makes orders late (it has ``order_at_risk`` cases) its value at risk is what those
+orders are worth, else the larger of its root's own value (the cases whose subject *is*
+the cause; a recurring review's counts 0) and the sum of its impacts' values, each
+impacted subject counted once at its highest value; its severity is its worst case's.
+Those are plain aggregates, so the database groups the cases (``GROUP BY cause,
+subject``, then ``GROUP BY cause``) and ranks the incidents: those that make orders late
+first, then by value at risk, then the most severe, then the cause. Only the
 cases of the incidents on the page are then read, and
 :func:`controltower.domain.incidents.group_incidents` builds each incident from them
 exactly as before: the page shows the same incidents, values and members as grouping
@@ -83,8 +85,7 @@ class IncidentGroup:
     member_count: int
     #: the case whose subject is the cause itself and whose type leads the incident
     root_case_id: str | None
-    #: the sales orders the cause and its impacts name (``sales_order:SO1``, and
-    #: ``sales_order_line:SO1/2`` for its lines)
+    #: the orders the incident makes late (:attr:`Incident.orders`)
     order_count: int
 
 
@@ -107,7 +108,8 @@ def list_incidents(
     *,
     page: PageRequest = PageRequest(),
 ) -> Page[IncidentGroup]:
-    """One page of incidents, the most value at risk first, and how many are listed."""
+    """One page of incidents, the biggest problems first
+    (:func:`controltower.domain.incidents.ranking_key`), and how many are listed."""
     companies = picture_companies(session, picture_id)
     if not companies:
         return empty_page(page)
@@ -158,11 +160,20 @@ def _rank(
 ) -> list[str]:
     dialect = dialect_name(session)
     cases = tables.exception_cases
+    value = numeric_key(cases.c.value_at_risk, dialect)
     per_subject = (
         sa.select(
             cases.c.cause,
             cases.c.subject,
-            sa.func.max(numeric_key(cases.c.value_at_risk, dialect)).label("value"),
+            sa.func.max(
+                sa.case(
+                    (cases.c.type == ExceptionType.RECURRING_EXCEPTION.value, sa.literal(0)),
+                    else_=value,
+                )
+            ).label("value"),
+            sa.func.max(sa.case((cases.c.type == ExceptionType.ORDER_AT_RISK.value, value))).label(
+                "late_value"
+            ),
             sa.func.max(sql_severity_rank(cases.c.severity)).label("rank"),
         )
         .where(*_grouped(companies, states, dialect, visible))
@@ -181,17 +192,25 @@ def _rank(
             per_subject.c.cause,
             root_value.label("root_value"),
             impact_value.label("impact_value"),
+            sa.func.sum(per_subject.c.late_value).label("late_value"),
+            sa.func.count(per_subject.c.late_value).label("late_orders"),
             sa.func.max(per_subject.c.rank).label("rank"),
         )
         .group_by(per_subject.c.cause)
         .subquery("per_cause")
     )
-    value = sa.case(
+    makes_late = per_cause.c.late_orders > 0
+    incident_value = sa.case(
+        (makes_late, per_cause.c.late_value),
         (per_cause.c.root_value >= per_cause.c.impact_value, per_cause.c.root_value),
         else_=per_cause.c.impact_value,
     )
+    # domain.incidents.ranking_key: orders made late first, by their value
     query = sa.select(per_cause.c.cause).order_by(
-        value.desc(), per_cause.c.rank.desc(), text_key(per_cause.c.cause, dialect)
+        sa.case((makes_late, 0), else_=1),
+        incident_value.desc(),
+        per_cause.c.rank.desc(),
+        text_key(per_cause.c.cause, dialect),
     )
     return list(session.connection().execute(query).scalars())
 
@@ -361,22 +380,11 @@ def _incident_groups(
             ),
             member_count=len(members),
             root_case_id=root,
-            order_count=len({_order_of(s) for s in (cause, *incident.impacts)} - {None}),
+            order_count=len(incident.orders),
         )
         found[cause] = group
         keep(version, ("incident", _states_key(states), visible, cause), group)
     return found
-
-
-def _order_of(subject: str) -> str | None:
-    """The sales order a subject names: ``sales_order:SO1`` and ``sales_order_line:SO1/2``
-    both name SO1 (the subject forms of docs/exceptions.md)."""
-    kind, _, rest = subject.partition(":")
-    if kind == "sales_order":
-        return rest
-    if kind == "sales_order_line":
-        return rest.rpartition("/")[0] or None
-    return None
 
 
 def _states_key(states: frozenset[CaseState] | None) -> tuple[str, ...] | None:

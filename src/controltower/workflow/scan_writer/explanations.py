@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from controltower.domain.columnar import NULL_DAY
-from controltower.domain.explain import credit_sentences, plural
+from controltower.domain.explain import credit_sentences, plural, ready_to_ship_sentence
 from controltower.domain.kernel import (
     credit_assessment,
     overdue_invoices_by_customer,
@@ -63,7 +63,8 @@ def _ship_clause(day: int, late: int, promised: int, credit_blocked: bool, brief
 
 def simple_order_tails(frame: Frame, orders: I64, payer: I64, credit: dict[int, str]) -> Texts:
     """The tails of orders whose every line is simply served from stock: credit, then
-    ``"All 3 lines are covered from stock in WH; ships D, on time."``."""
+    ``"All 3 lines are covered from stock in WH; ships D, on time."``, or, past the
+    promise and not held by credit, ``explain.ready_to_ship_sentence``."""
     result = frame.result
     picture = result.picture
     start = picture.order_line_start
@@ -76,6 +77,15 @@ def simple_order_tails(frame: Frame, orders: I64, payer: I64, credit: dict[int, 
     warehouse = frame.warehouse
 
     def tail(who: int, c: int, wh: int, day: int, days_late: int, due: int) -> str:
+        if days_late > 0 and c < 0:
+            ready = ready_to_ship_sentence(
+                count=1 if who >= 0 else -who,
+                first_line=who,
+                warehouse=warehouse[wh],
+                promised=iso_day(due),
+                days_late=days_late,
+            )
+            return f'{_opening(c, credit)}"{ready}"]}}'
         lines = f"Line {who} is" if who >= 0 else f"All {-who} lines are"
         clause = _ship_clause(day, days_late, due, c >= 0, brief=True)
         return (
