@@ -113,6 +113,13 @@ def _api_targets(client: httpx.Client) -> list[Target]:
         if get is None or not path.startswith("/api") or "{" in path or _is_download(path):
             continue
         params = {p["name"]: p for p in get.get("parameters", []) if p.get("in") == "query"}
+        required = [name for name, p in params.items() if p.get("required")]
+        if required:
+            # a search needs what to look for: the first letter of the demo's order ids
+            if required != ["q"]:
+                continue
+            targets.append(Target(f"GET {path}?q=S", _with(path, q="S")))
+            continue
         targets.append(Target(f"GET {path}", path))
         if "view" in params:
             schema = params["view"].get("schema", {})

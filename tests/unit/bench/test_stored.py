@@ -246,6 +246,15 @@ SPEC = {
                 ]
             }
         },
+        "/api/search": {"get": {"parameters": [{"name": "q", "in": "query", "required": True}]}},
+        "/api/needs-two": {
+            "get": {
+                "parameters": [
+                    {"name": "a", "in": "query", "required": True},
+                    {"name": "b", "in": "query", "required": True},
+                ]
+            }
+        },
         "/docs": {"get": {}},
     }
 }
@@ -300,6 +309,10 @@ def test_the_urls_are_discovered_from_the_running_app(monkeypatch: pytest.Monkey
     assert targets["GET /api/exceptions?view=incidents"] == "/api/exceptions?view=incidents"
     assert targets["GET /api/orders/{order_id}"] == "/api/orders/SO100001"
     assert targets["GET /api/exceptions/cases/{case_id}"] == "/api/exceptions/cases/7"
+    # a required query is given (a search asks for what it looks for), never left out
+    assert targets["GET /api/search?q=S"] == "/api/search?q=S"
+    assert "GET /api/search" not in targets
+    assert not any("needs-two" in path for path in targets.values())
     assert "/docs" not in targets.values()
     assert not any("export" in path for path in targets.values())
     assert not any("{" in path for path in targets.values())
