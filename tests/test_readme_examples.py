@@ -112,6 +112,20 @@ class Example:
     quiet: bool = True
     #: needs the fake Odoo server
     odoo: bool = False
+    #: files the example reads, written into its working folder first: (name, text)
+    files: tuple[tuple[str, str], ...] = ()
+
+
+#: the policy file the README's policy examples read: a change a reader might make
+MY_POLICY: Final = """\
+[detectors.pricing_variance]
+tolerance_pct = 2.5
+
+[[routing.rules]]
+type = "order_at_risk"
+customer_tier = "strategic"
+team = "key_accounts"
+"""
 
 
 #: Every README example, keyed by its first words after ``controltower``: the longest
@@ -129,6 +143,8 @@ EXAMPLES: Final[dict[str, Example]] = {
     "demo": Example(),
     # on the demo's picture, so that the warehouse and the team it names are known
     "user add": Example(stored=True, stdin="a password long enough\n"),
+    "policy check": Example(files=(("my-policy.toml", MY_POLICY),)),
+    "policy show": Example(files=(("my-policy.toml", MY_POLICY),)),
     "user list": Example(stored=True, before=("user add",)),
     "user token": Example(stored=True, before=("user add",)),
 }
@@ -321,6 +337,8 @@ def test_readme_example_works_on_the_demo(
     needs_odoo = example.odoo or any(EXAMPLES[key].odoo for key in example.before)
     odoo, business = request.getfixturevalue("fake_odoo") if needs_odoo else (None, None)
     given = Given(demo_dataset, odoo, business)
+    for name, text in example.files:
+        (tmp_path / name).write_text(text, "utf-8")
     if example.stored:
         store_unscanned(demo_dataset, database_url)
     for key in example.before:

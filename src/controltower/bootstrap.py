@@ -24,6 +24,7 @@ from controltower.api.request_gate import SPARE_THREADS, RequestGate
 from controltower.api.routes import cases, exceptions, health, orders, pictures
 from controltower.api.routes import entities as entities_api
 from controltower.api.routes import exports as exports_api
+from controltower.api.routes import notifications as notifications_api
 from controltower.api.routes import search as search_api
 from controltower.api.routes import views as views_api
 from controltower.api.routes import work as work_api
@@ -39,6 +40,7 @@ from controltower.web import (
     entity_pages,
     error_pages,
     export_pages,
+    notification_pages,
     pages,
     saved_views_pages,
     search_pages,
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # before the orders router: /api/orders/export is not an order id
     app.include_router(exports_api.router)
     app.include_router(views_api.router)
+    app.include_router(notifications_api.router)
     app.include_router(orders.router)
     app.include_router(exceptions.router)
     app.include_router(cases.router)
@@ -110,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # before the pages: /orders/export.csv is not an order id
     app.include_router(export_pages.router)
     app.include_router(saved_views_pages.router)
+    app.include_router(notification_pages.router)
     # before the /static mount: the pages serve plotly.js under /static/vendor/
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

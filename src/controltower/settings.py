@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_FILE = "controltower.db"
@@ -59,6 +59,46 @@ class Settings(BaseSettings):
     #: the currency the business's amounts are in (CONTROLTOWER_CURRENCY, ISO 4217):
     #: pages show money with its decimals
     currency: str = "GBP"
+    #: where notification email goes out (SMTP_URL, smtp://[user[:password]@]host:port;
+    #: STARTTLS when the server offers it); None: no email is sent. Never logged.
+    smtp_url: SecretStr | None = Field(default=None, validation_alias="SMTP_URL")
+    #: the From address of notification email (NOTIFY_FROM)
+    notify_from: str = Field(default="controltower@localhost", validation_alias="NOTIFY_FROM")
+    #: the HMAC-SHA256 key signing webhook bodies (NOTIFY_WEBHOOK_SECRET); None: no
+    #: webhook is sent. Never logged.
+    notify_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias="NOTIFY_WEBHOOK_SECRET"
+    )
+    #: the address people open Control Tower at, for links in email and webhooks
+    #: (CONTROLTOWER_BASE_URL)
+    base_url: str = "http://127.0.0.1:8000"
+
+    @field_validator("smtp_url", mode="before")
+    @classmethod
+    def _smtp_url_shape(cls, value: object) -> object:
+        """A blank SMTP_URL is none; any other must be smtp://[user[:password]@]host:port
+        (the message never repeats the value: it may hold a password)."""
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text is None or (isinstance(text, str) and not text.strip()):
+            return None
+        from urllib.parse import urlsplit
+
+        try:
+            parts = urlsplit(str(text).strip())
+            port = parts.port
+        except ValueError:
+            port = None
+            parts = None
+        if parts is None or parts.scheme != "smtp" or not parts.hostname or port is None:
+            raise ValueError("write it as smtp://[user[:password]@]host:port")
+        return str(text).strip()
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http:// or https:// address")
+        return value.rstrip("/")
 
     @field_validator("locale")
     @classmethod

@@ -226,6 +226,12 @@ def tour_stops(server: LiveServer, shown: Showcase) -> list[Stop]:
             _go(server, "/orders/NO-SUCH-ORDER"),
         ),
         Stop("address nobody serves", ("GET", "/"), _go(server, "/no-such-page")),
+        Stop("notifications", ("GET", "/notifications"), _go(server, "/notifications")),
+        Stop(
+            "dead letters",
+            ("GET", "/admin/notifications/dead-letters"),
+            _go(server, "/admin/notifications/dead-letters"),
+        ),
     ]
 
 

@@ -268,6 +268,38 @@ def routes(b: Business) -> list[Route]:
         ),
         Route("POST", "/views/{view_id}/delete", "/views/999999/delete", view, Reach.PERSONAL),
         Route("POST", "/logout", "/logout", view, Reach.PERSONAL, form={}),
+        Route("GET", "/api/notifications", "/api/notifications", view, Reach.PERSONAL),
+        Route(
+            "POST",
+            "/api/notifications/{notification_id}/read",
+            "/api/notifications/999999/read",
+            view,
+            Reach.PERSONAL,
+            json={},
+        ),
+        Route(
+            "GET",
+            "/api/notifications/dead",
+            "/api/notifications/dead",
+            Permission.MANAGE_PEOPLE,
+            Reach.PERSONAL,
+        ),
+        Route("GET", "/notifications", "/notifications", view, Reach.PERSONAL),
+        Route(
+            "POST",
+            "/notifications/{notification_id}/read",
+            "/notifications/999999/read",
+            view,
+            Reach.PERSONAL,
+            form={},
+        ),
+        Route(
+            "GET",
+            "/admin/notifications/dead-letters",
+            "/admin/notifications/dead-letters",
+            Permission.MANAGE_PEOPLE,
+            Reach.PERSONAL,
+        ),
     ]
     return rows
 

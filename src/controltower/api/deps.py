@@ -21,6 +21,9 @@ def get_session(request: Request) -> Iterator[Session]:
     """
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
+        # the page's own reads (the bell's count in the layout) use it too: one
+        # connection per request, as the gate counts them
+        request.state.session = session
         yield session
 
 

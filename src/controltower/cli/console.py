@@ -17,7 +17,7 @@ arguments and ``Text`` objects, never through markup.
 from __future__ import annotations
 
 import errno
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +29,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 if TYPE_CHECKING:
     from controltower.domain.model import Dataset
     from controltower.policy import Policy
+    from controltower.policy.diagnostics import PolicyProblem
 
 ProgressCallback = Callable[[str, int, int], None]
 ProgressFactory = Callable[[str], ProgressCallback]
@@ -181,12 +182,37 @@ def read_dataset_or_exit(folder: Path, *, outcome: str) -> Dataset:
 
 
 def policy_or_exit(path: Path | None) -> Policy:
-    """The policy (defaults overlaid by ``path``); a bad file is one error line, exit 1."""
+    """The policy (defaults overlaid by ``path``, else by the file
+    ``CONTROLTOWER_POLICY_FILE`` names). A file that cannot be used is refused before the
+    command does anything: every problem in it as ``FILE:LINE: key: message`` on standard
+    error (:func:`print_policy_problems`), exit 2."""
+    import os
+
     from controltower.domain.errors import PolicyError
     from controltower.policy import load_policy
+    from controltower.policy.diagnostics import PolicyInvalidError
 
+    if path is None and os.environ.get("CONTROLTOWER_POLICY_FILE", "").strip():
+        path = Path(os.environ["CONTROLTOWER_POLICY_FILE"].strip())
     try:
         return load_policy(path)
+    except PolicyInvalidError as exc:
+        source = "the default policy" if path is None else str(path)
+        print_policy_problems(exc.problems, source, outcome="nothing was done")
+        raise typer.Exit(code=2) from exc
     except PolicyError as exc:
         errors_console().print(f"Error: {exc}", markup=False)
-        raise typer.Exit(code=1) from exc
+        raise typer.Exit(code=2) from exc
+
+
+def print_policy_problems(problems: Sequence[PolicyProblem], source: str, *, outcome: str) -> None:
+    """Each problem of a policy file on its own line, then ``Error: FILE: N problems;
+    <outcome>.``; a file that cannot be read at all is the one ``Error:`` line."""
+    errors = errors_console()
+    if len(problems) == 1 and problems[0].line is None and problems[0].key is None:
+        errors.print(f"Error: {problems[0]}", markup=False)
+        return
+    for problem in problems:
+        errors.print(str(problem), markup=False)
+    noun = "problem" if len(problems) == 1 else "problems"
+    errors.print(f"Error: {source}: {len(problems)} {noun}; {outcome}.", markup=False)

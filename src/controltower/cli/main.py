@@ -23,6 +23,7 @@ from controltower.cli import (
     dataset_cmds,
     demo_cmd,
     odoo_cmd,
+    policy_cmd,
     scan_cmd,
     serve_cmd,
     user_cmd,
@@ -85,5 +86,6 @@ scan_cmd.register(app)
 serve_cmd.register(app)
 user_cmd.register(app)
 odoo_cmd.register(app)
+policy_cmd.register(app)
 worker_cmd.register(app)
 writeback_cmd.register(app)

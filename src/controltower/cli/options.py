@@ -87,7 +87,8 @@ def resolve_settings(*, database_url: str | None = None, **overrides: Any) -> Se
 
 def _setting_source(name: str) -> str:
     """Where a setting comes from when no flag gives it."""
-    return "$DATABASE_URL" if name == "DATABASE_URL" else f"$CONTROLTOWER_{name.upper()}"
+    # DATABASE_URL, SMTP_URL, NOTIFY_FROM, NOTIFY_WEBHOOK_SECRET are read by that name
+    return f"${name}" if name.isupper() else f"$CONTROLTOWER_{name.upper()}"
 
 
 def as_of_or_today(value: str | None) -> date:

@@ -34,12 +34,14 @@ from controltower.cli.console import (
     policy_or_exit,
 )
 from controltower.cli.options import DatabaseUrlOption, resolve_settings
+from controltower.domain.cases import Severity
 from controltower.domain.people import Role
 
 if TYPE_CHECKING:
     from rich.table import Table
     from sqlalchemy.orm import Session
 
+    from controltower.domain.notifications import Preferences
     from controltower.storage.people import Person
 
 #: the width of a people table sent to a pipe or a file: one row per person, never wrapped
@@ -84,6 +86,51 @@ EmailOption = Annotated[
     str | None,
     typer.Option("--email", metavar="ADDRESS", help="Their email address.", show_default=False),
 ]
+NotifyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--notify",
+        metavar="CHANNELS",
+        help="Where they are told of new cases: in_app, email, webhook (comma separated).",
+        show_default=False,
+    ),
+]
+WebhookOption = Annotated[
+    str | None,
+    typer.Option(
+        "--webhook",
+        metavar="URL",
+        help='The address their webhook notifications are posted to ("" clears it).',
+        show_default=False,
+    ),
+]
+QuietOption = Annotated[
+    str | None,
+    typer.Option(
+        "--quiet",
+        metavar="HH:MM-HH:MM",
+        help="Quiet hours: email and webhooks wait until they end (none lifts them).",
+        show_default=False,
+    ),
+]
+TimezoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--timezone",
+        metavar="ZONE",
+        help="The time zone of their quiet hours and digest, e.g. Europe/London.",
+        show_default=False,
+    ),
+]
+DigestOption = Annotated[
+    str | None,
+    typer.Option(
+        "--digest",
+        metavar="SEVERITIES",
+        help="Severities gathered into a daily digest instead of sent at once (or none).",
+        show_default=False,
+    ),
+]
 PasswordStdinOption = Annotated[
     bool,
     typer.Option(
@@ -127,6 +174,11 @@ def add_user(
     company: CompaniesOption = None,
     email: EmailOption = None,
     password_stdin: PasswordStdinOption = False,
+    notify: NotifyOption = None,
+    webhook: WebhookOption = None,
+    quiet: QuietOption = None,
+    timezone: TimezoneOption = None,
+    digest: DigestOption = None,
     database_url: DatabaseUrlOption = None,
 ) -> None:
     """Add a person.
@@ -137,6 +189,8 @@ def add_user(
     from controltower.storage.people import add_person
 
     chosen_role = parse_role(role)
+    wanted = NotifyWish(notify, webhook, quiet, timezone, digest)
+    wanted.check()
     password: str | None = None
     if password_stdin:
         password = password_from_stdin()
@@ -157,6 +211,7 @@ def add_user(
             warehouses=warehouse or (),
         )
         warn_about_codes(session, warehouses=warehouse, companies=company, teams=team)
+        told = wanted.apply(session, person.user_id) if not wanted.is_empty() else None
     how = (
         "can sign in with the password given"
         if person.has_password
@@ -167,6 +222,8 @@ def add_user(
         markup=False,
         emoji=False,
     )
+    if told is not None:
+        output_console().print(f"Notifications: {told}.", markup=False, emoji=False)
 
 
 def set_user(
@@ -198,6 +255,11 @@ def set_user(
         ),
     ] = None,
     password_stdin: PasswordStdinOption = False,
+    notify: NotifyOption = None,
+    webhook: WebhookOption = None,
+    quiet: QuietOption = None,
+    timezone: TimezoneOption = None,
+    digest: DigestOption = None,
     active: Annotated[
         bool | None,
         typer.Option(
@@ -219,12 +281,19 @@ def set_user(
         companies=_replacing("--company", company, "--all-companies", all_companies),
         password=password_from_stdin() if password_stdin else None,
     )
-    if changes.is_empty():
+    wanted = NotifyWish(notify, webhook, quiet, timezone, digest)
+    wanted.check()
+    if changes.is_empty() and wanted.is_empty():
         usage_error(f"nothing to change for {login!r}: give at least one option (see --help)")
     url = resolve_settings(database_url=database_url).database_url
+    told: str | None = None
     with people_unit(url) as session:
         before, after = _apply(session, login, changes)
+        if not wanted.is_empty():
+            told = wanted.apply(session, after.user_id)
     differences = describe_changes(before, after, password_changed=changes.password is not None)
+    if told is not None:
+        differences.append(f"notifications: {told}")
     output = output_console()
     if differences:
         output.print(f"Changed {after.login}: {'; '.join(differences)}.", markup=False, emoji=False)
@@ -371,6 +440,88 @@ def usage_error(message: str) -> NoReturn:
 def fail(message: str) -> NoReturn:
     errors_console().print(f"Error: {message}", markup=False, emoji=False)
     raise typer.Exit(code=1)
+
+
+@dataclass(frozen=True, slots=True)
+class NotifyWish:
+    """The notification options given to ``user add`` or ``user set`` (None: unchanged)."""
+
+    notify: str | None = None
+    webhook: str | None = None
+    quiet: str | None = None
+    timezone: str | None = None
+    digest: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, field.name) is None for field in fields(self))
+
+    def check(self) -> None:
+        """Refuse (exit 2) a value that cannot be kept, naming the option."""
+        from controltower.domain.notifications import (
+            PreferenceError,
+            parse_channels,
+            parse_quiet_hours,
+            parse_severities,
+            zone_named,
+        )
+
+        checks = (
+            ("--notify", self.notify, parse_channels),
+            ("--quiet", self.quiet, parse_quiet_hours),
+            ("--timezone", self.timezone, zone_named),
+            ("--digest", self.digest, parse_severities),
+        )
+        for option, value, parse in checks:
+            if value is None:
+                continue
+            try:
+                parse(value)
+            except PreferenceError as error:
+                usage_error(f"{option}: {error}")
+        if self.webhook and not self.webhook.strip().startswith(("http://", "https://")):
+            usage_error(f"--webhook: {self.webhook!r} is not an http:// or https:// address")
+
+    def apply(self, session: Session, user_id: int) -> str:
+        """Store the person's new preferences; them in words."""
+        from dataclasses import replace
+
+        from controltower.domain.notifications import (
+            parse_channels,
+            parse_quiet_hours,
+            parse_severities,
+        )
+        from controltower.storage.notifications import preferences_of, save_preferences
+
+        chosen = preferences_of(session, user_id)
+        if self.notify is not None:
+            chosen = replace(chosen, channels=parse_channels(self.notify))
+        if self.webhook is not None:
+            chosen = replace(chosen, webhook_url=self.webhook.strip() or None)
+        if self.quiet is not None:
+            start, end = parse_quiet_hours(self.quiet)
+            chosen = replace(chosen, quiet_start=start, quiet_end=end)
+        if self.timezone is not None:
+            chosen = replace(chosen, timezone=self.timezone.strip() or None)
+        if self.digest is not None:
+            chosen = replace(chosen, digest_severities=parse_severities(self.digest))
+        save_preferences(session, user_id, chosen)
+        return describe_preferences(chosen)
+
+
+def describe_preferences(chosen: Preferences) -> str:
+    """A person's notification preferences in words (a webhook by its host only)."""
+    from urllib.parse import urlsplit
+
+    from controltower.storage.notifications import quiet_text
+
+    severities = [str(s) for s in Severity if s in chosen.digest_severities]
+    webhook = urlsplit(chosen.webhook_url).netloc if chosen.webhook_url else "none"
+    return (
+        f"channels {', '.join(chosen.channels) or 'none'}; "
+        f"quiet hours {quiet_text(chosen.quiet_start, chosen.quiet_end)} "
+        f"({chosen.timezone or 'UTC'}); digest {', '.join(severities) or 'none'}; "
+        f"webhook {webhook}"
+    )
 
 
 # --- Working on the database ------------------------------------------------------------

@@ -5,6 +5,8 @@ Each cycle syncs Odoo when a connection is configured (``ODOO_URL``, ``ODOO_DB``
 update and clear), and, with ``--writeback``, writes the follow-ups back to Odoo. A
 cycle starts every ``--interval`` seconds (60 by default: the picture is never more
 than about a minute old); ``--once`` runs one cycle and exits, for cron and tests.
+After the scan, every cycle drains the notification outbox (``notify/delivery.py``):
+email through ``SMTP_URL``, webhooks signed with ``NOTIFY_WEBHOOK_SECRET``.
 
 A failed cycle (Odoo unreachable, a refused login) is one line on standard error; the
 worker goes on with the next cycle, and the stored picture stays the last good one.
@@ -41,7 +43,9 @@ if TYPE_CHECKING:
     from controltower.connectors.odoo.client import OdooConnection
     from controltower.connectors.odoo.settings import OdooSettings
     from controltower.domain.errors import DomainError
+    from controltower.notify.delivery import Senders
     from controltower.policy.model import Policy
+    from controltower.settings import Settings
 
 
 def register(app: typer.Typer) -> None:
@@ -98,8 +102,10 @@ def worker(
         )
     settings = settings_or_exit(settings_file)
     policy = policy_or_exit(Path(policy_file) if policy_file else None)
-    database = resolve_settings(database_url=database_url).database_url
+    resolved = resolve_settings(database_url=database_url)
+    database = resolved.database_url
     cycle = _Cycle(connection, settings, policy, database, writeback=writeback)
+    cycle.senders = _senders(resolved)
     if once:
         if not cycle.run():
             raise typer.Exit(code=1)
@@ -122,8 +128,27 @@ def worker(
     output_console().print("Worker stopped.", markup=False)
 
 
+def _senders(resolved: Settings) -> Senders:
+    """The notification senders the settings configure (secrets stay in them, unprinted)."""
+    from controltower.notify.delivery import Senders
+
+    return Senders.from_settings(
+        smtp_url=resolved.smtp_url.get_secret_value() if resolved.smtp_url else None,
+        sender=resolved.notify_from,
+        webhook_secret=(
+            resolved.notify_webhook_secret.get_secret_value()
+            if resolved.notify_webhook_secret
+            else None
+        ),
+        base_url=resolved.base_url,
+    )
+
+
 class _Cycle:
     """One round of the worker's work; ``run`` says whether it all went well."""
+
+    #: who sends the notifications the scans queue (None: the outbox is not drained)
+    senders: Senders | None = None
 
     def __init__(
         self,
@@ -189,7 +214,23 @@ class _Cycle:
             parts.append(
                 run_writeback_for_worker(self.connection, self.settings, self.database_url)
             )
+        if self.senders is not None:
+            parts.append(self._deliver(self.senders))
         return parts
+
+    def _deliver(self, senders: Senders) -> str:
+        """Drain the outbox: send the email and webhooks that are due; one summary."""
+        from datetime import UTC
+
+        from controltower.notify.delivery import deliver_outbox
+        from controltower.storage.database import make_engine, make_session_factory
+
+        engine = make_engine(self.database_url)
+        try:
+            report = deliver_outbox(make_session_factory(engine), senders, now=datetime.now(UTC))
+        finally:
+            engine.dispose()
+        return report.summary_line()
 
     @staticmethod
     def _failed(stamp: str, error: DomainError | Exception) -> None:

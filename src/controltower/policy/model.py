@@ -7,16 +7,18 @@ silently ignored setting. ``docs/policy.md`` lists every key with its default.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Self
+from typing import Self, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from controltower.domain.analysis import AllocationPolicy
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.model import Tier
+from controltower.policy.calendar import OpenHours, weekday_numbers, zone_named
 
 
 class _Section(BaseModel):
@@ -246,8 +248,31 @@ class Weekday(StrEnum):
 WEEKDAYS: tuple[Weekday, ...] = tuple(Weekday)
 
 
+_T = TypeVar("_T")
+
+
+class WarehouseClockSection(_Section):
+    """A warehouse's own business calendar: every key not given keeps ``[clock]``'s.
+
+    ``country = ""`` says the warehouse keeps no public holidays; a warehouse naming its
+    own country names its own subdivision too (none when not given).
+    """
+
+    business_day_start: time | None = None
+    business_day_end: time | None = None
+    business_days: tuple[Weekday, ...] | None = None
+    country: str | None = None
+    subdivision: str | None = None
+    closed_dates: tuple[date, ...] | None = None
+    timezone: str | None = None
+
+
 class ClockSection(_Section):
-    """Business hours: the SLA clock runs only inside them."""
+    """Business hours: the SLA clock runs only inside them.
+
+    These are the company's (and every warehouse's without its own table); public
+    holidays of ``country`` and the ``closed_dates`` are not business days.
+    """
 
     business_day_start: time = time(8, 0)
     business_day_end: time = time(18, 0)
@@ -258,18 +283,67 @@ class ClockSection(_Section):
         Weekday.THU,
         Weekday.FRI,
     )
+    #: ISO 3166 code whose public holidays are closed days (blank: none)
+    country: str = ""
+    subdivision: str = ""
+    closed_dates: tuple[date, ...] = ()
+    #: IANA time zone the hours are local to (blank: wall time, as given)
+    timezone: str = ""
+    warehouses: dict[str, WarehouseClockSection] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _sane_hours(self) -> Self:
-        if self.business_day_start >= self.business_day_end:
-            raise ValueError("business_day_start must be before business_day_end")
-        if not self.business_days:
-            raise ValueError("business_days needs at least one day")
+    def _sane_calendars(self) -> Self:
+        company = self.open_hours(None).problems()
+        problems = list(company)
+        for code, own in self.warehouses.items():
+            if own.timezone and not self.timezone:
+                problems.append(
+                    f"warehouses.{code}.timezone needs clock.timezone too "
+                    "(the zone a detection time without one is read in)"
+                )
+            problems.extend(
+                f"warehouses.{code}: {problem}"
+                for problem in self.open_hours(code).problems()
+                if problem not in company
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     def is_business_day(self, weekday: int) -> bool:
-        """``weekday`` as ``date.weekday()`` gives it (Monday is 0)."""
+        """``weekday`` as ``date.weekday()`` gives it (Monday is 0), by the company's
+        weekdays alone (public holidays and closed dates aside)."""
         return WEEKDAYS[weekday] in self.business_days
+
+    def open_hours(self, warehouse: str | None) -> OpenHours:
+        """The calendar of ``warehouse``: its own keys over the company's (``None``, or a
+        warehouse without a table: the company's)."""
+        own = self.warehouses.get(warehouse) if warehouse is not None else None
+        if own is None:
+            own = WarehouseClockSection()
+        own_country = own.country is not None
+        return OpenHours(
+            opens=_given(own.business_day_start, self.business_day_start),
+            closes=_given(own.business_day_end, self.business_day_end),
+            weekdays=weekday_numbers(_given(own.business_days, self.business_days)),
+            country=_given(own.country, self.country),
+            subdivision=_given(own.subdivision, "" if own_country else self.subdivision),
+            closed_dates=frozenset(_given(own.closed_dates, self.closed_dates)),
+            timezone=own.timezone or self.timezone,
+        )
+
+    def calendar_place(self, warehouse: str | None) -> str | None:
+        """The warehouse whose own calendar ``warehouse`` keeps, or None for the
+        company's (a warehouse without a table of its own)."""
+        return warehouse if warehouse is not None and warehouse in self.warehouses else None
+
+    def frame(self) -> ZoneInfo | None:
+        """The zone a detection time without one is read in: ``timezone``, if set."""
+        return zone_named(self.timezone) if self.timezone else None
+
+
+def _given(own: _T | None, inherited: _T) -> _T:
+    return inherited if own is None else own
 
 
 # --- lifecycle ----------------------------------------------------------------------

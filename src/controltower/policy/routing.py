@@ -5,19 +5,22 @@ The owner is a team (from ``[routing.teams]``, or the first matching
 instead of its type's, as an order ready to ship names ``order_ready_to_ship``) placed
 where the exception lives: ``team@WAREHOUSE``, else
 ``team@COMPANY``, else the bare team. The due time is the detection time plus the
-type's response hours for its severity (``[sla]``), counted in business hours
-(``[clock]``) so a target never expires overnight or over a weekend.
+type's response hours for its severity (``[sla]``), counted in the business hours of
+the finding's warehouse (``[clock.warehouses.<CODE>]``, else ``[clock]``: see
+:mod:`controltower.policy.calendar`) so a target never expires overnight, over a
+weekend or on a public holiday.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
 from controltower.domain.cases import ExceptionType, Severity, severity_rank
 from controltower.domain.errors import PolicyError
 from controltower.domain.model import Tier
+from controltower.policy.calendar import business_calendar
 from controltower.policy.model import ClockSection, Policy, RoutingRule
 
 
@@ -89,31 +92,25 @@ def start_of_business_day(day: date, clock: ClockSection) -> datetime:
     return datetime.combine(day, clock.business_day_start)
 
 
-def add_business_hours(start: datetime, hours: Decimal, clock: ClockSection) -> datetime:
-    """``start`` plus ``hours`` counted only inside business hours on business days."""
-    remaining = timedelta(minutes=int((hours * 60).to_integral_value()))
-    moment = start
-    while True:
-        day = moment.date()
-        opens = datetime.combine(day, clock.business_day_start, tzinfo=moment.tzinfo)
-        closes = datetime.combine(day, clock.business_day_end, tzinfo=moment.tzinfo)
-        next_day = datetime.combine(
-            day + timedelta(days=1), clock.business_day_start, tzinfo=moment.tzinfo
-        )
-        if not clock.is_business_day(day.weekday()) or moment >= closes:
-            moment = next_day
-            continue
-        moment = max(moment, opens)
-        if remaining <= closes - moment:
-            return moment + remaining
-        remaining -= closes - moment
-        moment = next_day
+def add_business_hours(
+    start: datetime, hours: Decimal, clock: ClockSection, *, warehouse: str | None = None
+) -> datetime:
+    """``start`` plus ``hours`` counted only inside the business hours of ``warehouse``
+    (None: the company's) on its business days.
+
+    Without ``clock.timezone`` the result is in ``start``'s own frame (naive for a naive
+    start). With it, a naive ``start`` is a wall time in that zone and the result an
+    aware time there; an aware ``start`` gives an aware result in its zone.
+    """
+    calendar = business_calendar(clock.open_hours(clock.calendar_place(warehouse)))
+    return calendar.add_open_hours(start, hours, frame=clock.frame())
 
 
 def route(finding: Routable, policy: Policy, *, detected_at: datetime) -> tuple[str, datetime]:
     """(owner, due_at) for ``finding`` detected at ``detected_at``."""
     hours = policy.sla.hours_for(finding.type, finding.severity)
-    return owner_for(finding, policy), add_business_hours(detected_at, hours, policy.clock)
+    due = add_business_hours(detected_at, hours, policy.clock, warehouse=finding.warehouse)
+    return owner_for(finding, policy), due
 
 
 class Router:
@@ -122,7 +119,8 @@ class Router:
     A scan of a large picture routes a hundred thousand findings that share a handful
     of (type, severity, warehouse, company, tier) combinations; the owner and the
     business-hours deadline are the same for each combination, so each is worked out
-    once. A finding's value at risk only matters when a routing rule sets
+    once (the deadline per type, severity and warehouse: each warehouse may keep its own
+    calendar). A finding's value at risk only matters when a routing rule sets
     ``min_value_at_risk``; with such rules the owner is worked out for every finding.
     """
 
@@ -131,7 +129,8 @@ class Router:
         self._detected_at = detected_at
         self._by_value = any(rule.min_value_at_risk is not None for rule in policy.routing.rules)
         self._owners: dict[tuple[object, ...], str] = {}
-        self._due: dict[tuple[ExceptionType, Severity], datetime] = {}
+        self._frame = policy.clock.frame()
+        self._due: dict[tuple[ExceptionType, Severity, str | None], datetime] = {}
 
     @property
     def depends_on_value(self) -> bool:
@@ -141,7 +140,7 @@ class Router:
 
     def route(self, finding: Routable) -> tuple[str, datetime]:
         """(owner, due_at) for ``finding``, as :func:`route` gives them."""
-        return self.owner(finding), self.due_at(finding.type, finding.severity)
+        return self.owner(finding), self.due_at(finding.type, finding.severity, finding.warehouse)
 
     def owner(self, finding: Routable) -> str:
         if self._by_value:
@@ -160,10 +159,19 @@ class Router:
             owner = self._owners[key] = owner_for(finding, self._policy)
         return owner
 
-    def due_at(self, type_: ExceptionType, severity: Severity) -> datetime:
-        key = (type_, severity)
+    def due_at(self, type_: ExceptionType, severity: Severity, warehouse: str | None) -> datetime:
+        """The deadline of a ``type_`` of ``severity`` at ``warehouse`` (None: at no
+        warehouse, on the company's calendar)."""
+        key = (type_, severity, warehouse)
         due = self._due.get(key)
         if due is None:
-            hours = self._policy.sla.hours_for(type_, severity)
-            due = self._due[key] = add_business_hours(self._detected_at, hours, self._policy.clock)
+            clock = self._policy.clock
+            place = clock.calendar_place(warehouse)
+            if place != warehouse:  # no calendar of its own: the company's deadline
+                due = self.due_at(type_, severity, place)
+            else:
+                hours = self._policy.sla.hours_for(type_, severity)
+                calendar = business_calendar(clock.open_hours(place))
+                due = calendar.add_open_hours(self._detected_at, hours, frame=self._frame)
+            self._due[key] = due
         return due

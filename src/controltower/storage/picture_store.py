@@ -20,6 +20,7 @@ from controltower.storage.cases import (
     save_cases,
     serialise_case_reconciliation,
 )
+from controltower.storage.notifications import queue_for_cases
 from controltower.storage.order_risk import record_order_risk
 from controltower.storage.picture_columns import load_picture_tables
 from controltower.storage.repository import (
@@ -110,3 +111,6 @@ class SqlPictureStore:
 
     def save_cases(self, cases: Sequence[ExceptionCase]) -> None:
         save_cases(self.session, self.picture_id, cases, left_out=self._left_out)
+
+    def queue_notifications(self, cases: Sequence[ExceptionCase]) -> int:
+        return queue_for_cases(self.session, cases)

@@ -901,3 +901,66 @@ odoo_writes = sa.Table(
     sa.Column("detail", sa.Text(), nullable=False),
     sqlite_autoincrement=True,
 )
+
+
+# --- Notifications (migration 0012_notifications) --------------------------------------
+#
+# An outbox: a stored scan writes one row per person and channel in the transaction that
+# opens the cases (nothing is queued if it rolls back); delivery sends email and webhook
+# rows afterwards. ``state`` is pending, sent or dead for email and webhook, unread or
+# read in the app. Never a password or secret in ``last_error``.
+
+#: one notification to one person on one channel
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    _user_fk(),
+    #: in_app, email or webhook
+    sa.Column("channel", sa.String(16), nullable=False),
+    #: case_opened, incident_opened, case_reopened or digest
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("scope_company", sa.Text(), nullable=False),
+    sa.Column("case_id", sa.Text(), nullable=True),
+    #: the incident's cause (an incident_opened notification)
+    sa.Column("cause", sa.Text(), nullable=True),
+    #: the case's (or the incident's highest) severity, which decides digest or at once
+    sa.Column("severity", sa.String(16), nullable=False),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),
+    #: a path of the pages (``/exceptions/cases/ID``)
+    sa.Column("link", sa.Text(), nullable=False),
+    #: channel, person, kind, company, case or cause, and opening moment: queued once
+    sa.Column("dedupe_key", sa.Text(), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UtcDateTime(), nullable=True),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Column("sent_at", UtcDateTime(), nullable=True),
+    sa.Column("read_at", UtcDateTime(), nullable=True),
+    #: a delivery's lease on the row: no other delivery takes it before then
+    sa.Column("claimed_until", UtcDateTime(), nullable=True),
+    sa.UniqueConstraint("dedupe_key", name="uq_notifications_dedupe_key"),
+    sa.Index("ix_notifications_state_due", "state", "next_attempt_at"),
+    sa.Index("ix_notifications_user_channel", "user_id", "channel", "state", "created_at"),
+    sqlite_autoincrement=True,
+)
+
+#: how a person wants to be told (no row: in the app and by email, low ones in a digest)
+notification_preferences = sa.Table(
+    "notification_preferences",
+    metadata,
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True, autoincrement=False
+    ),
+    #: JSON array of channels
+    sa.Column("channels", sa.Text(), nullable=False),
+    sa.Column("quiet_start", sa.Time(), nullable=True),
+    sa.Column("quiet_end", sa.Time(), nullable=True),
+    #: an IANA zone name; None: UTC
+    sa.Column("timezone", sa.Text(), nullable=True),
+    #: JSON array of the severities gathered into a daily digest
+    sa.Column("digest_severities", sa.Text(), nullable=False),
+    sa.Column("webhook_url", sa.Text(), nullable=True),
+)

@@ -48,10 +48,12 @@ def routed_records(
 ) -> list[ExceptionRecord]:
     """``findings`` routed (owner and deadline), sorted by type then subject.
 
-    The policy's business hours have no zone, so ``detected_at`` is a wall time and so
-    is each deadline; with ``zone`` the deadlines are made moments in it.
+    ``detected_at`` is a wall time, in ``zone`` when given (the deadlines are then
+    moments in it); without ``zone`` it is read as the policy's ``clock.timezone`` reads
+    it (see :func:`~controltower.policy.routing.add_business_hours`).
     """
-    router = Router(policy, detected_at=detected_at)
+    start = detected_at if zone is None else detected_at.replace(tzinfo=zone)
+    router = Router(policy, detected_at=start)
     records = [exception_record(f, router, zone=zone) for f in findings]
     return sorted(records, key=lambda r: (r.type, r.subject))
 

@@ -86,6 +86,11 @@ class PictureStore(Protocol):
         """Store new and changed cases, appending only the events they gained."""
         ...
 
+    def queue_notifications(self, cases: Sequence[ExceptionCase]) -> int:
+        """Queue, in the same unit of work, the notifications of the saved cases this
+        scan opened or reopened (the outbox); how many were queued."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class StoredScanResult:
@@ -195,6 +200,8 @@ def run_stored_scan(
     records = routed_records(findings, policy, detected_at=detected_at, zone=zone)
     outcome = reconcile(cases, records, now=now, policy=policy)
     store.save_cases(outcome.changed)
+    # the outbox: written in the scan's transaction, so a scan rolled back tells nobody
+    store.queue_notifications(outcome.changed)
     return _result(
         recorded,
         orders=orders,

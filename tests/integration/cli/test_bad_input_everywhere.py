@@ -94,7 +94,16 @@ CASES: dict[str, list[Bad]] = {
         bad("scan --db --as-of 2026-11-24 --database-url {url}", 2, "--as-of 2026-11-24"),
         bad("scan {minimal} --company ACME", 2, "--company"),
         bad("scan {minimal} --db --database-url {url}", 2, "--db", "not both"),
-        bad("scan {minimal} --policy {tmp}/none.toml", 1, "{tmp}/none.toml", "not found"),
+        bad("scan {minimal} --policy {tmp}/none.toml", 2, "{tmp}/none.toml", "not found"),
+    ],
+    "policy check": [
+        bad("policy check {tmp}/none.toml", 2, "{tmp}/none.toml", "not found"),
+        bad("policy check {tmp}", 2, "{tmp}", "a folder"),
+        bad("policy check", 2, "FILE"),
+    ],
+    "policy show": [
+        bad("policy show --policy {tmp}/none.toml", 2, "{tmp}/none.toml", "not found"),
+        bad("policy show --database-url {url}", 2, "--database-url"),
     ],
     "serve": [
         bad(f"serve --database-url {UNKNOWN}", 2, UNKNOWN),
@@ -108,7 +117,7 @@ CASES: dict[str, list[Bad]] = {
         bad(f"worker --once {ODOO} --database-url {UNREACHABLE}", 1, "cycle failed", "missing"),
         bad("worker --once --interval 30 --database-url {url}", 2, "--interval"),
         bad("worker --once --writeback --database-url {url}", 2, "--writeback", "ODOO_URL"),
-        bad("worker --once --policy {tmp}/none.toml --database-url {url}", 1, "{tmp}/none.toml"),
+        bad("worker --once --policy {tmp}/none.toml --database-url {url}", 2, "{tmp}/none.toml"),
     ],
     "user add": [
         bad(f"user add ann --role manager --database-url {UNKNOWN}", 2, UNKNOWN),

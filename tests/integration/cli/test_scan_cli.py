@@ -96,14 +96,14 @@ def test_policy_file_overrides_the_allocation_days(dataset_copy: Path, tmp_path:
 
 
 @pytest.mark.parametrize("output", [(), ("--json",)], ids=["table", "json"])
-def test_an_invalid_policy_file_is_named_and_exits_1(
+def test_an_invalid_policy_file_is_named_and_exits_2(
     tmp_path: Path, output: tuple[str, ...]
 ) -> None:
     # with --json the policy is loaded while the folder is being read
     policy = tmp_path / "policy.toml"
     policy.write_text("[allocation]\nreceipt_handling_days = -1\n")
     result = scan(str(WORKED_EXAMPLE), "--as-of", "2026-11-25", "--policy", str(policy), *output)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert str(policy) in result.stderr
     assert "receipt_handling_days" in result.stderr
     assert result.stdout == ""

@@ -49,6 +49,8 @@ EXPECTED_TABLES = {
     "odoo_mirror",
     "odoo_followups",
     "odoo_writes",
+    "notifications",
+    "notification_preferences",
 }
 
 
@@ -61,7 +63,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0011"
+        assert current_revision(engine) == head_revision() == "0012_notifications"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()

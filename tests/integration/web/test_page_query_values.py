@@ -144,6 +144,14 @@ def probes(facts: Facts, lasts: dict[str, int]) -> dict[str, list[Probe]]:
                 (past_end(FAR, lasts["warehouse-work"]),),
             ),
         ],
+        "/notifications": [
+            Probe("/notifications?page=abc", 400, (bad_page,)),
+            Probe(f"/notifications?page={FAR}", 200, (past_end(FAR, 1),)),
+        ],
+        # administrators only: the person on this tour is a manager
+        "/admin/notifications/dead-letters": [
+            Probe("/admin/notifications/dead-letters?page=0", 403, ("may not manage people",)),
+        ],
         "/search": [
             Probe(
                 f"/search?q={long}", 400, ("q: The search was cut to its first 100 characters.",)
