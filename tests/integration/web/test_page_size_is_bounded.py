@@ -14,6 +14,7 @@ from controltower.demo.sizes import size_for_open_lines
 from controltower.policy import load_policy
 from controltower.storage.database import make_engine, make_session_factory, migrate
 from controltower.storage.picture_store import SqlPictureStore
+from controltower.storage.queries.incidents import MEMBERS_SHOWN
 from controltower.storage.repository import replace_picture
 from controltower.workflow.stored_scan import run_stored_scan
 from helpers.scanned_demo import AS_OF, IMPORTED_AT, SCANNED_AT, api_client
@@ -60,12 +61,27 @@ def business(database_url: str, lines: int) -> Iterator[tuple[TestClient, int, i
         yield client, result.orders, result.active_cases
 
 
+#: a page of incidents lists each with at most this many of its cases: it grows with
+#: how many cases the incidents on it have, up to that bound, not with the business
+INCIDENTS = "/api/exceptions?view=incidents"
+
+
 def sizes(client: TestClient) -> dict[str, int]:
     found = {}
     for path in (*FULL_PAGES, "/"):
         response = client.get(path)
         assert response.status_code == 200, path
         found[path] = len(response.content)
+        if path == INCIDENTS:
+            items = response.json()["items"]
+            shown = [len(item["members"]) for item in items]
+            assert max(shown) <= MEMBERS_SHOWN
+            # the size of a page per case it shows: the rest is bounded by the page size
+            found[path] = len(response.content) // max(1, sum(shown) + len(items))
+        elif path == "/exceptions":  # the queue by root cause, its incidents' cases listed
+            rows = response.text.count("<tr data-incident=")
+            members = response.text.count('<li><span class="sev sev-')
+            found[path] = len(response.content) // max(1, rows + members)
     return found
 
 
