@@ -35,13 +35,6 @@ def order_status_label(status: OrderRiskStatus, at_risk: bool) -> str:
     return ORDER_STATUS_LABELS[status]
 
 
-#: the statuses of orders at risk, as the overview's "why orders are at risk" names them
-AT_RISK_STATUS_LABELS: Final[dict[OrderRiskStatus, str]] = {
-    **ORDER_STATUS_LABELS,
-    OrderRiskStatus.FULLY_ALLOCATED: READY_LATE_LABEL,
-}
-
-
 ALLOCATION_LABELS: Final[dict[Allocation, str]] = {
     Allocation.FULL: "Fully allocated",
     Allocation.PARTIAL: "Partly allocated",

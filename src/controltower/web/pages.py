@@ -25,11 +25,11 @@ from controltower.api.auth import VisitorDep
 from controltower.api.deps import SessionDep
 from controltower.api.labels import (
     ALLOCATION_LABELS,
-    AT_RISK_STATUS_LABELS,
     BLOCKER_LABELS,
     ORDER_STATUS_LABELS,
     SEVERITY_LABELS,
     order_id_of,
+    order_status_label,
     subject_label,
 )
 from controltower.api.routes.exceptions import QueueFilters, incident_queue, queue_now
@@ -67,7 +67,7 @@ TEMPLATES.env.globals.update(
     blocker_labels=BLOCKER_LABELS,
     allocation_labels=ALLOCATION_LABELS,
     status_labels=ORDER_STATUS_LABELS,
-    at_risk_status_labels=AT_RISK_STATUS_LABELS,
+    order_status_label=order_status_label,
     subject_label=subject_label,
     order_id_of=order_id_of,
 )

@@ -5,11 +5,9 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 from datetime import date
 from pathlib import Path
 
-import httpx
 import pytest
 import typer
 from typer.testing import CliRunner, Result
@@ -21,6 +19,7 @@ from controltower.demo.story import find_story_order
 from controltower.domain.model import Dataset, OrderStatus
 from controltower.storage.database import make_engine, make_session_factory
 from controltower.storage.repository import list_pictures, load_picture
+from helpers.serve_process import wait_for
 
 AS_OF = "2026-11-25"
 
@@ -148,7 +147,7 @@ def test_demo_without_no_serve_serves_the_web_app_until_stopped(
         command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
-        health = _wait_for_health(server, f"http://127.0.0.1:{port}/api/health")
+        health = wait_for(server, f"http://127.0.0.1:{port}/api/health")
         assert health.status_code == 200
         assert health.json()["status"] == "ok"
     finally:
@@ -156,17 +155,3 @@ def test_demo_without_no_serve_serves_the_web_app_until_stopped(
         _, errors = server.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}" in errors
     assert "Ctrl+C" in errors
-
-
-def _wait_for_health(server: subprocess.Popen[str], url: str) -> httpx.Response:
-    """Poll ``url`` until it answers (or the server dies, or a minute passes)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            _, errors = server.communicate()
-            pytest.fail(f"the demo stopped with status {server.returncode}: {errors}")
-        try:
-            return httpx.get(url, timeout=2)
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"the demo did not answer on {url} within a minute")

@@ -34,6 +34,8 @@ def test_a_late_order_with_everything_in_stock_is_ready_to_ship_and_the_warehous
         assert order["status_label"] == "Ready to ship, past its promise"
         assert order["blockers"] == []
 
+        # the overview's "why orders are at risk" names them so too
+        assert "Ready to ship, past its promise" in client.get("/").text
         page = client.get(f"/orders/{order['order_id']}").text
         assert "Ready to ship, past its promise" in page
         assert f"Nothing but shipping: every line is in stock in {order['warehouse']}" in page
