@@ -145,8 +145,15 @@ EXAMPLES: Final[dict[str, Example]] = {
     "user add": Example(stored=True, stdin="a password long enough\n"),
     "policy check": Example(files=(("my-policy.toml", MY_POLICY),)),
     "policy show": Example(files=(("my-policy.toml", MY_POLICY),)),
+    # on a scanned picture, so there is a history to replay
+    "policy replay": Example(
+        stored=True, before=("scan --db",), files=(("my-policy.toml", MY_POLICY),)
+    ),
     "user list": Example(stored=True, before=("user add",)),
     "user token": Example(stored=True, before=("user add",)),
+    # after a change that is audited, so there is a trail to check and export
+    "audit verify": Example(stored=True, before=("user add",)),
+    "audit export": Example(stored=True, before=("user add",)),
 }
 
 _ENVIRONMENT_ASSIGNMENT: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=.*")

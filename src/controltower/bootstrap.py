@@ -21,8 +21,13 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from controltower import __version__
 from controltower.api.auth import NotSignedInError
 from controltower.api.request_gate import SPARE_THREADS, RequestGate
+from controltower.api.request_ids import RequestIdMiddleware
+from controltower.api.routes import actions as actions_api
+from controltower.api.routes import audit as audit_api
 from controltower.api.routes import cases, exceptions, health, orders, pictures
+from controltower.api.routes import effectiveness as effectiveness_api
 from controltower.api.routes import entities as entities_api
+from controltower.api.routes import evidence as evidence_api
 from controltower.api.routes import exports as exports_api
 from controltower.api.routes import notifications as notifications_api
 from controltower.api.routes import search as search_api
@@ -36,7 +41,11 @@ from controltower.api.security_headers import (
 from controltower.settings import Settings
 from controltower.storage.database import make_engine, make_session_factory
 from controltower.web import (
+    action_form_pages,
+    action_pages,
+    audit_pages,
     auth_pages,
+    effectiveness_pages,
     entity_pages,
     error_pages,
     export_pages,
@@ -92,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             TrustedHostMiddleware, allowed_hosts=list(settings.allowed_hosts), www_redirect=False
         )
+    # every request gets its id before it queues, so a refusal carries one too
+    app.add_middleware(RequestIdMiddleware)
     # outermost, so that every answer carries them, a refusal too
     app.add_middleware(SecurityHeadersMiddleware, styles=plotly_inline_styles())
     app.include_router(health.router)
@@ -100,9 +111,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(exports_api.router)
     app.include_router(views_api.router)
     app.include_router(notifications_api.router)
+    app.include_router(audit_api.router)
     app.include_router(orders.router)
+    app.include_router(effectiveness_api.router)
     app.include_router(exceptions.router)
     app.include_router(cases.router)
+    app.include_router(actions_api.router)
+    app.include_router(evidence_api.router)
     app.include_router(work_api.router)
     app.include_router(work_web.router)
     app.include_router(search_api.router)
@@ -112,8 +127,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_pages.router)
     # before the pages: /orders/export.csv is not an order id
     app.include_router(export_pages.router)
+    # before the pages: /exceptions/effectiveness is not a case
+    app.include_router(effectiveness_pages.router)
     app.include_router(saved_views_pages.router)
     app.include_router(notification_pages.router)
+    app.include_router(audit_pages.router)
+    # before the request's page: /actions/new is not a request
+    app.include_router(action_form_pages.router)
+    app.include_router(action_pages.router)
     # before the /static mount: the pages serve plotly.js under /static/vendor/
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     #: the address people open Control Tower at, for links in email and webhooks
     #: (CONTROLTOWER_BASE_URL)
     base_url: str = "http://127.0.0.1:8000"
+    #: the largest evidence file a request or case accepts, in bytes
+    #: (CONTROLTOWER_EVIDENCE_MAX_BYTES; 10 MiB by default)
+    evidence_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
 
     @field_validator("smtp_url", mode="before")
     @classmethod

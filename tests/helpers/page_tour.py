@@ -25,13 +25,14 @@ from fastapi.responses import HTMLResponse
 
 from controltower.bootstrap import create_app
 from controltower.settings import Settings
+from helpers.action_requests import split_candidate
 from helpers.live_server import LiveServer, sign_in
 from helpers.people import TEST_PASSWORD, bearer
 from helpers.scanned_demo import ScannedDemo, load_scanned_demo, store_demo
 from helpers.work import act, assigned_to
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, ViewportSize
+    from playwright.sync_api import Browser, FilePayload, Page, ViewportSize
 
 #: the two widths every page is checked at: a phone held upright, and a laptop
 WIDTHS: Final = {"phone": (390, 844), "laptop": (1280, 900)}
@@ -120,6 +121,11 @@ def _wait_for_chart(page: Page) -> None:
     page.locator('[data-part="chart-by-type"] svg.main-svg').first.wait_for(timeout=15000)
 
 
+def _wait_for_outcomes_chart(page: Page) -> None:
+    """The alert-effectiveness page draws its chart after loading, as the overview does."""
+    page.locator('[data-part="chart-effectiveness"] svg.main-svg').first.wait_for(timeout=15000)
+
+
 def _go(
     server: LiveServer, path: str, then: Callable[[Page], None] | None = None
 ) -> Callable[[Page], None]:
@@ -197,6 +203,11 @@ def tour_stops(server: LiveServer, shown: Showcase) -> list[Stop]:
             _refused_comment(server, shown.case),
         ),
         Stop("bulk acknowledged", ("POST", "/exceptions/bulk"), _bulk_acknowledged(server)),
+        Stop(
+            "alert effectiveness",
+            ("GET", "/exceptions/effectiveness"),
+            _go(server, "/exceptions/effectiveness?by=owner", _wait_for_outcomes_chart),
+        ),
         Stop("my work", ("GET", "/my-work"), _go(server, "/my-work")),
         Stop("warehouse work", ("GET", "/warehouse-work"), _go(server, "/warehouse-work")),
         Stop("search results", ("GET", "/search"), _go(server, "/search?q=c")),
@@ -232,6 +243,64 @@ def tour_stops(server: LiveServer, shown: Showcase) -> list[Stop]:
             ("GET", "/admin/notifications/dead-letters"),
             _go(server, "/admin/notifications/dead-letters"),
         ),
+        Stop("audit trail", ("GET", "/audit"), _go(server, "/audit")),
+        *action_stops(server),
+    ]
+
+
+def action_stops(server: LiveServer) -> list[Stop]:
+    """The governed action pages, as a person goes through them: the form of shipping the
+    available part of an order at risk (one whose customer takes no partial shipment, so
+    it needs a manager's approval; found when the tour gets there), its preview, a
+    request refused for want of a reason, the request made, the list, a file attached to
+    the newest request and that request cancelled."""
+
+    def form(page: Page) -> None:
+        order_id = split_candidate(server.database_url).order_id
+        page.goto(f"{server.url}/actions/new?type=split_shipment&order_id={quote(order_id)}")
+
+    def previewed(page: Page) -> None:
+        form(page)
+        page.get_by_role("button", name="Preview", exact=True).click()
+        page.wait_for_load_state()
+
+    def requested(reason: str | None) -> Callable[[Page], None]:
+        def visit(page: Page) -> None:
+            previewed(page)
+            if reason is not None:
+                page.get_by_label("Reason").select_option(reason)
+            page.get_by_role("button", name="Request", exact=True).click()
+            page.wait_for_load_state()
+
+        return visit
+
+    def on_newest(then: Callable[[Page], None]) -> Callable[[Page], None]:
+        def visit(page: Page) -> None:
+            page.goto(server.url + "/actions?show=mine")
+            page.locator("table.actions-list tbody tr a").first.click()
+            page.wait_for_load_state()
+            then(page)
+
+        return visit
+
+    def attach(page: Page) -> None:
+        sheet: FilePayload = {"name": "count.csv", "mimeType": "text/csv", "buffer": b"A,1\n"}
+        page.locator("#evidence-form input[type=file]").set_input_files(files=[sheet])
+        page.get_by_role("button", name="Attach").click()
+        page.wait_for_load_state()
+
+    def cancel(page: Page) -> None:
+        page.get_by_role("button", name="Cancel the request").click()
+        page.wait_for_load_state()
+
+    return [
+        Stop("action form", ("GET", "/actions/new"), form),
+        Stop("action preview", ("POST", "/actions/preview"), previewed),
+        Stop("action request refused", ("POST", "/actions"), requested(None)),
+        Stop("action requested", ("GET", "/actions/{action_id}"), requested("customer_request")),
+        Stop("requests", ("GET", "/actions"), _go(server, "/actions?show=all")),
+        Stop("evidence attached", ("POST", "/actions/{action_id}/evidence"), on_newest(attach)),
+        Stop("request cancelled", ("POST", "/actions/{action_id}/{decision}"), on_newest(cancel)),
     ]
 
 

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
@@ -33,12 +34,18 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from controltower.api import action_commands
+from controltower.api.scope import resolve_scope
 from controltower.bootstrap import create_app
+from controltower.domain.actions import ActionType
 from controltower.domain.cases import ACTIVE_STATES
 from controltower.domain.people import ROLE_PERMISSIONS, Permission, Role
 from controltower.settings import Settings
 from controltower.storage import tables
-from controltower.storage.database import make_engine
+from controltower.storage.database import make_engine, make_session_factory
+from controltower.storage.people import principal_for_token
+from controltower.web.action_form_pages import asked_from
+from helpers.governed_actions import find_params
 from helpers.people import TestPerson, add_test_person
 from helpers.scanned_demo import load_scanned_demo
 
@@ -74,6 +81,8 @@ class Route:
     reach: Reach
     json: dict[str, Any] | None = None
     form: dict[str, Any] | None = None
+    #: multipart files (with ``form`` for the other fields)
+    files: dict[str, Any] | None = None
     #: for a list: a query finding the LDS record, and the text that shows it was found
     probe: tuple[str, str] | None = None
 
@@ -91,6 +100,10 @@ class Business:
     po: str
     sku: str
     people: dict[tuple[Role, str], TestPerson] = field(default_factory=dict)
+    #: governed action requests at LDS, by what the matrix does to them (see
+    #: :func:`file_requests`), and a file attached to one of them
+    actions: dict[str, int] = field(default_factory=dict)
+    evidence: int = 0
 
 
 #: stands for the login of the person asking (taking a case is assigning it to oneself)
@@ -229,6 +242,8 @@ def routes(b: Business) -> list[Route]:
         ),
         Route("GET", "/exceptions/cases/{case_id}", f"/exceptions/cases/{case}", view, wh),
         Route("GET", "/exceptions/export.{extension}", "/exceptions/export.xlsx", export, pic),
+        Route("GET", "/exceptions/effectiveness", "/exceptions/effectiveness", view, pic),
+        Route("GET", "/api/alert-effectiveness", "/api/alert-effectiveness", view, pic),
         Route("GET", "/search", "/search", view, pic),
         Route("GET", "/customers/{code:path}", f"/customers/{b.customer}", view, master),
         Route("GET", "/suppliers/{code:path}", f"/suppliers/{b.supplier}", view, master),
@@ -300,8 +315,197 @@ def routes(b: Business) -> list[Route]:
             Permission.MANAGE_PEOPLE,
             Reach.PERSONAL,
         ),
+        # the audit trail: whatever its reader's scope lets them see (empty for some)
+        Route("GET", "/api/audit", "/api/audit", Permission.VIEW_AUDIT, Reach.PERSONAL),
+        Route("GET", "/audit", "/audit", Permission.VIEW_AUDIT, Reach.PERSONAL),
+        *action_routes(b),
+        *action_page_routes(b),
     ]
     return rows
+
+
+def action_routes(b: Business) -> list[Route]:
+    """The governed actions' endpoints and their evidence (see :func:`file_requests`).
+
+    Asking for an action is about the picture: a person who cannot see LDS is answered
+    422 (outside what they may act on), not 404. The LDS people decide in the matrix's
+    order: the executive gives the first of two approvals, the manager the second (which
+    executes the request), everyone after finds it decided (409); the first to reject
+    decides that request; the LDS manager, who asked for the cancel target, cancels it.
+    """
+    request, approve = Permission.REQUEST_ACTIONS, Permission.APPROVE_ACTIONS
+    view, work = Permission.VIEW, Permission.WORK_CASES
+    pic, wh = Reach.PICTURE, Reach.WAREHOUSE
+    read, case = b.actions["read"], b.case
+    asked = {"type": "change_promised_date", "params": _params_at_lds()["read"]}
+    upload = {"file": ("claim.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    return [
+        Route("POST", "/api/actions/preview", "/api/actions/preview", request, pic, json=asked),
+        Route(
+            "POST",
+            "/api/actions",
+            "/api/actions",
+            request,
+            pic,
+            json={**asked, "reason_code": "customer_request", "note": "asked by phone"},
+        ),
+        Route(
+            "GET",
+            "/api/actions",
+            "/api/actions",
+            view,
+            pic,
+            probe=("page_size=100", f'"id":{read},'),
+        ),
+        Route("GET", "/api/actions/{action_id}", f"/api/actions/{read}", view, wh),
+        Route(
+            "POST",
+            "/api/actions/{action_id}/approve",
+            f"/api/actions/{b.actions['approve']}/approve",
+            approve,
+            wh,
+            json={"note": "counted again"},
+        ),
+        Route(
+            "POST",
+            "/api/actions/{action_id}/reject",
+            f"/api/actions/{b.actions['reject']}/reject",
+            approve,
+            wh,
+            json={"note": "count it again"},
+        ),
+        Route(
+            "POST",
+            "/api/actions/{action_id}/cancel",
+            f"/api/actions/{b.actions['cancel']}/cancel",
+            request,
+            wh,
+        ),
+        Route(
+            "POST",
+            "/api/actions/{action_id}/evidence",
+            f"/api/actions/{read}/evidence",
+            request,
+            wh,
+            form={"kind": "claim"},
+            files=upload,
+        ),
+        Route(
+            "GET", "/api/actions/{action_id}/evidence", f"/api/actions/{read}/evidence", view, wh
+        ),
+        Route(
+            "POST",
+            "/api/cases/{case_id}/evidence",
+            f"/api/cases/{case}/evidence",
+            work,
+            wh,
+            form={"kind": "photo"},
+            files=upload,
+        ),
+        Route("GET", "/api/cases/{case_id}/evidence", f"/api/cases/{case}/evidence", view, wh),
+        Route("GET", "/api/evidence/{link_id}", f"/api/evidence/{b.evidence}", view, wh),
+    ]
+
+
+def action_page_routes(b: Business) -> list[Route]:
+    """The governed actions' pages and their forms (sent with a bearer token, which needs
+    no CSRF token). They follow the API's rows, so the requests they decide are decided
+    by then: the decisions answer 409, the pages' own answer, to whoever may decide."""
+    request, approve, view = (
+        Permission.REQUEST_ACTIONS,
+        Permission.APPROVE_ACTIONS,
+        Permission.VIEW,
+    )
+    pic, wh = Reach.PICTURE, Reach.WAREHOUSE
+    read = b.actions["read"]
+    params = _params_at_lds()["read"]
+    form = {"type": ActionType.CHANGE_PROMISED_DATE.value, **params}
+    previewed = asked_from(ActionType.CHANGE_PROMISED_DATE, params).fingerprint()
+    upload = {"file": ("claim.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    decide = "/actions/{action_id}/{decision}"
+    return [
+        Route(
+            "GET",
+            "/actions",
+            "/actions?show=all",
+            view,
+            pic,
+            probe=("show=all", f'data-action-id="{read}"'),
+        ),
+        Route("GET", "/actions/new", "/actions/new?type=change_promised_date", request, pic),
+        Route("GET", "/actions/{action_id}", f"/actions/{read}", view, wh),
+        Route("POST", "/actions/preview", "/actions/preview", request, pic, form=form),
+        Route(
+            "POST",
+            "/actions",
+            "/actions",
+            request,
+            pic,
+            form={**form, "previewed": previewed, "reason_code": "customer_request", "note": "x"},
+        ),
+        Route("POST", decide, f"/actions/{b.actions['approve']}/approve", approve, wh, form={}),
+        Route("POST", decide, f"/actions/{b.actions['cancel']}/cancel", request, wh, form={}),
+        Route(
+            "POST",
+            "/actions/{action_id}/evidence",
+            f"/actions/{read}/evidence",
+            request,
+            wh,
+            form={"kind": "claim"},
+            files=upload,
+        ),
+    ]
+
+
+@cache
+def _params_at_lds() -> dict[str, dict[str, Any]]:
+    """Parameters of requests at LDS: one awaiting a manager, one awaiting two approvals
+    (a manager's and an executive's) and a count sheet."""
+    return {
+        "read": find_params(ActionType.CHANGE_PROMISED_DATE, approvals=1, warehouse=OWN),
+        "count": find_params(ActionType.ADJUST_INVENTORY, approvals=2, warehouse=OWN),
+    }
+
+
+def file_requests(database_url: str, business: Business) -> None:
+    """Ask for the requests the matrix acts on, at LDS, through the service: ``read``
+    (read, listed, given evidence), ``approve`` (its count sheet attached: the file the
+    matrix downloads), ``reject``, and ``cancel`` (asked for by the LDS manager). The
+    others are asked for by a manager who is not in the matrix, so nobody in it decides
+    their own request."""
+    requester = add_test_person(database_url, "requester", role=Role.MANAGER, warehouses=[OWN])
+    engine = make_engine(database_url)
+    now = datetime.now(UTC)
+    params = _params_at_lds()
+    asked = [
+        ("read", requester, ActionType.CHANGE_PROMISED_DATE, params["read"]),
+        ("approve", requester, ActionType.ADJUST_INVENTORY, params["count"]),
+        ("reject", requester, ActionType.ADJUST_INVENTORY, params["count"]),
+        (
+            "cancel",
+            business.people[(Role.MANAGER, OWN)],
+            ActionType.CHANGE_PROMISED_DATE,
+            params["read"],
+        ),
+    ]
+    try:
+        with make_session_factory(engine)() as session:
+            for name, person, kind, values in asked:
+                principal = principal_for_token(session, person.token)
+                assert principal is not None
+                scope = resolve_scope(session, None, principal)
+                business.actions[name] = action_commands.request_action(
+                    session, scope, principal, kind.value, values, reason_code="cycle_count",
+                    note="counted", now=now, request_id=None,
+                ).id  # fmt: skip
+                if name == "approve":
+                    business.evidence = action_commands.attach_file(
+                        session, scope, principal, business.actions[name], kind="count_sheet",
+                        filename="count.csv", content=b"sku,qty\nA,1\n", now=now,
+                        request_id=None, max_bytes=1024,
+                    ).id  # fmt: skip
+    finally:
+        engine.dispose()
 
 
 #: routes served as files or documentation, outside the matrix
@@ -366,6 +570,7 @@ def business(migrated_database_url: str) -> Business:
                 companies=[scope] if scope == OTHER_COMPANY else [],
                 warehouses=[] if scope == OTHER_COMPANY else [scope],
             )
+    file_requests(migrated_database_url, found)
     return found
 
 
@@ -387,7 +592,12 @@ def ask(
     if body is not None and person is not None:
         body = {k: person.login if v == ME else v for k, v in body.items()}
     return client.request(
-        route.method, path or route.path, headers=headers, json=body, data=route.form
+        route.method,
+        path or route.path,
+        headers=headers,
+        json=body,
+        data=route.form,
+        files=route.files,
     )
 
 
@@ -501,6 +711,18 @@ def test_a_record_out_of_scope_answers_exactly_as_a_missing_one(
             "/api/purchase-orders/PO-NOPE",
             business.po,
             "PO-NOPE",
+        ),
+        (
+            f"/api/actions/{business.actions['read']}",
+            "/api/actions/999999",
+            str(business.actions["read"]),
+            "999999",
+        ),
+        (
+            f"/api/evidence/{business.evidence}",
+            "/api/evidence/999999",
+            str(business.evidence),
+            "999999",
         ),
     ]
     for hidden, missing, hidden_id, missing_id in pairs:

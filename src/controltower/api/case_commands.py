@@ -154,8 +154,10 @@ def run_command(
     command: CaseCommand,
     *,
     at: datetime,
+    request_id: str | None = None,
 ) -> ActedCase:
-    """Carry out ``command`` on the case as ``principal`` at ``at`` and commit.
+    """Carry out ``command`` on the case as ``principal`` at ``at`` and commit, with its
+    audit entry naming ``principal`` and the HTTP request (``request_id``).
 
     Raises (see the module's note) before anything is written when it is refused.
     """
@@ -187,6 +189,8 @@ def run_command(
             case_id=case_id,
             visible=scope.visible,
             action=checked,
+            actor=principal,
+            request_id=request_id,
         )
         if acted is None:
             raise CaseNotFoundError(not_found_message(scope, case_id))
@@ -216,6 +220,7 @@ def run_bulk(
     command: Acknowledge | Assign,
     *,
     at: datetime,
+    request_id: str | None = None,
 ) -> list[BulkOutcome]:
     """``command`` on each case in turn, each in its own transaction (see the module's
     note); the outcomes in the order of ``case_ids``. Needs ``assign_cases``."""
@@ -224,7 +229,9 @@ def run_bulk(
     outcomes: list[BulkOutcome] = []
     for case_id in case_ids:
         try:
-            acted = run_command(session, scope, principal, case_id, command, at=at)
+            acted = run_command(
+                session, scope, principal, case_id, command, at=at, request_id=request_id
+            )
         except CaseNotFoundError as error:
             outcomes.append(BulkOutcome(case_id, "not_found", str(error)))
         except (IllegalTransitionError, ActionInputError, ActionForbiddenError) as error:

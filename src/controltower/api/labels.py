@@ -93,6 +93,7 @@ EVENT_KIND_LABELS: Final[dict[EventKind, str]] = {
     EventKind.COMMENTED: "Comment",
     EventKind.SNOOZED: "Snoozed",
     EventKind.SNOOZE_ENDED: "Back from snooze",
+    EventKind.ESCALATED: "Escalated",
 }
 
 SEVERITY_LABELS: Final[dict[Severity, str]] = {

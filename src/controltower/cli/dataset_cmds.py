@@ -103,6 +103,7 @@ def import_dataset(
     pages and the API go from the last scanned picture to the new one, scanned; --no-scan
     leaves the scan to `scan --db`.
     """
+    from controltower.storage.action_confirmation import confirm_executed_actions
     from controltower.storage.database import make_engine, make_session_factory, migrate
     from controltower.storage.repository import last_scan_as_of, replace_picture
     from controltower.workflow.memory import cycle_collection_paused
@@ -136,6 +137,9 @@ def import_dataset(
                             replace_all=replace_all,
                             progress=progress("Storing"),
                         )
+                    confirmation = confirm_executed_actions(
+                        session, summary.picture_id, now=datetime.now(UTC), picture=tables
+                    )
                     del tables  # the scan reads the picture as stored
                     scanned = (
                         None
@@ -145,6 +149,8 @@ def import_dataset(
             finally:
                 engine.dispose()
     _print_summary(f"Imported picture {summary.picture_id}", summary)
+    if confirmation.confirmed or confirmation.diverged:
+        output_console().print(confirmation.summary_line(), markup=False)
     if scanned is not None:
         output_console().print(scanned.summary_line(), markup=False)
 

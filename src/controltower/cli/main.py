@@ -20,6 +20,7 @@ from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from controltower.cli import (
+    audit_cmd,
     dataset_cmds,
     demo_cmd,
     odoo_cmd,
@@ -89,3 +90,4 @@ odoo_cmd.register(app)
 policy_cmd.register(app)
 worker_cmd.register(app)
 writeback_cmd.register(app)
+audit_cmd.register(app)

@@ -74,6 +74,7 @@ def sync_odoo(
     Raises :class:`OdooError` (connection, credentials, access) before anything is
     stored, and the storage errors of ``import`` (a picture conflict) likewise.
     """
+    from controltower.storage.action_confirmation import confirm_executed_actions
     from controltower.storage.database import make_engine, make_session_factory, migrate
     from controltower.storage.odoo_mirror import load_mirror, save_mirror
     from controltower.storage.repository import replace_picture
@@ -107,6 +108,7 @@ def sync_odoo(
                 replace_all=replace_all,
                 progress=storing,
             )
+            confirm_executed_actions(session, picture.picture_id, now=now)
             save_mirror(
                 session,
                 source,

@@ -11,8 +11,9 @@ before creating anything the run looks in Odoo for what it would create (an acti
 by record, user and summary; a ticket by its title; a chatter message by its text) and
 adopts what it finds. Running twice therefore never writes twice.
 
-Governed actions (carrying out in Odoo an action a person approved on a case) do not
-exist yet; when they do, they will be planned and recorded the same way.
+Governed actions executed in Control Tower reach Odoo the same way: after the
+follow-ups, the run sends the ERP outbox rows of the companies synced from this Odoo
+database (``cli/odoo_erp_writes.py``), each recorded in the write log once made.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
+from controltower.cli.odoo_erp_writes import ErpSender
 from controltower.cli.odoo_sync import source_of
 from controltower.connectors.odoo.client import OdooClient, OdooConnection
 from controltower.connectors.odoo.errors import OdooError
@@ -119,12 +122,16 @@ def writeback_odoo(
             helpdesk = client.search_count("ir.model", [("model", "=", TICKET)]) > 0
             plan = plan_writeback(cases, finished, directory, rules, known, helpdesk=helpdesk)
             summary.warnings.extend(plan.warnings)
+            erp = ErpSender(client, sessions, source, by, directory)
+            outbox = erp.pending()
             if not apply:
                 summary.lines.extend(write.describe() for write in plan.writes)
+                summary.lines.extend(erp.describe(entry) for entry in outbox)
                 return summary
             writer = _Writer(client, sessions, source, by, known, after_write)
-            for write in plan.writes:
-                line = writer.make(write)
+            lines = (writer.make(write) for write in plan.writes)
+            sent = (erp.send(entry) for entry in outbox)
+            for line in chain(lines, sent):  # each reported as it is made
                 summary.lines.append(line)
                 if report is not None:
                     report(line)

@@ -10,6 +10,7 @@ import typer
 
 from controltower.cli.console import output_console, print_policy_problems
 from controltower.cli.options import usage_error
+from controltower.cli.policy_replay_cmd import replay_policy
 
 #: the environment variable naming the policy file (``Settings.policy_file``)
 POLICY_FILE_VARIABLE = "CONTROLTOWER_POLICY_FILE"
@@ -19,11 +20,12 @@ def register(app: typer.Typer) -> None:
     """Add the ``policy`` command group to ``app``."""
     policy_app = typer.Typer(
         name="policy",
-        help="Check a policy file, or show the policy in force.",
+        help="Check a policy file, show the policy in force, or replay one on the history.",
         no_args_is_help=True,
     )
     policy_app.command("check")(check_policy)
     policy_app.command("show")(show_policy)
+    policy_app.command("replay")(replay_policy)
     app.add_typer(policy_app, name="policy")
 
 

@@ -5,8 +5,12 @@ Each cycle syncs Odoo when a connection is configured (``ODOO_URL``, ``ODOO_DB``
 update and clear), and, with ``--writeback``, writes the follow-ups back to Odoo. A
 cycle starts every ``--interval`` seconds (60 by default: the picture is never more
 than about a minute old); ``--once`` runs one cycle and exits, for cron and tests.
-After the scan, every cycle drains the notification outbox (``notify/delivery.py``):
-email through ``SMTP_URL``, webhooks signed with ``NOTIFY_WEBHOOK_SECRET``.
+After the scan, every cycle also expires the governed action requests nobody decided
+within ``[approvals] expiry_hours`` (``api/action_commands.expire_due``).
+Then every cycle fires the escalation deadlines that are due
+(``storage/escalations.py``: each once, whichever worker gets there first) and
+drains the notification outbox (``notify/delivery.py``): email through ``SMTP_URL``,
+webhooks signed with ``NOTIFY_WEBHOOK_SECRET``.
 
 A failed cycle (Odoo unreachable, a refused login) is one line on standard error; the
 worker goes on with the next cycle, and the stored picture stays the last good one.
@@ -208,15 +212,46 @@ class _Cycle:
             policy=self.policy,
         )
         parts.append(result.summary_line())
+        parts.append(self._expire_requests())
         if self.writeback and self.connection is not None:
             from controltower.cli.odoo_writeback import run_writeback_for_worker
 
             parts.append(
                 run_writeback_for_worker(self.connection, self.settings, self.database_url)
             )
+        parts.append(self._escalate())
         if self.senders is not None:
             parts.append(self._deliver(self.senders))
         return parts
+
+    def _escalate(self) -> str:
+        """Fire the escalation deadlines that are due; one summary."""
+        from controltower.storage.database import make_engine, make_session_factory
+        from controltower.storage.escalations import run_escalations
+
+        engine = make_engine(self.database_url)
+        try:
+            report = run_escalations(
+                make_session_factory(engine), self.policy, now=datetime.now().astimezone()
+            )
+        finally:
+            engine.dispose()
+        return report.summary_line()
+
+    def _expire_requests(self) -> str:
+        """Expire the governed action requests nobody decided in time; one summary."""
+        from datetime import UTC
+
+        from controltower.api.action_commands import expire_due
+        from controltower.storage.database import make_engine, make_session_factory
+
+        engine = make_engine(self.database_url)
+        try:
+            with make_session_factory(engine)() as session:
+                expired = expire_due(session, now=datetime.now(UTC))
+        finally:
+            engine.dispose()
+        return f"{expired} action request{'' if expired == 1 else 's'} expired"
 
     def _deliver(self, senders: Senders) -> str:
         """Drain the outbox: send the email and webhooks that are due; one summary."""

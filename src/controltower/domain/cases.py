@@ -159,6 +159,8 @@ class EventKind(StrEnum):
     COMMENTED = "commented"
     SNOOZED = "snoozed"
     SNOOZE_ENDED = "snooze_ended"
+    #: an unacknowledged case moved one step up its escalation ladder (``domain.escalation``)
+    ESCALATED = "escalated"
 
 
 EVENT_FOR_TRIGGER: dict[Trigger, EventKind] = {
@@ -239,6 +241,14 @@ class ExceptionCase:
     snooze_reason: str | None = None
     #: the reason code of the latest resolution by a person (``domain.case_actions``)
     resolution_code: str | None = None
+    #: how much the case matters, 0 to 100 (``domain.escalation.impact_score``)
+    impact_score: int = 0
+    #: where it stands on the policy's escalation ladder (0: its owner)
+    escalation_step: int = 0
+    #: when it climbs the next step unless someone acknowledges it first (None: never)
+    next_escalation_at: datetime | None = None
+    #: when it last climbed a step (None: never)
+    escalated_at: datetime | None = None
 
     @property
     def key(self) -> tuple[ExceptionType, str]:
@@ -304,6 +314,11 @@ def transition(
     updates: dict[str, Any] = {}
     if to is CaseState.OPEN:
         updates["resolution_code"] = None  # reopened: the old resolution no longer holds
+        # back at the foot of the ladder, climbing again once its response target passes
+        updates.update(escalation_step=0, next_escalation_at=case.due_at)
+    else:
+        # somebody answered (or the case ended): its escalation clock stops where it is
+        updates["next_escalation_at"] = None
     if to not in ACTIVE_STATES:
         updates.update(snoozed_until=None, snooze_reason=None)
     return replace(case, state=to, absence=None, timeline=(*case.timeline, event), **updates)
@@ -423,6 +438,7 @@ def _open_case(finding: DetectedException, now: datetime) -> ExceptionCase:
         warehouse=finding.warehouse,
         company=finding.company,
         timeline=(event,),
+        next_escalation_at=finding.due_at,
     )
 
 
@@ -440,6 +456,9 @@ def _refresh(case: ExceptionCase, finding: DetectedException, now: datetime) -> 
         if rose and finding.due_at < case.due_at:
             changes.append(FieldChange("due_at", _as_text(case.due_at), _as_text(finding.due_at)))
             updates["due_at"] = finding.due_at
+            if case.escalation_step == 0 and case.next_escalation_at is not None:
+                # still waiting at its owner: the sooner target is the first step's deadline
+                updates["next_escalation_at"] = finding.due_at
         events.append(
             CaseEvent(
                 kind=EventKind.SEVERITY_CHANGED,
@@ -492,6 +511,7 @@ def _reopen(case: ExceptionCase, finding: DetectedException, now: datetime) -> E
         reopened = replace(
             reopened,
             due_at=finding.due_at,
+            next_escalation_at=finding.due_at,
             timeline=(*earlier, replace(event, changes=(change,))),
         )
     return _refresh(reopened, finding, now)

@@ -38,6 +38,8 @@ class NotificationKind(StrEnum):
     CASE_OPENED = "case_opened"
     INCIDENT_OPENED = "incident_opened"
     CASE_REOPENED = "case_reopened"
+    #: an unacknowledged case climbed a step of its escalation ladder (``domain.escalation``)
+    CASE_ESCALATED = "case_escalated"
     DIGEST = "digest"
 
 

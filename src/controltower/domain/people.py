@@ -45,18 +45,31 @@ class Permission(StrEnum):
     ASSIGN_CASES = "assign_cases"
     #: add and change people, issue tokens
     MANAGE_PEOPLE = "manage_people"
+    #: ask for a governed action (change a promised date, transfer stock...)
+    REQUEST_ACTIONS = "request_actions"
+    #: approve or reject another person's request, as the policy allows
+    APPROVE_ACTIONS = "approve_actions"
+    #: read the audit trail
+    VIEW_AUDIT = "view_audit"
 
 
 _READ: Final = frozenset({Permission.VIEW, Permission.EXPORT})
 
 #: the permissions of each role; administrators may do everything
 ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
-    Role.EXECUTIVE: _READ | {Permission.COMMENT},
-    Role.MANAGER: _READ | {Permission.COMMENT, Permission.WORK_CASES, Permission.ASSIGN_CASES},
-    Role.FRONTLINE: _READ | {Permission.COMMENT, Permission.WORK_CASES},
-    Role.APPROVER: _READ | {Permission.COMMENT},
+    Role.EXECUTIVE: _READ | {Permission.COMMENT, Permission.APPROVE_ACTIONS},
+    Role.MANAGER: _READ
+    | {
+        Permission.COMMENT,
+        Permission.WORK_CASES,
+        Permission.ASSIGN_CASES,
+        Permission.REQUEST_ACTIONS,
+        Permission.APPROVE_ACTIONS,
+    },
+    Role.FRONTLINE: _READ | {Permission.COMMENT, Permission.WORK_CASES, Permission.REQUEST_ACTIONS},
+    Role.APPROVER: _READ | {Permission.COMMENT, Permission.APPROVE_ACTIONS},
     Role.ADMINISTRATOR: frozenset(Permission),
-    Role.AUDITOR: _READ,
+    Role.AUDITOR: _READ | {Permission.VIEW_AUDIT},
 }
 
 

@@ -15,9 +15,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from controltower.domain.actions import ActionType, EvidenceKind
 from controltower.domain.analysis import AllocationPolicy
+from controltower.domain.approvals import ApprovalRule, ApprovalRules
 from controltower.domain.cases import ExceptionType, Severity
+from controltower.domain.escalation import STEP_ORDER, EscalationLadder, EscalationStep
 from controltower.domain.model import Tier
+from controltower.domain.people import ROLE_PERMISSIONS, Permission, Role
 from controltower.policy.calendar import OpenHours, weekday_numbers, zone_named
 
 
@@ -357,6 +361,182 @@ class LifecycleSection(_Section):
     reopen_window_days: int = Field(default=7, ge=0)
 
 
+# --- escalation ---------------------------------------------------------------------
+
+
+class HoursAtStepSection(_Section):
+    """Business hours a case spends at each step after its response target (the owner's
+    time); the last step of the ladder is final, so its hours are not used."""
+
+    team_lead: Decimal | None = Field(default=Decimal(4), gt=0)
+    manager: Decimal | None = Field(default=Decimal(8), gt=0)
+    executive: Decimal | None = Field(default=None, gt=0)
+
+
+class ScoreBandsSection(_Section):
+    """Impact scores from which a case climbs faster (``domain/escalation.py``)."""
+
+    #: half the time at each step, and the stored severity one step up
+    urgent: int = Field(default=80, ge=0, le=100)
+    #: three quarters of the time at each step
+    elevated: int = Field(default=50, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.elevated > self.urgent:
+            raise ValueError(f"needs elevated ({self.elevated}) <= urgent ({self.urgent})")
+        return self
+
+
+class EscalationSection(_Section):
+    """Who a case goes to, step by step, while nobody acknowledges it."""
+
+    ladder: tuple[EscalationStep, ...] = STEP_ORDER
+    hours_at_step: HoursAtStepSection = HoursAtStepSection()
+    score_bands: ScoreBandsSection = ScoreBandsSection()
+
+    @model_validator(mode="after")
+    def _sound_ladder(self) -> Self:
+        steps = self.ladder
+        if not steps or steps[0] is not EscalationStep.OWNER:
+            raise ValueError(
+                'ladder must start with "owner": the owner holds a case until its response target'
+            )
+        if list(steps) != sorted(set(steps), key=STEP_ORDER.index):
+            order = ", ".join(f'"{step}"' for step in STEP_ORDER)
+            raise ValueError(f"ladder must name each step at most once, in the order {order}")
+        missing = [str(s) for s in steps[1:-1] if getattr(self.hours_at_step, s) is None]
+        if missing:
+            raise ValueError(
+                f"hours_at_step needs {', '.join(missing)}: a case waits there before the next step"
+            )
+        return self
+
+    def to_domain(self) -> EscalationLadder:
+        return EscalationLadder(
+            steps=self.ladder,
+            hours_at_step={
+                step: hours
+                for step in self.ladder[1:]
+                if (hours := getattr(self.hours_at_step, step)) is not None
+            },
+            urgent_score=self.score_bands.urgent,
+            elevated_score=self.score_bands.elevated,
+        )
+
+
+# --- approvals ----------------------------------------------------------------------
+
+
+def _roles_holding(permission: Permission, roles: tuple[Role, ...], doing: str) -> None:
+    """Refuse a role list naming a role that cannot ``doing`` at all (an auditor)."""
+    unable = [role.value for role in roles if permission not in ROLE_PERMISSIONS[role]]
+    if unable:
+        able = ", ".join(r.value for r in Role if permission in ROLE_PERMISSIONS[r])
+        raise ValueError(f"{', '.join(unable)} may not {doing} (roles that may: {able})")
+
+
+class ApprovalRuleSection(_Section):
+    """One ``[[approvals.rules]]`` entry: conditions (every one given must hold) and what a
+    matching request needs."""
+
+    action: ActionType
+    tiers: tuple[Tier, ...] = ()
+    value_over: Decimal | None = Field(default=None, ge=0)
+    #: compared with the absolute variance of the price from list, in percent
+    variance_pct_over: Decimal | None = Field(default=None, ge=0)
+    quantity_over: Decimal | None = Field(default=None, ge=0)
+    not_accepts_partial: bool = False
+    approvers: int = Field(default=1, ge=1, le=10)
+    roles: tuple[Role, ...] = Field(min_length=1)
+    #: approvers must also be members of this team
+    team: str | None = Field(default=None, min_length=1)
+    evidence: tuple[EvidenceKind, ...] = ()
+
+    @model_validator(mode="after")
+    def _approving_roles(self) -> Self:
+        _roles_holding(Permission.APPROVE_ACTIONS, self.roles, "approve actions")
+        return self
+
+    def to_domain(self) -> ApprovalRule:
+        return ApprovalRule(
+            action=self.action,
+            approvers=self.approvers,
+            roles=self.roles,
+            team=self.team,
+            evidence=self.evidence,
+            tiers=tuple(tier.value for tier in self.tiers),
+            value_over=self.value_over,
+            variance_pct_over=self.variance_pct_over,
+            quantity_over=self.quantity_over,
+            not_accepts_partial=self.not_accepts_partial,
+        )
+
+
+def _rule(action: ActionType, *roles: Role, **settings: object) -> ApprovalRuleSection:
+    return ApprovalRuleSection.model_validate({"action": action, "roles": roles, **settings})
+
+
+#: the shipped rules (``default.toml`` states them with their reasons)
+DEFAULT_APPROVAL_RULES: tuple[ApprovalRuleSection, ...] = (
+    _rule(ActionType.CHANGE_PROMISED_DATE, Role.MANAGER, tiers=("strategic", "key")),
+    _rule(ActionType.SPLIT_SHIPMENT, Role.MANAGER, not_accepts_partial=True),
+    _rule(ActionType.TRANSFER_STOCK, Role.MANAGER, value_over=Decimal(5000)),
+    _rule(
+        ActionType.RELEASE_CREDIT_HOLD,
+        Role.APPROVER,
+        Role.MANAGER,
+        Role.EXECUTIVE,
+        team="finance",
+    ),
+    _rule(ActionType.OVERRIDE_PRICE, Role.MANAGER, variance_pct_over=Decimal(10)),
+    _rule(
+        ActionType.AUTHORISE_RETURN,
+        Role.MANAGER,
+        value_over=Decimal(1000),
+        evidence=(EvidenceKind.CLAIM,),
+    ),
+    _rule(
+        ActionType.ADJUST_INVENTORY,
+        Role.MANAGER,
+        Role.EXECUTIVE,
+        value_over=Decimal(1000),
+        approvers=2,
+        evidence=(EvidenceKind.COUNT_SHEET,),
+    ),
+    _rule(ActionType.BYPASS_QUALITY, Role.MANAGER, team="quality"),
+)
+
+
+def _default_requesters() -> dict[ActionType, tuple[Role, ...]]:
+    return {ActionType.BYPASS_QUALITY: (Role.MANAGER,)}
+
+
+class ApprovalsSection(_Section):
+    """Who may ask for each governed action and who must approve it (``docs/policy.md``)."""
+
+    #: a request nobody decides within this many hours expires
+    expiry_hours: int = Field(default=72, ge=1)
+    #: the roles that may ask for a type; a type not listed: every role that may ask
+    requesters: dict[ActionType, tuple[Role, ...]] = Field(default_factory=_default_requesters)
+    rules: tuple[ApprovalRuleSection, ...] = DEFAULT_APPROVAL_RULES
+
+    @model_validator(mode="after")
+    def _requesting_roles(self) -> Self:
+        for action, roles in self.requesters.items():
+            if not roles:
+                raise ValueError(f"requesters.{action.value}: name at least one role")
+            _roles_holding(Permission.REQUEST_ACTIONS, roles, "request actions")
+        return self
+
+    def to_domain(self) -> ApprovalRules:
+        return ApprovalRules(
+            expiry_hours=self.expiry_hours,
+            requesters=dict(self.requesters),
+            rules=tuple(rule.to_domain() for rule in self.rules),
+        )
+
+
 class Policy(_Section):
     """The whole policy. Sections are added here as the product grows."""
 
@@ -366,3 +546,5 @@ class Policy(_Section):
     sla: SlaSection = SlaSection()
     clock: ClockSection = ClockSection()
     lifecycle: LifecycleSection = LifecycleSection()
+    escalation: EscalationSection = EscalationSection()
+    approvals: ApprovalsSection = ApprovalsSection()

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from controltower.domain.audit import CASE_EVENT_VERBS, Actor, AuditRecord
 from controltower.domain.cases import ExceptionCase
-from controltower.domain.people import ROLE_PERMISSIONS, Permission, Scope
+from controltower.domain.people import ROLE_PERMISSIONS, Permission, Principal, Scope
 from controltower.storage import tables
+from controltower.storage.audit import append_audit
 from controltower.storage.cases import exception_case, save_cases, serialise_case_reconciliation
 from controltower.storage.people import Person, find_person
 from controltower.storage.visibility import visible_to
@@ -66,9 +68,18 @@ def lock_cases(session: Session) -> None:
         serialise_case_reconciliation(session)
 
 
+class FoundCase(NamedTuple):
+    """A stored case (no timeline), how many events its timeline holds, and the company
+    it is filed under."""
+
+    case: ExceptionCase
+    events: int
+    company: str
+
+
 def find_visible_case(
     session: Session, companies: tuple[str, ...], case_id: str, visible: Scope
-) -> tuple[ExceptionCase, int] | None:
+) -> FoundCase | None:
     """The case (no timeline) among ``companies`` that ``visible`` covers, and how many
     events its timeline holds; None when it is missing or out of scope alike."""
     cases, events = tables.exception_cases, tables.case_events
@@ -90,7 +101,7 @@ def find_visible_case(
             events.c.scope_company == row.scope_company, events.c.case_id == row.id
         )
     ).scalar_one()
-    return exception_case(row._mapping, ()), int(count)
+    return FoundCase(exception_case(row._mapping, ()), int(count), row.scope_company)
 
 
 def act_on_case(
@@ -101,22 +112,73 @@ def act_on_case(
     case_id: str,
     visible: Scope,
     action: CaseAction,
+    actor: Principal | None = None,
+    request_id: str | None = None,
 ) -> ActedCase | None:
     """Apply ``action`` to the case and store what it appended; None when not found.
 
     The action's own errors (an illegal move, a bad value) propagate before anything is
-    written.
+    written. Each event appended is also an audit entry, in the same transaction, naming
+    ``actor`` (without one, the person whose login the event names) and ``request_id``.
     """
     lock_cases(session)
     found = find_visible_case(session, companies, case_id, visible)
     if found is None:
         return None
-    case, stored_events = found
+    case, stored_events, company = found
     after = action(case)
     appended = len(after.timeline)
     if after != case:
         save_cases(session, picture_id, [after], left_out={case.id: stored_events})
+        _audit_case_action(session, case, after, company, actor, request_id)
     return ActedCase(case=after, appended=appended, events=stored_events + appended)
+
+
+def _case_facts(case: ExceptionCase) -> dict[str, str | None]:
+    """What people change on a case, as the audit trail records it."""
+    return {
+        "state": str(case.state),
+        "assignee": case.assignee,
+        "snoozed_until": case.snoozed_until.isoformat() if case.snoozed_until else None,
+        "resolution_code": case.resolution_code,
+    }
+
+
+def _audit_case_action(
+    session: Session,
+    before: ExceptionCase,
+    after: ExceptionCase,
+    company: str,
+    actor: Principal | None,
+    request_id: str | None,
+) -> None:
+    """One audit entry per event the action appended: the verb of its kind, the facts
+    it changed (before and after) and its note as the reason."""
+    old_facts, new_facts = _case_facts(before), _case_facts(after)
+    changed = [name for name in old_facts if old_facts[name] != new_facts[name]]
+    for event in after.timeline:
+        who = Actor.of(actor) if actor is not None else _actor_named(session, event.by)
+        record = AuditRecord.by(
+            who,
+            at=event.at,
+            action=CASE_EVENT_VERBS.get(event.kind, f"case.{event.kind}"),
+            subject_type="case",
+            subject_id=after.id,
+            scope_company=company,
+            old={name: old_facts[name] for name in changed} or None,
+            new={name: new_facts[name] for name in changed} or None,
+            reason=event.note or None,
+            request_id=request_id,
+        )
+        append_audit(session, record)
+
+
+def _actor_named(session: Session, login: str) -> Actor:
+    """The person ``login`` as an actor (their role now), or the login alone."""
+    person = find_person(session, login)
+    if person is None:
+        return Actor(None, login, "unknown")
+    return Actor(person.user_id, person.login, str(person.role))
 
 
 # --- Who may be given a case -------------------------------------------------------------

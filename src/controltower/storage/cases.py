@@ -265,6 +265,10 @@ def _case_values(case: ExceptionCase) -> dict[str, Any]:
         "snoozed_until": case.snoozed_until,
         "snooze_reason": case.snooze_reason,
         "resolution_code": case.resolution_code,
+        "impact_score": case.impact_score,
+        "escalation_step": case.escalation_step,
+        "next_escalation_at": case.next_escalation_at,
+        "escalated_at": case.escalated_at,
     }
 
 
@@ -289,6 +293,26 @@ def _insert_cases(connection: sa.Connection, inserts: Sequence[tuple[str, Except
         connection,
         tables.exception_cases,
         [{"scope_company": scope, "id": case.id, **_case_values(case)} for scope, case in inserts],
+    )
+
+
+def append_case_events(
+    connection: sa.Connection,
+    scope: str,
+    case_id: str,
+    first_position: int,
+    new_events: Sequence[CaseEvent],
+) -> None:
+    """Append ``new_events`` to a stored case's timeline from ``first_position`` on (the
+    number of events it holds): for a writer that changes one case's row itself, under
+    the turn :func:`serialise_case_reconciliation` gives, as escalation does."""
+    insert_rows(
+        connection,
+        tables.case_events,
+        [
+            _event_values(scope, case_id, first_position + index, event)
+            for index, event in enumerate(new_events)
+        ],
     )
 
 
@@ -479,6 +503,10 @@ def exception_case(row: Mapping[Any, Any], timeline: Sequence[CaseEvent]) -> Exc
         snoozed_until=row["snoozed_until"],
         snooze_reason=row["snooze_reason"],
         resolution_code=row["resolution_code"],
+        impact_score=int(row["impact_score"]),
+        escalation_step=int(row["escalation_step"]),
+        next_escalation_at=row["next_escalation_at"],
+        escalated_at=row["escalated_at"],
     )
 
 

@@ -21,6 +21,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from controltower.domain.cases import ExceptionCase, Severity
+from controltower.domain.escalation import (
+    Colleague,
+    Escalated,
+    EscalationLadder,
+    plan_escalation_notices,
+)
 from controltower.domain.notifications import (
     DEFAULT_CHANNELS,
     DEFAULT_DIGEST,
@@ -34,7 +40,7 @@ from controltower.domain.notifications import (
     plan_notifications,
     started_cases,
 )
-from controltower.domain.people import Scope
+from controltower.domain.people import Role, Scope
 from controltower.storage import tables
 from controltower.storage.database import StorageError
 
@@ -68,6 +74,8 @@ class StoredNotification:
     last_error: str | None
     sent_at: datetime | None
     read_at: datetime | None
+    #: the person's login, where the query read it (the dead-letter list)
+    login: str | None = None
 
 
 def _stored(row: Any) -> StoredNotification:
@@ -90,6 +98,7 @@ def _stored(row: Any) -> StoredNotification:
         last_error=row.last_error,
         sent_at=row.sent_at,
         read_at=row.read_at,
+        login=getattr(row, "login", None),
     )
 
 
@@ -166,7 +175,72 @@ def recipients(session: Session) -> list[Recipient]:
     return found
 
 
+def colleagues(
+    session: Session, *, team: str | None = None, assignee: str | None = None
+) -> list[Colleague]:
+    """People with their role, teams and scope: who an escalation step names.
+
+    Given ``team``, only those a case of that team can name: its members, the person
+    it is assigned to, and managers and executives (a case page reads no one else).
+    """
+    connection = session.connection()
+    users, scopes, members = tables.users, tables.user_scopes, tables.team_members
+    query = sa.select(users.c.id, users.c.login, users.c.name, users.c.role, users.c.active)
+    if team is not None:
+        in_team = sa.select(members.c.user_id).where(members.c.team == team)
+        query = query.where(
+            sa.or_(
+                users.c.id.in_(in_team),
+                users.c.login == (assignee or ""),
+                users.c.role.in_([Role.MANAGER, Role.EXECUTIVE]),
+            )
+        )
+    people = list(connection.execute(query.order_by(users.c.id)))
+    ids = [row.id for row in people]
+    limits: dict[int, dict[str, set[str]]] = {}
+    teams: dict[int, set[str]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for row in connection.execute(sa.select(scopes).where(scopes.c.user_id.in_(chunk))):
+            limits.setdefault(row.user_id, {}).setdefault(row.kind, set()).add(row.code)
+        for row in connection.execute(sa.select(members).where(members.c.user_id.in_(chunk))):
+            teams.setdefault(row.user_id, set()).add(row.team)
+    return [
+        Colleague(
+            user_id=row.id,
+            login=row.login,
+            name=row.name,
+            role=row.role,
+            teams=frozenset(teams.get(row.id, ())),
+            scope=Scope.of(
+                limits.get(row.id, {}).get("company", ()),
+                limits.get(row.id, {}).get("warehouse", ()),
+            ),
+            active=bool(row.active),
+        )
+        for row in people
+    ]
+
+
 # --- Queueing --------------------------------------------------------------------------
+
+
+def queue_escalation_notices(
+    session: Session, escalated: Sequence[Escalated], ladder: EscalationLadder
+) -> int:
+    """Queue, in the caller's transaction, the notifications of cases that just climbed a
+    step, to the people that step names; how many rows were added (one already queued,
+    by its dedupe key, is not queued again)."""
+    if not escalated:
+        return 0
+    people = recipients(session)
+    planned = plan_escalation_notices(
+        escalated,
+        ladder=ladder,
+        people=colleagues(session),
+        recipients={person.user_id: person for person in people},
+    )
+    return queue(session, planned, {person.user_id: person.preferences for person in people})
 
 
 def queue_for_cases(session: Session, cases: Sequence[ExceptionCase]) -> int:
@@ -209,9 +283,12 @@ def queue(session: Session, planned: Sequence[Planned], preferences: dict[int, P
         )
     else:  # pragma: no cover - Control Tower runs on these two
         raise NotificationError(f"notifications are not supported on {dialect}")
+    # counted from RETURNING: PostgreSQL's driver gives no row count for an insert that
+    # returns the new key, and a row skipped by its dedupe key returns nothing
+    statement = statement.returning(tables.notifications.c.id)
     added = 0
     for row in rows:
-        added += connection.execute(statement, row).rowcount
+        added += len(connection.execute(statement, row).all())
     return added
 
 
@@ -442,8 +519,10 @@ def dead_letters(
     where = table.c.state == str(DeliveryState.DEAD)
     connection = session.connection()
     total = connection.execute(sa.select(sa.func.count()).where(where)).scalar_one()
+    users = tables.users
     rows = connection.execute(
-        sa.select(table)
+        sa.select(table, users.c.login)
+        .join(users, users.c.id == table.c.user_id)
         .where(where)
         .order_by(table.c.created_at.desc(), table.c.id.desc())
         .offset(offset)

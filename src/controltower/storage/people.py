@@ -4,7 +4,10 @@ Passwords are hashed with argon2 (``argon2-cffi``, its recommended parameters); 
 tokens are random (``secrets``, 256 bits) and stored as their SHA-256, which is all a
 secret of that strength needs: the token itself is printed once and never stored.
 Like the rest of the storage package these functions work inside the caller's unit of
-work and never commit.
+work and never commit. Every change to a person (added, changed, a token issued or
+revoked) is an audit entry in that same unit of work, naming the ``actor`` (by default
+the command line, where people are managed); it records what changed, never a password,
+its hash or a token.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from controltower.domain.audit import COMMAND_LINE, Actor, AuditRecord
 from controltower.domain.people import (
     LOGIN_PATTERN,
     Principal,
@@ -31,6 +35,7 @@ from controltower.domain.people import (
     normalise_login,
 )
 from controltower.storage import tables
+from controltower.storage.audit import append_audit
 from controltower.storage.database import StorageError
 
 _HASHER: Final = PasswordHasher()
@@ -125,6 +130,7 @@ def add_person(
     teams: Sequence[str] = (),
     companies: Sequence[str] = (),
     warehouses: Sequence[str] = (),
+    actor: Actor = COMMAND_LINE,
 ) -> Person:
     """Store a new person; :class:`PersonError` when the login is taken or a value is bad."""
     normal = check_login(login)
@@ -149,6 +155,7 @@ def add_person(
     _replace_teams(connection, user_id, teams)
     person = find_person(session, normal)
     assert person is not None
+    _audit_person(session, actor, "user.add", person, now=now, new=audited_facts(person))
     return person
 
 
@@ -165,6 +172,7 @@ def change_person(
     teams: Sequence[str] | None = None,
     companies: Sequence[str] | None = None,
     warehouses: Sequence[str] | None = None,
+    actor: Actor = COMMAND_LINE,
 ) -> Person:
     """Change what is given (None leaves a value be); lists replace the stored ones."""
     person = find_person(session, login)
@@ -198,7 +206,61 @@ def change_person(
         end_sessions_of(session, person.user_id, now=now)
     changed = find_person(session, person.login)
     assert changed is not None
+    old, new = _differences(person, changed, password_replaced=password is not None)
+    if new:
+        _audit_person(session, actor, "user.set", changed, now=now, old=old, new=new)
     return changed
+
+
+def audited_facts(person: Person) -> dict[str, object]:
+    """What the audit trail records of a person (never a password or its hash)."""
+    scope = person.scope
+    return {
+        "name": person.name,
+        "role": str(person.role),
+        "email": person.email,
+        "companies": sorted(scope.companies) if scope.companies is not None else None,
+        "warehouses": sorted(scope.warehouses) if scope.warehouses is not None else None,
+        "teams": list(person.teams),
+        "active": person.active,
+        "password": "set" if person.has_password else "none",
+    }
+
+
+def _differences(
+    before: Person, after: Person, *, password_replaced: bool
+) -> tuple[dict[str, object], dict[str, object]]:
+    """The facts that differ, before and after; a new password shows as ``replaced``."""
+    old, new = audited_facts(before), audited_facts(after)
+    if password_replaced:
+        new["password"] = "replaced"
+    changed = [name for name in old if old[name] != new[name]]
+    return {name: old[name] for name in changed}, {name: new[name] for name in changed}
+
+
+def _audit_person(
+    session: Session,
+    actor: Actor,
+    action: str,
+    person: Person,
+    *,
+    now: datetime,
+    old: object = None,
+    new: object = None,
+) -> None:
+    append_audit(
+        session,
+        AuditRecord.by(
+            actor,
+            at=now,
+            action=action,
+            subject_type="user",
+            subject_id=person.login,
+            scope_company=None,
+            old=old,
+            new=new,
+        ),
+    )
 
 
 def find_person(session: Session, login: str) -> Person | None:
@@ -339,8 +401,9 @@ def _clean_email(email: str | None) -> str | None:
 # --- API tokens ------------------------------------------------------------------------
 
 
-def issue_token(session: Session, login: str, *, now: datetime) -> str:
-    """A new API token for the person (returned once; only its digest is stored)."""
+def issue_token(session: Session, login: str, *, now: datetime, actor: Actor = COMMAND_LINE) -> str:
+    """A new API token for the person (returned once; only its digest is stored, and the
+    audit trail records that one was issued)."""
     person = find_person(session, login)
     if person is None:
         raise PersonError(f"no user with login {normalise_login(login)!r}")
@@ -350,10 +413,13 @@ def issue_token(session: Session, login: str, *, now: datetime) -> str:
             user_id=person.user_id, token_hash=secret_digest(token), created_at=now
         )
     )
+    _audit_person(session, actor, "user.token", person, now=now, new={"token": "issued"})
     return token
 
 
-def revoke_tokens(session: Session, login: str, *, now: datetime) -> int:
+def revoke_tokens(
+    session: Session, login: str, *, now: datetime, actor: Actor = COMMAND_LINE
+) -> int:
     """Revoke every live token of the person; how many were revoked."""
     person = find_person(session, login)
     if person is None:
@@ -364,7 +430,12 @@ def revoke_tokens(session: Session, login: str, *, now: datetime) -> int:
         .where(tokens.c.user_id == person.user_id, tokens.c.revoked_at.is_(None))
         .values(revoked_at=now)
     )
-    return int(result.rowcount or 0)
+    revoked = int(result.rowcount or 0)
+    if revoked:
+        _audit_person(
+            session, actor, "user.token_revoke", person, now=now, new={"revoked": revoked}
+        )
+    return revoked
 
 
 def principal_for_token(session: Session, token: str) -> Principal | None:

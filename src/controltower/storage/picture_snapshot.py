@@ -1,12 +1,14 @@
 """A stored picture's columns kept whole, so a stored scan reads them in one go.
 
-A picture never changes once imported (an import makes a new one), so the
-:class:`~controltower.domain.tables.DatasetTables` the scan needs can be written once,
-beside the picture's rows, at import: every array of every table as a compressed Arrow
-IPC stream, one ``picture_snapshots`` row per table and per code vocabulary. Reading
-them back is a few megabytes of ``SELECT`` and zero-copy Arrow buffers, where rebuilding
-the columns from the rows costs a fetch and a conversion per row (seconds at a million
-order lines, about as long as the whole stateless scan).
+A picture changes after its import only when a governed action is executed, which
+rewrites the snapshot with its rows (``storage/picture_edits.py``), so the
+:class:`~controltower.domain.tables.DatasetTables` the scan needs can be written beside
+the picture's rows at import (and again by an action that edits it): every array of
+every table as a compressed Arrow IPC stream, one ``picture_snapshots`` row per table
+and per code vocabulary. Reading them back is a few megabytes of ``SELECT`` and
+zero-copy Arrow buffers, where rebuilding the columns from the rows costs a fetch and a
+conversion per row (seconds at a million order lines, about as long as the whole
+stateless scan).
 
 The rows stay the picture's record (pages, queries, ``export`` read them); the snapshot
 is derived from the same tables in the same transaction and is deleted with its

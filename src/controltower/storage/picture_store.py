@@ -3,17 +3,32 @@
 One :class:`SqlPictureStore` serves one stored scan: a session (the unit of work, which
 the caller commits) and the picture being scanned. It only delegates to the repository
 functions of :mod:`controltower.storage.repository` and :mod:`controltower.storage.cases`.
+
+A scan under a policy other than the one the previous scan of its companies ran under
+is a change of the rules in force, so it is an audit entry (``policy.change``, by the
+system, the two policy digests before and after) in the scan's own transaction. The
+policy in force is read before the scan run is recorded and the entry is appended when
+the cases are saved: after the cases' turn is taken, as appends to the audit trail must
+come last (:mod:`controltower.storage.audit`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from controltower.domain.audit import SYSTEM, AuditRecord
 from controltower.domain.cases import CaseOccurrence, ExceptionCase
 from controltower.domain.tables import DatasetTables
+from controltower.storage import tables
+from controltower.storage.actions import approved_prices
+from controltower.storage.audit import append_audit
+from controltower.storage.case_facts import RoutingFacts, record_routing_facts
 from controltower.storage.cases import (
     case_history,
     load_cases_to_reconcile,
@@ -32,7 +47,19 @@ from controltower.storage.repository import (
     resolve_picture_id,
     take_picture_turn,
 )
+from controltower.workflow.exceptions import ExceptionRecord
 from controltower.workflow.order_risk import OrderRiskColumns
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyChange:
+    """A scan run under another policy than the previous scan of its companies."""
+
+    old_digest: str
+    new_digest: str
+    scan_run_id: int
+    scanned_at: datetime
+    companies: tuple[str, ...]
 
 
 class SqlPictureStore:
@@ -43,6 +70,8 @@ class SqlPictureStore:
         self.picture_id = picture_id
         #: per case id, the stored events its loaded timeline starts after
         self._left_out: dict[str, int] = {}
+        #: the change of policy this scan brings, recorded when the cases are saved
+        self._policy_change: PolicyChange | None = None
 
     @classmethod
     def for_company(cls, session: Session, company: str | None = None) -> SqlPictureStore:
@@ -84,13 +113,20 @@ class SqlPictureStore:
     def record_order_risk(
         self, orders: OrderRiskColumns, *, scanned_at: datetime, policy_digest: str
     ) -> ScanRunSummary:
-        return record_order_risk(
+        companies = picture_company_codes(self.session.connection(), self.picture_id)
+        previous = previous_policy_digest(self.session, companies)
+        recorded = record_order_risk(
             self.session,
             self.picture_id,
             orders,
             scanned_at=scanned_at,
             policy_digest=policy_digest,
         )
+        if previous is not None and previous != policy_digest:
+            self._policy_change = PolicyChange(
+                previous, policy_digest, recorded.scan_run_id, scanned_at, tuple(companies)
+            )
+        return recorded
 
     def load_live_cases(self) -> list[ExceptionCase]:
         """The cases that are not closed, once this transaction holds the scans' turn.
@@ -111,6 +147,62 @@ class SqlPictureStore:
 
     def save_cases(self, cases: Sequence[ExceptionCase]) -> None:
         save_cases(self.session, self.picture_id, cases, left_out=self._left_out)
+        if self._policy_change is not None:
+            audit_policy_change(self.session, self._policy_change)
+            self._policy_change = None
 
     def queue_notifications(self, cases: Sequence[ExceptionCase]) -> int:
         return queue_for_cases(self.session, cases)
+
+    def approved_prices(self) -> dict[tuple[str, int], frozenset[Decimal]]:
+        companies = picture_company_codes(self.session.connection(), self.picture_id)
+        return approved_prices(self.session, companies)
+
+    def record_routing_facts(
+        self, cases: Sequence[ExceptionCase], records: Sequence[ExceptionRecord]
+    ) -> None:
+        companies = picture_company_codes(self.session.connection(), self.picture_id)
+        facts = {
+            (record.type, record.subject): RoutingFacts(
+                record.customer_tier, record.routing, record.routed_as or record.type
+            )
+            for record in records
+        }
+        record_routing_facts(self.session, companies, cases, facts)
+
+
+def previous_policy_digest(session: Session, companies: Sequence[str]) -> str | None:
+    """The policy digest of the latest recorded scan of a picture covering any of
+    ``companies`` (None: none was ever scanned)."""
+    runs = tables.scan_runs
+    wanted = set(companies)
+    latest = [
+        newest
+        for joined, newest in session.connection().execute(
+            sa.select(runs.c.companies, sa.func.max(runs.c.id)).group_by(runs.c.companies)
+        )
+        if wanted & set(joined.split(","))
+    ]
+    if not latest:
+        return None
+    query = sa.select(runs.c.policy_digest).where(runs.c.id == max(latest))
+    return str(session.connection().execute(query).scalar_one())
+
+
+def audit_policy_change(session: Session, change: PolicyChange) -> None:
+    """The audit entry of a new policy coming into force with a scan (by the system)."""
+    companies = change.companies
+    append_audit(
+        session,
+        AuditRecord.by(
+            SYSTEM,
+            at=change.scanned_at,
+            action="policy.change",
+            subject_type="policy",
+            subject_id=change.new_digest,
+            scope_company=companies[0] if len(companies) == 1 else None,
+            old=change.old_digest,
+            new=change.new_digest,
+            reason=f"scan run {change.scan_run_id} of {', '.join(companies)} ran under it",
+        ),
+    )

@@ -653,6 +653,15 @@ exception_cases = sa.Table(
     sa.Column("snooze_reason", sa.Text(), nullable=True),
     #: the reason code of the latest resolution by a person (``ResolutionCode``)
     sa.Column("resolution_code", sa.String(32), nullable=True),
+    # migration 0014_escalation: how much it matters and where it stands on the ladder
+    #: 0 to 100 (``domain.escalation.impact_score``)
+    sa.Column("impact_score", sa.Integer, nullable=False, server_default="0"),
+    #: its place on the policy's escalation ladder (0: its owner)
+    sa.Column("escalation_step", sa.Integer, nullable=False, server_default="0"),
+    #: when it climbs the next step unless acknowledged first (NULL: never)
+    sa.Column("next_escalation_at", UtcDateTime(), nullable=True),
+    #: when it last climbed a step
+    sa.Column("escalated_at", UtcDateTime(), nullable=True),
     sa.Index("ix_exception_cases_scope_state", "scope_company", "state"),
     sa.Index(
         "ix_exception_cases_assignee",
@@ -709,6 +718,8 @@ exception_cases = sa.Table(
         sqlite_where=sa.text(SNOOZED_CONDITION),
         postgresql_where=sa.text(SNOOZED_CONDITION),
     ),
+    # migration 0014_escalation: the deadlines the worker fires
+    sa.Index("ix_exception_cases_next_escalation_at", "next_escalation_at"),
 )
 
 #: every case's timeline, append-only: rows are inserted, never updated or deleted
@@ -963,4 +974,174 @@ notification_preferences = sa.Table(
     #: JSON array of the severities gathered into a daily digest
     sa.Column("digest_severities", sa.Text(), nullable=False),
     sa.Column("webhook_url", sa.Text(), nullable=True),
+)
+
+
+# --- Governed actions and the audit trail (migration 0013_actions_audit) ---------------
+#
+# A governed action is requested, approved when the policy asks for it, executed (its
+# picture edits applied to the stored picture) and then confirmed or contradicted by the
+# next import or sync. JSON columns are Text holding canonical JSON (sorted keys).
+
+#: one governed action, from request to execution and ERP confirmation
+action_requests = sa.Table(
+    "action_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scope_company", sa.Text(), nullable=False),
+    #: the warehouse the action concerns; None for a company-level one (credit release)
+    sa.Column("warehouse", sa.Text(), nullable=True),
+    #: a ``domain.actions.ActionType``
+    sa.Column("action_type", sa.String(32), nullable=False),
+    #: JSON object of the action's parameters
+    sa.Column("params", sa.Text(), nullable=False),
+    #: what it acts on, in words ("order SO1001")
+    sa.Column("subject", sa.Text(), nullable=False),
+    sa.Column("reason_code", sa.String(64), nullable=False),
+    sa.Column("note", sa.Text(), nullable=False),
+    #: a ``domain.actions.ActionState``
+    sa.Column("state", sa.String(24), nullable=False),
+    #: distinct approvals still required when requested (0: executed at once)
+    sa.Column("approvals_needed", sa.Integer, nullable=False),
+    #: JSON array of the roles that may approve
+    sa.Column("approver_roles", sa.Text(), nullable=False),
+    #: a team an approver must belong to (None: any)
+    sa.Column("approver_team", sa.Text(), nullable=True),
+    #: the policy rule that set the approvals, in words
+    sa.Column("rule", sa.Text(), nullable=True),
+    #: JSON array of the evidence kinds required before approval
+    sa.Column("evidence_required", sa.Text(), nullable=False),
+    #: JSON array of the picture edits the action makes
+    sa.Column("edits", sa.Text(), nullable=False),
+    #: JSON object: the preview as shown when requested
+    sa.Column("preview", sa.Text(), nullable=False),
+    sa.Column("requested_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("requested_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=True),
+    sa.Column("decided_at", UtcDateTime(), nullable=True),
+    sa.Column("executed_at", UtcDateTime(), nullable=True),
+    sa.Column("executed_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    #: awaiting_confirmation, confirmed or diverged (None until executed)
+    sa.Column("erp_state", sa.String(24), nullable=True),
+    sa.Column("erp_checked_at", UtcDateTime(), nullable=True),
+    #: the case it was asked from, if any
+    sa.Column("case_id", sa.Text(), nullable=True),
+    sa.Index("ix_action_requests_company_state", "scope_company", "state", "id"),
+    sa.Index("ix_action_requests_erp_state", "erp_state"),
+    sqlite_autoincrement=True,
+)
+
+#: one approver's decision on one request (a second decision by the same person is refused)
+action_decisions = sa.Table(
+    "action_decisions",
+    metadata,
+    sa.Column("action_id", sa.Integer, sa.ForeignKey("action_requests.id"), primary_key=True),
+    sa.Column(
+        "user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True, autoincrement=False
+    ),
+    #: approve or reject
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("note", sa.Text(), nullable=False),
+    sa.Column("decided_at", UtcDateTime(), nullable=False),
+)
+
+#: a file's content, stored once by the SHA-256 of its bytes
+evidence_blobs = sa.Table(
+    "evidence_blobs",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("content", sa.LargeBinary(), nullable=False),
+    sa.Column("stored_at", UtcDateTime(), nullable=False),
+)
+
+#: a stored file attached to a request or a case
+evidence_links = sa.Table(
+    "evidence_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("evidence_blobs.sha256"), nullable=False),
+    sa.Column("action_id", sa.Integer, sa.ForeignKey("action_requests.id"), nullable=True),
+    sa.Column("scope_company", sa.Text(), nullable=True),
+    sa.Column("case_id", sa.Text(), nullable=True),
+    #: claim, photo, customer_confirmation or other
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("filename", sa.Text(), nullable=False),
+    sa.Column("uploaded_by", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("uploaded_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_evidence_links_action", "action_id"),
+    sa.Index("ix_evidence_links_case", "scope_company", "case_id"),
+    sqlite_autoincrement=True,
+)
+
+#: what an executed action must write to the ERP, drained by the connector
+erp_outbox = sa.Table(
+    "erp_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("action_id", sa.Integer, sa.ForeignKey("action_requests.id"), nullable=False),
+    sa.Column("scope_company", sa.Text(), nullable=False),
+    #: what to do in the ERP (``write_promised_date``, ``adjust_stock``...)
+    sa.Column("operation", sa.String(40), nullable=False),
+    #: JSON object naming the records by business keys
+    sa.Column("payload", sa.Text(), nullable=False),
+    #: pending, sent or failed
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("sent_at", UtcDateTime(), nullable=True),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Index("ix_erp_outbox_state", "state", "id"),
+    sqlite_autoincrement=True,
+)
+
+#: the append-only, hash-chained audit trail (see ``domain/audit.py``, ``storage/audit.py``)
+audit_entries = sa.Table(
+    "audit_entries",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("actor_id", sa.Integer, nullable=True),
+    sa.Column("actor_login", sa.Text(), nullable=False),
+    sa.Column("actor_role", sa.Text(), nullable=False),
+    #: what happened (``case.acknowledge``, ``action.approve``, ``user.add``...)
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("subject_type", sa.String(32), nullable=False),
+    sa.Column("subject_id", sa.Text(), nullable=False),
+    sa.Column("scope_company", sa.Text(), nullable=True),
+    #: canonical JSON of the values before and after (None when not applicable)
+    sa.Column("old_value", sa.Text(), nullable=True),
+    sa.Column("new_value", sa.Text(), nullable=True),
+    sa.Column("reason", sa.Text(), nullable=True),
+    sa.Column("request_id", sa.Text(), nullable=True),
+    #: the previous entry's hash (64 zeros for the first)
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("entry_hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("entry_hash", name="uq_audit_entries_hash"),
+    sa.Index("ix_audit_entries_subject", "subject_type", "subject_id"),
+    sa.Index("ix_audit_entries_actor", "actor_login", "seq"),
+    sqlite_autoincrement=True,
+)
+
+
+# --- Routing facts (migration 0015_case_routing_facts) ---------------------------------
+
+#: what routing read of a case's finding beyond the case row (``policy replay`` reads it)
+case_routing_facts = sa.Table(
+    "case_routing_facts",
+    metadata,
+    sa.Column("scope_company", sa.Text(), primary_key=True),
+    sa.Column("case_id", sa.Text(), primary_key=True),
+    #: the customer's tier, when the finding concerns a customer
+    sa.Column("customer_tier", sa.String(16), nullable=True),
+    #: the ``[routing.teams]`` entry the finding names instead of its type's
+    sa.Column("routing", sa.Text(), nullable=True),
+    #: the type whose team owns it (its own, or a recurring review's)
+    sa.Column("routed_as", sa.String(40), nullable=False),
+    sa.ForeignKeyConstraint(
+        ["scope_company", "case_id"],
+        ["exception_cases.scope_company", "exception_cases.id"],
+    ),
 )

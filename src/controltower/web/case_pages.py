@@ -23,6 +23,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from controltower.api.action_commands import policy_in_force
 from controltower.api.auth import Authenticated, VisitorDep, request_now
 from controltower.api.case_commands import (
     Acknowledge,
@@ -39,6 +40,7 @@ from controltower.api.case_commands import (
     run_command,
 )
 from controltower.api.deps import SessionDep
+from controltower.api.request_ids import request_id
 from controltower.api.routes.exceptions import case_detail
 from controltower.api.schemas import BULK_LIMIT, CaseDetailPublic
 from controltower.api.scope import PictureScope
@@ -51,7 +53,7 @@ from controltower.domain.case_actions import (
     actions_allowed_in,
     snooze_until,
 )
-from controltower.domain.errors import IllegalTransitionError
+from controltower.domain.errors import IllegalTransitionError, PolicyError
 from controltower.domain.people import Permission, Principal, normalise_login
 from controltower.storage.case_actions import (
     Assignable,
@@ -59,7 +61,9 @@ from controltower.storage.case_actions import (
     people_who_work,
     worker_problem,
 )
+from controltower.storage.escalations import CaseEscalation, case_escalation
 from controltower.storage.queries import PageRequest
+from controltower.web import action_buttons
 from controltower.web.assets import TEMPLATES
 from controltower.web.page_support import (
     QueryReading,
@@ -230,9 +234,32 @@ def render_case(
             "confirmed": confirmed,
             "action_problem": problem,
             "problem_field": problem_field,
+            "escalation": escalation_block(session, scope, case_id),
+            "governed_actions": action_buttons.for_case(
+                request, session, scope, case, urlencode(query)
+            ),
         },
         status_code=status_code if problem else list_status(reading),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationBlock:
+    """The case page's "Escalation" block: the case's path, or why it cannot be shown."""
+
+    path: CaseEscalation | None
+    problem: str | None = None
+    #: people named at a step before "and N more"
+    named: int = 4
+
+
+def escalation_block(session: Session, scope: PictureScope, case_id: str) -> EscalationBlock:
+    """Where the case stands on the ladder of the policy in force, who is at each step."""
+    try:
+        ladder = policy_in_force().escalation.to_domain()
+    except PolicyError as error:
+        return EscalationBlock(None, f"The escalation path cannot be shown: {error}.")
+    return EscalationBlock(case_escalation(session, scope.companies, case_id, ladder))
 
 
 def _confirmation(reading: QueryReading, done: str | None) -> str | None:
@@ -375,7 +402,15 @@ def act_on_case_page(
 
     try:
         command = command_from_form(chosen, form, visitor.principal)
-        run_command(session, scope, visitor.principal, case_id, command, at=request_now())
+        run_command(
+            session,
+            scope,
+            visitor.principal,
+            case_id,
+            command,
+            at=request_now(),
+            request_id=request_id(request),
+        )
     except CaseNotFoundError:
         return case_not_found(request, scope, case_id)
     except ActionForbiddenError as error:
@@ -473,7 +508,15 @@ def bulk_page(
     problem = _bulk_problem(session, visitor.principal, chosen, command)
     if problem is not None:
         return _bulk_notice(request, *problem, back_link)
-    outcomes = run_bulk(session, scope, visitor.principal, chosen, command, at=request_now())
+    outcomes = run_bulk(
+        session,
+        scope,
+        visitor.principal,
+        chosen,
+        command,
+        at=request_now(),
+        request_id=request_id(request),
+    )
     rows = [BulkRow(o.case_id, o.outcome, o.reason) for o in outcomes]
     return TEMPLATES.TemplateResponse(
         request,

@@ -37,6 +37,10 @@ class ExceptionRecord:
     warehouse: str | None = None
     company: str | None = None
     customer_tier: Tier | None = None
+    #: the ``[routing.teams]`` entry the finding named instead of its type's
+    routing: str | None = None
+    #: the type whose team owns it (its own, or a recurring review's)
+    routed_as: ExceptionType | None = None
 
 
 def routed_records(
@@ -80,4 +84,6 @@ def exception_record(
         warehouse=finding.warehouse,
         company=finding.company,
         customer_tier=finding.customer_tier,
+        routing=finding.routing,
+        routed_as=finding.routed_as,
     )

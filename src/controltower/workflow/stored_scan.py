@@ -17,24 +17,35 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
 from typing import Protocol
 
+from controltower.detectors.base import Finding
 from controltower.detectors.columnar import ColumnarDetectionContext, run_columnar_detectors
 from controltower.domain.cases import (
     CaseOccurrence,
     EventKind,
     ExceptionCase,
+    ExceptionType,
     TimelineEntry,
     reconcile,
 )
 from controltower.domain.errors import DomainError
+from controltower.domain.escalation import (
+    EscalationLadder,
+    ImpactFacts,
+    ValueLadder,
+    impact_score,
+    with_impact_scores,
+)
 from controltower.domain.tables import DatasetTables
 from controltower.policy import Policy
 from controltower.workflow.columnar_scan import analyse_tables
-from controltower.workflow.exceptions import routed_records
+from controltower.workflow.exceptions import ExceptionRecord, routed_records
 from controltower.workflow.order_risk import OrderRiskColumns, order_risk_columns
 
 #: timeline events that mean a case's facts changed on re-detection
@@ -89,6 +100,19 @@ class PictureStore(Protocol):
     def queue_notifications(self, cases: Sequence[ExceptionCase]) -> int:
         """Queue, in the same unit of work, the notifications of the saved cases this
         scan opened or reopened (the outbox); how many were queued."""
+        ...
+
+    def record_routing_facts(
+        self, cases: Sequence[ExceptionCase], records: Sequence[ExceptionRecord]
+    ) -> None:
+        """Keep what routing read of each saved case's finding (tier, routing entry,
+        owning type), so a policy can be replayed on the history."""
+        ...
+
+    def approved_prices(self) -> Mapping[tuple[str, int], frozenset[Decimal]]:
+        """Per (order id, line), the unit prices approved as overrides (executed
+        ``override_price`` actions of the picture's companies): ``pricing_variance``
+        does not flag a line still at one of them."""
         ...
 
 
@@ -194,12 +218,17 @@ def run_stored_scan(
         ladder=policy.detectors.severity_by_value,
         history=_in_wall_clock(history, zone),
         allocation=policy.allocation.to_domain(),
+        approved_prices=store.approved_prices(),
     )
     live = {case.key for case in cases if case.is_active}
     findings = run_columnar_detectors(context, policy.detectors, live=live)
-    records = routed_records(findings, policy, detected_at=detected_at, zone=zone)
-    outcome = reconcile(cases, records, now=now, policy=policy)
+    scores = impact_scores(findings, orders, policy.detectors.severity_by_value)
+    ladder = policy.escalation.to_domain()
+    raised = raised_by_impact(findings, scores, ladder)
+    records = routed_records(raised, policy, detected_at=detected_at, zone=zone)
+    outcome = with_impact_scores(reconcile(cases, records, now=now, policy=policy), scores)
     store.save_cases(outcome.changed)
+    store.record_routing_facts([c for c in outcome.changed if c.is_active], records)
     # the outbox: written in the scan's transaction, so a scan rolled back tells nobody
     store.queue_notifications(outcome.changed)
     return _result(
@@ -210,6 +239,57 @@ def run_stored_scan(
         cases=outcome.cases,
         events=outcome.events,
     )
+
+
+#: what a case is called by: its type and subject
+CaseKey = tuple[ExceptionType, str]
+
+#: the subject prefix of a case on one order
+_ORDER_SUBJECT = "sales_order:"
+
+
+def impact_scores(
+    findings: Sequence[Finding], orders: OrderRiskColumns, ladder: ValueLadder
+) -> dict[CaseKey, int]:
+    """Each finding's impact score (``domain.escalation.impact_score``), by its case key.
+
+    The days left before the promise count for a finding on an order (its subject is
+    the order); the orders sharing its cause are the ``order_at_risk`` findings naming
+    the same cause (an order at risk that is its own cause counts itself).
+    """
+    promised = dict(zip(orders.order_id, orders.promised_date, strict=True))
+    sharing = Counter(f.cause for f in findings if f.type is ExceptionType.ORDER_AT_RISK)
+    scores: dict[CaseKey, int] = {}
+    for finding in findings:
+        days_left = None
+        if finding.subject.startswith(_ORDER_SUBJECT):
+            promise = promised.get(finding.subject.removeprefix(_ORDER_SUBJECT))
+            days_left = None if promise is None else (promise - orders.as_of).days
+        facts = ImpactFacts(
+            value_at_risk=finding.value_at_risk,
+            customer_tier=finding.customer_tier,
+            days_to_promise=days_left,
+            orders_sharing_cause=sharing.get(finding.cause, 0),
+        )
+        scores[(finding.type, finding.subject)] = impact_score(facts, ladder).total
+    return scores
+
+
+def raised_by_impact(
+    findings: Sequence[Finding], scores: Mapping[CaseKey, int], ladder: EscalationLadder
+) -> list[Finding]:
+    """``findings`` with an urgent score's severity one step up, before routing, so its
+    response target (and any rule on severity) follows the stored severity.
+
+    Only the stored scan does this: ``scan --json`` states the detectors' severities.
+    """
+    raised: list[Finding] = []
+    for finding in findings:
+        severity = ladder.severity_for(finding.severity, scores[(finding.type, finding.subject)])
+        raised.append(
+            finding if severity is finding.severity else replace(finding, severity=severity)
+        )
+    return raised
 
 
 def _zone_of(now: datetime) -> tzinfo:

@@ -101,6 +101,32 @@ CASES: dict[str, list[Bad]] = {
         bad("policy check {tmp}", 2, "{tmp}", "a folder"),
         bad("policy check", 2, "FILE"),
     ],
+    "policy replay": [
+        bad(
+            f"policy replay {{tmp}}/p.toml --from 2026-11-01 --to 2026-11-30 --database-url {UNKNOWN}",
+            2,
+            UNKNOWN,
+        ),
+        bad(
+            "policy replay {tmp}/p.toml --from 2026-11-31 --to 2026-12-01 --database-url {url}",
+            2,
+            "--from",
+            "2026-11-31",
+        ),
+        bad(
+            "policy replay {tmp}/none.toml --from 2026-11-01 --to 2026-11-30 --database-url {url}",
+            2,
+            "{tmp}/none.toml",
+        ),
+        bad(
+            "policy replay {tmp}/p.toml --from 2026-11-01 --to 2026-11-30 --company NOPE "
+            "--database-url {url}",
+            2,
+            "--company",
+            "'NOPE'",
+        ),
+        bad("policy replay {tmp}/p.toml --to 2026-11-30 --database-url {url}", 2, "--from"),
+    ],
     "policy show": [
         bad("policy show --policy {tmp}/none.toml", 2, "{tmp}/none.toml", "not found"),
         bad("policy show --database-url {url}", 2, "--database-url"),
@@ -140,6 +166,25 @@ CASES: dict[str, list[Bad]] = {
     "user token": [
         bad(f"user token bob --database-url {UNKNOWN}", 2, UNKNOWN),
         bad("user token nobody --database-url {url}", 1, "'nobody'"),
+    ],
+    "audit verify": [
+        bad(f"audit verify --database-url {UNKNOWN}", 2, UNKNOWN),
+        bad(f"audit verify --database-url {UNREACHABLE}", 1, "{tmp}/missing does not exist"),
+        bad("audit verify --from 2026-11-25 --database-url {url}", 2, "--from"),
+    ],
+    "audit export": [
+        bad(f"audit export --database-url {UNKNOWN}", 2, UNKNOWN),
+        bad(f"audit export --database-url {UNREACHABLE}", 1, "{tmp}/missing does not exist"),
+        bad("audit export --format xml --database-url {url}", 2, "--format", "'xml'"),
+        bad("audit export --from 2026-02-30 --database-url {url}", 2, "--from", "2026-02-30"),
+        bad(
+            "audit export --from 2026-11-25 --to 2026-11-01 --database-url {url}",
+            2,
+            "--to 2026-11-01 is before --from 2026-11-25",
+        ),
+        bad("audit export --safe-for-spreadsheets --database-url {url}", 2, "--format csv"),
+        bad("audit export --out {tmp}/nowhere/a.jsonl --database-url {url}", 1, "{tmp}/nowhere"),
+        bad("audit export --out {tmp}/a-file/a.csv --database-url {url}", 1, "{tmp}/a-file"),
     ],
     "sync odoo": [
         bad(f"sync odoo {ODOO} --database-url {UNKNOWN}", 2, UNKNOWN),

@@ -122,6 +122,9 @@ def test_dead_letters_are_for_administrators_only(migrated_database_url: str) ->
         page = client.get("/admin/notifications/dead-letters")
         assert page.status_code == 200
         assert f'data-notification="{email_id}"' in page.text
+        login = dead["items"][0]["login"]
+        assert login in {ann.login, bob.login, admin.login}
+        assert f'<td data-label="Person">{login}</td>' in page.text, "the person by login"
     for person in (ann, bob):
         with api_client(url, person.token) as client:
             assert client.get("/api/notifications/dead").status_code == 403

@@ -51,6 +51,13 @@ EXPECTED_TABLES = {
     "odoo_writes",
     "notifications",
     "notification_preferences",
+    "action_requests",
+    "action_decisions",
+    "evidence_blobs",
+    "evidence_links",
+    "erp_outbox",
+    "audit_entries",
+    "case_routing_facts",
 }
 
 
@@ -63,7 +70,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0012_notifications"
+        assert current_revision(engine) == head_revision() == "0015_case_routing_facts"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()

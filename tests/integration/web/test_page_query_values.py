@@ -144,6 +144,15 @@ def probes(facts: Facts, lasts: dict[str, int]) -> dict[str, list[Probe]]:
                 (past_end(FAR, lasts["warehouse-work"]),),
             ),
         ],
+        "/exceptions/effectiveness": [
+            Probe("/exceptions/effectiveness?from=soon", 400, ("is not a day",)),
+            Probe("/exceptions/effectiveness?by=colour", 400, ("is not a grouping",)),
+            Probe(
+                "/exceptions/effectiveness?from=2026-11-20&to=2026-11-01",
+                400,
+                ("is after to",),
+            ),
+        ],
         "/notifications": [
             Probe("/notifications?page=abc", 400, (bad_page,)),
             Probe(f"/notifications?page={FAR}", 200, (past_end(FAR, 1),)),
@@ -151,6 +160,37 @@ def probes(facts: Facts, lasts: dict[str, int]) -> dict[str, list[Probe]]:
         # administrators only: the person on this tour is a manager
         "/admin/notifications/dead-letters": [
             Probe("/admin/notifications/dead-letters?page=0", 403, ("may not manage people",)),
+        ],
+        # auditors only (an auditor's bad values: tests/integration/web/test_audit_page.py)
+        "/audit": [Probe("/audit?from=soon&page=0", 403, ("may not view audit",))],
+        # governed actions (the forms and decisions: tests/integration/web/test_action_pages.py)
+        "/actions": [
+            Probe(
+                "/actions?show=sometimes",
+                400,
+                (
+                    "show: “sometimes” is not a list of requests; the choices are "
+                    "Waiting for me (waiting), Asked by me (mine), All requests (all).",
+                ),
+            ),
+            Probe("/actions?state=done", 400, ("state: “done” is not a state of a request;",)),
+            Probe("/actions?type=teleport", 400, ("type: “teleport” is not a kind of action;",)),
+            Probe(f"/actions?subject={long}", 400, ("subject: The subject was cut",)),
+            Probe("/actions?page=abc", 400, (bad_page,)),
+            Probe(f"/actions?show=all&page={FAR}", 200, (past_end(FAR, 1),)),
+            Probe("/actions?company=NOPE", 404, ("company 'NOPE'",)),
+        ],
+        "/actions/new": [
+            Probe(
+                "/actions/new?type=teleport",
+                400,
+                ("type: “teleport” is not an action; the actions are Change the promised date",),
+            ),
+            Probe(f"/actions/new?type=split_shipment&order_id={o}&company=NOPE", 404, ("'NOPE'",)),
+        ],
+        "/actions/{action_id}": [
+            Probe("/actions/999999", 404, ("Request not found", "No request 999999")),
+            Probe("/actions/first", 404, ("Request not found",)),
         ],
         "/search": [
             Probe(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,7 @@ from controltower.storage.repository import (
     order_status_history,
     replace_picture,
 )
+from controltower.workflow.exceptions import ExceptionRecord
 from controltower.workflow.order_risk import OrderRiskColumns
 from controltower.workflow.stored_scan import PictureStore, StoredScanResult, run_stored_scan
 from controltower_oracle.scan import build_scan_document
@@ -320,6 +322,7 @@ class InMemoryPictureStore:
         self.cases: dict[str, ExceptionCase] = {}
         #: the cases the scans asked to notify about
         self.notified: list[str] = []
+        self.routing_facts: dict[str, ExceptionRecord] = {}
         self.statuses: dict[str, OrderRiskStatus] = {}
         self.runs = 0
 
@@ -360,6 +363,18 @@ class InMemoryPictureStore:
         """Nobody is told anything: a store of dictionaries has no people to tell."""
         self.notified.extend(case.id for case in cases)
         return 0
+
+    def record_routing_facts(
+        self, cases: Sequence[ExceptionCase], records: Sequence[ExceptionRecord]
+    ) -> None:
+        """Kept beside the cases, as the database keeps them."""
+        by_key = {(r.type, r.subject): r for r in records}
+        for case in cases:
+            self.routing_facts[case.id] = by_key[case.key]
+
+    def approved_prices(self) -> dict[tuple[str, int], frozenset[Decimal]]:
+        """No price overrides: a store of dictionaries holds no governed actions."""
+        return {}
 
 
 def scenario() -> list[tuple[Dataset, datetime]]:

@@ -43,6 +43,7 @@ from controltower.api.case_commands import (
 from controltower.api.deps import SessionDep
 from controltower.api.paging import PageParams, invalid_query, page_request
 from controltower.api.queue_filters import SnoozedFilter
+from controltower.api.request_ids import RequestIdDep
 from controltower.api.routes.exceptions import (
     DEFAULT_PAGE_SIZE,
     DEFAULT_TIMELINE_PAGE_SIZE,
@@ -275,10 +276,17 @@ def refusal(
 
 
 def _carry_out(
-    session: Session, scope: PictureScope, principal: Principal, case_id: str, command: CaseCommand
+    session: Session,
+    scope: PictureScope,
+    principal: Principal,
+    case_id: str,
+    command: CaseCommand,
+    request_id: str,
 ) -> CaseDetailPublic:
     try:
-        acted = run_command(session, scope, principal, case_id, command, at=request_now())
+        acted = run_command(
+            session, scope, principal, case_id, command, at=request_now(), request_id=request_id
+        )
     except REFUSALS as error:
         raise refusal(error) from error
     size = DEFAULT_TIMELINE_PAGE_SIZE
@@ -298,11 +306,12 @@ def acknowledge_case(
     scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
+    rid: RequestIdDep,
     body: NoteBody = None,
 ) -> CaseDetailPublic:
     """Open -> acknowledged: you have seen it and own the next step (``work_cases``)."""
     note = body.note if body is not None else ""
-    return _carry_out(session, scope, principal, case_id, Acknowledge(note=note))
+    return _carry_out(session, scope, principal, case_id, Acknowledge(note=note), rid)
 
 
 @router.post("/{case_id}/start", response_model=CaseDetailPublic, summary="Start work")
@@ -311,11 +320,12 @@ def start_case(
     scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
+    rid: RequestIdDep,
     body: NoteBody = None,
 ) -> CaseDetailPublic:
     """Open or acknowledged -> in progress (``work_cases``)."""
     note = body.note if body is not None else ""
-    return _carry_out(session, scope, principal, case_id, Start(note=note))
+    return _carry_out(session, scope, principal, case_id, Start(note=note), rid)
 
 
 @router.post("/{case_id}/assign", response_model=CaseDetailPublic, summary="Assign")
@@ -324,12 +334,13 @@ def assign_case(
     scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
+    rid: RequestIdDep,
     body: AssignIn,
 ) -> CaseDetailPublic:
     """Give the case to ``to`` (``null``: back to its team). Taking it yourself needs
     ``work_cases``; giving it to somebody else ``assign_cases``. The person must be active,
     work cases and see the case, else 422 naming ``to``."""
-    return _carry_out(session, scope, principal, case_id, Assign(to=body.to, note=body.note))
+    return _carry_out(session, scope, principal, case_id, Assign(to=body.to, note=body.note), rid)
 
 
 @router.post("/{case_id}/comment", response_model=CaseDetailPublic, summary="Comment")
@@ -338,10 +349,11 @@ def comment_case(
     scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
+    rid: RequestIdDep,
     body: CommentIn,
 ) -> CaseDetailPublic:
     """A comment on the timeline, in any state (``comment``)."""
-    return _carry_out(session, scope, principal, case_id, Comment(text=body.text))
+    return _carry_out(session, scope, principal, case_id, Comment(text=body.text), rid)
 
 
 @router.post("/{case_id}/snooze", response_model=CaseDetailPublic, summary="Snooze")
@@ -350,11 +362,12 @@ def snooze_case(
     scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
+    rid: RequestIdDep,
     body: SnoozeIn,
 ) -> CaseDetailPublic:
     """Out of the queue until ``until`` (at most 90 days), for ``reason`` (``work_cases``)."""
     command = Snooze(until=body.until, reason=body.reason)
-    return _carry_out(session, scope, principal, case_id, command)
+    return _carry_out(session, scope, principal, case_id, command, rid)
 
 
 @router.post("/{case_id}/resolve", response_model=CaseDetailPublic, summary="Resolve")
@@ -363,12 +376,13 @@ def resolve_case(
     scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
+    rid: RequestIdDep,
     body: ResolveIn,
 ) -> CaseDetailPublic:
     """Resolve with a reason code (``work_cases``). ``fixed`` is refused (409) while the
     latest scan still finds the condition; the other codes need a ``note``."""
     command = Resolve(code=body.reason_code, note=body.note)
-    return _carry_out(session, scope, principal, case_id, command)
+    return _carry_out(session, scope, principal, case_id, command, rid)
 
 
 @router.post("/{case_id}/reopen", response_model=CaseDetailPublic, summary="Reopen")
@@ -377,11 +391,12 @@ def reopen_case(
     scope: ScannedScopeDep,
     principal: PrincipalDep,
     case_id: CaseIdPath,
+    rid: RequestIdDep,
     body: NoteBody = None,
 ) -> CaseDetailPublic:
     """Resolved -> open (``work_cases``); a closed case stays closed."""
     note = body.note if body is not None else ""
-    return _carry_out(session, scope, principal, case_id, Reopen(note=note))
+    return _carry_out(session, scope, principal, case_id, Reopen(note=note), rid)
 
 
 def bulk_command(session: Session, body: BulkCasesIn) -> Acknowledge | Assign:
@@ -411,13 +426,19 @@ def _refuse_body(field: str, message: str) -> NoReturn:
     dependencies=[Depends(require(Permission.ASSIGN_CASES))],
 )
 def bulk_cases(
-    session: SessionDep, scope: ScannedScopeDep, principal: PrincipalDep, body: BulkCasesIn
+    session: SessionDep,
+    scope: ScannedScopeDep,
+    principal: PrincipalDep,
+    body: BulkCasesIn,
+    rid: RequestIdDep,
 ) -> BulkCasesPublic:
     """Each id in turn, each in its own transaction: a case done stays done whatever
     happens to the others, a refused one is left as it was (``assign_cases``)."""
     command = bulk_command(session, body)
     try:
-        outcomes = run_bulk(session, scope, principal, body.ids, command, at=request_now())
+        outcomes = run_bulk(
+            session, scope, principal, body.ids, command, at=request_now(), request_id=rid
+        )
     except ActionForbiddenError as error:
         raise refusal(error) from error
     results = [

@@ -62,6 +62,8 @@ class NotificationsPublic(BaseModel):
 
 class DeadLetterPublic(NotificationPublic):
     user_id: int
+    #: the person's login
+    login: str | None
     attempts: int
     last_error: str | None
 
@@ -139,6 +141,7 @@ def get_dead_letters(
             DeadLetterPublic(
                 **notification_public(row).model_dump(),
                 user_id=row.user_id,
+                login=row.login,
                 attempts=row.attempts,
                 last_error=row.last_error,
             )

@@ -12,7 +12,7 @@ Look-ups several detectors share are computed once, on first use, and kept here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -56,6 +56,7 @@ class ColumnarDetectionContext:
         ladder: SeverityLadder,
         history: Sequence[CaseOccurrence] = (),
         allocation: AllocationPolicy = AllocationPolicy(),
+        approved_prices: Mapping[tuple[str, int], frozenset[Decimal]] | None = None,
     ) -> None:
         self.tables = tables
         self.result = result
@@ -69,6 +70,10 @@ class ColumnarDetectionContext:
         #: the cases open now, which a review tells from those already cleared
         self.current: frozenset[tuple[ExceptionType, str]] = frozenset()
         self.allocation = allocation
+        #: per (order id, line), the unit prices people approved as overrides (executed
+        #: ``override_price`` actions): a line still at one of them is not off list by
+        #: mistake. Only the stored scan knows them; the stateless scan has none.
+        self.approved_prices: Mapping[tuple[str, int], frozenset[Decimal]] = approved_prices or {}
 
     @property
     def picture(self) -> ColumnarPicture:

@@ -10,6 +10,10 @@ The effective unit and list prices of every order line are whole-array selection
 the lines and products tables. A float comparison with a small margin keeps every open
 line of an open order that could be off list beyond the tolerance (those are exactly
 the kernel's lines), and the reference's exact Decimal test then decides for those few.
+
+A line whose price was approved as an override (an executed ``override_price`` action,
+``context.approved_prices``) is not flagged while it keeps that price: the variance was
+decided by the people the policy names. A later change of price is judged again.
 """
 
 from __future__ import annotations
@@ -151,11 +155,13 @@ def detect(context: ColumnarDetectionContext, settings: PricingVarianceSettings)
         deviation = abs(gap) / list_price * _HUNDRED
         if deviation <= tolerance:
             continue
+        order_id = vocab.orders.codes[order]
+        if unit_price in context.approved_prices.get((order_id, number), ()):
+            continue
         value = abs(gap) * phrases.amount[qty]
         severity = context.severity_for_value(value)
         if deviation > twice:
             severity = RAISED[severity]
-        order_id = vocab.orders.codes[order]
         subject = line_subject(order_id, number)
         sku, customer = vocab.skus.codes[sku_id], vocab.customers.codes[customer_id]
         findings.append(

@@ -1,0 +1,69 @@
+"""What routing read of each case's finding, kept for replaying a policy on history.
+
+The stored scan calls :func:`record_routing_facts` for the cases it opened or reopened,
+in its own transaction; ``policy replay`` reads them back beside the case rows
+(``storage/replay_history.py``). A case keeps the facts of its latest opening.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from controltower.domain.cases import ExceptionCase, ExceptionType
+from controltower.domain.model import Tier
+from controltower.storage import tables
+from controltower.storage.bulk import insert_rows
+from controltower.storage.cases import filing_company
+
+#: case ids deleted per statement (well under every database's parameter limit)
+_CHUNK: Final = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingFacts:
+    """What routing read of a finding beyond what its case row keeps."""
+
+    customer_tier: Tier | None
+    routing: str | None
+    routed_as: ExceptionType
+
+
+def record_routing_facts(
+    session: Session,
+    companies: Sequence[str],
+    cases: Sequence[ExceptionCase],
+    facts: Mapping[tuple[ExceptionType, str], RoutingFacts],
+) -> int:
+    """Keep the routing facts of ``cases`` (by their (type, subject) in ``facts``);
+    a case already holding facts has them replaced. Returns how many were written."""
+    rows: list[dict[str, Any]] = []
+    for case in cases:
+        fact = facts.get(case.key)
+        if fact is None:
+            continue
+        rows.append(
+            {
+                "scope_company": filing_company(case, companies),
+                "case_id": case.id,
+                "customer_tier": fact.customer_tier.value if fact.customer_tier else None,
+                "routing": fact.routing,
+                "routed_as": fact.routed_as.value,
+            }
+        )
+    if not rows:
+        return 0
+    table = tables.case_routing_facts
+    connection = session.connection()
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start : start + _CHUNK]
+        keys = [(row["scope_company"], row["case_id"]) for row in chunk]
+        connection.execute(
+            sa.delete(table).where(sa.tuple_(table.c.scope_company, table.c.case_id).in_(keys))
+        )
+    insert_rows(connection, table, rows)
+    return len(rows)
