@@ -517,9 +517,14 @@ def _product_models(v: int) -> list[ModelSpec]:
             floatf(qty, label, store=False, searchable=True, compute=qty, default=None)
         )
     return [
-        _model("product.template", "Product", template_fields),
+        # products have a chatter in Odoo (mail.thread), as orders and partners do
+        _model("product.template", "Product", template_fields, mail_thread=True),
         _model(
-            "product.product", "Product Variant", product_fields, order="default_code, name, id"
+            "product.product",
+            "Product Variant",
+            product_fields,
+            order="default_code, name, id",
+            mail_thread=True,
         ),
         _model(
             "product.supplierinfo",
