@@ -37,12 +37,9 @@ ERP and one row is queued in the ERP outbox (``storage/erp_outbox.py``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy.orm import Session
@@ -78,7 +75,8 @@ from controltower.domain.errors import DatasetConflictError
 from controltower.domain.people import Permission, Principal, Role
 from controltower.domain.picture_edits import edits_to_json
 from controltower.domain.tables import DatasetTables
-from controltower.policy import Policy, load_policy
+from controltower.policy import Policy
+from controltower.policy.in_force import policy_in_force
 from controltower.storage.actions import (
     ActionFilters,
     Decision,
@@ -137,7 +135,6 @@ __all__ = [
     "expire_due",
     "get_action",
     "list_actions",
-    "policy_in_force",
     "preview",
     "reject",
     "request_action",
@@ -154,28 +151,6 @@ _SUBJECT_FIELDS: Final[dict[ActionType, str]] = {
     ActionType.ADJUST_INVENTORY: "warehouse",
     ActionType.BYPASS_QUALITY: "warehouse",
 }
-
-
-# --- the policy in force -----------------------------------------------------------------
-
-
-def policy_in_force() -> Policy:
-    """The policy the server runs with: the defaults, overlaid by the file
-    ``CONTROLTOWER_POLICY_FILE`` names (read again when the file changes)."""
-    named = os.environ.get("CONTROLTOWER_POLICY_FILE", "").strip()
-    if not named:
-        return _policy_of(None, 0)
-    path = Path(named)
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        stamp = 0  # load_policy says what is wrong with the file
-    return _policy_of(path, stamp)
-
-
-@lru_cache(maxsize=4)
-def _policy_of(path: Path | None, _stamp: int) -> Policy:
-    return load_policy(path)
 
 
 # --- preview ---------------------------------------------------------------------------------

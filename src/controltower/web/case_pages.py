@@ -23,7 +23,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from controltower.api.action_commands import policy_in_force
 from controltower.api.auth import Authenticated, VisitorDep, request_now
 from controltower.api.case_commands import (
     Acknowledge,
@@ -55,6 +54,7 @@ from controltower.domain.case_actions import (
 )
 from controltower.domain.errors import IllegalTransitionError, PolicyError
 from controltower.domain.people import Permission, Principal, normalise_login
+from controltower.policy.in_force import policy_in_force
 from controltower.storage.case_actions import (
     Assignable,
     assignable_people,
