@@ -1145,3 +1145,25 @@ case_routing_facts = sa.Table(
         ["exception_cases.scope_company", "exception_cases.id"],
     ),
 )
+
+
+# --- Order pegs on purchase orders (migration 0016_order_pegs) -------------------------
+
+#: each inbound peg of a stored open order: written, replaced and deleted with the
+#: order's ``order_risk`` row by the stored scan; the purchasing pages read it by PO
+order_pegs = sa.Table(
+    "order_pegs",
+    metadata,
+    sa.Column("company", sa.Text(), primary_key=True),
+    sa.Column("order_id", sa.Text(), primary_key=True),
+    #: the order line that takes the units
+    sa.Column("order_line", sa.Integer, primary_key=True),
+    sa.Column("po_id", sa.Text(), primary_key=True),
+    sa.Column("po_line", sa.Integer, primary_key=True),
+    #: the order's warehouse (a peg is always on a PO of the order's own warehouse)
+    sa.Column("warehouse", sa.Text(), nullable=False),
+    _decimal("qty", nullable=False),
+    sa.Column("available_date", sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(["company", "order_id"], ["order_risk.company", "order_risk.order_id"]),
+    sa.Index("ix_order_pegs_po", "company", "po_id", "warehouse", "order_id"),
+)

@@ -58,6 +58,7 @@ EXPECTED_TABLES = {
     "erp_outbox",
     "audit_entries",
     "case_routing_facts",
+    "order_pegs",
 }
 
 
@@ -70,7 +71,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0015_case_routing_facts"
+        assert current_revision(engine) == head_revision() == "0016_order_pegs"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()
