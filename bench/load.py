@@ -11,7 +11,8 @@ link to, so the list follows the app as its URLs change:
 - one order page and one case page, taken from the first links of those lists;
 - every list endpoint the OpenAPI document declares under ``/api`` (``GET`` without a
   path parameter), with each value of an enumerated ``view``, ``at_risk=true`` and a
-  later page where it takes ``offset``, plus one order and one case by id.
+  later page where it takes ``offset``, a search for an order's id, plus one order and
+  one case by id.
 
 :func:`run_locust` runs ``bench/locustfile.py`` headless against them and reads the
 per-URL statistics Locust writes as CSV.
@@ -104,8 +105,12 @@ def _work_targets(
     return targets
 
 
-def _api_targets(client: httpx.Client) -> list[Target]:
-    """Every list endpoint under /api with its variants, from the OpenAPI document."""
+def _api_targets(client: httpx.Client, order_id: str | None) -> list[Target]:
+    """Every list endpoint under /api with its variants, from the OpenAPI document.
+
+    An endpoint that needs a query (``q``: the search) is asked for ``order_id`` (the
+    first open order), as someone pasting an order number would; without an order it
+    is left out, since it would only answer 422."""
     spec = client.get("/openapi.json").raise_for_status().json()
     targets: list[Target] = []
     for path, operations in sorted(spec.get("paths", {}).items()):
@@ -115,10 +120,9 @@ def _api_targets(client: httpx.Client) -> list[Target]:
         params = {p["name"]: p for p in get.get("parameters", []) if p.get("in") == "query"}
         required = [name for name, p in params.items() if p.get("required")]
         if required:
-            # a search needs what to look for: the first letter of the demo's order ids
-            if required != ["q"]:
+            if required != ["q"] or order_id is None:
                 continue
-            targets.append(Target(f"GET {path}?q=S", _with(path, q="S")))
+            targets.append(Target(f"GET {path}?q={{order_id}}", _with(path, q=order_id)))
             continue
         targets.append(Target(f"GET {path}", path))
         if "view" in params:
@@ -206,9 +210,9 @@ def discover_targets(base_url: str, token: str | None = None) -> list[Target]:
             targets.append(Target("/exceptions/cases/{case_id}", case_link))
         targets.extend(_work_targets(client, page, one_order))
 
-        targets.extend(_api_targets(client))
         first = client.get("/api/orders", params={"limit": 1}).json()
         orders = first.get("orders") or first.get("items") or []
+        targets.extend(_api_targets(client, orders[0]["order_id"] if orders else None))
         if orders:
             targets.append(
                 Target("GET /api/orders/{order_id}", f"/api/orders/{orders[0]['order_id']}")

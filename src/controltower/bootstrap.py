@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.database_url,
         pool_size=settings.db_pool_size,
         busy_timeout_seconds=settings.db_busy_timeout_seconds,
+        interactive=True,
     )
 
     @asynccontextmanager

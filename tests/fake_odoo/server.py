@@ -75,6 +75,10 @@ class FakeOdoo:
         self._failures: deque[str] = deque()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        #: requests received and not yet answered, and the most there were at once
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._flight_lock = threading.Lock()
 
     # -------------------------------------------------------------- lifecycle
 
@@ -275,6 +279,20 @@ class FakeOdoo:
 
     # -------------------------------------------------------------- request handling
 
+    def reset_in_flight(self) -> None:
+        """Start counting the most requests in flight at once afresh."""
+        with self._flight_lock:
+            self.max_in_flight = self.in_flight
+
+    def _arrived(self) -> None:
+        with self._flight_lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _answered(self) -> None:
+        with self._flight_lock:
+            self.in_flight -= 1
+
     def _take_failure(self) -> str | None:
         with self._store.lock:
             return self._failures.popleft() if self._failures else None
@@ -319,6 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
     """Routes ``/jsonrpc``, ``/xmlrpc/2/<service>``, ``/xmlrpc/<service>`` and the version pages."""
 
     odoo: FakeOdoo
+    _counted = False  # this request is in the fake's in-flight count
     server_version = "Werkzeug/3.0.1"
     sys_version = "Python/3.11"
 
@@ -328,14 +347,28 @@ class _Handler(BaseHTTPRequestHandler):
     # -------------------------------------------------------------- plumbing
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self._answer()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
+    def _answer(self) -> None:
+        """The request leaves the in-flight count before its answer's first byte is
+        sent: the client cannot send its next request before reading that answer, while
+        this thread may still be closing the connection (HTTP/1.0) when it does."""
+        if self._counted:
+            self._counted = False
+            self.odoo._answered()
+
+    def _count(self) -> None:
+        self._counted = True
+        self.odoo._arrived()
+
     def _reset(self) -> None:
         """Close the connection with a TCP reset and no answer."""
+        self._answer()
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.rfile.close()
         self.wfile.close()
@@ -370,6 +403,13 @@ class _Handler(BaseHTTPRequestHandler):
     # -------------------------------------------------------------- verbs
 
     def do_GET(self) -> None:
+        self._count()
+        try:
+            self._get()
+        finally:
+            self._answer()
+
+    def _get(self) -> None:
         if self.odoo.latency:
             time.sleep(self.odoo.latency)
         if self.path.split("?")[0] in ("/web/version", "/json/version"):
@@ -382,6 +422,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._not_found()
 
     def do_POST(self) -> None:
+        self._count()
+        try:
+            self._post()
+        finally:
+            self._answer()
+
+    def _post(self) -> None:
         if self.odoo.latency:
             time.sleep(self.odoo.latency)
         path = self.path.split("?")[0]

@@ -10,12 +10,15 @@ Every public method runs under ``lock``: one external call is one transaction, a
 
 from __future__ import annotations
 
+import re
 import threading
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 from . import computes
@@ -96,6 +99,7 @@ class Store:
         self._sequences: Counter[str] = Counter()
         self._generation: Counter[str] = Counter()
         self._inverse_cache: dict[tuple[str, str], tuple[int, dict[int, list[int]]]] = {}
+        self._indexes: dict[tuple[str, str], tuple[int, list[tuple[Any, ...]]]] = {}
         self._xmlids: dict[str, tuple[str, int]] = {}
         computes.bootstrap(self)
 
@@ -344,11 +348,71 @@ class Store:
             node = ("&", [("leaf", "active", "=", True), node])
         predicate = compile_domain(self, model, node)
         terms = self._parse_order(model, order or spec.order)
-        rows = [row for row in self.tables[model].values() if predicate(row)]
+        end = None if not limit else int(offset or 0) + int(limit)
+        if end is not None and terms == [("id", False, False)]:
+            # a page in id order stops at its limit, as an index scan on the primary key
+            found = islice(
+                (row["id"] for row in self._candidates(model, node) if predicate(row)), end
+            )
+            return list(found)[int(offset or 0) :]
+        rows = [row for row in self._candidates(model, node) if predicate(row)]
         rows = self._sort(model, rows, terms)
         ids = [r["id"] for r in rows]
-        end = None if not limit else offset + int(limit)
         return ids[int(offset or 0) : end]
+
+    def _candidates(self, model: str, node: Any) -> Iterable[Row]:
+        """The rows a search must test, in id order: narrowed through an index when the domain's
+        top-level conjunction bounds ``id`` or ``write_date``, as PostgreSQL's primary key
+        and Odoo's ``write_date`` index narrow it; every row otherwise. The domain is
+        still tested on each candidate, so the index only spares rows that cannot match.
+        """
+        best: list[int] | None = None
+        for _path, operator, value in _conjuncts(node):
+            found = self._indexed(model, _path, operator, value)
+            if found is not None and (best is None or len(found) < len(best)):
+                best = found
+        table = self.tables[model]
+        if best is None:
+            return [table[key[0]] for key in self._index(model, "id")]
+        return [table[rid] for rid in sorted(set(best)) if rid in table]
+
+    def _indexed(self, model: str, path: str, operator: str, value: Any) -> list[int] | None:
+        """Ids that may satisfy one leaf, from an index; None when no index serves it."""
+        if path == "id":
+            if operator == "=" and _is_id(value):
+                return [value]
+            if operator == "in" and isinstance(value, list | tuple) and all(map(_is_id, value)):
+                return list(value)
+            if operator in (">", ">=") and _is_id(value):
+                keys = self._index(model, "id")
+                start = (bisect_right if operator == ">" else bisect_left)(keys, (value,))
+                return [key[-1] for key in keys[start:]]
+            return None
+        if path == "write_date" and operator in (">", ">=", "=") and _is_stamp(value):
+            keys = self._index(model, "write_date")
+            if operator == ">":
+                start, end = bisect_right(keys, (value, _MAX_ID)), len(keys)
+            else:
+                start = bisect_left(keys, (value,))
+                end = bisect_right(keys, (value, _MAX_ID)) if operator == "=" else len(keys)
+            return [key[-1] for key in keys[start:end]]
+        return None
+
+    def _index(self, model: str, fname: str) -> list[tuple[Any, ...]]:
+        """A sorted index of ``(value, id)`` (``(id,)`` for ``id``), rebuilt after a change
+        to the model (its generation), as a B-tree would be kept."""
+        generation = self._generation[model]
+        cached = self._indexes.get((model, fname))
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        rows = self.tables[model].values()
+        keys: list[tuple[Any, ...]]
+        if fname == "id":
+            keys = sorted((row["id"],) for row in rows)
+        else:
+            keys = sorted((row[fname], row["id"]) for row in rows if _is_stamp(row.get(fname)))
+        self._indexes[(model, fname)] = (generation, keys)
+        return keys
 
     def _parse_order(self, model: str, order: str) -> list[tuple[str, bool, bool]]:
         spec = self.models[model]
@@ -762,6 +826,28 @@ class Store:
             if predicate(self.tables[model][rid]):
                 return self.tables[model][rid]
         return None
+
+
+_MAX_ID = 2**63
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_stamp(value: Any) -> bool:
+    """A datetime as Odoo stores it, which sorts as text in time order."""
+    return isinstance(value, str) and _STAMP.fullmatch(value) is not None
+
+
+def _conjuncts(node: Any) -> Iterator[tuple[str, str, Any]]:
+    """The leaves every match must satisfy: those joined by the top-level ``&``."""
+    if node[0] == "leaf":
+        yield node[1], node[2], node[3]
+    elif node[0] == "&":
+        for child in node[1]:
+            yield from _conjuncts(child)
 
 
 def _commands(value: Any) -> list[Any]:

@@ -48,6 +48,7 @@ from controltower.cli.options import (
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from controltower.connectors.dataset.fast_reader import FastReadResult
     from controltower.connectors.dataset.manifest import FolderCheck
     from controltower.domain.tables import I32, DatasetTables
     from controltower.policy import Policy
@@ -103,22 +104,21 @@ def import_dataset(
     pages and the API go from the last scanned picture to the new one, scanned; --no-scan
     leaves the scan to `scan --db`.
     """
-    from controltower.storage.action_confirmation import confirm_executed_actions
-    from controltower.storage.database import make_engine, make_session_factory, migrate
-    from controltower.storage.repository import last_scan_as_of, replace_picture
-    from controltower.workflow.memory import cycle_collection_paused
-    from controltower.workflow.stored_scan import ScanGoesBackError, refuse_going_back
-
     if no_scan:
         refuse_unused(ctx, ["as_of", "policy_file"], "--no-scan stores the picture unscanned")
     day = as_of_or_today(as_of)
     policy = None if no_scan else policy_or_exit(policy_file)
     url = _database_url(database_url)
-    with database_problems(url):
-        migrate(url)
-        with cycle_collection_paused():
-            check_folder_or_exit(dataset_dir, outcome="nothing was imported")
-            tables, pick_microseconds = _read_columns_or_exit(dataset_dir)
+    from controltower.workflow.memory import cycle_collection_paused
+
+    with cycle_collection_paused():
+        tables, pick_microseconds = _migrate_and_read_or_exit(url, dataset_dir)
+        from controltower.storage.action_confirmation import confirm_executed_actions
+        from controltower.storage.database import make_engine, make_session_factory
+        from controltower.storage.repository import last_scan_as_of, replace_picture
+        from controltower.workflow.stored_scan import ScanGoesBackError, refuse_going_back
+
+        with database_problems(url):
             engine = make_engine(url)
             try:
                 with make_session_factory(engine).begin() as session:
@@ -136,6 +136,7 @@ def import_dataset(
                             imported_at=datetime.now(UTC),
                             replace_all=replace_all,
                             progress=progress("Storing"),
+                            set_keys_aside=True,
                         )
                     confirmation = confirm_executed_actions(
                         session, summary.picture_id, now=datetime.now(UTC), picture=tables
@@ -220,12 +221,42 @@ def _companies(tables: DatasetTables) -> list[str]:
     return sorted({codes[company] for company in tables.warehouses.company.tolist()})
 
 
-def _read_columns_or_exit(folder: Path) -> tuple[DatasetTables, I32 | None]:
+def _migrate_and_read_or_exit(url: str, folder: Path) -> tuple[DatasetTables, I32 | None]:
+    """The database migrated and the folder checked and read as columns (see
+    :func:`_read_columns_or_exit`), or exit.
+
+    The fast reader starts on a second thread at once: pyarrow parses without holding
+    the interpreter, so the storage modules load and the migrations run meanwhile
+    instead of first (about a second of a large import).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from controltower.connectors.dataset.fast_reader import FastPathDeclined, read_tables
+
+    with progress_bar() as progress, ThreadPoolExecutor(max_workers=1) as reader:
+        reading = reader.submit(read_tables, folder, progress("Reading"))
+        from controltower.storage import action_confirmation, repository  # noqa: F401
+        from controltower.storage.database import migrate
+
+        with database_problems(url):
+            migrate(url)
+        try:
+            fast = reading.result()
+        except FastPathDeclined:
+            fast = None
+    check_folder_or_exit(folder, outcome="nothing was imported")
+    return _read_columns_or_exit(folder, fast)
+
+
+def _read_columns_or_exit(
+    folder: Path, fast: FastReadResult | None
+) -> tuple[DatasetTables, I32 | None]:
     """The folder as columns, and the fractions of a second of its picks' times.
 
-    The fast reader is tried first; when it declines, the row reader reads the folder
-    and reports any problem (exit 1). A value the columns cannot hold (more than six
-    decimals) is reported with its file, line and column (exit 1); nothing is written.
+    ``fast`` is what the fast reader read, None when it declined the folder: then the
+    row reader reads it and reports any problem (exit 1). A value the columns cannot
+    hold (more than six decimals) is reported with its file, line and column (exit 1);
+    nothing is written.
     """
     import numpy as np
 
@@ -234,21 +265,19 @@ def _read_columns_or_exit(folder: Path) -> tuple[DatasetTables, I32 | None]:
         created_at_microseconds,
         first_value_beyond_columns,
     )
-    from controltower.connectors.dataset.fast_reader import FastPathDeclined, read_tables
     from controltower.domain.columnar import ColumnarPrecisionError
     from controltower.domain.tables import tables_from_dataset
 
     errors = errors_console()
-    try:
-        with progress_bar() as progress:
-            fast = read_tables(folder, progress("Reading"))
-        micros = created_at_microseconds(folder, fast.tables.picks.pick_id)
-    except (FastPathDeclined, RowsDoNotLineUp):
-        pass
-    else:
-        for warning in fast.warnings:
-            errors.print(f"warning: {warning}", markup=False)
-        return fast.tables, micros
+    if fast is not None:
+        try:
+            micros = created_at_microseconds(folder, fast.tables.picks.pick_id)
+        except RowsDoNotLineUp:
+            pass
+        else:
+            for warning in fast.warnings:
+                errors.print(f"warning: {warning}", markup=False)
+            return fast.tables, micros
     dataset = read_dataset_or_exit(folder, outcome="nothing was imported")
     try:
         tables = tables_from_dataset(dataset)

@@ -386,6 +386,7 @@ def _load(dataset: Dataset, engine: Engine, *, source: str) -> int:
             imported_at=datetime.now(UTC),
             replace_all=True,
             progress=store_progress,
+            set_keys_aside=True,
         )
     return summary.picture_id
 

@@ -262,6 +262,10 @@ def _report(summary: SyncSummary) -> None:
         markup=False,
         soft_wrap=True,
     )
+    if summary.remapped_because:
+        output.print(
+            f"The whole mirror was mapped again: {summary.remapped_because}.", markup=False
+        )
     if summary.unmapped:
         output.print(
             f"{len(summary.unmapped):,} records could not be mapped (listed on standard error).",

@@ -5,10 +5,17 @@ mirror and the picture; this module is where the two meet, which is why it sits 
 the commands (the only layer that may use both). The background worker runs the same
 function.
 
-A sync stores nothing unless it completes: the new picture and the new mirror (records
-and watermarks) are written in one transaction after every read has succeeded, so an
-interrupted sync (a dropped connection, a kill) leaves the last good picture, and the
-next run starts again from the last stored watermark, without loss or duplicates.
+A later sync maps only the documents the changed records belong to
+(``connectors/odoo/incremental.py``) and patches the stored picture with them
+(``storage/picture_patch.py``) when that picture is the one the last sync stored; a
+first sync, or a change that is not document-wise, maps the whole mirror and replaces
+the picture, as ``import`` does, and the summary says why.
+
+A sync stores nothing unless it completes: the new (or patched) picture and the changed
+mirror records and watermarks are written in one transaction after every read has
+succeeded, so an interrupted sync (a dropped connection, a kill) leaves the last good
+picture, and the next run starts again from the last stored watermark, without loss or
+duplicates.
 """
 
 from __future__ import annotations
@@ -21,11 +28,15 @@ from typing import TYPE_CHECKING, Any
 from controltower.connectors.odoo.client import OdooClient, OdooConnection
 from controltower.connectors.odoo.errors import OdooError, OdooUserError
 from controltower.connectors.odoo.flavour import OdooFlavour, detect_flavour
+from controltower.connectors.odoo.incremental import PicturePatch, plan_patch
 from controltower.connectors.odoo.mapping import map_mirror
-from controltower.connectors.odoo.reader import MirrorState, Progress, read_odoo
+from controltower.connectors.odoo.reader import MirrorState, Progress, ReadOutcome, read_odoo
 from controltower.connectors.odoo.settings import OdooSettings
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from controltower.storage.odoo_mirror import StoredMirror
     from controltower.storage.repository import PictureSummary
 
 
@@ -40,6 +51,11 @@ class SyncSummary:
     changed: dict[str, int]
     unmapped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: per kind, the documents mapped again and patched into the stored picture (a later
+    #: sync); None when the whole mirror was mapped and the picture replaced
+    patched: dict[str, int] | None = None
+    #: why a later sync mapped the whole mirror instead of patching (a reference changed)
+    remapped_because: str | None = None
 
 
 def source_of(connection: OdooConnection) -> str:
@@ -77,37 +93,24 @@ def sync_odoo(
     from controltower.storage.action_confirmation import confirm_executed_actions
     from controltower.storage.database import make_engine, make_session_factory, migrate
     from controltower.storage.odoo_mirror import load_mirror, save_mirror
-    from controltower.storage.repository import replace_picture
 
     source = source_of(connection)
     migrate(database_url)
     engine = make_engine(database_url)
     try:
         sessions = make_session_factory(engine)
-        previous = None
+        stored = None
         if not full:
             with sessions() as session:
                 stored = load_mirror(session, source)
-            if stored is not None:
-                previous = MirrorState(
-                    records=stored.records,
-                    watermarks=stored.watermarks,
-                    seen_at_mark=stored.seen_at_mark,
-                )
+        previous = _previous_state(stored)
         with OdooClient.connect(connection) as client:
             flavour = flavour_of(client)
             outcome = read_odoo(client, flavour, settings, previous, progress=progress)
-        mapped = map_mirror(outcome.state, flavour, settings)
+        mapping = _Mapping(outcome, flavour, settings, stored if not replace_all else None)
         now = datetime.now(UTC)
         with sessions.begin() as session:
-            picture = replace_picture(
-                session,
-                mapped.dataset,
-                source=source,
-                imported_at=now,
-                replace_all=replace_all,
-                progress=storing,
-            )
+            picture = mapping.store(session, source, now, replace_all, storing)
             confirm_executed_actions(session, picture.picture_id, now=now)
             save_mirror(
                 session,
@@ -116,6 +119,8 @@ def sync_odoo(
                 outcome.state.watermarks,
                 seen_at_mark=outcome.state.seen_at_mark,
                 synced_at=now,
+                previous=stored,
+                changed=outcome.changed_ids,
             )
     finally:
         engine.dispose()
@@ -125,9 +130,88 @@ def sync_odoo(
         picture=picture,
         records_read=outcome.records_read,
         changed=outcome.changed,
-        unmapped=mapped.unmapped,
-        warnings=[*outcome.warnings, *mapped.warnings],
+        unmapped=mapping.unmapped,
+        warnings=[*outcome.warnings, *mapping.warnings],
+        patched=mapping.patched,
+        remapped_because=mapping.remapped_because,
     )
+
+
+def _previous_state(stored: StoredMirror | None) -> MirrorState | None:
+    """The mirror to read changes against; None (read Odoo whole) for an old layout."""
+    if stored is None or stored.legacy:
+        return None
+    return MirrorState(
+        records=stored.records, watermarks=stored.watermarks, seen_at_mark=stored.seen_at_mark
+    )
+
+
+class _Mapping:
+    """The new picture: a patch of the documents that changed when the stored picture is
+    the last sync's, untouched since; else the whole mirror mapped and stored anew."""
+
+    def __init__(
+        self,
+        outcome: ReadOutcome,
+        flavour: OdooFlavour,
+        settings: OdooSettings,
+        stored: StoredMirror | None,
+    ) -> None:
+        self.outcome = outcome
+        self.flavour = flavour
+        self.settings = settings
+        self.stored = stored
+        self.unmapped: list[str] = []
+        self.warnings: list[str] = []
+        self.patched: dict[str, int] | None = None
+        self.remapped_because: str | None = None
+        self.patch: PicturePatch | None = None
+        previous = _previous_state(stored)
+        if previous is not None:
+            planned = plan_patch(previous, outcome.state, outcome.changed_ids, flavour, settings)
+            if isinstance(planned, str):
+                self.remapped_because = planned
+            else:
+                self.patch = planned
+        # mapped before the write transaction, which holds the database's write turn
+        self.mapped = None if self.patch else map_mirror(outcome.state, flavour, settings)
+
+    def store(
+        self,
+        session: Session,
+        source: str,
+        now: datetime,
+        replace_all: bool,
+        storing: Callable[[str, int, int], None] | None,
+    ) -> PictureSummary:
+        from controltower.storage.picture_patch import patch_picture, patchable_picture
+        from controltower.storage.repository import replace_picture
+
+        patch, stored = self.patch, self.stored
+        if patch is not None and stored is not None:
+            picture_id = patchable_picture(session, source, stored.synced_at)
+            if picture_id is not None:
+                if storing is not None:
+                    rows = sum(
+                        len(r) for d in (patch.removed, patch.added) for _, r in d.collections()
+                    )
+                    storing("picture patch", 0, rows)
+                self.patched = patch.documents
+                self.unmapped, self.warnings = patch.unmapped, patch.warnings
+                return patch_picture(
+                    session, picture_id, patch.removed, patch.added, imported_at=now
+                )
+            self.remapped_because = "the stored picture changed since the last sync"
+        mapped = self.mapped or map_mirror(self.outcome.state, self.flavour, self.settings)
+        self.unmapped, self.warnings = mapped.unmapped, mapped.warnings
+        return replace_picture(
+            session,
+            mapped.dataset,
+            source=source,
+            imported_at=now,
+            replace_all=replace_all,
+            progress=storing,
+        )
 
 
 __all__ = ["OdooError", "SyncSummary", "source_of", "sync_odoo"]

@@ -9,7 +9,8 @@ transaction (the write log and the follow-up it changed), so an interrupted run 
 the record of every write but at most the last one. That one is found again next time:
 before creating anything the run looks in Odoo for what it would create (an activity
 by record, user and summary; a ticket by its title; a chatter message by its text) and
-adopts what it finds. Running twice therefore never writes twice.
+adopts what it finds; a rewrite or a close reads the record first. Running twice
+therefore never writes twice. The helpdesk ticket writes are ``cli/odoo_ticket_writes.py``'s.
 
 Governed actions executed in Control Tower reach Odoo the same way: after the
 follow-ups, the run sends the ERP outbox rows of the companies synced from this Odoo
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from controltower.cli.odoo_erp_writes import ErpSender
 from controltower.cli.odoo_sync import source_of
+from controltower.cli.odoo_ticket_writes import TICKET, TicketWriter, created_id
 from controltower.connectors.odoo.client import OdooClient, OdooConnection
 from controltower.connectors.odoo.errors import OdooError
 from controltower.connectors.odoo.settings import OdooSettings
@@ -35,11 +37,11 @@ from controltower.connectors.odoo.writeback import (
     OPEN,
     CaseForOdoo,
     CreateActivity,
-    CreateTicket,
     KnownFollowup,
     MarkDone,
     OdooDirectory,
     PostMessage,
+    TicketStage,
     UpdateActivity,
     UserRules,
     Write,
@@ -61,7 +63,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 ACTIVITY = "mail.activity"
-TICKET = "helpdesk.ticket"
+STAGE = "helpdesk.ticket.stage"
 
 
 class NotSyncedError(OdooError):
@@ -120,7 +122,10 @@ def writeback_odoo(
         summary = WritebackSummary(source=source, applied=apply)
         with OdooClient.connect(connection) as client:
             helpdesk = client.search_count("ir.model", [("model", "=", TICKET)]) > 0
-            plan = plan_writeback(cases, finished, directory, rules, known, helpdesk=helpdesk)
+            stages = ticket_stages(client) if helpdesk else []
+            plan = plan_writeback(
+                cases, finished, directory, rules, known, helpdesk=helpdesk, ticket_stages=stages
+            )
             summary.warnings.extend(plan.warnings)
             erp = ErpSender(client, sessions, source, by, directory)
             outbox = erp.pending()
@@ -138,6 +143,20 @@ def writeback_odoo(
         return summary
     finally:
         engine.dispose()
+
+
+def ticket_stages(client: OdooClient) -> list[TicketStage]:
+    """The active ``helpdesk.ticket.stage`` rows: where a ticket can be closed."""
+    rows = client.search_read(STAGE, [], ["id", "name", "sequence", "closed"])
+    return [
+        TicketStage(
+            int(row["id"]),
+            str(row.get("name") or ""),
+            int(row.get("sequence") or 0),
+            bool(row.get("closed")),
+        )
+        for row in rows
+    ]
 
 
 def _case(case: Any) -> CaseForOdoo:
@@ -204,6 +223,7 @@ class _Writer:
             )
             for k in known
         }
+        self.tickets = TicketWriter(client, self._record_ticket)
         self._model_ids: dict[str, int] = {}
         self._todo: int | None = None
         self._todo_looked_up = False
@@ -216,7 +236,7 @@ class _Writer:
             return self._activity(write)
         if isinstance(write, MarkDone):
             return self._done(write)
-        return self._ticket(write)
+        return self.tickets.make(write)
 
     # --- the writes ---------------------------------------------------------------
 
@@ -322,7 +342,7 @@ class _Writer:
                 ]
             ],
         )
-        return _one_id(created), False
+        return created_id(created), False
 
     def _done(self, write: MarkDone) -> str:
         target = write.target
@@ -338,39 +358,6 @@ class _Writer:
         followup = replace(before, status=DONE, cases=()) if before is not None else None
         detail = {"activity_id": write.activity_id, "user": write.login}
         self._record(write, "mark_done", target.res_model, target.res_id, detail, followup)
-        return write.describe() + said
-
-    def _ticket(self, write: CreateTicket) -> str:
-        target = write.target
-        rows = self.client.search_read(TICKET, [("name", "ilike", write.marker)], ["id", "name"])
-        found = [
-            int(row["id"])
-            for row in rows
-            if str(row.get("name") or "") == write.marker
-            or str(row.get("name") or "").startswith(write.marker + " ")
-        ]
-        if found:
-            ticket_id, action, said = (
-                found[0],
-                "adopt_ticket",
-                f" -> ticket {found[0]}, already in Odoo",
-            )
-        else:
-            values: dict[str, object] = {
-                "name": write.name,
-                "description": write.description,
-                "user_id": write.user.id,
-                "priority": write.priority,
-            }
-            if target.partner_id is not None:
-                values["partner_id"] = target.partner_id
-            ticket_id = _one_id(self.client.execute_kw(TICKET, "create", [[values]]))
-            action, said = "create_ticket", f" -> ticket {ticket_id}"
-        key = (target.res_model, target.res_id, write.user.id)
-        before = self.followups.get(key)
-        followup = replace(before, ticket_id=ticket_id) if before is not None else None
-        detail = {"ticket_id": ticket_id, "user": write.user.login, "cases": list(write.cases)}
-        self._record(write, action, target.res_model, target.res_id, detail, followup)
         return write.describe() + said
 
     # --- helpers --------------------------------------------------------------------
@@ -404,6 +391,12 @@ class _Writer:
         if followup is not None:
             self.followups[(followup.res_model, followup.res_id, followup.odoo_user_id)] = followup
 
+    def _record_ticket(
+        self, write: Write, action: str, detail: Mapping[str, Any], followup: StoredFollowup
+    ) -> None:
+        """The local record of a ticket write: logged on the record the ticket is about."""
+        self._record(write, action, followup.res_model, followup.res_id, detail, followup)
+
     def _exists(self, model: str, record_id: int) -> bool:
         return bool(self.client.search_ids(model, [("id", "=", record_id)]))
 
@@ -434,15 +427,6 @@ class _Writer:
             self._todo = int(rows[0]["res_id"]) if rows else None
             self._todo_looked_up = True
         return self._todo
-
-
-def _one_id(created: object) -> int:
-    """The id ``create`` answered: a list of one id (17+), or an id (older servers)."""
-    if isinstance(created, list) and len(created) == 1:
-        created = created[0]
-    if isinstance(created, int) and not isinstance(created, bool):
-        return created
-    raise OdooError(f"Odoo answered create with {created!r} instead of the new record's id.")
 
 
 def run_writeback_for_worker(

@@ -661,6 +661,85 @@ def reconcile(
     return ReconcileResult(cases=tuple(ordering), changed=tuple(changed), events=tuple(events))
 
 
+# --- telling the cases a run leaves alone -------------------------------------------
+
+
+def detected_facts(found: DetectedException | ExceptionCase) -> tuple[object, ...]:
+    """What a re-detection compares of a finding with its live case (:func:`_refresh`):
+    the severity, the refreshed fields and the explanation, in one tuple."""
+    return (
+        found.severity,
+        found.value_at_risk,
+        found.value_basis,
+        found.cause,
+        found.related,
+        found.entities,
+        found.warehouse,
+        found.company,
+        found.explanation,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCase:
+    """A case that is not closed, as a run first reads it: enough to tell whether its
+    finding leaves it as it is (:func:`left_as_is`), without reading it whole.
+
+    On a day like the one before, nearly every case is re-detected with the facts it
+    holds; reading and reconciling only the others keeps a rescan's work to what moved.
+    """
+
+    id: str
+    type: ExceptionType
+    subject: str
+    state: CaseState
+    #: :func:`detected_facts` of the case
+    facts: tuple[object, ...]
+    #: its condition was missing from a run (an :class:`Absence` is being counted)
+    absent: bool
+    snoozed_until: datetime | None
+    impact_score: int
+
+    @classmethod
+    def of(cls, case: ExceptionCase) -> LiveCase:
+        """``case``'s facts, as storage reads them from its row."""
+        return cls(
+            id=case.id,
+            type=case.type,
+            subject=case.subject,
+            state=case.state,
+            facts=detected_facts(case),
+            absent=case.absence is not None,
+            snoozed_until=case.snoozed_until,
+            impact_score=case.impact_score,
+        )
+
+    @property
+    def key(self) -> tuple[ExceptionType, str]:
+        return (self.type, self.subject)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+
+def left_as_is(case: LiveCase, finding: DetectedException | None, *, now: datetime) -> bool:
+    """Whether :func:`reconcile` at ``now`` returns ``case`` unchanged given ``finding``
+    (its type and subject's finding of the run, None: not found).
+
+    So it is when an active case not counted absent, whose snooze (if any) has not run
+    out, is re-detected with exactly the facts it holds: :func:`_refresh` then changes
+    nothing. Every other case may change and must be reconciled.
+    """
+    return (
+        finding is not None
+        and case.state in ACTIVE_STATES
+        and not case.absent
+        and (case.snoozed_until is None or case.snoozed_until > now)
+        and case.facts == detected_facts(finding)
+    )
+
+
 # --- history for recurring-exception detection --------------------------------------
 
 

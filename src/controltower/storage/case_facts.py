@@ -7,7 +7,7 @@ in its own transaction; ``policy replay`` reads them back beside the case rows
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -38,9 +38,14 @@ def record_routing_facts(
     companies: Sequence[str],
     cases: Sequence[ExceptionCase],
     facts: Mapping[tuple[ExceptionType, str], RoutingFacts],
+    *,
+    stored_ids: Collection[str] | None = None,
 ) -> int:
     """Keep the routing facts of ``cases`` (by their (type, subject) in ``facts``);
-    a case already holding facts has them replaced. Returns how many were written."""
+    a case already holding facts has them replaced. Returns how many were written.
+
+    ``stored_ids``, when given, are the only case ids that may hold facts already (a
+    case saved new this transaction holds none): only theirs are deleted first."""
     rows: list[dict[str, Any]] = []
     for case in cases:
         fact = facts.get(case.key)
@@ -59,8 +64,9 @@ def record_routing_facts(
         return 0
     table = tables.case_routing_facts
     connection = session.connection()
-    for start in range(0, len(rows), _CHUNK):
-        chunk = rows[start : start + _CHUNK]
+    replaced = [row for row in rows if stored_ids is None or row["case_id"] in stored_ids]
+    for start in range(0, len(replaced), _CHUNK):
+        chunk = replaced[start : start + _CHUNK]
         keys = [(row["scope_company"], row["case_id"]) for row in chunk]
         connection.execute(
             sa.delete(table).where(sa.tuple_(table.c.scope_company, table.c.case_id).in_(keys))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -34,12 +34,16 @@ from controltower.domain.cases import (
     CaseState,
     EventKind,
     ExceptionCase,
+    ExceptionType,
     FieldChange,
+    LiveCase,
+    Severity,
 )
 from controltower.domain.incidents import Incident, group_incidents
 from controltower.storage import tables
 from controltower.storage.bulk import insert_rows
-from controltower.storage.database import StorageError
+from controltower.storage.database import StorageError, refresh_statistics
+from controltower.storage.picture_columns import page_cache_for_bulk
 from controltower.storage.repository import resolve_picture_id
 
 #: bound values per ``IN (...)`` list, well under every database's parameter limit
@@ -119,6 +123,7 @@ def save_cases(
     cases: Sequence[ExceptionCase],
     *,
     left_out: Mapping[str, int] | None = None,
+    stored_ids: Collection[str] | None = None,
 ) -> SavedCases:
     """Store ``cases`` for the companies of a picture: upsert each, append new events.
 
@@ -131,6 +136,10 @@ def save_cases(
     one-live-case-per-subject rule. ``left_out`` gives, per case id, how many of its
     first stored events its timeline was loaded without (see
     :func:`load_cases_to_reconcile`): its events are numbered from there.
+    ``stored_ids``, when given, are the only ids that may be stored already (the cases
+    the caller loaded): the others are new and inserted without being looked up, which
+    spares a first scan's hundred thousand lookups. A new case that is stored after all
+    fails on its key, and nothing is written.
     """
     skipped = left_out or {}
     companies = picture_companies(session, picture_id)
@@ -138,39 +147,58 @@ def save_cases(
         return SavedCases(inserted=0, updated=0, events_appended=0)
     _refuse_repeated_ids(cases)
     try:
-        with session.begin_nested():
+        with session.begin_nested(), page_cache_for_bulk(session.connection()):
             connection = session.connection()
-            stored = _stored_heads(connection, companies, [case.id for case in cases])
-            updates: list[tuple[str, ExceptionCase]] = []
-            inserts: list[tuple[str, ExceptionCase]] = []
-            events: list[dict[str, Any]] = []
+            looked_up = [case.id for case in cases if stored_ids is None or case.id in stored_ids]
+            stored = _stored_heads(connection, companies, looked_up) if looked_up else {}
+            updates: list[tuple[str, ExceptionCase, int]] = []
+            inserts: list[tuple[str, ExceptionCase, int]] = []
             for case in cases:
                 filed = stored.get(case.id, {})
                 scope = _stored_scope(case, companies, filed)
                 head = filed.get(scope)
                 if head is None:
-                    inserts.append((scope, case))
-                    already = 0
+                    inserts.append((scope, case, 0))
                 else:
                     _check_unchanged_identity(case, head, skipped.get(case.id, 0))
-                    updates.append((scope, case))
-                    already = head.events
-                offset = skipped.get(case.id, 0)
-                events.extend(
-                    _event_values(scope, case.id, offset + index, event)
-                    for index, event in enumerate(case.timeline)
-                    if offset + index >= already
-                )
-            _update_cases(connection, updates)
-            _insert_cases(connection, inserts)
-            insert_rows(connection, tables.case_events, events)
+                    updates.append((scope, case, head.events))
+            appended = 0
+            # a chunk at a time: a crisis day's rows are never all built at once
+            for chunk in _chunks(updates, _CHUNK_SIZE):
+                _update_cases(connection, [(scope, case) for scope, case, _ in chunk])
+                appended += _append_new_events(connection, chunk, skipped)
+            for chunk in _chunks(inserts, _CHUNK_SIZE):
+                _insert_cases(connection, [(scope, case) for scope, case, _ in chunk])
+                appended += _append_new_events(connection, chunk, skipped)
+            refresh_statistics(
+                connection,
+                [tables.exception_cases.name, tables.case_events.name],
+                rows=len(inserts) + len(updates),
+            )
     except IntegrityError as error:
         raise CaseWriteError(
             f"could not store the cases: {_first_line(error.orig)}. A subject has at most "
             "one case that is not closed and a timeline only grows; if another scan ran at "
             "the same time, run this one again. Nothing was stored"
         ) from error
-    return SavedCases(inserted=len(inserts), updated=len(updates), events_appended=len(events))
+    return SavedCases(inserted=len(inserts), updated=len(updates), events_appended=appended)
+
+
+def _append_new_events(
+    connection: sa.Connection,
+    cases: Sequence[tuple[str, ExceptionCase, int]],
+    skipped: Mapping[str, int],
+) -> int:
+    """Insert the events each (scope, case, events stored) gained; how many."""
+    events: list[dict[str, Any]] = []
+    for scope, case, already in cases:
+        offset = skipped.get(case.id, 0)
+        events.extend(
+            _event_values(scope, case.id, offset + index, event)
+            for index, event in enumerate(case.timeline)
+            if offset + index >= already
+        )
+    return insert_rows(connection, tables.case_events, events)
 
 
 def _refuse_repeated_ids(cases: Sequence[ExceptionCase]) -> None:
@@ -278,14 +306,15 @@ def _update_cases(connection: sa.Connection, updates: Sequence[tuple[str, Except
         table.c.scope_company == sa.bindparam("key_scope_company"),
         table.c.id == sa.bindparam("key_id"),
     )
-    for chunk in _chunks(updates, _CHUNK_SIZE):
-        connection.execute(
-            statement,
-            [
-                {"key_scope_company": scope, "key_id": case.id, **_case_values(case)}
-                for scope, case in chunk
-            ],
-        )
+    if not updates:
+        return
+    connection.execute(
+        statement,
+        [
+            {"key_scope_company": scope, "key_id": case.id, **_case_values(case)}
+            for scope, case in updates
+        ],
+    )
 
 
 def _insert_cases(connection: sa.Connection, inserts: Sequence[tuple[str, ExceptionCase]]) -> None:
@@ -355,10 +384,92 @@ def load_cases(
     return _read_cases(session.connection(), case_filter, with_timeline=sa.true())
 
 
+def live_cases(session: Session, picture_id: int) -> list[LiveCase]:
+    """Every case of the picture's companies that is not closed, as a scan first reads it
+    (:class:`~controltower.domain.cases.LiveCase`): one query of plain columns, no
+    timeline, so a rescan that finds every case as it left it builds no case at all."""
+    cases = tables.exception_cases
+    # enumerations as their text, looked up below (an enum call per value is slow)
+    query = sa.select(
+        cases.c.id,
+        sa.type_coerce(cases.c.type, sa.Text),
+        cases.c.subject,
+        sa.type_coerce(cases.c.state, sa.Text),
+        sa.type_coerce(cases.c.severity, sa.Text),
+        cases.c.value_at_risk,
+        cases.c.value_basis,
+        cases.c.cause,
+        cases.c.related,
+        cases.c.entities,
+        cases.c.warehouse,
+        cases.c.company,
+        cases.c.explanation,
+        cases.c.absence_scans,
+        cases.c.snoozed_until,
+        cases.c.impact_score,
+    ).where(
+        cases.c.scope_company.in_(picture_companies(session, picture_id)),
+        cases.c.state != CaseState.CLOSED,
+    )
+    types = {member.value: member for member in ExceptionType}
+    states = {member.value: member for member in CaseState}
+    severities = {member.value: member for member in Severity}
+    lists: dict[str, tuple[str, ...]] = {}
+
+    def as_tuple(text: str) -> tuple[str, ...]:
+        # the same few lists recur (a PO's orders, a SKU's entities): parse each once
+        found = lists.get(text)
+        if found is None:
+            found = lists[text] = tuple(json.loads(text))
+        return found
+
+    return [
+        LiveCase(
+            id=id_,
+            type=types[type_],
+            subject=subject,
+            state=states[state],
+            facts=(
+                severities[severity],
+                value,
+                basis,
+                cause,
+                as_tuple(related),
+                as_tuple(entities),
+                warehouse,
+                company,
+                explanation,
+            ),
+            absent=scans is not None,
+            snoozed_until=snoozed_until,
+            impact_score=int(score),
+        )
+        for (
+            id_,
+            type_,
+            subject,
+            state,
+            severity,
+            value,
+            basis,
+            cause,
+            related,
+            entities,
+            warehouse,
+            company,
+            explanation,
+            scans,
+            snoozed_until,
+            score,
+        ) in session.connection().execute(query)
+    ]
+
+
 def load_cases_to_reconcile(
-    session: Session, picture_id: int
+    session: Session, picture_id: int, ids: Collection[str] | None = None
 ) -> tuple[list[ExceptionCase], dict[str, int]]:
-    """The cases that are not closed, each with the part of its timeline a scan reads.
+    """The cases that are not closed (of them, those whose id is in ``ids`` when given),
+    each with the part of its timeline a scan reads.
 
     Reconciling reads a timeline only to find when a resolved case was resolved; every
     other change appends to it. So only resolved cases come with their timelines, and
@@ -366,21 +477,49 @@ def load_cases_to_reconcile(
     thousands of events. Returns the cases (in :func:`load_cases` order) and, per case
     id, how many stored events its timeline was loaded without, which
     :func:`save_cases` numbers new events from.
+
+    A few ids are looked up by key; many are read with every live case and picked
+    out before any case is built.
     """
-    cases, events = tables.exception_cases, tables.case_events
+    cases = tables.exception_cases
     live = [
         cases.c.scope_company.in_(picture_companies(session, picture_id)),
         cases.c.state != CaseState.CLOSED,
     ]
     connection = session.connection()
+    if ids is not None and len(ids) <= _LOOKED_UP_IDS:
+        loaded: list[ExceptionCase] = []
+        left_out: dict[str, int] = {}
+        for chunk in _chunks(sorted(ids), _IN_LIST_SIZE):
+            some, skipped = _cases_to_reconcile(connection, [*live, cases.c.id.in_(chunk)], None)
+            loaded.extend(some)
+            left_out.update(skipped)
+        return sorted(loaded, key=_case_order), left_out
+    return _cases_to_reconcile(connection, live, None if ids is None else set(ids))
+
+
+#: at most this many ids are looked up by key (more: every live case is read)
+_LOOKED_UP_IDS: Final = 5_000
+
+
+def _cases_to_reconcile(
+    connection: sa.Connection,
+    case_filter: Sequence[sa.ColumnElement[bool]],
+    wanted: set[str] | None,
+) -> tuple[list[ExceptionCase], dict[str, int]]:
+    cases, events = tables.exception_cases, tables.case_events
     counts = connection.execute(
         sa.select(events.c.case_id, sa.func.count())
         .join(cases, _EVENT_OF_CASE)
-        .where(*live, cases.c.state != CaseState.RESOLVED)
+        .where(*case_filter, cases.c.state != CaseState.RESOLVED)
         .group_by(events.c.scope_company, events.c.case_id)
     )
-    left_out = {case_id: int(count) for case_id, count in counts}
-    loaded = _read_cases(connection, live, with_timeline=cases.c.state == CaseState.RESOLVED)
+    left_out = {
+        case_id: int(count) for case_id, count in counts if wanted is None or case_id in wanted
+    }
+    loaded = _read_cases(
+        connection, case_filter, with_timeline=cases.c.state == CaseState.RESOLVED, wanted=wanted
+    )
     return loaded, left_out
 
 
@@ -396,9 +535,11 @@ def _read_cases(
     case_filter: Sequence[sa.ColumnElement[bool]],
     *,
     with_timeline: sa.ColumnElement[bool],
+    wanted: set[str] | None = None,
 ) -> list[ExceptionCase]:
-    """The cases ``case_filter`` selects, those ``with_timeline`` also selects with their
-    timelines (the others with none), in :func:`load_cases` order."""
+    """The cases ``case_filter`` selects (of them, those whose id is ``wanted`` when
+    given), those ``with_timeline`` also selects with their timelines (the others with
+    none), in :func:`load_cases` order."""
     cases, events = tables.exception_cases, tables.case_events
     timelines: dict[tuple[str, str], list[CaseEvent]] = defaultdict(list)
     event_query = (
@@ -408,13 +549,19 @@ def _read_cases(
         .order_by(events.c.scope_company, events.c.case_id, events.c.position)
     )
     for row in connection.execute(event_query):
-        timelines[(row.scope_company, row.case_id)].append(case_event(row._mapping))
+        if wanted is None or row.case_id in wanted:
+            timelines[(row.scope_company, row.case_id)].append(case_event(row._mapping))
     loaded = [
         exception_case(row._mapping, timelines.get((row.scope_company, row.id), []))
         for row in connection.execute(sa.select(cases).where(*case_filter))
+        if wanted is None or row.id in wanted
     ]
     # Sorted here rather than in SQL: PostgreSQL collations would order subjects differently.
-    return sorted(loaded, key=lambda c: (c.type, c.subject, c.opened_at, c.id))
+    return sorted(loaded, key=_case_order)
+
+
+def _case_order(case: ExceptionCase) -> tuple[str, str, datetime, str]:
+    return (case.type, case.subject, case.opened_at, case.id)
 
 
 def case_history(
@@ -430,7 +577,9 @@ def case_history(
     cases, events = tables.exception_cases, tables.case_events
     query = (
         sa.select(
-            cases.c.type,
+            # the type as its text, looked up below: an enum call per row costs seconds
+            # on a crisis day's half a million openings
+            sa.type_coerce(cases.c.type, sa.Text),
             cases.c.subject,
             cases.c.cause,
             cases.c.entities,
@@ -448,17 +597,23 @@ def case_history(
     )
     if since is not None:
         query = query.where(events.c.at >= since)
-    found = [
-        CaseOccurrence(
-            type=row.type,
-            subject=row.subject,
-            cause=row.cause,
-            entities=tuple(json.loads(row.entities)),
-            opened_at=row.at,
-            value_at_risk=row.value_at_risk,
+    types = {member.value: member for member in ExceptionType}
+    lists: dict[str, tuple[str, ...]] = {}
+    found: list[CaseOccurrence] = []
+    for type_, subject, cause, entities, value, at in session.connection().execute(query):
+        parsed = lists.get(entities)
+        if parsed is None:
+            parsed = lists[entities] = tuple(json.loads(entities))
+        found.append(
+            CaseOccurrence(
+                type=types[type_],
+                subject=subject,
+                cause=cause,
+                entities=parsed,
+                opened_at=at,
+                value_at_risk=value,
+            )
         )
-        for row in session.connection().execute(query)
-    ]
     return sorted(found, key=lambda o: (o.opened_at, o.type, o.subject))
 
 

@@ -122,6 +122,7 @@ def make_engine(
     *,
     pool_size: int | None = None,
     busy_timeout_seconds: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
+    interactive: bool = False,
     **engine_options: Any,
 ) -> Engine:
     """An engine for ``url`` (any form users write, e.g. ``postgres://``); a URL
@@ -132,6 +133,11 @@ def make_engine(
     streaming a download reads its chunks in a second session, so the pool may open as
     many again before anybody waits. ``busy_timeout_seconds`` is how long a SQLite
     writer waits for another.
+
+    ``interactive`` (the web app's engine) turns PostgreSQL's JIT compilation off: a
+    page's queries run for milliseconds, but one whose estimated cost passes
+    ``jit_above_cost`` (estimates run high on tables not yet analysed) spent one to two
+    seconds compiling before it ran.
     """
     parsed = check_database_url(url)
     in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
@@ -145,6 +151,9 @@ def make_engine(
     engine_options.setdefault("pool_pre_ping", True)
     if "connect_timeout" not in parsed.query and "connect_args" not in engine_options:
         engine_options["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS}
+    if interactive:
+        connect_args = engine_options.setdefault("connect_args", {})
+        connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
     return create_engine(parsed, **engine_options)
 
 
@@ -203,6 +212,30 @@ def take_sqlite_write_turn(connection: Connection, *, work: str) -> None:
             f"{waited:.0f} s for its turn and did nothing: run it again once that one has "
             "finished"
         ) from exc
+
+
+#: rows a bulk write must have written before its tables' planner statistics are
+#: brought up to date: below it, the statistics already there still describe them
+STATISTICS_AFTER_ROWS: Final = 1_000
+
+
+def refresh_statistics(connection: Connection, table_names: list[str], *, rows: int) -> None:
+    """After a bulk write of ``rows`` rows into ``table_names``: on PostgreSQL, ``ANALYZE``
+    them in the writer's transaction, so the pages' first queries after an import or a
+    scan are planned from what the tables now hold.
+
+    PostgreSQL plans from statistics that autovacuum gathers on its own schedule (and not
+    at all where it is turned off); until then a freshly loaded table looks empty, and a
+    page that reads one index at a million lines (30 ms) was planned as a scan of
+    everything (500 ms). ``ANALYZE`` reads a fixed sample (30,000 rows a table at the
+    default target), so it costs the same at any size, and inside the transaction it
+    sees the rows just written. SQLite keeps no statistics unless asked and its planner
+    is tuned without them, so nothing changes there.
+    """
+    if connection.dialect.name != "postgresql" or rows < STATISTICS_AFTER_ROWS:
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    connection.exec_driver_sql("ANALYZE " + ", ".join(quote(name) for name in table_names))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

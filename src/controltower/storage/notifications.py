@@ -250,12 +250,15 @@ def queue_for_cases(session: Session, cases: Sequence[ExceptionCase]) -> int:
     if not ids:
         return 0
     table = tables.exception_cases
-    companies: dict[str, str] = {}
-    for start in range(0, len(ids), 500):
-        query = sa.select(table.c.id, table.c.scope_company).where(
-            table.c.id.in_(ids[start : start + 500]), table.c.state != "closed"
-        )
-        companies.update({row.id: row.scope_company for row in session.connection().execute(query)})
+    live = sa.select(table.c.id, table.c.scope_company).where(table.c.state != "closed")
+    if len(ids) > 500:
+        # ``id`` alone has no index: one read of the live cases, not one per 500 ids
+        wanted = set(ids)
+        rows = session.connection().execute(live)
+        companies = {row.id: row.scope_company for row in rows if row.id in wanted}
+    else:
+        rows = session.connection().execute(live.where(table.c.id.in_(ids)))
+        companies = {row.id: row.scope_company for row in rows}
     started = started_cases(cases, companies)
     if not started:
         return 0

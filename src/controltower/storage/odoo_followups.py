@@ -2,8 +2,10 @@
 
 A write-back follows up in Odoo the active cases of the companies one Odoo database's
 sync stored (the pictures whose ``source`` is that database). It keeps, per Odoo record
-and user, the follow-up it wrote (``odoo_followups``: the activity, the ticket, the
-cases it stands for and a digest of what was written) and logs every write it made
+and user, the follow-up it wrote (``odoo_followups``: the activity, the cases it stands
+for and a digest of what was written), per record the helpdesk ticket it wrote (a row
+of the same table whose Odoo user id is ``connectors.odoo.writeback.TICKET_ROW``, 0,
+which no Odoo user has: no column had to be added), and logs every write it made
 (``odoo_writes``, append-only). The caller commits after each write to Odoo, so a
 crash loses at most the local record of one write, which the next run finds again in
 Odoo by the follow-up's marker. Like the rest of the storage package these functions
@@ -55,7 +57,8 @@ class CaseForFollowUp:
 
 @dataclass(frozen=True, slots=True)
 class StoredFollowup:
-    """One row of ``odoo_followups`` (see its comments in ``tables``)."""
+    """One row of ``odoo_followups`` (see its comments in ``tables``): an activity's, or
+    with ``odoo_user_id`` 0 a ticket's (``activity_id`` None)."""
 
     res_model: str
     res_id: int

@@ -1,16 +1,24 @@
 """The Odoo mirror: what the last complete sync read, and where the next one starts.
 
-Stored per Odoo database (``source``) and model as one zlib-compressed JSON document of
-``{id: record}`` with the model's ``write_date`` watermark. A model is rewritten whole
-(one row), which is the bulk path for a document the sync always needs whole: it reads
-every record to map the picture. The caller writes the mirror in the transaction that
-stores the picture it maps to, so an interrupted sync leaves both as they were.
+Stored per Odoo database (``source``): one ``odoo_mirror_rows`` row per record (the
+record as Odoo returned it, as JSON), and one ``odoo_mirror`` row per model with its
+``write_date`` watermark, the ids seen at it and when it was synced. A sync changes a
+few records of hundreds of thousands, so :func:`save_mirror` writes only the records
+that differ from the mirror it loaded (deleted, then inserted in bulk), and the models'
+rows. The caller writes the mirror in the transaction that stores the picture it maps
+to, so an interrupted sync leaves both as they were.
+
+A mirror written before migration 0017 keeps its records in ``odoo_mirror.records``
+(one compressed document per model). It is still read (``legacy`` tells the sync to
+read Odoo whole instead of trusting its watermarks), and the next save replaces it
+with rows.
 """
 
 from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,9 +26,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from controltower.storage.tables import odoo_mirror
+from controltower.storage.bulk import insert_columns
+from controltower.storage.tables import odoo_mirror, odoo_mirror_rows
 
 Records = dict[int, dict[str, Any]]
+
+_DELETE_CHUNK = 500
+"""Ids per ``DELETE ... IN``: well under every driver's limit on bound parameters."""
 
 
 @dataclass
@@ -32,6 +44,8 @@ class StoredMirror:
     #: per model, ids read at the watermark's second and left out of ``records``
     seen_at_mark: dict[str, set[int]] = field(default_factory=dict)
     synced_at: datetime | None = None
+    #: written before the mirror was kept per record: its next sync reads Odoo whole
+    legacy: bool = False
 
 
 def load_mirror(session: Session, source: str) -> StoredMirror | None:
@@ -49,13 +63,40 @@ def load_mirror(session: Session, source: str) -> StoredMirror | None:
         return None
     mirror = StoredMirror()
     for model, watermark, seen, payload, synced_at in rows:
-        document = json.loads(zlib.decompress(payload))
-        mirror.records[model] = {int(key): value for key, value in document.items()}
+        mirror.records[model] = {}
+        if payload:
+            mirror.legacy = True
+            document = json.loads(zlib.decompress(payload))
+            mirror.records[model] = {int(key): value for key, value in document.items()}
         mirror.seen_at_mark[model] = {int(rid) for rid in json.loads(seen)}
         if watermark is not None:
             mirror.watermarks[model] = watermark
         mirror.synced_at = synced_at
+    for model, records in _stored_records(session, source).items():
+        mirror.records.setdefault(model, {}).update(records)
     return mirror
+
+
+def _stored_records(session: Session, source: str) -> dict[str, Records]:
+    """Every record row of ``source``, by model and id.
+
+    The JSON texts of a model are parsed as one array (one ``json.loads`` for the
+    model rather than one per record: a few times faster at hundreds of thousands).
+    """
+    query = (
+        sa.select(odoo_mirror_rows.c.model, odoo_mirror_rows.c.record_id, odoo_mirror_rows.c.record)
+        .where(odoo_mirror_rows.c.source == source)
+        .order_by(odoo_mirror_rows.c.model)
+    )
+    ids: dict[str, list[int]] = {}
+    texts: dict[str, list[str]] = {}
+    for model, record_id, text in session.execute(query):
+        ids.setdefault(model, []).append(int(record_id))
+        texts.setdefault(model, []).append(text)
+    return {
+        model: dict(zip(ids[model], json.loads("[" + ",".join(texts[model]) + "]"), strict=True))
+        for model in ids
+    }
 
 
 def save_mirror(
@@ -66,26 +107,101 @@ def save_mirror(
     *,
     seen_at_mark: dict[str, set[int]] | None = None,
     synced_at: datetime,
-) -> None:
-    """Replace the stored mirror of ``source`` (in the caller's transaction)."""
+    previous: StoredMirror | None = None,
+    changed: dict[str, set[int]] | None = None,
+) -> dict[str, int]:
+    """Store ``records`` as the mirror of ``source`` (in the caller's transaction).
+
+    With ``previous``, the mirror as loaded at the start of this sync (the caller holds
+    it unchanged), only the records that differ from it are written; without it (a full
+    sync, a mirror of the old layout), or when another sync saved since it was loaded,
+    every record is. ``changed`` may name the ids that differ from ``previous``, per
+    model, when the caller knows them (else they are found by comparing). Returns the
+    records written or deleted, per model.
+    """
     connection = session.connection()
+    base = _still_stored(connection, source, previous)
     connection.execute(sa.delete(odoo_mirror).where(odoo_mirror.c.source == source))
-    rows = [
+    if base is None:
+        connection.execute(sa.delete(odoo_mirror_rows).where(odoo_mirror_rows.c.source == source))
+    written = _write_records(
+        connection, source, records, base or {}, changed if base is not None else None
+    )
+    seen = seen_at_mark or {}
+    models = [
         {
             "source": source,
             "model": model,
             "watermark": watermarks.get(model),
-            "seen_at_mark": json.dumps(sorted((seen_at_mark or {}).get(model, ()))),
+            "seen_at_mark": json.dumps(sorted(seen.get(model, ()))),
             "record_count": len(by_id),
-            "records": zlib.compress(
-                json.dumps(by_id, separators=(",", ":"), default=str).encode("utf-8"), 3
-            ),
+            "records": b"",
             "synced_at": synced_at,
         }
         for model, by_id in sorted(records.items())
     ]
-    if rows:
-        connection.execute(sa.insert(odoo_mirror), rows)
+    if models:
+        connection.execute(sa.insert(odoo_mirror), models)
+    return written
+
+
+def _still_stored(
+    connection: sa.Connection, source: str, previous: StoredMirror | None
+) -> dict[str, Records] | None:
+    """The records of ``previous`` while it is what is stored (no other sync saved since
+    it was loaded, and it is of this layout); None otherwise."""
+    if previous is None or previous.legacy or previous.synced_at is None:
+        return None
+    stored = connection.execute(
+        sa.select(sa.func.max(odoo_mirror.c.synced_at)).where(odoo_mirror.c.source == source)
+    ).scalar_one_or_none()
+    return previous.records if stored == previous.synced_at else None
+
+
+def _write_records(
+    connection: sa.Connection,
+    source: str,
+    records: dict[str, Records],
+    before: dict[str, Records],
+    changed: dict[str, set[int]] | None,
+) -> dict[str, int]:
+    """Delete the records gone or changed since ``before``, insert the new and changed."""
+    written: dict[str, int] = {}
+    columns: dict[str, list[Any]] = {"source": [], "model": [], "record_id": [], "record": []}
+    for model in sorted(set(records) | set(before)):
+        after = records.get(model, {})
+        held = before.get(model, {})
+        ids = (
+            changed.get(model, set())
+            if changed is not None
+            else {rid for rid, row in after.items() if held.get(rid) != row}
+            | {rid for rid in held if rid not in after}
+        )
+        _delete(connection, source, model, [rid for rid in ids if rid in held])
+        fresh = sorted(rid for rid in ids if rid in after)
+        for rid in fresh:
+            columns["source"].append(source)
+            columns["model"].append(model)
+            columns["record_id"].append(int(rid))
+            columns["record"].append(json.dumps(after[rid], separators=(",", ":"), default=str))
+        if ids:
+            written[model] = len(ids)
+    if columns["record_id"]:
+        insert_columns(connection, odoo_mirror_rows, columns)
+    return written
+
+
+def _delete(connection: sa.Connection, source: str, model: str, ids: Iterable[int]) -> None:
+    wanted = sorted(ids)
+    table = odoo_mirror_rows
+    for start in range(0, len(wanted), _DELETE_CHUNK):
+        connection.execute(
+            sa.delete(table).where(
+                table.c.source == source,
+                table.c.model == model,
+                table.c.record_id.in_(wanted[start : start + _DELETE_CHUNK]),
+            )
+        )
 
 
 def mirror_sources(session: Session) -> list[tuple[str, datetime]]:

@@ -9,8 +9,9 @@ Everything is set-wise, whatever the number of orders: the stored statuses, cont
 digests and each order's last history entry are read with one query each; only the rows
 whose content changed are deleted and written back, with one bulk insert
 (:func:`~controltower.storage.bulk.insert_columns`); the others are left as they are;
-the history rows go in one bulk insert too. A rescan of an unchanged picture therefore
-writes one scan run and no order row.
+the history rows go in one bulk insert too. An order's inbound pegs
+(:mod:`controltower.storage.order_pegs`) are deleted and written with its row. A rescan
+of an unchanged picture therefore writes one scan run and no order row.
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ from sqlalchemy.orm import Session
 from controltower.domain.analysis import OrderRiskStatus
 from controltower.storage import tables
 from controltower.storage.bulk import insert_columns
+from controltower.storage.database import refresh_statistics
+from controltower.storage.order_pegs import (
+    PegColumns,
+    backfill_pegs,
+    delete_company_pegs,
+    delete_order_pegs,
+    delete_order_rows,
+)
+from controltower.storage.picture_columns import page_cache_for_bulk
 from controltower.storage.repository import (
     ScanRecordError,
     ScanRunSummary,
@@ -35,9 +45,6 @@ from controltower.workflow.order_risk import OrderRiskColumns
 
 #: key of the PostgreSQL advisory lock held while a scan's results are being recorded
 SCAN_RECORD_LOCK_KEY: Final = 0x43545F53434E  # "CT_SCN"
-
-#: bound values per ``IN (...)`` list, well under every database's parameter limit
-_IN_LIST_SIZE: Final = 500
 
 OrderKey = tuple[str, str]
 
@@ -63,7 +70,7 @@ def record_order_risk(
     Runs in a savepoint: a failure leaves the session as it was.
     """
     resolve_picture_id(session, picture_id)
-    with session.begin_nested():
+    with session.begin_nested(), page_cache_for_bulk(session.connection()):
         connection = session.connection()
         serialise_scan_records(connection)
         companies = picture_company_codes(connection, picture_id)
@@ -108,6 +115,11 @@ def record_order_risk(
             previous,
             scan_run_id=scan_run_id,
             scanned_at=scanned_at,
+        )
+        refresh_statistics(
+            connection,
+            [tables.order_risk.name, tables.order_pegs.name, tables.order_status_history.name],
+            rows=len(fresh) + len(changed) + len(removed),
         )
     return ScanRunSummary(
         scan_run_id=scan_run_id,
@@ -229,11 +241,16 @@ def _write_order_risk(
     table = tables.order_risk
     digests = content_digests(orders)
     keep = {key for key, o in current.items() if stored.get(key, "") == digests[o]}
+    if stored:
+        backfill_pegs(connection, companies)
     if len(keep) < len(stored) // 2:
+        delete_company_pegs(connection, companies)
         connection.execute(sa.delete(table).where(table.c.company.in_(companies)))
         keep = set()
     else:
-        _delete_keys(connection, [key for key in stored if key not in keep])
+        gone = [key for key in stored if key not in keep]
+        delete_order_pegs(connection, gone)
+        delete_order_rows(connection, tables.order_risk, gone)
     write = sorted(o for key, o in current.items() if key not in keep)
     count = len(write)
     insert_columns(
@@ -259,6 +276,10 @@ def _write_order_risk(
             "content_digest": [digests[o] for o in write],
         },
     )
+    pegs = PegColumns()
+    for o in write:
+        pegs.add_order(orders.company[o], orders.order_id[o], orders.warehouse[o], orders.lines[o])
+    pegs.insert(connection)
 
 
 def content_digests(orders: OrderRiskColumns) -> list[str]:
@@ -288,21 +309,6 @@ def content_digests(orders: OrderRiskColumns) -> list[str]:
         text = separator.join(map(str, fields_))
         digests.append(blake2b(text.encode(), digest_size=16).hexdigest())
     return digests
-
-
-def _delete_keys(connection: sa.Connection, keys: list[OrderKey]) -> None:
-    table = tables.order_risk
-    by_company: dict[str, list[str]] = {}
-    for company, order_id in keys:
-        by_company.setdefault(company, []).append(order_id)
-    for company, ids in by_company.items():
-        for start in range(0, len(ids), _IN_LIST_SIZE):
-            connection.execute(
-                sa.delete(table).where(
-                    table.c.company == company,
-                    table.c.order_id.in_(ids[start : start + _IN_LIST_SIZE]),
-                )
-            )
 
 
 def _append_history(

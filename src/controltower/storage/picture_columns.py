@@ -114,7 +114,7 @@ def _write(
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be 1 or more, not {chunk_size}")
     counts: dict[str, int] = {}
-    with _page_cache_for_bulk(connection):
+    with page_cache_for_bulk(connection):
         for entity, layout in LAYOUT.items():
             counts[entity] = _write_entity(
                 connection, picture_id, entity, layout, arrays_of(entity), progress, chunk_size
@@ -156,8 +156,9 @@ def _write_entity(
 
 
 @contextmanager
-def _page_cache_for_bulk(connection: sa.Connection) -> Iterator[None]:
-    """On SQLite, a page cache that holds a large picture's indexes while it is written.
+def page_cache_for_bulk(connection: sa.Connection) -> Iterator[None]:
+    """On SQLite, a page cache that holds a large picture's indexes while it is written
+    (and a stored scan's rows: ``storage.order_risk``, ``storage.cases``).
 
     Every row also goes into its table's primary-key index, in key order rather than
     row order; with SQLite's default cache of 2 MB those index pages are read and

@@ -14,7 +14,7 @@ come last (:mod:`controltower.storage.audit`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from controltower.domain.audit import SYSTEM, AuditRecord
-from controltower.domain.cases import CaseOccurrence, ExceptionCase
+from controltower.domain.cases import CaseOccurrence, ExceptionCase, LiveCase
 from controltower.domain.tables import DatasetTables
 from controltower.storage import tables
 from controltower.storage.actions import approved_prices
@@ -31,6 +31,7 @@ from controltower.storage.audit import append_audit
 from controltower.storage.case_facts import RoutingFacts, record_routing_facts
 from controltower.storage.cases import (
     case_history,
+    live_cases,
     load_cases_to_reconcile,
     save_cases,
     serialise_case_reconciliation,
@@ -70,6 +71,9 @@ class SqlPictureStore:
         self.picture_id = picture_id
         #: per case id, the stored events its loaded timeline starts after
         self._left_out: dict[str, int] = {}
+        #: the ids of the stored cases this scan loaded (None: none loaded, any may be
+        #: stored); the other cases it saves are new
+        self._stored_ids: set[str] | None = None
         #: the change of policy this scan brings, recorded when the cases are saved
         self._policy_change: PolicyChange | None = None
 
@@ -128,25 +132,36 @@ class SqlPictureStore:
             )
         return recorded
 
-    def load_live_cases(self) -> list[ExceptionCase]:
-        """The cases that are not closed, once this transaction holds the scans' turn.
+    def live_cases(self) -> list[LiveCase]:
+        """The cases that are not closed, as facts, once this transaction holds the
+        scans' turn.
 
         Taking the turn here, before reading, is what keeps two scans running at once
         from both opening a case for the same new condition (see
-        :func:`~controltower.storage.cases.serialise_case_reconciliation`). Each comes
-        with the part of its timeline reconciling reads
-        (:func:`~controltower.storage.cases.load_cases_to_reconcile`); what was left out
-        is remembered for :meth:`save_cases`.
+        :func:`~controltower.storage.cases.serialise_case_reconciliation`).
         """
         serialise_case_reconciliation(self.session)
-        cases, self._left_out = load_cases_to_reconcile(self.session, self.picture_id)
+        return live_cases(self.session, self.picture_id)
+
+    def load_live_cases(self, ids: Collection[str]) -> list[ExceptionCase]:
+        """The cases ``ids``, each with the part of its timeline reconciling reads
+        (:func:`~controltower.storage.cases.load_cases_to_reconcile`); what was left
+        out is remembered for :meth:`save_cases`."""
+        cases, self._left_out = load_cases_to_reconcile(self.session, self.picture_id, ids)
+        self._stored_ids = {case.id for case in cases}
         return cases
 
     def case_history(self, *, since: datetime) -> list[CaseOccurrence]:
         return case_history(self.session, self.picture_id, since=since)
 
     def save_cases(self, cases: Sequence[ExceptionCase]) -> None:
-        save_cases(self.session, self.picture_id, cases, left_out=self._left_out)
+        save_cases(
+            self.session,
+            self.picture_id,
+            cases,
+            left_out=self._left_out,
+            stored_ids=self._stored_ids,
+        )
         if self._policy_change is not None:
             audit_policy_change(self.session, self._policy_change)
             self._policy_change = None
@@ -161,14 +176,18 @@ class SqlPictureStore:
     def record_routing_facts(
         self, cases: Sequence[ExceptionCase], records: Sequence[ExceptionRecord]
     ) -> None:
+        if not cases:
+            return
         companies = picture_company_codes(self.session.connection(), self.picture_id)
+        wanted = {case.key for case in cases}
         facts = {
             (record.type, record.subject): RoutingFacts(
                 record.customer_tier, record.routing, record.routed_as or record.type
             )
             for record in records
+            if (record.type, record.subject) in wanted
         }
-        record_routing_facts(self.session, companies, cases, facts)
+        record_routing_facts(self.session, companies, cases, facts, stored_ids=self._stored_ids)
 
 
 def previous_policy_digest(session: Session, companies: Sequence[str]) -> str | None:

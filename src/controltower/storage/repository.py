@@ -59,7 +59,12 @@ from controltower.domain.model import (
 )
 from controltower.domain.tables import I32, DatasetTables, tables_from_dataset
 from controltower.storage import tables
-from controltower.storage.database import StorageError, take_sqlite_write_turn
+from controltower.storage.database import (
+    StorageError,
+    refresh_statistics,
+    take_sqlite_write_turn,
+)
+from controltower.storage.load_keys import keys_set_aside
 from controltower.storage.picture_arrow import EntityWriteError
 from controltower.storage.picture_columns import (
     CHUNK_SIZE,
@@ -238,6 +243,7 @@ def replace_picture(
     progress: Progress | None = None,
     chunk_size: int = CHUNK_SIZE,
     pick_microseconds: I32 | None = None,
+    set_keys_aside: bool = False,
 ) -> PictureSummary:
     """Store ``picture`` as a new picture, replacing every picture it overlaps.
 
@@ -254,7 +260,12 @@ def replace_picture(
     :class:`PictureConflictError` names those companies and nothing changes, unless
     ``replace_all`` is true: then every stored picture is replaced by this one.
 
-    Rows are written ``chunk_size`` at a time; ``progress`` hears about each chunk.
+    Rows are written ``chunk_size`` at a time; ``progress`` hears about each chunk. With
+    ``set_keys_aside`` (``import`` and the demo: a person's bulk load) a large picture is
+    written with the tables' secondary indexes (and on PostgreSQL their keys) set aside
+    and built again after (:mod:`controltower.storage.load_keys`). On PostgreSQL that
+    makes readers of the picture tables wait for the commit, which is why the scheduled
+    Odoo sync, which runs while people use the pages, leaves it off.
     """
     if isinstance(picture, DatasetTables):
         companies, warehouses = _tables_outline(picture)
@@ -283,19 +294,23 @@ def replace_picture(
             snapshot = _columns_of(picture)
             if snapshot is not None:
                 write_picture_snapshot(connection, picture_id, snapshot)
-            if isinstance(picture, DatasetTables):
-                write_picture_tables(
-                    connection,
-                    picture_id,
-                    picture,
-                    pick_microseconds=pick_microseconds,
-                    progress=progress,
-                    chunk_size=chunk_size,
-                )
-            else:
-                write_picture_dataset(
-                    connection, picture_id, picture, progress=progress, chunk_size=chunk_size
-                )
+            entity_tables = [table.name for table in tables.ENTITY_TABLES.values()]
+            rows = sum(counts.values()) if set_keys_aside else 0
+            with keys_set_aside(connection, entity_tables, rows=rows):
+                if isinstance(picture, DatasetTables):
+                    write_picture_tables(
+                        connection,
+                        picture_id,
+                        picture,
+                        pick_microseconds=pick_microseconds,
+                        progress=progress,
+                        chunk_size=chunk_size,
+                    )
+                else:
+                    write_picture_dataset(
+                        connection, picture_id, picture, progress=progress, chunk_size=chunk_size
+                    )
+            refresh_statistics(connection, entity_tables, rows=sum(counts.values()))
     except EntityWriteError as failure:
         # raised inside the savepoint, reported once it has been rolled back
         raise PictureWriteError(

@@ -694,6 +694,17 @@ exception_cases = sa.Table(
         "warehouse",
         "opened_at",
     ),
+    # migration 0018: the cases naming an entity, tested in the index alone
+    sa.Index(
+        "ix_exception_cases_entities",
+        "scope_company",
+        "severity",
+        "due_at",
+        "id",
+        "state",
+        "warehouse",
+        "entities",
+    ),
     sa.Index(
         "ix_exception_cases_cause",
         "scope_company",
@@ -854,9 +865,9 @@ saved_views = sa.Table(
 # ``source`` names one Odoo database (``odoo:<url>/<db>``): a Control Tower database can
 # follow more than one.
 
-#: the records the last complete sync read, per model: zlib-compressed JSON of
-#: ``{id: record}``, and the model's ``write_date`` watermark. Rewritten whole, per
-#: model, in the transaction that stores the picture they map to.
+#: per model, the ``write_date`` watermark of the last complete sync and the ids seen at
+#: it; ``records`` is empty since migration 0017 (the records are ``odoo_mirror_rows``),
+#: and holds a mirror written before it: zlib-compressed JSON of ``{id: record}``.
 odoo_mirror = sa.Table(
     "odoo_mirror",
     metadata,
@@ -1166,4 +1177,18 @@ order_pegs = sa.Table(
     sa.Column("available_date", sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(["company", "order_id"], ["order_risk.company", "order_risk.order_id"]),
     sa.Index("ix_order_pegs_po", "company", "po_id", "warehouse", "order_id"),
+)
+
+
+# --- The Odoo mirror per record (migration 0017_odoo_mirror_rows) -----------------------
+
+#: one record the last complete sync read, as Odoo returned it (JSON), by model and id;
+#: a sync writes only the records that changed, in the transaction storing the picture
+odoo_mirror_rows = sa.Table(
+    "odoo_mirror_rows",
+    metadata,
+    sa.Column("source", sa.Text(), primary_key=True),
+    sa.Column("model", sa.Text(), primary_key=True),
+    sa.Column("record_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("record", sa.Text(), nullable=False),
 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import os
 import shutil
@@ -23,7 +24,7 @@ import signal
 import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -40,6 +41,7 @@ from controltower.domain.tables import DatasetTables, tables_from_dataset
 from controltower.policy import Policy
 from controltower.policy.routing import Router
 from controltower.workflow.exceptions import ExceptionRecord, exception_record
+from controltower.workflow.memory import release_free_memory
 from controltower.workflow.scan_document import json_number, scan_detected_at
 from controltower.workflow.scan_writer import write_orders_bytes, write_orders_json
 
@@ -98,6 +100,11 @@ def detect_exceptions(
         allocation=policy.allocation.to_domain(),
     )
     findings = run_columnar_detectors(context, policy.detectors)
+    # The order stories refer back to the context, a cycle that would keep every story
+    # and array the detectors cached while the collector is paused (a large scan): the
+    # cached stories are dropped, so all of it goes now.
+    with contextlib.suppress(AttributeError):
+        del context.order_stories
     return findings, Router(policy, detected_at=detected_at)
 
 
@@ -112,6 +119,19 @@ def columnar_scan(
 
 #: open lines from which the orders are written by a second process (see OrdersAside)
 PARALLEL_FROM_LINES: Final = 50_000
+
+
+def exceptions_dominate(result: ColumnarAnalysis) -> bool:
+    """Whether most open orders are at risk (a crisis day): the exceptions, worded for
+    each of them, then take most of the scan's memory and time.
+
+    A forked child's resident pages include all its parent's, so on such a day the
+    child writing the orders alongside the detectors would add a second copy of the
+    picture and the orders' text to the memory the findings already fill, for a saving
+    of a fraction of the time. The orders are then written first, in this process, and
+    their memory is reused by the detectors.
+    """
+    return int(result.order_at_risk.sum()) * 2 > result.picture.n_orders
 
 
 class OrdersAside:
@@ -131,10 +151,19 @@ class OrdersAside:
 
     If the child fails, the parent writes the orders itself, so the document is never
     incomplete. Needs ``os.fork`` (POSIX).
+
+    With ``fork=False`` nothing is forked: :meth:`write_here` writes the orders in this
+    process, in place or aside the same way, before the exceptions are detected (see
+    :func:`scan_tables_to_json` for when that pays).
     """
 
     def __init__(
-        self, result: ColumnarAnalysis, tables: DatasetTables, place: int | None = None
+        self,
+        result: ColumnarAnalysis,
+        tables: DatasetTables,
+        place: int | None = None,
+        *,
+        fork: bool = True,
     ) -> None:
         self._result = result
         self._tables = tables
@@ -145,8 +174,9 @@ class OrdersAside:
             target, self._start = self._file.fileno(), 0
         else:
             target, self._start = place, os.lseek(place, 0, os.SEEK_CUR)
+        self._target = target
         self._exit_code: int | None = None
-        self._pid = os.fork()
+        self._pid: int | None = os.fork() if fork else None
         if self._pid == 0:  # the child: write, then leave without running any cleanup
             code = 1
             try:
@@ -156,9 +186,30 @@ class OrdersAside:
             finally:
                 os._exit(code)
 
+    def write_here(self) -> None:
+        """Write the orders in this process (made with ``fork=False``)."""
+        assert self._pid is None
+        assert self._exit_code is None
+        with open(os.dup(self._target), "wb") as binary:
+            write_orders_bytes(self._result, self._tables, binary)
+        self._exit_code = 0
+
+    def done(self) -> bool:
+        """Whether the orders are written (without waiting for the child)."""
+        if self._exit_code is None:
+            if self._pid is None:
+                return False
+            pid, status = os.waitpid(self._pid, os.WNOHANG)
+            if pid == 0:
+                return False
+            self._exit_code = os.waitstatus_to_exitcode(status)
+        return True
+
     def _succeeded(self) -> bool:
         """Wait for the child (once) and tell whether it wrote every order."""
         if self._exit_code is None:
+            if self._pid is None:
+                return False  # never written here
             _, status = os.waitpid(self._pid, 0)
             self._exit_code = os.waitstatus_to_exitcode(status)
         return self._exit_code == 0
@@ -197,7 +248,7 @@ class OrdersAside:
         file under ``out`` back to ``document_start`` (where the document began), after
         flushing what ``out`` still buffers so that nothing lands after the cut. What
         already went down a pipe cannot be taken back."""
-        if self._exit_code is None:  # not reaped yet, so the pid is still the child's
+        if self._exit_code is None and self._pid is not None:  # not reaped: still the child's
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)
             self._succeeded()
@@ -275,7 +326,7 @@ def _number(value: Decimal) -> str:
     return repr(json_number(value))
 
 
-def exception_lines(findings: Sequence[Finding], router: Router) -> Iterator[str]:
+def exception_lines(findings: Iterable[Finding], router: Router) -> Iterator[str]:
     """Each finding as the compact JSON of one item of the document's ``exceptions``.
 
     Formatted from pieces rather than through a dict per exception: a large picture has
@@ -316,33 +367,68 @@ def exception_lines(findings: Sequence[Finding], router: Router) -> Iterator[str
         )
 
 
-def _close_document(findings: Sequence[Finding], router: Router, out: TextIO) -> None:
-    _write_exceptions(list(exception_lines(findings, router)), out)
-
-
 #: exception lines per piece of text handed to the writer
 _EXCEPTIONS_PER_WRITE: Final = 2_000
 
 
-def _write_exceptions(lines: Sequence[str], out: TextIO) -> None:
-    """The ``exceptions`` array, one per line, and the end of the document.
+def exception_chunks(findings: Iterable[Finding], router: Router) -> Iterator[str]:
+    """The end of the document: the ``exceptions`` array, one per line, and the close.
 
-    Written in a few large pieces, as bytes when ``out`` has a binary buffer: a large
-    scan has a hundred thousand lines, and a text stream's per-call work shows.
+    Worded :data:`_EXCEPTIONS_PER_WRITE` exceptions at a time, so the text of a crisis
+    day's half a million exceptions (hundreds of megabytes) is never held at once: a
+    piece is written, and its memory reused for the next, before the next is worded.
     """
-    binary: IO[bytes] | None = getattr(out, "buffer", None)
-    if binary is not None:
-        out.flush()
-    write: Callable[[str], object] = (
-        out.write if binary is None else (lambda text: binary.write(text.encode()))
-    )
-    write(',\n"exceptions":[')
-    for first in range(0, len(lines), _EXCEPTIONS_PER_WRITE):
-        piece = lines[first : first + _EXCEPTIONS_PER_WRITE]
-        write("\n" + ",\n".join(piece) if first == 0 else ",\n" + ",\n".join(piece))
-    write("\n]}\n" if lines else "]}\n")
-    if binary is not None:
-        binary.flush()
+    lines = exception_lines(findings, router)
+    yield ',\n"exceptions":['
+    separator = "\n"
+    while piece := list(itertools.islice(lines, _EXCEPTIONS_PER_WRITE)):
+        yield separator + ",\n".join(piece)
+        separator = ",\n"
+    yield "]}\n" if separator == "\n" else "\n]}\n"
+
+
+def drained(findings: list[Finding]) -> Iterator[Finding]:
+    """``findings`` in order, each let go by the list as it is handed out.
+
+    A finding's text is written soon after it is handed out, so the memory of the
+    findings written is reused by those still to be worded; the list is empty once
+    every finding has been handed out.
+    """
+    findings.reverse()
+    while findings:
+        yield findings.pop()
+
+
+class _Sink:
+    """Text pieces written to ``out``: encoded, to its binary buffer when it has one.
+
+    A large scan writes hundreds of megabytes; a text stream's per-call work shows.
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._binary: IO[bytes] | None = getattr(out, "buffer", None)
+
+    def write(self, text: str) -> None:
+        if self._binary is None:
+            self._out.write(text)
+        else:
+            self._binary.write(text.encode())
+
+    def flush(self) -> None:
+        """Flush ``out`` (before writing to its buffer) or its buffer (after)."""
+        self._out.flush()
+        if self._binary is not None:
+            self._binary.flush()
+
+
+def _write_exceptions(chunks: Iterable[str], out: TextIO) -> None:
+    """Write ``chunks`` (:func:`exception_chunks`) to ``out``."""
+    sink = _Sink(out)
+    sink.flush()
+    for chunk in chunks:
+        sink.write(chunk)
+    sink.flush()
 
 
 def write_columnar_scan_json(scan: ColumnarScan, out: TextIO, *, stage: Stage = _quiet) -> None:
@@ -350,7 +436,7 @@ def write_columnar_scan_json(scan: ColumnarScan, out: TextIO, *, stage: Stage = 
     stage("Writing the document")
     _open_document(scan.as_of, out)
     write_orders_json(scan.result, scan.tables, out)
-    _close_document(scan.findings, scan.router, out)
+    _write_exceptions(exception_chunks(scan.findings, scan.router), out)
 
 
 def scan_tables_to_json(
@@ -365,19 +451,25 @@ def scan_tables_to_json(
     """The columnar scan of ``tables`` written to ``out`` as the scan document.
 
     With ``parallel`` (by default: a picture of :data:`PARALLEL_FROM_LINES` open lines
-    or more, where ``os.fork`` exists) the orders are written by a second process while
-    this one detects the exceptions (:class:`OrdersAside`). Nothing reaches ``out``
+    or more, where ``os.fork`` exists, unless :func:`exceptions_dominate`) the orders
+    are written by a second process while this one detects the exceptions
+    (:class:`OrdersAside`); a large picture scanned in one process has its orders
+    written first, the same way, and their memory reused. Nothing reaches ``out``
     before the picture is analysed; after that, a regular file may receive the orders
     while the exceptions are detected, and any failure (an error, an interrupt) cuts it
-    back to where the document began.
+    back to where the document began. The findings are let go as their text is written
+    (:func:`drained`).
     """
     result = analyse_tables(tables, as_of, policy, stage=stage)
+    large = result.picture.n_lines >= PARALLEL_FROM_LINES
     if parallel is None:
-        parallel = hasattr(os, "fork") and result.picture.n_lines >= PARALLEL_FROM_LINES
-    if not parallel:
+        parallel = hasattr(os, "fork") and large and not exceptions_dominate(result)
+    if not parallel and not large:
         findings, router = detect_exceptions(tables, result, policy, stage=stage)
-        scan = ColumnarScan(as_of, tables, result, findings, router)
-        write_columnar_scan_json(scan, out, stage=stage)
+        stage("Writing the document")
+        _open_document(as_of, out)
+        write_orders_json(result, tables, out)
+        _write_exceptions(exception_chunks(drained(findings), router), out)
         return
     out.flush()  # nothing buffered may be inherited, and so written twice
     place = _in_place_target(out)
@@ -385,19 +477,67 @@ def scan_tables_to_json(
     if place is not None:
         _open_document(as_of, out)
         out.flush()
-    aside = OrdersAside(result, tables, place)
+    release_free_memory()  # what the reader freed: not counted again in a child
+    aside = OrdersAside(result, tables, place, fork=parallel)
     try:
+        if not parallel:
+            stage("Writing the orders")
+            aside.write_here()
+            release_free_memory()  # the orders' text, freed, for the detectors to reuse
         findings, router = detect_exceptions(tables, result, policy, stage=stage)
-        # word the exceptions while the child may still be writing the orders
-        exceptions = list(exception_lines(findings, router))
         stage("Writing the document")
-        if place is None:
-            _open_document(as_of, out)
-        aside.copy_to(out)
-        _write_exceptions(exceptions, out)
+        chunks = exception_chunks(drained(findings), router)
+        _write_after_orders(aside, chunks, out, opening=None if place is not None else as_of)
     except BaseException:
         aside.abandon(out, document_start)
         raise
+
+
+def _write_after_orders(
+    aside: OrdersAside, chunks: Iterable[str], out: TextIO, *, opening: date | None
+) -> None:
+    """The exceptions' ``chunks`` written after the orders the child writes.
+
+    Each chunk is worded while the child may still be writing the orders: until it is
+    done they are kept in a temporary file (outside this process's memory), then
+    written after the orders, and every chunk after that goes straight to ``out`` (all
+    of them when the orders were written in this process). ``opening`` is the as-of date when the start of the document is still to be written
+    (the orders were written aside).
+    """
+    held: IO[bytes] | None = None
+    pending: Iterator[str] = iter(chunks)
+    try:
+        for chunk in pending:
+            if aside.done():
+                pending = itertools.chain([chunk], pending)
+                break
+            if held is None:
+                held = tempfile.TemporaryFile()  # noqa: SIM115 - closed below
+            held.write(chunk.encode())
+        if opening is not None:
+            _open_document(opening, out)
+        aside.copy_to(out)
+        if held is not None:
+            _copy_held(held, out)
+        _write_exceptions(pending, out)
+    finally:
+        if held is not None:
+            held.close()
+
+
+def _copy_held(held: IO[bytes], out: TextIO) -> None:
+    """Append what ``held`` holds to ``out``."""
+    held.flush()
+    held.seek(0)
+    binary = getattr(out, "buffer", None)
+    if binary is None:
+        shutil.copyfileobj(io.TextIOWrapper(held, encoding="utf-8"), out, _COPY_CHUNK)
+        return
+    out.flush()
+    binary.flush()
+    if not _sent(held, binary):
+        shutil.copyfileobj(held, binary, _COPY_CHUNK)
+    binary.flush()
 
 
 def scan_to_json(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
@@ -31,7 +31,9 @@ from controltower.domain.cases import (
     EventKind,
     ExceptionCase,
     ExceptionType,
+    LiveCase,
     TimelineEntry,
+    left_as_is,
     reconcile,
 )
 from controltower.domain.errors import DomainError
@@ -85,8 +87,13 @@ class PictureStore(Protocol):
         """Record the scan run, each open order's risk and any status change."""
         ...
 
-    def load_live_cases(self) -> list[ExceptionCase]:
-        """Every case that is not closed, with its full timeline."""
+    def live_cases(self) -> list[LiveCase]:
+        """Every case that is not closed, as the facts a run compares (first: it takes
+        the scans' turn before any case is read)."""
+        ...
+
+    def load_live_cases(self, ids: Collection[str]) -> list[ExceptionCase]:
+        """The cases ``ids`` (not closed), whole, as :func:`reconcile` reads them."""
         ...
 
     def case_history(self, *, since: datetime) -> list[CaseOccurrence]:
@@ -207,8 +214,12 @@ def run_stored_scan(
     result = analyse_tables(tables, as_of, policy)
     orders = order_risk_columns(result, tables)
     recorded = store.record_order_risk(orders, scanned_at=now, policy_digest=policy_digest(policy))
+    counted = _OrderCounts(orders.as_of, len(orders), orders.at_risk_count)
+    promised = dict(zip(orders.order_id, orders.promised_date, strict=True))
+    # recorded: its texts (a quarter of a gigabyte at a million lines) need not outlive it
+    del orders
     window = timedelta(days=policy.detectors.recurring_exception.window_days)
-    cases = store.load_live_cases()  # first: it takes the scans' turn before any case read
+    heads = store.live_cases()  # first: it takes the scans' turn before any case read
     history = store.case_history(since=now - window - _HISTORY_MARGIN)
     detected_at = _wall_clock(now, zone)
     context = ColumnarDetectionContext(
@@ -220,23 +231,31 @@ def run_stored_scan(
         allocation=policy.allocation.to_domain(),
         approved_prices=store.approved_prices(),
     )
-    live = {case.key for case in cases if case.is_active}
+    live = {case.key for case in heads if case.is_active}
     findings = run_columnar_detectors(context, policy.detectors, live=live)
-    scores = impact_scores(findings, orders, policy.detectors.severity_by_value)
+    del context, history
+    scores = impact_scores(
+        findings, promised, as_of=counted.as_of, ladder=policy.detectors.severity_by_value
+    )
     ladder = policy.escalation.to_domain()
     raised = raised_by_impact(findings, scores, ladder)
+    del findings
     records = routed_records(raised, policy, detected_at=detected_at, zone=zone)
-    outcome = with_impact_scores(reconcile(cases, records, now=now, policy=policy), scores)
+    del raised  # a crisis day's half a million findings live on as their records only
+    settled = settled_keys(heads, records, scores, now=now)
+    cases = store.load_live_cases([case.id for case in heads if case.key not in settled])
+    moving = [record for record in records if (record.type, record.subject) not in settled]
+    outcome = with_impact_scores(reconcile(cases, moving, now=now, policy=policy), scores)
     store.save_cases(outcome.changed)
     store.record_routing_facts([c for c in outcome.changed if c.is_active], records)
     # the outbox: written in the scan's transaction, so a scan rolled back tells nobody
     store.queue_notifications(outcome.changed)
     return _result(
         recorded,
-        orders=orders,
+        orders=counted,
         scanned_at=now,
         exceptions=len(records),
-        cases=outcome.cases,
+        active_cases=len(settled) + sum(1 for case in outcome.cases if case.is_active),
         events=outcome.events,
     )
 
@@ -248,23 +267,55 @@ CaseKey = tuple[ExceptionType, str]
 _ORDER_SUBJECT = "sales_order:"
 
 
+def settled_keys(
+    heads: Sequence[LiveCase],
+    records: Sequence[ExceptionRecord],
+    scores: Mapping[CaseKey, int],
+    *,
+    now: datetime,
+) -> set[CaseKey]:
+    """The (type, subject) of the live cases this run leaves exactly as they are: each
+    re-detected with the facts it holds (``domain.cases.left_as_is``) and the impact
+    score it has. They are neither read whole nor reconciled nor written.
+
+    Raises ``ValueError`` for two findings of one (type, subject), as reconciling
+    would for those it is given.
+    """
+    found: dict[CaseKey, ExceptionRecord] = {}
+    for record in records:
+        key = (record.type, record.subject)
+        if key in found:
+            raise ValueError(f"two findings for {record.type} on {record.subject}")
+        found[key] = record
+    return {
+        case.key
+        for case in heads
+        if scores.get(case.key) == case.impact_score
+        and left_as_is(case, found.get(case.key), now=now)
+    }
+
+
 def impact_scores(
-    findings: Sequence[Finding], orders: OrderRiskColumns, ladder: ValueLadder
+    findings: Sequence[Finding],
+    promised: Mapping[str, date],
+    *,
+    as_of: date,
+    ladder: ValueLadder,
 ) -> dict[CaseKey, int]:
     """Each finding's impact score (``domain.escalation.impact_score``), by its case key.
 
-    The days left before the promise count for a finding on an order (its subject is
-    the order); the orders sharing its cause are the ``order_at_risk`` findings naming
+    The days left before the promise (``promised``: each open order's promised date,
+    counted from ``as_of``) count for a finding on an order (its subject is the order);
+    the orders sharing its cause are the ``order_at_risk`` findings naming
     the same cause (an order at risk that is its own cause counts itself).
     """
-    promised = dict(zip(orders.order_id, orders.promised_date, strict=True))
     sharing = Counter(f.cause for f in findings if f.type is ExceptionType.ORDER_AT_RISK)
     scores: dict[CaseKey, int] = {}
     for finding in findings:
         days_left = None
         if finding.subject.startswith(_ORDER_SUBJECT):
             promise = promised.get(finding.subject.removeprefix(_ORDER_SUBJECT))
-            days_left = None if promise is None else (promise - orders.as_of).days
+            days_left = None if promise is None else (promise - as_of).days
         facts = ImpactFacts(
             value_at_risk=finding.value_at_risk,
             customer_tier=finding.customer_tier,
@@ -290,6 +341,15 @@ def raised_by_impact(
             finding if severity is finding.severity else replace(finding, severity=severity)
         )
     return raised
+
+
+@dataclass(frozen=True, slots=True)
+class _OrderCounts:
+    """What the result says of the recorded orders, kept once their columns are let go."""
+
+    as_of: date
+    orders: int
+    at_risk: int
 
 
 def _zone_of(now: datetime) -> tzinfo:
@@ -326,10 +386,10 @@ def _wall_clock(moment: datetime, zone: tzinfo) -> datetime:
 def _result(
     recorded: RecordedScan,
     *,
-    orders: OrderRiskColumns,
+    orders: _OrderCounts,
     scanned_at: datetime,
     exceptions: int,
-    cases: Sequence[ExceptionCase],
+    active_cases: int,
     events: Sequence[TimelineEntry],
 ) -> StoredScanResult:
     def count(kind: EventKind) -> int:
@@ -345,8 +405,8 @@ def _result(
         scan_run_id=recorded.scan_run_id,
         as_of=orders.as_of,
         scanned_at=scanned_at,
-        orders=len(orders),
-        at_risk=orders.at_risk_count,
+        orders=orders.orders,
+        at_risk=orders.at_risk,
         status_changes=recorded.new_orders + recorded.changed_orders,
         exceptions=exceptions,
         opened=count(EventKind.OPENED),
@@ -354,7 +414,7 @@ def _result(
         resolved=count(EventKind.RESOLVED_AUTOMATICALLY),
         reopened=count(EventKind.REOPENED),
         closed=count(EventKind.CLOSED),
-        active_cases=sum(1 for case in cases if case.is_active),
+        active_cases=active_cases,
         events=tuple(events),
     )
 

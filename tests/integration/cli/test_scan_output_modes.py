@@ -3,7 +3,9 @@
 A large scan has its orders written by a forked child while the parent detects the
 exceptions: in place when the document goes to a regular file, into a temporary file
 and copied otherwise (a pipe, a terminal, a file standard error also writes to). These
-tests drive each mode on a real business and break each process in turn.
+tests drive each mode on a real business and break each process in turn. On a crisis
+day, when most orders are at risk, a large scan writes its orders first in one process,
+the same two ways.
 """
 
 from __future__ import annotations
@@ -146,3 +148,104 @@ def test_when_the_child_fails_the_parent_writes_the_orders_itself(
     text = target.read_text(encoding="utf-8")
     assert text == expected
     assert json.loads(text)["orders"]
+
+
+@pytest.mark.parametrize("mode", ["in place", "aside"])
+def test_exceptions_worded_while_the_child_still_writes_follow_its_orders(
+    tables: DatasetTables,
+    expected: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+) -> None:
+    # the child is taken as still writing whenever the parent asks, so every piece of
+    # the exceptions is held aside and written after the orders once the child is done
+    asked: list[bool] = []
+
+    def still_writing(_self: columnar_scan.OrdersAside) -> bool:
+        asked.append(False)
+        return False
+
+    monkeypatch.setattr(columnar_scan.OrdersAside, "done", still_writing)
+    monkeypatch.setattr(columnar_scan, "_EXCEPTIONS_PER_WRITE", 3)
+    if mode == "aside":
+        monkeypatch.setattr(columnar_scan, "_in_place_target", lambda _: None)
+    target = tmp_path / "scan.json"
+    _scan_into_file(tables, target, before="kept\n")
+    assert target.read_text(encoding="utf-8") == "kept\n" + expected
+    assert len(asked) > 2  # several pieces were held
+
+
+def test_a_child_done_early_has_every_piece_of_the_exceptions_written_straight_after(
+    tables: DatasetTables, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_done = columnar_scan.OrdersAside.done
+
+    def waited(self: columnar_scan.OrdersAside) -> bool:
+        self._succeeded()  # the child is waited for before the first piece is worded
+        return real_done(self)
+
+    monkeypatch.setattr(columnar_scan.OrdersAside, "done", waited)
+    monkeypatch.setattr(columnar_scan, "_EXCEPTIONS_PER_WRITE", 3)
+    target = tmp_path / "scan.json"
+    _scan_into_file(tables, target)
+    assert target.read_text(encoding="utf-8") == expected
+
+
+@pytest.fixture(scope="module")
+def crisis_tables(tmp_path_factory: pytest.TempPathFactory) -> DatasetTables:
+    folder = tmp_path_factory.mktemp("crisis") / "dataset"
+    business = generate_business(size_named("small"), seed=8, as_of=AS_OF, scenario="crisis")
+    write_dataset(business, folder)
+    return read_tables(folder).tables
+
+
+def test_on_a_crisis_day_the_exceptions_dominate_and_on_a_normal_day_they_do_not(
+    tables: DatasetTables, crisis_tables: DatasetTables
+) -> None:
+    policy = load_policy(None)
+    assert columnar_scan.exceptions_dominate(
+        columnar_scan.analyse_tables(crisis_tables, AS_OF, policy)
+    )
+    assert not columnar_scan.exceptions_dominate(
+        columnar_scan.analyse_tables(tables, AS_OF, policy)
+    )
+
+
+@pytest.mark.parametrize("mode", ["in place", "aside"])
+def test_a_large_crisis_day_writes_its_orders_first_in_one_process_and_the_same_document(
+    crisis_tables: DatasetTables, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    out = io.StringIO()
+    scan_to_json(crisis_tables, AS_OF, load_policy(None), out, parallel=False)
+    expected = out.getvalue()
+
+    def no_fork() -> int:
+        raise AssertionError("nothing is forked when the exceptions dominate")
+
+    monkeypatch.setattr(columnar_scan, "PARALLEL_FROM_LINES", 1)  # "large"
+    monkeypatch.setattr(os, "fork", no_fork)
+    if mode == "aside":
+        monkeypatch.setattr(columnar_scan, "_in_place_target", lambda _: None)
+    target = tmp_path / "scan.json"
+    with target.open("w", encoding="utf-8") as handle:
+        handle.write("kept\n")
+        scan_to_json(crisis_tables, AS_OF, load_policy(None), handle)
+    assert target.read_text(encoding="utf-8") == "kept\n" + expected
+    assert json.loads(expected)["exceptions"]
+
+
+def test_a_crisis_day_failing_after_its_orders_leaves_the_file_as_it_was(
+    crisis_tables: DatasetTables, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("detector failed")
+
+    monkeypatch.setattr(columnar_scan, "PARALLEL_FROM_LINES", 1)
+    monkeypatch.setattr(columnar_scan, "detect_exceptions", broken)
+    target = tmp_path / "scan.json"
+    with target.open("w", encoding="utf-8") as handle:
+        handle.write("kept\n")
+        with pytest.raises(RuntimeError, match="detector failed"):
+            scan_to_json(crisis_tables, AS_OF, load_policy(None), handle)
+    assert target.read_text(encoding="utf-8") == "kept\n"

@@ -15,7 +15,12 @@ from typing import Any, Literal
 
 import pytest
 
-from controltower.connectors.odoo.client import OdooClient, OdooConnection, RetryPolicy
+from controltower.connectors.odoo.client import (
+    MAX_IN_FLIGHT,
+    OdooClient,
+    OdooConnection,
+    RetryPolicy,
+)
 from controltower.connectors.odoo.errors import (
     CallContext,
     OdooAccessError,
@@ -299,6 +304,22 @@ def test_pages_from_four_threads_at_once(odoo: FakeOdoo, client: OdooClient) -> 
     with ThreadPoolExecutor(max_workers=4) as pool:
         walked = dict(zip(prefixes, pool.map(walk, prefixes), strict=True))
     assert walked == expected
+
+
+def test_threads_sharing_a_client_never_have_more_than_four_requests_in_flight(
+    odoo: FakeOdoo, client: OdooClient
+) -> None:
+    """Counted by the fake from a request's arrival to its answer's first byte."""
+    add_partners(odoo, 3)
+    odoo.latency = 0.02
+    odoo.reset_in_flight()
+
+    def count(_: int) -> int:
+        return client.search_count("res.partner", [("ref", "=like", "PG-%")])
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        assert set(pool.map(count, range(48))) == {3}
+    assert odoo.max_in_flight == MAX_IN_FLIGHT == 4
 
 
 def test_a_method_returning_none_comes_back_as_none_over_jsonrpc(odoo: FakeOdoo) -> None:

@@ -118,8 +118,15 @@ def test_a_later_sync_reads_only_what_changed_and_applies_it(
     assert all(
         "write_date" in repr(request.kw) or "write_date" in repr(request) for request in watermarked
     )
+    assert "mapped again" not in result.stdout
     orders = rows_by(export(database_url, tmp_path / "out"), "sales_orders", "order_id")
     assert orders[name]["promised_date"] == "2026-12-20"
+
+    odoo.tick(seconds=60)
+    odoo.write("res.partner", business.customers["strategic"], {"ref": "C-ACME-2"})
+    result = sync(odoo, business, database_url)
+    assert result.exit_code == 0, result.output
+    assert "The whole mirror was mapped again: res.partner changed." in result.stdout
 
 
 def test_a_deleted_line_and_a_cancelled_order_leave_the_picture(
@@ -180,6 +187,19 @@ def test_an_interrupted_sync_keeps_the_last_picture_and_the_next_one_resumes(
     assert result.exit_code == 0, result.output
     after = rows_by(export(database_url, tmp_path / "after"), "sales_orders", "order_id")
     assert after[name]["promised_date"] == "2026-12-24"
+
+
+def test_a_sync_has_at_most_four_requests_in_flight_at_once(
+    odoo: FakeOdoo, business: Business, database_url: str
+) -> None:
+    """Counted by the fake from a request's arrival to its answer's first byte."""
+    odoo.latency = 0.02
+    odoo.reset_in_flight()
+    assert sync(odoo, business, database_url).exit_code == 0
+    odoo.tick(seconds=60)
+    odoo.write("sale.order", business.sale_orders["acme"], {"commitment_date": False})
+    assert sync(odoo, business, database_url).exit_code == 0
+    assert 2 <= odoo.max_in_flight <= 4
 
 
 def test_a_field_the_login_may_not_read_is_left_out_with_a_warning(

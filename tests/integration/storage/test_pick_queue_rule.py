@@ -33,6 +33,7 @@ from controltower.storage.queries import (
     pick_queue,
     picking_warehouses,
 )
+from controltower.storage.queries.memory import forget_remembered
 
 pytestmark = pytest.mark.database
 
@@ -150,7 +151,13 @@ def deal_lines(ordered: Sequence[Pick], orders: dict[str, Order]) -> dict[str, i
 def store(
     session: Session, orders: Sequence[Order], picks: Sequence[Pick], capacity: int | None
 ) -> PickingWarehouse:
-    """The warehouse's orders, lines, picks and scan results, in place of any before."""
+    """The warehouse's orders, lines, picks and scan results, in place of any before.
+
+    They are stored under the same picture and scan run ids each time, which no writer
+    of the product does (a picture's rows change only with a new scan run), so what the
+    process remembers of the last list is forgotten here.
+    """
+    forget_remembered()
     connection = session.connection()
     for table in (
         tables.order_risk,

@@ -59,6 +59,7 @@ EXPECTED_TABLES = {
     "audit_entries",
     "case_routing_facts",
     "order_pegs",
+    "odoo_mirror_rows",
 }
 
 
@@ -71,7 +72,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0016_order_pegs"
+        assert current_revision(engine) == head_revision() == "0018_list_indexes"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()

@@ -164,7 +164,9 @@ def test_a_failure_is_logged_and_shown_as_a_page_that_tells_nothing_of_it(
     engine = make_engine(migrated_database_url)
     try:
         with engine.begin() as connection:
-            # the environment fails: a table the orders pages read is gone
+            # the environment fails: a table the orders pages read is gone (with the
+            # pegs that refer to its rows)
+            connection.execute(sa.text("DROP TABLE order_pegs"))
             connection.execute(sa.text("DROP TABLE order_risk"))
     finally:
         engine.dispose()

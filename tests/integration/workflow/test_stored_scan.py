@@ -7,7 +7,7 @@ scenarios run on an in-memory store too, and both must end with equal cases.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -26,6 +26,7 @@ from controltower.domain.cases import (
     EventKind,
     ExceptionCase,
     ExceptionType,
+    LiveCase,
     occurrences,
 )
 from controltower.domain.model import Dataset
@@ -349,8 +350,11 @@ class InMemoryPictureStore:
         self.statuses = now
         return run
 
-    def load_live_cases(self) -> list[ExceptionCase]:
-        return [c for c in self.cases.values() if c.state is not CaseState.CLOSED]
+    def live_cases(self) -> list[LiveCase]:
+        return [LiveCase.of(c) for c in self.cases.values() if c.state is not CaseState.CLOSED]
+
+    def load_live_cases(self, ids: Collection[str]) -> list[ExceptionCase]:
+        return [self.cases[case_id] for case_id in ids]
 
     def case_history(self, *, since: datetime) -> list[CaseOccurrence]:
         return [o for o in occurrences(self.cases.values()) if o.opened_at >= since]

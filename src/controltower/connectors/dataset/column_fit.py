@@ -19,6 +19,7 @@ the same rows skipped, the same parsers.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -42,6 +43,9 @@ LARGEST_AMOUNT: Final = MAX_UNITS // QTY_SCALE
 _LARGEST_DIGITS: Final = len(str(LARGEST_AMOUNT)) - 1
 #: a value written longer than this is cut short in a message
 _LONGEST_WRITTEN: Final = 60
+#: how every fraction of a second a moment may be written starts (``07:04:00.5``); a
+#: file without it has whole seconds only, whatever dots its other columns hold
+_FRACTION: Final = re.compile(rb":[0-9]{2}\.[0-9]")
 
 
 class RowsDoNotLineUp(Exception):
@@ -103,13 +107,13 @@ def created_at_microseconds(
     """The fraction of a second of each pick's ``created_at``, in microseconds.
 
     ``pick_ids`` are the picks' ids as the columns hold them, in row order; the result
-    lines up with them. None when every pick is at a whole second (the usual case,
-    told at once when no ``.`` appears in the file). Raises :class:`RowsDoNotLineUp` if
-    the file's rows are not those picks.
+    lines up with them. None when every pick is at a whole second (the usual case, told
+    at once when no seconds followed by a fraction appear anywhere in the file). Raises
+    :class:`RowsDoNotLineUp` if the file's rows are not those picks.
     """
     path = folder / "picks.csv"
     try:
-        if not len(pick_ids) or not path.is_file() or b"." not in path.read_bytes():
+        if not len(pick_ids) or not path.is_file() or not _FRACTION.search(path.read_bytes()):
             return None
         return _microseconds(path, pick_ids)
     except (OSError, UnicodeDecodeError, csv.Error) as error:  # read by rows, which reports it

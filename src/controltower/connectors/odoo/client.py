@@ -14,7 +14,9 @@ no session for external clients. It adds what Odoo leaves to callers:
   changes and deep OFFSETs get slow.
 
 One client may be shared by several threads: it holds no per-call state, and httpx's
-connection pool is thread-safe.
+connection pool is thread-safe. However many threads share it, at most
+``MAX_IN_FLIGHT`` requests are sent at once (the connector's promise to Odoo's workers);
+a retry waits outside that bound.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import logging
 import random
 import re
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +58,9 @@ Domain = Sequence[str | Sequence[object]]
 """An Odoo domain: ``[("state", "=", "sale"), "|", ("a", "=", 1), ("b", "=", 2)]``."""
 
 DEFAULT_ATTRIBUTES = ("type", "string", "selection", "store", "relation", "required")
+
+MAX_IN_FLIGHT = 4
+"""The most requests one client has in flight at once, whatever its callers do."""
 
 # Calls that change nothing in Odoo, so they may be sent again when an answer was lost.
 _READ_METHODS = frozenset(
@@ -191,6 +197,7 @@ class _Rpc:
         self.connection = connection
         self.transport = transport
         self.url = url
+        self.in_flight = threading.BoundedSemaphore(MAX_IN_FLIGHT)
 
     def context(
         self, target: str, model: str | None = None, fields: Sequence[str] = ()
@@ -221,7 +228,8 @@ class _Rpc:
         while True:
             tries += 1
             try:
-                return self.transport.call(service, method, args)
+                with self.in_flight:
+                    return self.transport.call(service, method, args)
             except ServerFault as fault:
                 outcome = error_for_fault(fault, ctx)
                 if isinstance(outcome, OdooError):
@@ -303,7 +311,7 @@ class OdooClient:
     def connect(cls, connection: OdooConnection) -> OdooClient:
         """Asks ``common.version``, then logs in; a refused login raises :class:`OdooAuthError`."""
         url = display_url(connection.url)
-        http = make_http_client(connection.timeout)
+        http = make_http_client(connection.timeout, pool_size=MAX_IN_FLIGHT)
         kind = JsonRpcTransport if connection.protocol == "jsonrpc" else XmlRpcTransport
         rpc = _Rpc(connection, kind(http, connection.url, url), url)
         try:

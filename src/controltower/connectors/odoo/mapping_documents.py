@@ -67,6 +67,27 @@ def _company_synced(m: Mapper, company: Any) -> bool:
     return not wanted or m.company_names.get(_id(company) or 0) in wanted
 
 
+def sale_order_in_scope(m: Mapper, row: Record) -> bool:
+    """A sales order the mapping considers (its customer is in the dataset even when the
+    order itself cannot be mapped)."""
+    return row.get("state") in ("sale", "cancel") and _company_synced(m, row.get("company_id"))
+
+
+def purchase_order_in_scope(m: Mapper, row: Record) -> bool:
+    """A purchase order the mapping considers (its vendor is in the dataset)."""
+    states = (*m.flavour.purchase_states, "cancel")
+    return row.get("state") in states and _company_synced(m, row.get("company_id"))
+
+
+def invoice_in_scope(m: Mapper, row: Record) -> bool:
+    """An open customer invoice or credit note (its customer is in the dataset)."""
+    return (
+        row.get("move_type") in ("out_invoice", "out_refund")
+        and row.get("state") == "posted"
+        and row.get("payment_state") in m.flavour.open_payment_states
+    )
+
+
 def _warehouse_code(m: Mapper, model: str, record_id: int, warehouse: Any) -> str | None:
     code = m.warehouse_codes.get(_id(warehouse) or 0)
     if code is None:
@@ -137,9 +158,7 @@ def _sales_orders(m: Mapper) -> None:
     lines_of = _sales_lines(m)
     dataset = m.outcome.dataset
     for oid, row in sorted(m.state.of("sale.order").items()):
-        if row.get("state") not in ("sale", "cancel") or not _company_synced(
-            m, row.get("company_id")
-        ):
+        if not sale_order_in_scope(m, row):
             continue
         name = _text(row.get("name")) or f"sale.order-{oid}"
         warehouse = _warehouse_code(m, "sale.order", oid, row.get("warehouse_id"))
@@ -182,9 +201,8 @@ def _purchase_orders(m: Mapper) -> None:
     for lid, row in sorted(m.state.of("purchase.order.line").items()):
         if (oid := _id(row.get("order_id"))) is not None:
             lines_of[oid].append((lid, row))
-    states = (*m.flavour.purchase_states, "cancel")
     for oid, row in sorted(m.state.of("purchase.order").items()):
-        if row.get("state") not in states or not _company_synced(m, row.get("company_id")):
+        if not purchase_order_in_scope(m, row):
             continue
         kind = types.get(_id(row.get("picking_type_id")) or 0, {})
         warehouse = _warehouse_code(m, "purchase.order", oid, kind.get("warehouse_id"))
@@ -330,13 +348,8 @@ def _receipts(m: Mapper) -> None:
 
 def _invoices(m: Mapper) -> None:
     disputed = {int(row.get("res_id") or 0) for row in m.state.of("mail.activity.dispute").values()}
-    open_states = m.flavour.open_payment_states
     for iid, row in sorted(m.state.of("account.move").items()):
-        if (
-            row.get("move_type") not in ("out_invoice", "out_refund")
-            or row.get("state") != "posted"
-            or row.get("payment_state") not in open_states
-        ):
+        if not invoice_in_scope(m, row):
             continue
         customer = m.customer(row.get("commercial_partner_id"))
         due = m.plain_date(row.get("invoice_date_due"))

@@ -4,7 +4,8 @@ The mirror is the records the mapping needs, by model and id, as Odoo returned t
 (many2one as ``[id, name]``, ``False`` for empty), with a ``write_date`` watermark per
 model. A run:
 
-1. reads the small reference tables whole (``plan.REFERENCE_READS``);
+1. reads the small reference tables (``plan.REFERENCE_READS``), each whole, but only
+   when something in it changed since the last run (asked for by id and ``write_date``);
 2. reads each watermarked model (``plan.incremental_reads``): the first time its
    ``full`` domain, later its ``changed`` domain with ``write_date >= watermark``
    (inclusive: many rows share one second; re-reading one twice is harmless because a
@@ -105,6 +106,8 @@ class ReadOutcome:
     records_read: dict[str, int] = field(default_factory=dict)
     #: records that changed or left, per model (what the run applied)
     changed: dict[str, int] = field(default_factory=dict)
+    #: their ids, per model
+    changed_ids: dict[str, set[int]] = field(default_factory=dict)
 
 
 Progress = Callable[[str, int], None]
@@ -222,7 +225,7 @@ def read_odoo(
     outcome = ReadOutcome(state=state, full=full, warnings=list(flavour.notes))
     run = _Run(client, settings, outcome, progress)
     installed = _installed_models(run, state)
-    _read_reference(run, state, installed)
+    _read_reference(run, state, installed, full=full)
     reads = [
         read
         for read in incremental_reads(flavour, rma_installed="rma" in installed)
@@ -240,21 +243,26 @@ def read_odoo(
     _read_put_away(run, state, flavour, None if full else previous_move_mark)
     _read_partners(run, state, (*PARTNER_READ_FIELDS, *flavour.partner_optional), full=full)
     if settings.dispute_activity_types:
-        _read_disputes(run, state)
-    outcome.changed = _differences(previous, state)
+        _read_disputes(run, state, full=full)
+    else:
+        state.records.pop(DISPUTES, None)
+    # the settings the mirror was read and mapped with: a change re-maps every document
+    state.records[SETTINGS] = {0: settings.model_dump(mode="json")}
+    outcome.changed_ids = _differences(previous, state)
+    outcome.changed = {model: len(ids) for model, ids in outcome.changed_ids.items()}
     return outcome
 
 
-def _differences(previous: MirrorState | None, state: MirrorState) -> dict[str, int]:
-    """Per model, the records that are new, changed or gone since ``previous``."""
-    changed: dict[str, int] = {}
+def _differences(previous: MirrorState | None, state: MirrorState) -> dict[str, set[int]]:
+    """Per model, the ids of the records new, changed or gone since ``previous``."""
+    changed: dict[str, set[int]] = {}
     for model in sorted(set(state.records) | set(previous.records if previous else {})):
         before = previous.records.get(model, {}) if previous else {}
         after = state.records.get(model, {})
-        count = sum(1 for rid, row in after.items() if before.get(rid) != row)
-        count += sum(1 for rid in before if rid not in after)
-        if count:
-            changed[model] = count
+        ids = {rid for rid, row in after.items() if before.get(rid) != row}
+        ids |= {rid for rid in before if rid not in after}
+        if ids:
+            changed[model] = ids
     return changed
 
 
@@ -273,12 +281,39 @@ def _installed_models(run: _Run, state: MirrorState) -> set[str]:
     return installed
 
 
-def _read_reference(run: _Run, state: MirrorState, installed: set[str]) -> None:
-    for model, fields in REFERENCE_READS.items():
-        if model == "ir.model" or model not in installed:
+def _read_reference(run: _Run, state: MirrorState, installed: set[str], *, full: bool) -> None:
+    """The small tables, each read whole when anything in it changed (or on a full run).
+
+    What the mapping derives from one of them may change without its own ``write_date``
+    (a location's full name follows its parents'), so a table is never patched record
+    by record: the ids alive and those written since its watermark are asked for (ids
+    only), and the table is read again whole when one is new, gone or rewritten.
+    """
+    models = [m for m in REFERENCE_READS if m != "ir.model" and m in installed]
+
+    def one(model: str) -> tuple[str, list[Record] | None]:
+        archived = model == "stock.location"
+        held = state.of(model)
+        mark = state.watermarks.get(model)
+        if not full and held and mark is not None:
+            context = {"active_test": False} if archived else None
+            alive = set(run.client.search_ids(model, [], context=context))
+            since = run.client.search_ids(model, [("write_date", ">=", mark)], context=context)
+            rewritten = [rid for rid in since if held.get(rid, {}).get("write_date") != mark]
+            if alive == set(held) and not rewritten:
+                return model, None
+        fields = (*REFERENCE_READS[model], "write_date")
+        return model, run.search(model, [], fields, archived=archived)
+
+    workers = max(1, run.settings.parallel_requests)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="odoo-read") as pool:
+        results = list(pool.map(one, models))
+    for model, rows in results:
+        if rows is None:
             continue
-        rows = run.search(model, [], fields, archived=model == "stock.location")
         state.records[model] = {int(row["id"]): row for row in rows}
+        stamps = [str(row["write_date"]) for row in rows if row.get("write_date")]
+        state.watermarks[model] = max(stamps, default="1970-01-01 00:00:00")
 
 
 def _read_watermarked(
@@ -591,15 +626,35 @@ def _commercial_of(partners: Records, ids: set[int]) -> set[int]:
     }
 
 
-def _read_disputes(run: _Run, state: MirrorState) -> None:
-    """Open activities of the dispute types on invoices (few; read whole every run)."""
-    rows = run.search(
-        "mail.activity",
-        [
-            ("res_model", "=", "account.move"),
-            ("activity_type_id.name", "in", list(run.settings.dispute_activity_types)),
-        ],
-        ("res_id", "activity_type_id"),
-        archived=False,
-    )
-    state.records["mail.activity.dispute"] = {int(row["id"]): row for row in rows}
+SETTINGS = "connector.settings"
+"""Where the mirror keeps the connector settings of its last sync (one record, id 0)."""
+
+DISPUTES = "mail.activity.dispute"
+"""Where the mirror keeps the open dispute activities (``mail.activity`` of those types)."""
+
+
+def _read_disputes(run: _Run, state: MirrorState, *, full: bool) -> None:
+    """Open activities of the dispute types on invoices: the ids open now (ids only),
+    and only those not held yet, or rewritten since the last run, read.
+
+    An activity done in Odoo is deleted (it goes to the chatter), so one that is no
+    longer among the ids has closed its dispute.
+    """
+    domain = [
+        ("res_model", "=", "account.move"),
+        ("activity_type_id.name", "in", list(run.settings.dispute_activity_types)),
+    ]
+    held = {} if full else state.of(DISPUTES)
+    mark = state.watermarks.get(DISPUTES)
+    alive = set(run.client.search_ids("mail.activity", domain))
+    stale: set[int] = set()
+    if held and mark is not None:
+        since = run.client.search_ids("mail.activity", [*domain, ("write_date", ">=", mark)])
+        stale = {rid for rid in since if held.get(rid, {}).get("write_date") != mark}
+    kept = {rid: row for rid, row in held.items() if rid in alive and rid not in stale}
+    fields = ("res_id", "activity_type_id", "write_date")
+    for row in run.by_ids("mail.activity", (alive - set(kept)) | (stale & alive), fields):
+        kept[int(row["id"])] = row
+    state.records[DISPUTES] = kept
+    stamps = [str(row["write_date"]) for row in kept.values() if row.get("write_date")]
+    state.watermarks[DISPUTES] = max(stamps, default=mark or "1970-01-01 00:00:00")

@@ -8,7 +8,9 @@ the cases, its deadline is the earliest due date. As cases change the activity i
 rewritten, a case that opens or resolves leaves a note in the record's chatter, and once
 no case of the follow-up is open the activity is marked done. A customer-impacting case
 (order at risk, credit hold) also opens one helpdesk ticket per record when OCA's
-``helpdesk_mgmt`` is installed.
+``helpdesk_mgmt`` is installed, which follows its cases the same way: rewritten when they
+change, moved to the first closed stage when they have all resolved (or, with no closed
+stage, left where it is with a chatter note saying so).
 
 This module only decides: :func:`plan_writeback` takes the open cases, the records and
 users Odoo holds (from the synced mirror, see :class:`OdooDirectory`) and the follow-ups
@@ -115,7 +117,14 @@ class Target:
 
 @dataclass(frozen=True, slots=True)
 class KnownFollowup:
-    """A follow-up written before (a row of ``odoo_followups``)."""
+    """A follow-up written before (a row of ``odoo_followups``).
+
+    A record's helpdesk ticket has a row of its own, whose ``odoo_user_id`` is
+    :data:`TICKET_ROW`: its ``marker`` is the ticket's, ``digest`` that of the title and
+    description last written, ``cases`` the cases the ticket stands for, and ``status``
+    becomes ``done`` once the ticket is closed. (Tickets written before that row existed
+    are known only by the ``ticket_id`` of one of the record's activity rows.)
+    """
 
     res_model: str
     res_id: int
@@ -131,6 +140,27 @@ class KnownFollowup:
 #: ``KnownFollowup.status`` values
 OPEN: Final = "open"
 DONE: Final = "done"
+
+#: the ``odoo_user_id`` of a ticket's follow-up row: Odoo's user ids start at 1, so no
+#: activity row has it, and the row fits the (record, user) key the table already has
+TICKET_ROW: Final = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TicketStage:
+    """A ``helpdesk.ticket.stage`` of ``helpdesk_mgmt``; ``closed`` ends a ticket."""
+
+    id: int
+    name: str
+    sequence: int
+    closed: bool
+
+
+def closing_stage(stages: Sequence[TicketStage]) -> TicketStage | None:
+    """The stage a ticket whose cases all resolved moves to: the first closed one in
+    ``helpdesk_mgmt``'s own order (sequence, then id), or None when no stage is closed."""
+    closed = [stage for stage in stages if stage.closed]
+    return min(closed, key=lambda stage: (stage.sequence, stage.id)) if closed else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +323,7 @@ class CreateTicket:
     description: str
     priority: str
     cases: tuple[str, ...]
+    digest: str
 
     def describe(self) -> str:
         return (
@@ -301,7 +332,62 @@ class CreateTicket:
         )
 
 
-Write = PostMessage | CreateActivity | UpdateActivity | MarkDone | CreateTicket
+@dataclass(frozen=True, slots=True)
+class UpdateTicket:
+    """The record's ticket rewritten (title and description): its cases changed.
+
+    It carries what a new ticket needs, for when the ticket was removed in Odoo; its
+    user and priority are only used then (a person may have changed them on purpose).
+    """
+
+    target: Target
+    ticket_id: int
+    user: OdooUser
+    marker: str
+    name: str
+    description: str
+    priority: str
+    cases: tuple[str, ...]
+    digest: str
+
+    def describe(self) -> str:
+        return f"update ticket {self.ticket_id} on {_record(self.target)} ({_cases(self.cases)})"
+
+
+@dataclass(frozen=True, slots=True)
+class CloseTicket:
+    """Every case of the record's ticket resolved: the ticket goes to ``stage``.
+
+    With no closed stage (``stage`` None) the ticket stays where it is and gets a chatter
+    note instead: ``note_marker`` (unique per resolution) finds that note again.
+    """
+
+    target: Target
+    ticket_id: int
+    marker: str
+    stage: TicketStage | None
+    note_marker: str
+    note: str
+    cases: tuple[str, ...]
+
+    def describe(self) -> str:
+        if self.stage is None:
+            return (
+                f"post message on ticket {self.ticket_id} of {_record(self.target)}: "
+                "its cases resolved (no closed stage)"
+            )
+        return f"close ticket {self.ticket_id} on {_record(self.target)}: stage {self.stage.name}"
+
+
+Write = (
+    PostMessage
+    | CreateActivity
+    | UpdateActivity
+    | MarkDone
+    | CreateTicket
+    | UpdateTicket
+    | CloseTicket
+)
 
 
 @dataclass
@@ -323,21 +409,26 @@ def plan_writeback(
     known: Sequence[KnownFollowup],
     *,
     helpdesk: bool,
+    ticket_stages: Sequence[TicketStage] = (),
 ) -> WritebackPlan:
     """The writes that bring Odoo's follow-ups in line with ``cases`` (the active ones).
 
     ``finished`` holds, by key, the cases the follow-ups in ``known`` stand for that are
     no longer active (for the wording of their resolution); ``helpdesk`` says whether
-    ``helpdesk.ticket`` exists. Per record, in order: chatter messages for cases opened
-    and resolved since the last write-back, activities created or updated, the ticket,
-    then the activities whose cases are all resolved marked done.
+    ``helpdesk.ticket`` exists, and ``ticket_stages`` are its stages (the closing one is
+    picked by :func:`closing_stage`). Per record, in order: chatter messages for cases
+    opened and resolved since the last write-back, activities created or updated, the
+    ticket created, updated or closed, then the activities whose cases are all resolved
+    marked done.
     """
     plan = WritebackPlan()
     groups, targets, users = _group(cases, directory, rules, plan.warnings)
-    known_by_key = {(k.res_model, k.res_id, k.odoo_user_id): k for k in known}
+    activities = [k for k in known if k.odoo_user_id != TICKET_ROW]
+    tickets = _known_tickets(known) if helpdesk else {}
+    known_by_key = {(k.res_model, k.res_id, k.odoo_user_id): k for k in activities}
     known_by_record: dict[tuple[str, int], list[KnownFollowup]] = defaultdict(list)
     followed_before: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for followup in known:
+    for followup in activities:
         known_by_record[(followup.res_model, followup.res_id)].append(followup)
         if followup.status == OPEN:
             followed_before[(followup.res_model, followup.res_id)].update(followup.cases)
@@ -346,7 +437,9 @@ def plan_writeback(
         groups_by_record[group[:2]][group] = members
     active = {case.key for case in cases}
     logins = {user.id: user.login for user in directory.users.values()}
-    for record in sorted(set(targets) | set(followed_before)):
+    stage = closing_stage(ticket_stages)
+    open_tickets = {record for record, ticket in tickets.items() if ticket.status == OPEN}
+    for record in sorted(set(targets) | set(followed_before) | open_tickets):
         target = targets.get(record) or directory.by_id(record)
         grouped = groups_by_record.get(record, {})
         record_known = known_by_record.get(record, [])
@@ -359,11 +452,27 @@ def plan_writeback(
             plan.writes.append(_resolved(target, key, finished.get(key)))
         plan.writes.extend(_activities(target, grouped, users, known_by_key))
         if helpdesk:
-            ticket = _ticket(target, grouped, users, record_known)
+            ticket = _ticket(target, grouped, users, tickets.get(record), stage, finished)
             if ticket is not None:
                 plan.writes.append(ticket)
         plan.writes.extend(_done(target, grouped, record_known, logins, active))
     return plan
+
+
+def _known_tickets(known: Sequence[KnownFollowup]) -> dict[tuple[str, int], KnownFollowup]:
+    """The ticket written for each record, by (model, id): its own row, else (a ticket
+    written before tickets had rows) the ``ticket_id`` an activity row of the record
+    holds, taken as open with nothing known of what it says, so that it is rewritten or
+    closed once and gets its row."""
+    tickets = {(k.res_model, k.res_id): k for k in known if k.odoo_user_id == TICKET_ROW}
+    for k in sorted(known, key=lambda k: (k.res_model, k.res_id, k.odoo_user_id)):
+        record = (k.res_model, k.res_id)
+        if k.ticket_id is not None and record not in tickets:
+            marker = ticket_marker(Target(k.res_model, k.res_id, ""))
+            tickets[record] = KnownFollowup(
+                k.res_model, k.res_id, TICKET_ROW, marker, None, k.ticket_id, "", (), OPEN
+            )
+    return tickets
 
 
 GroupKey = tuple[str, int, int]
@@ -450,7 +559,7 @@ def _activities(
         note = activity_note(target, members)
         deadline = min(case.due_at for case in members).date()
         cases = tuple(case.key for case in members)
-        digest = _digest(note, deadline)
+        digest = _digest(note, deadline.isoformat())
         before = known.get(key)
         if before is None or before.status != OPEN or before.activity_id is None:
             marker = activity_marker(target, user)
@@ -475,9 +584,13 @@ def _ticket(
     target: Target,
     grouped: Mapping[GroupKey, list[CaseForOdoo]],
     users: Mapping[int, OdooUser],
-    known: Sequence[KnownFollowup],
-) -> CreateTicket | None:
-    """A ticket when the record has customer-impacting cases and none was written yet."""
+    known: KnownFollowup | None,
+    stage: TicketStage | None,
+    finished: Mapping[str, CaseForOdoo],
+) -> CreateTicket | UpdateTicket | CloseTicket | None:
+    """The record's ticket brought in line with its customer-impacting cases: created
+    when it has some and no open ticket, rewritten when what it says changed, closed
+    when it has none left."""
     impacting = sorted(
         (
             (case.due_at, case.key, key[2], case)
@@ -487,24 +600,48 @@ def _ticket(
         ),
         key=lambda item: (item[0], item[1]),
     )
+    ticket_id = known.ticket_id if known is not None and known.status == OPEN else None
     if not impacting:
-        return None
-    if any(k.ticket_id is not None for k in known):
-        return None
+        if known is None or ticket_id is None:
+            return None
+        return _close(target, ticket_id, known, stage, finished)
     user = users[impacting[0][2]]
     members = [item[3] for item in impacting]
     worst = max(members, key=lambda case: int(TICKET_PRIORITY.get(case.severity, "1")))
     marker = ticket_marker(target)
-    return CreateTicket(
-        target=target,
-        user=user,
-        marker=marker,
-        name=f"{marker} {target.label}: "
-        + ", ".join(sorted({_words(case.type) for case in members})),
-        description=activity_note(target, members),
-        priority=TICKET_PRIORITY.get(worst.severity, "1"),
-        cases=tuple(case.key for case in members),
+    name = f"{marker} {target.label}: " + ", ".join(sorted({_words(c.type) for c in members}))
+    description = activity_note(target, members)
+    priority = TICKET_PRIORITY.get(worst.severity, "1")
+    cases = tuple(case.key for case in members)
+    digest = _digest(name, description)
+    if ticket_id is None:
+        return CreateTicket(target, user, marker, name, description, priority, cases, digest)
+    if known is not None and known.digest == digest:
+        return None
+    return UpdateTicket(target, ticket_id, user, marker, name, description, priority, cases, digest)
+
+
+def _close(
+    target: Target,
+    ticket_id: int,
+    known: KnownFollowup,
+    stage: TicketStage | None,
+    finished: Mapping[str, CaseForOdoo],
+) -> CloseTicket:
+    """The ticket closed; its note (for when no stage is closed) dated by the last of
+    its cases to resolve, so that a later resolution of the same ticket is a new note."""
+    moments = [
+        case.resolved_at
+        for key in known.cases
+        if (case := finished.get(key)) is not None and case.resolved_at is not None
+    ]
+    when = f" {max(moments):%Y-%m-%d %H:%M}" if moments else ""
+    note_marker = f"{MARK} {target.ref}: every case of this ticket resolved{when}"
+    note = (
+        f"{note_marker}. No helpdesk stage is marked closed, so the ticket stays in its "
+        "stage for a person to close."
     )
+    return CloseTicket(target, ticket_id, known.marker, stage, note_marker, note, known.cases)
 
 
 def _done(
@@ -570,8 +707,10 @@ def _words(case_type: str) -> str:
     return case_type.replace("_", " ")
 
 
-def _digest(note: str, deadline: date) -> str:
-    text = json.dumps([note, deadline.isoformat()], ensure_ascii=False)
+def _digest(*texts: str) -> str:
+    """A short digest of what was written (an activity's note and deadline, a ticket's
+    title and description), to rewrite only what changed."""
+    text = json.dumps(list(texts), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 

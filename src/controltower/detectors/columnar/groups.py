@@ -30,6 +30,18 @@ def sums_of(values: Amounts, start: I64) -> list[int]:
     return [cumulative[b] - cumulative[a] for a, b in itertools.pairwise(bounds)]
 
 
+def distinct_sorted(values: Ints) -> I64:
+    """``np.unique(values)`` for integer keys, by sorting.
+
+    numpy 2.3+ answers a plain ``np.unique`` from a hash table, which is about fifteen
+    times slower than a sort on the million-row keys of a crisis day (seconds per
+    call); the result is the same: the distinct values, ascending.
+    """
+    ordered = np.sort(values.astype(np.int64, copy=False))
+    found: I64 = ordered[first_in_runs(ordered)]
+    return found
+
+
 def first_in_runs(keys: Ints) -> Bools:
     """For ``keys`` sorted ascending, where each run of equal keys starts."""
     found: Bools = np.ones(keys.shape[0], dtype=np.bool_)
@@ -55,6 +67,6 @@ def pairs_by_group(groups: Ints, values: Ints, n_groups: int) -> tuple[I64, I64,
     """The distinct (group, value) pairs, sorted: their groups, their values, and the
     bounds of each group's run."""
     width = int(values.max(initial=0)) + 1
-    pairs = np.unique(groups.astype(np.int64) * width + values)
+    pairs = distinct_sorted(groups.astype(np.int64) * width + values)
     owner = pairs // width
     return owner, pairs % width, group_bounds(owner, n_groups)

@@ -113,6 +113,9 @@ def detect(context: ColumnarDetectionContext, settings: OrderAtRiskSettings) -> 
     raises = (tier_rank == _STRATEGIC).astype(np.int64)
     raises += ~dated | (late >= settings.days_late_escalation)
     findings: list[Finding] = []
+    # one value basis per number of open lines, shared by the findings (a crisis day
+    # has a quarter of a million of them)
+    bases: dict[int, str] = {}
     for (
         order_id,
         story,
@@ -157,7 +160,8 @@ def detect(context: ColumnarDetectionContext, settings: OrderAtRiskSettings) -> 
                 subject=order_subject(order_id),
                 severity=severity,
                 value_at_risk=from_units(int(amount), r.value_decimals),
-                value_basis=value_basis(open_lines=n_lines),
+                value_basis=bases.get(n_lines)
+                or bases.setdefault(n_lines, value_basis(open_lines=n_lines)),
                 explanation=explanation(
                     order_id=order_id,
                     customer=phrase,

@@ -22,7 +22,12 @@ from controltower.detectors.columnar.context import (
     ColumnarDetectionContext,
     spans,
 )
-from controltower.detectors.columnar.groups import first_in_runs, group_bounds, last_in_runs
+from controltower.detectors.columnar.groups import (
+    distinct_sorted,
+    first_in_runs,
+    group_bounds,
+    last_in_runs,
+)
 from controltower.detectors.columnar.order_explanations import TextPieces
 from controltower.detectors.columnar.order_facts import OrderLines, OrderPegs
 from controltower.domain.columnar import NULL_DAY
@@ -85,7 +90,7 @@ def next_steps_of(
     owner = lines.owner[pegs.holder]
     late = (pegs.kind == SOURCE_INBOUND) & (pegs.day > p.order_promised[orders][owner])
     n_pos = max(len(p.po_ids), 1)
-    pairs = np.unique(owner[late] * n_pos + p.inbound_po[pegs.inbound[late]])
+    pairs = distinct_sorted(owner[late] * n_pos + p.inbound_po[pegs.inbound[late]])
     chased = pairs // n_pos
     bounds = group_bounds(chased, k)
     po_ids = context.code_array(p.po_ids)[pairs % n_pos].tolist()

@@ -22,7 +22,7 @@ from controltower.detectors.columnar.bulk_text import Ints
 from controltower.detectors.columnar.context import (
     ColumnarDetectionContext,
 )
-from controltower.detectors.columnar.groups import group_bounds
+from controltower.detectors.columnar.groups import distinct_sorted, group_bounds
 from controltower.detectors.columnar.order_explanations import explanations_of
 from controltower.detectors.columnar.order_facts import (
     OrderLines,
@@ -66,7 +66,7 @@ class OrderStoryBook:
     def of(self, orders: Ints) -> OrderStories:
         """The stories of the picture orders ``orders``, in that order."""
         told = self._told
-        missing = np.unique(orders[self._position[orders] < 0])
+        missing = distinct_sorted(orders[self._position[orders] < 0])
         if missing.size:
             count = len(told.explanation)
             self._position[missing] = np.arange(count, count + missing.shape[0])
@@ -111,7 +111,7 @@ def _entities(
         context.vocab_po_of_picture_po[p.inbound_po[pegs.inbound[inbound]]]
     ]
     known = row >= 0
-    keys = np.unique(
+    keys = distinct_sorted(
         np.concatenate(
             [
                 np.arange(k, dtype=np.int64) << 34,

@@ -21,7 +21,7 @@ from controltower.detectors.columnar.context import (
     spans,
     starts_of,
 )
-from controltower.detectors.columnar.groups import group_bounds
+from controltower.detectors.columnar.groups import distinct_sorted, group_bounds
 from controltower.domain.tables import I64
 
 # ------------------------------------------------------------------ purchase orders
@@ -59,7 +59,7 @@ def po_entities(
     ``groups``, sorted) and then its supplier — "product:" sorts before "supplier:"."""
     vocab = context.tables.vocab
     n_skus = max(len(vocab.skus), 1)
-    pairs = np.unique(groups.astype(np.int64) * n_skus + skus)
+    pairs = distinct_sorted(groups.astype(np.int64) * n_skus + skus)
     bounds = group_bounds(pairs // n_skus, suppliers.shape[0])
     products = [product_entity(s) for s in context.code_array(vocab.skus.codes)[pairs % n_skus]]
     return [

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from controltower.detectors.base import DetectorSettings, Finding
 from controltower.detectors.columnar.context import ColumnarDetectionContext
-from controltower.detectors.columnar.groups import first_in_runs
+from controltower.detectors.columnar.groups import distinct_sorted, first_in_runs
 from controltower.domain.cases import ExceptionType, Severity
 from controltower.domain.explain import format_money, plural
 from controltower.domain.tables import I64
@@ -62,9 +62,9 @@ VALUE_BASIS: Final = "sum of the value at risk of the occurrences in the window"
 
 def _named(subjects: Sequence[str]) -> str:
     """``PO7, PO9 and 3 more``: the first occurrences by their codes, then how many more."""
-    codes = [subject.split(":", 1)[-1] for subject in subjects]
-    shown = ", ".join(codes[:SUBJECTS_NAMED])
-    rest = len(codes) - SUBJECTS_NAMED
+    codes = [subject.split(":", 1)[-1] for subject in subjects[:SUBJECTS_NAMED]]
+    shown = ", ".join(codes)
+    rest = len(subjects) - SUBJECTS_NAMED
     return f"{shown} and {rest} more" if rest > 0 else shown
 
 
@@ -114,9 +114,10 @@ def review(
             f"Together they put {format_money(value)} at risk; the policy calls for a "
             f"review at {settings.occurrences}."
         )
+    subject = recurring_subject(entity, type_)  # also its cause: one text for both
     return Finding(
         type=ExceptionType.RECURRING_EXCEPTION,
-        subject=recurring_subject(entity, type_),
+        subject=subject,
         severity=severity,
         value_at_risk=value,
         value_basis=VALUE_BASIS,
@@ -124,7 +125,7 @@ def review(
             f"{told} Next: open a root-cause review of {entity.split(':', 1)[-1]} and agree "
             f"corrective actions, rather than fixing each case again."
         ),
-        cause=recurring_subject(entity, type_),
+        cause=subject,
         related=tuple(subjects),
         entities=(entity,),
         company=company,
@@ -256,7 +257,7 @@ def _distinct_sorted_subjects(
     ranks = np.empty(len(distinct), dtype=np.int64)
     ranks[order] = np.arange(len(distinct))
     span = max(len(distinct), 1)
-    key = np.unique(group * span + ranks[subject[members]])
+    key = distinct_sorted(group * span + ranks[subject[members]])
     kept_group = key // span
     by_rank: npt.NDArray[np.object_] = np.array([distinct[i] for i in order], dtype=object)
     texts: list[str] = by_rank[key % span].tolist()

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence, Sized
 from typing import Any, Final, TypeVar
 
 import sqlalchemy as sa
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from controltower.storage import tables
 
 #: how much is remembered in all, least recently used dropped first: an answer weighs
-#: one, or its length when it is a list or a set (a ranking of 60,000 causes weighs 60,000)
+#: one, or its length when it has one (a ranking of 60,000 causes weighs 60,000)
 _KEPT: Final = 1_000_000
 
 _Answer = TypeVar("_Answer")
@@ -84,7 +84,7 @@ class _Memory:
             return found[0]
 
     def put(self, key: tuple[Hashable, Hashable], answer: Any) -> None:
-        weight = len(answer) if isinstance(answer, list | set | frozenset | tuple) else 1
+        weight = len(answer) if isinstance(answer, Sized) and not isinstance(answer, str) else 1
         with self._lock:
             previous = self._answers.pop(key, None)
             if previous is not None:

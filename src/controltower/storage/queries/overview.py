@@ -15,7 +15,7 @@ from controltower.domain.cases import ACTIVE_STATES, ExceptionType, Severity
 from controltower.domain.people import Scope
 from controltower.storage import tables
 from controltower.storage.queries.cases import CaseFilters, case_conditions
-from controltower.storage.queries.memory import cases_version, remembered
+from controltower.storage.queries.memory import cases_version, orders_version, remembered
 from controltower.storage.queries.paging import (
     dialect_name,
     in_companies,
@@ -109,11 +109,23 @@ def order_status_counts(
     """Open orders per risk status with their open value, the most orders first.
 
     ``at_risk`` True (the default) counts the orders at risk only, False those on track,
-    None every open order.
+    None every open order. Read from every such order (tens of thousands at a million
+    lines), so remembered until the next recorded scan, the only writer of the order
+    risk (:func:`.memory.orders_version`).
     """
     companies = picture_companies(session, picture_id)
     if not companies:
         return []
+    return remembered(
+        orders_version(session, companies),
+        ("order status counts", at_risk, visible),
+        lambda: _order_status_counts(session, companies, at_risk, visible),
+    )
+
+
+def _order_status_counts(
+    session: Session, companies: Sequence[str], at_risk: bool | None, visible: Scope | None
+) -> list[StatusCount]:
     table = tables.order_risk
     where: list[sa.ColumnElement[bool]] = [
         in_companies(table.c.company, companies),

@@ -1,11 +1,12 @@
 """A supplier's purchase orders and one purchase order in full: its lines, receipts,
 the open order lines pegged to it and the cases about it.
 
-Which order lines wait on a purchase order is what the latest scan recorded: each open
-order's ``lines`` (JSON text in ``order_risk``) list their ``from_inbound`` pegs by PO id
-and line. Those are looked for among the orders of the purchase order's own warehouse
-that wait on inbound at all (their blockers say so), by the PO id's JSON text, and only
-a page of them is read and parsed.
+Which order lines wait on a purchase order is what the latest scan recorded: the stored
+scan writes each inbound peg of an open order as a row of ``order_pegs`` (company,
+order, order line, PO, PO line, warehouse) with the order's ``order_risk`` row. The
+orders waiting on a purchase order are one range of its index by PO id; only a page of
+their ``order_risk`` rows is read, and their pegs are shown as the stored lines state
+them.
 """
 
 from __future__ import annotations
@@ -199,30 +200,6 @@ def purchase_order_receipts(
 # --- Orders waiting on purchase orders -------------------------------------------------
 
 
-def _json_text(value: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
-    """``value`` as it reads inside a JSON string (backslash and quote escaped), in SQL."""
-    backslash = sa.func.replace(value, "\\", "\\\\")
-    return sa.func.replace(backslash, '"', '\\"')
-
-
-def _like_literal(value: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
-    """``value`` matched literally by LIKE ... ESCAPE '\\', in SQL."""
-    escaped = sa.func.replace(value, "\\", "\\\\")
-    return sa.func.replace(sa.func.replace(escaped, "%", "\\%"), "_", "\\_")
-
-
-def _pegs_on(lines: sa.ColumnElement[str], po_id: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
-    """The stored ``lines`` JSON holds a peg on purchase order ``po_id``: as the scan
-    writes it (``"po_id":"PO1"``) or with a space after the colon."""
-    code = _like_literal(_json_text(po_id))
-    return sa.or_(
-        *(
-            lines.like(sa.literal("%") + opening + code + sa.literal('"%'), escape="\\")
-            for opening in (sa.literal('"po_id":"'), sa.literal('"po_id": "'))
-        )
-    )
-
-
 def _waiting_on_inbound(session: Session, picture_id: int, visible: Scope | None) -> list[Any]:
     """The stored orders of the picture's companies that ``visible`` covers and that wait
     on inbound (only those have pegs on purchase orders)."""
@@ -237,24 +214,59 @@ def _waiting_on_inbound(session: Session, picture_id: int, visible: Scope | None
     ]
 
 
+def _pegged_keys(companies: Sequence[str], purchase_order: PurchaseOrder) -> sa.Select[Any]:
+    """(company, order id) of each stored order with a peg on ``purchase_order`` (at its
+    warehouse): one range of ``ix_order_pegs_po`` per company."""
+    pegs = tables.order_pegs
+    return (
+        sa.select(pegs.c.company, pegs.c.order_id)
+        .where(
+            in_companies(pegs.c.company, companies),
+            pegs.c.po_id == purchase_order.po_id,
+            pegs.c.warehouse == purchase_order.warehouse,
+        )
+        .distinct()
+    )
+
+
+def _joined_to_risk(keys: sa.Subquery) -> sa.FromClause:
+    risk = tables.order_risk
+    return keys.join(
+        risk, sa.and_(risk.c.company == keys.c.company, risk.c.order_id == keys.c.order_id)
+    )
+
+
 def orders_waiting_on_supplier(
     session: Session, picture_id: int, supplier: str, *, visible: Scope | None
 ) -> Waiting:
     """How many open orders ``visible`` covers have a line pegged to one of the
-    supplier's open purchase orders (of the order's own warehouse), and their value."""
-    risk, orders = tables.order_risk, tables.purchase_orders
-    pegged = (
-        sa.select(sa.literal(1))
+    supplier's open purchase orders (of the order's own warehouse), and their value.
+
+    Read from ``order_pegs``: the pegs on the supplier's open purchase orders (their ids
+    one range of the supplier's index), then the orders those pegs belong to. A peg is
+    always on a purchase order of its order's own warehouse (the engine pegs no other),
+    so the ids alone find them.
+    """
+    companies = picture_companies(session, picture_id)
+    if not companies:
+        return Waiting(orders=0, value=as_money(None))
+    risk, orders, pegs = tables.order_risk, tables.purchase_orders, tables.order_pegs
+    keys = (
+        sa.select(pegs.c.company, pegs.c.order_id)
         .where(
-            *_open_of_supplier(picture_id, supplier),
-            orders.c.warehouse == risk.c.warehouse,
-            _pegs_on(risk.c.lines, orders.c.po_id),
+            in_companies(pegs.c.company, companies),
+            pegs.c.po_id.in_(
+                sa.select(orders.c.po_id).where(*_open_of_supplier(picture_id, supplier))
+            ),
         )
-        .exists()
+        .distinct()
+        .subquery("pegged")
     )
     value = numeric_key(risk.c.open_value, dialect_name(session))
-    query = sa.select(sa.func.count(), sa.func.sum(value)).where(
-        *_waiting_on_inbound(session, picture_id, visible), pegged
+    query = (
+        sa.select(sa.func.count(), sa.func.sum(value))
+        .select_from(_joined_to_risk(keys))
+        .where(*_waiting_on_inbound(session, picture_id, visible))
     )
     found = session.connection().execute(query).one()
     return Waiting(orders=int(found[0]), value=as_money(found[1]))
@@ -269,19 +281,22 @@ def orders_pegged_to(
     page: PageRequest,
 ) -> Page[PeggedOrder]:
     """A page of the open orders with a line pegged to ``purchase_order``, by order id,
-    each with those pegs."""
+    each with those pegs (as the order's stored lines state them, in their order).
+
+    The orders are found in ``order_pegs`` (one index range per company); only the
+    page's ``order_risk`` rows are read and parsed.
+    """
+    companies = picture_companies(session, picture_id)
+    if not companies:
+        return Page([], 0, page.number, page.size, page.offset)
     risk = tables.order_risk
+    keys = _pegged_keys(companies, purchase_order).subquery("pegged")
+    dialect = dialect_name(session)
     query = (
         sa.select(risk)
-        .where(
-            *_waiting_on_inbound(session, picture_id, visible),
-            risk.c.warehouse == purchase_order.warehouse,
-            _pegs_on(risk.c.lines, sa.literal(purchase_order.po_id)),
-        )
-        .order_by(
-            text_key(risk.c.order_id, dialect_name(session)),
-            text_key(risk.c.company, dialect_name(session)),
-        )
+        .select_from(_joined_to_risk(keys))
+        .where(*_waiting_on_inbound(session, picture_id, visible))
+        .order_by(text_key(risk.c.order_id, dialect), text_key(risk.c.company, dialect))
     )
     found = plain_page(session.connection(), query, page, lambda row: order_outcome(row._mapping))
     po_id = purchase_order.po_id

@@ -20,9 +20,10 @@ on day ``(running total - 1) // capacity`` after that day (0: the day itself). A
 whose day falls after its order's promised date misses the promise; without a
 capacity every pick is done on the day, so only promises already past are missed.
 The running total, the days and the misses are window functions over every open pick
-of the warehouse in SQL, so every row is judged with the whole list before it; a page
-returns only its own rows, with the summary (where the capacity runs out, how many
-picks and orders miss) riding along as window aggregates over the whole list.
+of the warehouse in SQL, so every row is judged with the whole list before it, with the
+summary (where the capacity runs out, how many picks and orders miss) riding along as
+window aggregates over the whole list. The list is worked out whole once per scan of
+the picture and remembered (:mod:`.memory`); a page is cut from it.
 
 The order of the list: the earliest promise first, then orders at risk, then
 expedited ones, then the most open value (the risk and the value read from the order
@@ -31,7 +32,7 @@ risk of the latest scan), then the pick that has waited longest, then the pick i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -45,6 +46,7 @@ from controltower.domain.model import PickStatus
 from controltower.domain.people import Scope
 from controltower.storage import tables
 from controltower.storage.queries.cases import CaseFilters, WorkOf, case_conditions
+from controltower.storage.queries.memory import remembered
 from controltower.storage.queries.paging import (
     Page,
     PageRequest,
@@ -213,7 +215,58 @@ def pick_queue(
     """One page of ``warehouse``'s open picks worked top-down from ``day``, and the summary.
 
     The caller has checked the person may see the warehouse (:func:`picking_warehouses`).
+
+    Every pick is judged against the whole list before it, so the list is worked out
+    whole; it is remembered until the picture's next scan (:func:`_queue_version`) and
+    each page is cut from it.
     """
+    whole = remembered(
+        _queue_version(session, picture_id),
+        ("pick queue", picture_id, warehouse, day),
+        lambda: _whole_queue(session, picture_id, warehouse, day),
+    )
+    items = list(whole.picks[page.offset : page.offset + page.size])
+    return PickQueue(
+        warehouse=warehouse,
+        day=day,
+        summary=whole.summary,
+        page=Page(items, whole.summary.picks, page.number, page.size, page.offset),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _WholeQueue:
+    """Every open pick of a warehouse in working order, and the list's summary."""
+
+    summary: PickQueueSummary
+    picks: tuple[QueuedPick, ...]
+
+    def __len__(self) -> int:
+        """What it weighs in the memory of answers (:mod:`.memory`): a row a pick."""
+        return len(self.picks)
+
+
+def _queue_version(session: Session, picture_id: int) -> Hashable | None:
+    """A key that changes whenever a warehouse's pick list can have changed: the
+    picture's newest scan run (None before any scan: then nothing is remembered).
+
+    The list reads the picture's picks, orders and order lines and the order risk. A
+    picture's rows change after its import only when a governed action is executed,
+    which rescans the picture in the same transaction (``api/action_commands.py``), and
+    the order risk only with a recorded scan; a new import is a new picture.
+    """
+    runs = tables.scan_runs
+    query = sa.select(sa.func.max(runs.c.id)).where(runs.c.picture_id == picture_id)
+    newest = session.connection().execute(query).scalar_one()
+    if newest is None:
+        return None
+    return ("pick queue", session.connection().engine.url.render_as_string(), newest)
+
+
+def _whole_queue(
+    session: Session, picture_id: int, warehouse: PickingWarehouse, day: date
+) -> _WholeQueue:
+    """The warehouse's whole pick list with its customers' names, and its summary."""
     queue = _queue(session, picture_id, warehouse, day)
     connection = session.connection()
     customers = tables.customers
@@ -222,27 +275,19 @@ def pick_queue(
         sa.and_(customers.c.picture_id == picture_id, customers.c.code == queue.c.customer),
     )
     # the summary rides along each row as window aggregates over the whole list, so
-    # the list is worked out once; a page past the end has no row and asks for it alone
+    # the list is worked out once; an empty list has no row and asks for it alone
     totals = [term.over().label(f"summary_{name}") for name, term in _summary_terms(queue)]
     rows = connection.execute(
         sa.select(queue, customers.c.name.label("customer_name"), *totals)
         .select_from(named)
         .order_by(queue.c.position)
-        .limit(page.size)
-        .offset(page.offset)
     ).all()
     if rows:
         summary = _summary_of([rows[0]._mapping[f"summary_{name}"] for name in _SUMMARY])
     else:
         terms = [term for _, term in _summary_terms(queue)]
         summary = _summary_of(list(connection.execute(sa.select(*terms)).one()))
-    items = [_queued_pick(row._mapping) for row in rows]
-    return PickQueue(
-        warehouse=warehouse,
-        day=day,
-        summary=summary,
-        page=Page(items, summary.picks, page.number, page.size, page.offset),
-    )
+    return _WholeQueue(summary, tuple(_queued_pick(row._mapping) for row in rows))
 
 
 def _queued_pick(row: sa.RowMapping) -> QueuedPick:
@@ -367,7 +412,6 @@ def _ranked(
         p.c.warehouse == warehouse.code,
         p.c.status == PickStatus.OPEN,
     )
-    counts = _open_line_counts(picture_id, open_picks, dialect)
     at_risk = sa.case((risk.c.at_risk.is_(True), 1), else_=0)
     expedite = sa.case((o.c.expedite.is_(True), 1), else_=0)
     working_order = (
@@ -379,13 +423,9 @@ def _ranked(
         p.c.created_at,
         text_key(p.c.pick_id, dialect),
     )
-    source = (
-        p.outerjoin(o, sa.and_(o.c.picture_id == p.c.picture_id, o.c.order_id == p.c.order_id))
-        .outerjoin(
-            risk, sa.and_(risk.c.company == warehouse.company, risk.c.order_id == p.c.order_id)
-        )
-        .outerjoin(counts, counts.c.order_id == p.c.order_id)
-    )
+    source = p.outerjoin(
+        o, sa.and_(o.c.picture_id == p.c.picture_id, o.c.order_id == p.c.order_id)
+    ).outerjoin(risk, sa.and_(risk.c.company == warehouse.company, risk.c.order_id == p.c.order_id))
     return (
         sa.select(
             p.c.pick_id,
@@ -397,7 +437,7 @@ def _ranked(
             expedite.label("expedite"),
             at_risk.label("at_risk"),
             risk.c.open_value,
-            sa.func.coalesce(counts.c.open_lines, 0).label("order_lines"),
+            _open_line_count(picture_id, p.c.order_id, dialect).label("order_lines"),
             sa.func.row_number().over(order_by=working_order).label("position"),
             sa.func.row_number()
             .over(partition_by=p.c.order_id, order_by=working_order)
@@ -415,20 +455,20 @@ def _ranked(
     )
 
 
-def _open_line_counts(
-    picture_id: int, open_picks: Sequence[sa.ColumnElement[bool]], dialect: str
-) -> sa.Subquery:
-    """Open lines (quantity not all shipped) per order that has an open pick here."""
-    lines, p = tables.sales_order_lines, tables.picks
+def _open_line_count(picture_id: int, order_id: sa.ColumnElement[str], dialect: str) -> Any:
+    """Open lines (quantity not all shipped) of the order ``order_id`` names, as a scalar
+    subquery: one range of the order lines' primary key per pick, so the list costs what
+    its picks do, not what every order line of the business does (a join to grouped
+    counts led both databases to read every order line)."""
+    lines = tables.sales_order_lines
     return (
-        sa.select(lines.c.order_id, sa.func.count().label("open_lines"))
+        sa.select(sa.func.count())
         .where(
             lines.c.picture_id == picture_id,
-            lines.c.order_id.in_(sa.select(p.c.order_id).where(*open_picks)),
+            lines.c.order_id == order_id,
             numeric_key(lines.c.qty, dialect) > numeric_key(lines.c.qty_shipped, dialect),
         )
-        .group_by(lines.c.order_id)
-        .subquery("open_line_counts")
+        .scalar_subquery()
     )
 
 

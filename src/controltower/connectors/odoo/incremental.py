@@ -1,0 +1,389 @@
+"""The documents a sync changed, mapped alone: the rows to take out of the stored picture
+and the rows to put in, so the picture is patched rather than rebuilt.
+
+A later sync changes a few records of hundreds of thousands. Every row of the dataset
+comes from one *document* (a sales order with its lines, deliveries and picks; a
+purchase order with its lines and receipts; an invoice; the stock of one product in one
+warehouse), so the documents touched by the changed records are found, and mapped
+twice by the one mapping (:mod:`~controltower.connectors.odoo.mapping`): as the
+previous mirror held them (the rows stored now, to take out by business key) and as the
+new mirror holds them (the rows to put in). Customers and suppliers are in the dataset
+while a document in scope names them, so their rows follow what the whole mirror names.
+
+Some changes are not document-wise: a product's internal reference renames it in every
+document, a partner's reference every customer code, a warehouse code or a unit every
+row that uses it, a return's rows hang on its transfer, and new connector settings
+(tags, capacities, companies) change rows no record change names. Then :func:`plan_patch`
+says why, and the caller maps the whole mirror instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from controltower.connectors.odoo.flavour import OdooFlavour
+from controltower.connectors.odoo.mapping import Mapper, commercial_partner
+from controltower.connectors.odoo.mapping_documents import (
+    invoice_in_scope,
+    map_documents,
+    purchase_order_in_scope,
+    sale_order_in_scope,
+)
+from controltower.connectors.odoo.reader import DISPUTES, SETTINGS, MirrorState, Records
+from controltower.connectors.odoo.settings import OdooSettings
+from controltower.connectors.odoo.values import many2one_id
+from controltower.domain.model import Customer, Dataset, Supplier
+
+DOCUMENT_MODELS = frozenset(
+    {
+        "sale.order",
+        "sale.order.line",
+        "purchase.order",
+        "purchase.order.line",
+        "stock.move",
+        "stock.picking",
+        "stock.scrap",
+        "stock.move.put_away",
+        "stock.quant",
+        "account.move",
+        DISPUTES,
+    }
+)
+"""The models whose changes are applied document by document; any other is a reason
+to map the whole mirror."""
+
+PATCHED_TABLES = (
+    "customers",
+    "suppliers",
+    "stock",
+    "sales_orders",
+    "sales_order_lines",
+    "purchase_orders",
+    "purchase_order_lines",
+    "receipts",
+    "invoices",
+    "picks",
+)
+"""The dataset tables a patch changes; the others (warehouses, lanes, products,
+returns) only change with a whole mapping."""
+
+
+@dataclass
+class PicturePatch:
+    """Rows to take out of the stored picture (by business key) and rows to put in."""
+
+    removed: Dataset
+    added: Dataset
+    #: the documents mapped again, per kind (for the summary)
+    documents: dict[str, int] = field(default_factory=dict)
+    unmapped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Touched:
+    orders: set[int] = field(default_factory=set)
+    purchases: set[int] = field(default_factory=set)
+    invoices: set[int] = field(default_factory=set)
+    #: (product id, location id) of the changed quants
+    quants: set[tuple[int, int]] = field(default_factory=set)
+
+
+def plan_patch(
+    previous: MirrorState,
+    state: MirrorState,
+    changed: dict[str, set[int]],
+    flavour: OdooFlavour,
+    settings: OdooSettings,
+) -> PicturePatch | str:
+    """The patch that turns the picture mapped from ``previous`` into the one mapped from
+    ``state`` (``changed``: the ids of the records that differ, per model), or why the
+    whole mirror must be mapped instead."""
+    if SETTINGS in changed:
+        return "the connector settings changed"
+    other = sorted(set(changed) - DOCUMENT_MODELS)
+    if other:
+        return f"{', '.join(other)} changed"
+    if _has_returns(previous) or _has_returns(state):
+        return "returns are mapped whole"
+    touched = _touched(previous, state, changed)
+    new = _map_touched(state, touched, flavour, settings, None)
+    old = _map_touched(previous, touched, flavour, settings, new)
+    removed, added = old.outcome.dataset, new.outcome.dataset
+    _party_changes((old, previous), (new, state), removed, added)
+    _drop_unchanged(removed, added)
+    return PicturePatch(
+        removed=removed,
+        added=added,
+        documents={
+            "sales orders": len(touched.orders),
+            "purchase orders": len(touched.purchases),
+            "invoices": len(touched.invoices),
+            "stock levels": len(touched.quants),
+        },
+        unmapped=new.outcome.unmapped,
+        warnings=new.outcome.warnings,
+    )
+
+
+def _has_returns(state: MirrorState) -> bool:
+    return bool(state.of("rma")) or any(
+        move.get("origin_returned_move_id") for move in state.of("stock.move").values()
+    )
+
+
+def _parents(states: Iterable[MirrorState], model: str, ids: Iterable[int], link: str) -> set[int]:
+    """The ``link`` of each record ``ids`` of ``model``, as any of ``states`` held it."""
+    found: set[int] = set()
+    for state in states:
+        records = state.of(model)
+        for rid in ids:
+            parent = many2one_id(records.get(rid, {}).get(link))
+            if parent is not None:
+                found.add(parent)
+    return found
+
+
+def _touched(previous: MirrorState, state: MirrorState, changed: dict[str, set[int]]) -> _Touched:
+    """The documents the changed records belong to, before or after the change."""
+    both = (previous, state)
+    touched = _Touched()
+    touched.orders |= changed.get("sale.order", set())
+    touched.orders |= _parents(
+        both, "sale.order.line", changed.get("sale.order.line", ()), "order_id"
+    )
+    touched.orders |= _parents(both, "stock.picking", changed.get("stock.picking", ()), "sale_id")
+    touched.purchases |= changed.get("purchase.order", set())
+    touched.purchases |= _parents(
+        both, "purchase.order.line", changed.get("purchase.order.line", ()), "order_id"
+    )
+    moves = changed.get("stock.move", set())
+    sale_lines = _parents(both, "stock.move", moves, "sale_line_id")
+    touched.orders |= _parents(both, "sale.order.line", sale_lines, "order_id")
+    receipts = set(moves)
+    receipts |= _receipts_putting_away(both, changed.get("stock.move.put_away", set()))
+    receipts |= _receipts_of_pickings(
+        both, _parents(both, "stock.scrap", changed.get("stock.scrap", ()), "picking_id")
+    )
+    touched.purchases |= _purchases_of_moves(both, receipts)
+    touched.purchases = _with_shared_receipts(both, touched.purchases)
+    touched.invoices |= changed.get("account.move", set())
+    touched.invoices |= {
+        int(row.get("res_id") or 0)
+        for st in both
+        for rid in changed.get(DISPUTES, ())
+        if (row := st.of(DISPUTES).get(rid))
+    }
+    for st in both:
+        quants = st.of("stock.quant")
+        for rid in changed.get("stock.quant", ()):
+            row = quants.get(rid)
+            if row is not None:
+                product = many2one_id(row.get("product_id")) or 0
+                touched.quants.add((product, many2one_id(row.get("location_id")) or 0))
+    return touched
+
+
+def _purchases_of_moves(states: Iterable[MirrorState], moves: set[int]) -> set[int]:
+    states = tuple(states)
+    lines = _parents(states, "stock.move", moves, "purchase_line_id")
+    return _parents(states, "purchase.order.line", lines, "order_id")
+
+
+def _receipts_putting_away(states: Iterable[MirrorState], put_away: set[int]) -> set[int]:
+    """The receipt moves whose goods the put-away moves ``put_away`` store."""
+    if not put_away:
+        return set()
+    return {
+        mid
+        for st in states
+        for mid, move in st.of("stock.move").items()
+        if move.get("purchase_line_id") and put_away & set(move.get("move_dest_ids") or ())
+    }
+
+
+def _receipts_of_pickings(states: Iterable[MirrorState], pickings: set[int]) -> set[int]:
+    if not pickings:
+        return set()
+    return {
+        mid
+        for st in states
+        for mid, move in st.of("stock.move").items()
+        if move.get("purchase_line_id") and many2one_id(move.get("picking_id")) in pickings
+    }
+
+
+def _with_shared_receipts(states: Iterable[MirrorState], purchases: set[int]) -> set[int]:
+    """``purchases`` and every purchase order sharing a receipt transfer with one of them
+    (what was scrapped from a transfer counts against its first move of the product)."""
+    states = tuple(states)
+    by_picking: dict[int, set[int]] = defaultdict(set)
+    for st in states:
+        lines = st.of("purchase.order.line")
+        for move in st.of("stock.move").values():
+            line = many2one_id(move.get("purchase_line_id"))
+            picking = many2one_id(move.get("picking_id"))
+            order = many2one_id(lines.get(line or 0, {}).get("order_id"))
+            if line is None or picking is None or order is None:
+                continue
+            by_picking[picking].add(order)
+    result = set(purchases)
+    frontier = set(purchases)
+    while frontier:
+        pickings = {p for p, orders in by_picking.items() if orders & frontier}
+        more = {order for p in pickings for order in by_picking[p]} - result
+        result |= more
+        frontier = more
+    return result
+
+
+def _map_touched(
+    state: MirrorState,
+    touched: _Touched,
+    flavour: OdooFlavour,
+    settings: OdooSettings,
+    products_of: Mapper | None,
+) -> Mapper:
+    """The mapping of the touched documents alone, with every lookup they need.
+
+    Products did not change (else the whole mirror is mapped), so a second mapping takes
+    them from ``products_of`` rather than mapping them again.
+    """
+    sub = MirrorState(records={}, watermarks={}, seen_at_mark={})
+    documents = set(DOCUMENT_MODELS) - {"stock.scrap", "stock.move.put_away", DISPUTES}
+    for model, records in state.records.items():
+        if model not in documents:
+            sub.records[model] = records  # lookups: read, never changed
+    sub.records["sale.order"] = _only(state.of("sale.order"), touched.orders)
+    sub.records["purchase.order"] = _only(state.of("purchase.order"), touched.purchases)
+    sub.records["account.move"] = _only(state.of("account.move"), touched.invoices)
+    sub.records["sale.order.line"] = _children(
+        state.of("sale.order.line"), "order_id", touched.orders
+    )
+    sub.records["purchase.order.line"] = _children(
+        state.of("purchase.order.line"), "order_id", touched.purchases
+    )
+    sale_lines, po_lines = set(sub.of("sale.order.line")), set(sub.of("purchase.order.line"))
+    moves = state.of("stock.move")
+    sub.records["stock.move"] = {
+        mid: move
+        for mid, move in moves.items()
+        if many2one_id(move.get("sale_line_id")) in sale_lines
+        or many2one_id(move.get("purchase_line_id")) in po_lines
+    }
+    # the other receipts of those transfers too: a scrap counts against a transfer's
+    # first move of the product, whichever order that move serves
+    transfers = {
+        many2one_id(move.get("picking_id"))
+        for move in sub.records["stock.move"].values()
+        if move.get("purchase_line_id")
+    }
+    sub.records["stock.move"].update(
+        (mid, move)
+        for mid, move in moves.items()
+        if move.get("purchase_line_id") and many2one_id(move.get("picking_id")) in transfers
+    )
+    sub.records["stock.picking"] = _children(state.of("stock.picking"), "sale_id", touched.orders)
+    mapper = Mapper(sub, flavour, settings)
+    mapper.warehouses()
+    if products_of is None:
+        mapper.products_()
+    else:
+        mapper.products, mapper.product_uom = products_of.products, products_of.product_uom
+    keys = {
+        (product, warehouse)
+        for product, location in touched.quants
+        if (warehouse := mapper.warehouse_of_location.get(location)) is not None
+    }
+    sub.records["stock.quant"] = {
+        qid: row
+        for qid, row in state.of("stock.quant").items()
+        if (
+            many2one_id(row.get("product_id")) or 0,
+            mapper.warehouse_of_location.get(many2one_id(row.get("location_id")) or 0),
+        )
+        in keys
+    }
+    mapper.stock()
+    map_documents(mapper)
+    dataset = mapper.outcome.dataset
+    dataset.warehouses, dataset.transfer_lanes = [], []
+    return mapper
+
+
+def _only(records: Records, ids: set[int]) -> Records:
+    return {rid: records[rid] for rid in sorted(ids) if rid in records}
+
+
+def _children(records: Records, link: str, parents: set[int]) -> Records:
+    return {rid: row for rid, row in records.items() if many2one_id(row.get(link)) in parents}
+
+
+def _named_parties(m: Mapper, state: MirrorState) -> tuple[set[int], set[int]]:
+    """The commercial partners the documents in scope of the whole mirror ``state`` name:
+    the customers and the suppliers a whole mapping puts in the dataset."""
+    partners = state.of("res.partner")
+    customers = {
+        pid
+        for row in state.of("sale.order").values()
+        if sale_order_in_scope(m, row)
+        if (pid := commercial_partner(partners, row.get("partner_id"))) is not None
+    }
+    customers |= {
+        pid
+        for row in state.of("account.move").values()
+        if invoice_in_scope(m, row)
+        if (pid := commercial_partner(partners, row.get("commercial_partner_id"))) is not None
+    }
+    suppliers = {
+        pid
+        for row in state.of("purchase.order").values()
+        if purchase_order_in_scope(m, row)
+        if (pid := commercial_partner(partners, row.get("partner_id"))) is not None
+    }
+    return customers, suppliers
+
+
+def _party_changes(
+    old: tuple[Mapper, MirrorState],
+    new: tuple[Mapper, MirrorState],
+    removed: Dataset,
+    added: Dataset,
+) -> None:
+    """Customers and suppliers no document names any more out, newly named ones in.
+
+    Partners themselves did not change (else the whole mirror is mapped), so a party
+    named before and after keeps its row as it is.
+    """
+    (old_map, old_state), (new_map, new_state) = old, new
+    before = _named_parties(old_map, old_state)
+    after = _named_parties(new_map, new_state)
+    removed.customers = [_customer(old_map, pid) for pid in sorted(before[0] - after[0])]
+    added.customers = [_customer(new_map, pid) for pid in sorted(after[0] - before[0])]
+    removed.suppliers = [_supplier(old_map, pid) for pid in sorted(before[1] - after[1])]
+    added.suppliers = [_supplier(new_map, pid) for pid in sorted(after[1] - before[1])]
+
+
+def _customer(m: Mapper, pid: int) -> Customer:
+    customer = m.customer(pid)
+    assert customer is not None  # a commercial partner the mirror holds
+    return customer
+
+
+def _supplier(m: Mapper, pid: int) -> Supplier:
+    supplier = m.supplier(pid)
+    assert supplier is not None  # a commercial partner the mirror holds
+    return supplier
+
+
+def _drop_unchanged(removed: Dataset, added: Dataset) -> None:
+    """Rows equal before and after need neither delete nor insert."""
+    for name in PATCHED_TABLES:
+        old = getattr(removed, name)
+        new = getattr(added, name)
+        same = set(old) & set(new)
+        if same:
+            setattr(removed, name, [row for row in old if row not in same])
+            setattr(added, name, [row for row in new if row not in same])
