@@ -243,6 +243,11 @@ def queue_escalation_notices(
     return queue(session, planned, {person.user_id: person.preferences for person in people})
 
 
+#: more cases than this and :func:`queue_for_cases` reads every live case once instead
+#: of looking the ids up (``id`` alone has no index, so each ``IN`` list scans the table)
+READ_ALL_LIVE_ABOVE: Final = 500
+
+
 def queue_for_cases(session: Session, cases: Sequence[ExceptionCase]) -> int:
     """Queue what the cases a scan just saved call for (those opened or reopened by it);
     how many rows were added. Call it after the cases are saved, in the same transaction."""
@@ -251,8 +256,8 @@ def queue_for_cases(session: Session, cases: Sequence[ExceptionCase]) -> int:
         return 0
     table = tables.exception_cases
     live = sa.select(table.c.id, table.c.scope_company).where(table.c.state != "closed")
-    if len(ids) > 500:
-        # ``id`` alone has no index: one read of the live cases, not one per 500 ids
+    if len(ids) > READ_ALL_LIVE_ABOVE:
+        # ``id`` alone has no index: one read of the live cases, not one per id list
         wanted = set(ids)
         rows = session.connection().execute(live)
         companies = {row.id: row.scope_company for row in rows if row.id in wanted}
