@@ -30,7 +30,7 @@ from controltower.storage.picture_columns import read_picture_tables
 from controltower.storage.picture_edits import key_columns
 from controltower.storage.picture_layout import LAYOUT
 from controltower.storage.picture_snapshot import write_picture_snapshot
-from controltower.storage.repository import PictureSummary, take_picture_turn
+from controltower.storage.repository import PictureSummary, picture_summary, take_picture_turn
 
 
 def patchable_picture(session: Session, source: str, synced_at: datetime | None) -> int | None:
@@ -67,32 +67,28 @@ def patch_picture(
     connection = session.connection()
     pictures = schema.pictures
     stored = connection.execute(
-        sa.select(pictures.c.companies, pictures.c.row_counts).where(pictures.c.id == picture_id)
-    ).one()
-    counts = {str(name): int(count) for name, count in dict(stored.row_counts or {}).items()}
+        sa.select(pictures.c.row_counts).where(pictures.c.id == picture_id)
+    ).scalar_one()
+    counts = {str(name): int(count) for name, count in dict(stored or {}).items()}
+    changed = False
     for entity, rows in removed.collections():
         if rows:
             counts[entity] = counts.get(entity, 0) - _delete(connection, picture_id, entity, rows)
+            changed = True
     for entity, rows in added.collections():
         if rows:
             counts[entity] = counts.get(entity, 0) + _insert(connection, picture_id, entity, rows)
+            changed = True
     connection.execute(
         sa.update(pictures)
         .where(pictures.c.id == picture_id)
         .values(row_counts=counts, imported_at=imported_at)
     )
-    if any(rows for _, rows in removed.collections()) or any(
-        rows for _, rows in added.collections()
-    ):
+    if changed:
         _rewrite_snapshot(connection, picture_id)
-    return PictureSummary(
-        picture_id=picture_id,
-        companies=tuple(str(stored.companies).split(",")),
-        imported_at=imported_at,
-        source=_source(connection, picture_id),
-        counts=counts,
-        warehouses=_warehouses(connection, picture_id),
-    )
+    # read back as every stored picture's summary is (companies from their own table: a
+    # code may hold the comma of the joined column)
+    return next(summary for summary in picture_summary(session) if summary.picture_id == picture_id)
 
 
 def _delete(connection: sa.Connection, picture_id: int, entity: str, rows: Sequence[Any]) -> int:
@@ -131,22 +127,3 @@ def _rewrite_snapshot(connection: sa.Connection, picture_id: int) -> None:
     ).rowcount
     if removed:
         write_picture_snapshot(connection, picture_id, read_picture_tables(connection, picture_id))
-
-
-def _source(connection: sa.Connection, picture_id: int) -> str:
-    pictures = schema.pictures
-    return str(
-        connection.execute(
-            sa.select(pictures.c.source).where(pictures.c.id == picture_id)
-        ).scalar_one()
-    )
-
-
-def _warehouses(connection: sa.Connection, picture_id: int) -> list[tuple[str, str | None, str]]:
-    table = schema.warehouses
-    rows = connection.execute(
-        sa.select(table.c.code, table.c.name, table.c.company)
-        .where(table.c.picture_id == picture_id)
-        .order_by(table.c.position)
-    ).all()
-    return [(str(code), name, str(company)) for code, name, company in rows]
