@@ -69,7 +69,9 @@ REPEAT_LIMIT_SECONDS = 600
 #: a step is stopped after this long
 STEP_TIMEOUT_SECONDS = 3 * 3600
 LOAD_USERS = 20
-LOAD_SECONDS = 30
+#: long enough for about thirty requests per URL, so that a URL's p95 is not simply its
+#: slowest answer
+LOAD_SECONDS = 60
 QUICK_LOAD_SECONDS = 10
 #: a user's mean pause between two requests (someone reading a page)
 THINK_SECONDS = 1.0
@@ -972,7 +974,7 @@ def _render_load(report: dict[str, Any], verdicts: list[str]) -> list[str]:
     if any_load:
         add(
             f"`controltower serve` (one process) on the stored business after its scans; Locust "
-            f"headless with {any_load['users']} users started at once, each asking for the next "
+            f"headless (`FastHttpUser`, its lighter client) with {any_load['users']} users started at once, each asking for the next "
             f"URL of the list as soon as it has read the last answer and paused "
             f"{any_load['think_seconds']:.1f} s on average (0.5 – 1.5 s, someone reading a "
             f"page), for {any_load['seconds']} s, on the same 2 cores as the server. The URLs are "

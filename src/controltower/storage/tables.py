@@ -24,6 +24,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -732,6 +733,14 @@ exception_cases = sa.Table(
     # migration 0014_escalation: the deadlines the worker fires
     sa.Index("ix_exception_cases_next_escalation_at", "next_escalation_at"),
 )
+
+# migration 0019, PostgreSQL only: the cases naming an entity, looked up in the JSON
+sa.Index(
+    "ix_exception_cases_entities_lookup",
+    sa.cast(exception_cases.c.entities, JSONB).label("entities_json"),
+    postgresql_using="gin",
+    postgresql_ops={"entities_json": "jsonb_path_ops"},
+).ddl_if(dialect="postgresql")
 
 #: every case's timeline, append-only: rows are inserted, never updated or deleted
 case_events = sa.Table(

@@ -72,7 +72,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0018_list_indexes"
+        assert current_revision(engine) == head_revision() == "0019_case_entity_lookup"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()

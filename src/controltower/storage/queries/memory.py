@@ -8,6 +8,14 @@ picture, under a *cases version*: a key that changes whenever the cases can have
 changed, read in the request's own transaction before the cases themselves, so an
 answer is never filed under a key older than what it was computed from.
 
+A remembered answer lives for minutes and may hold a hundred thousand objects. Python's
+cycle collector would walk every one of them each time it makes a full pass (every few
+seconds under load, about 120 ms each at a million order lines, stalling every request
+the server is working on). So once a large answer is kept, the garbage there is is
+collected and everything alive is moved out of the collector's sight
+(:func:`gc.freeze`): the answers are plain data without reference cycles, freed by
+their reference counts when dropped, so the collector has nothing to find in them.
+
 The stored order risk changes only when a scan is recorded (``record_order_risk`` writes
 it with the scan run, in one transaction), so the newest scan run is its version.
 
@@ -22,6 +30,7 @@ written, so a remembered answer lasts until the next write of any kind.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence, Sized
@@ -35,6 +44,8 @@ from controltower.storage import tables
 #: how much is remembered in all, least recently used dropped first: an answer weighs
 #: one, or its length when it has one (a ranking of 60,000 causes weighs 60,000)
 _KEPT: Final = 1_000_000
+#: an answer at least this heavy is moved out of the cycle collector's sight once kept
+FREEZE_FROM: Final = 10_000
 
 _Answer = TypeVar("_Answer")
 
@@ -94,11 +105,21 @@ class _Memory:
             while self._weight > _KEPT and len(self._answers) > 1:
                 _, (_, dropped) = self._answers.popitem(last=False)
                 self._weight -= dropped
+        if weight >= FREEZE_FROM:
+            _out_of_collectors_sight()
 
     def clear(self) -> None:
         with self._lock:
             self._answers.clear()
             self._weight = 0
+
+
+def _out_of_collectors_sight() -> None:
+    """Collect the garbage there is, then freeze what is alive (see the module): the
+    collector's full passes no longer walk the remembered answers. Collecting first
+    keeps garbage from being frozen with them, where it would never be freed."""
+    gc.collect()
+    gc.freeze()
 
 
 _MEMORY: Final = _Memory()
