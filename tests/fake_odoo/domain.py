@@ -144,9 +144,24 @@ def compile_domain(backend: Backend, model: str, node: Node) -> Predicate:
         inner = compile_domain(backend, model, node[1])
         return lambda row: not inner(row)
     children = [compile_domain(backend, model, child) for child in node[1]]
+    # plain loops: a generator for ``all``/``any`` per row costs more than the tests
     if kind == "&":
-        return lambda row: all(c(row) for c in children)
-    return lambda row: any(c(row) for c in children)
+
+        def every(row: Row) -> bool:
+            for child in children:  # noqa: SIM110 (a loop: cheaper per row than all())
+                if not child(row):
+                    return False
+            return True
+
+        return every
+
+    def some(row: Row) -> bool:
+        for child in children:  # noqa: SIM110 (a loop: cheaper per row than any())
+            if child(row):
+                return True
+        return False
+
+    return some
 
 
 def _compile_leaf(backend: Backend, model: str, path: str, operator: str, right: Any) -> Predicate:
@@ -195,16 +210,19 @@ def _in_ids(
     backend: Backend, model: str, field: FieldSpec, ids: set[int], negate: bool
 ) -> Predicate:
     name = field.name
+    if field.type == "many2one":
 
-    def test(row: Row) -> bool:
+        def one(row: Row) -> bool:
+            value = backend.value(model, row, name)
+            return (bool(value) and value in ids) != negate
+
+        return one
+
+    def many(row: Row) -> bool:
         value = backend.value(model, row, name)
-        if field.type == "many2one":
-            hit = bool(value) and value in ids
-        else:
-            hit = any(v in ids for v in value or [])
-        return hit != negate
+        return any(v in ids for v in value or []) != negate
 
-    return test
+    return many
 
 
 def _hierarchy_leaf(

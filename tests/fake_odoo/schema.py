@@ -43,11 +43,13 @@ class FieldSpec:
     default_fn: str | None = None  # a named default worked out by the store
     model_field: str | None = None  # many2one_reference: the field naming the model
     help: str | None = None
+    #: whether the value is derived instead of kept in the row (worked out once: every
+    #: value a search tests asks)
+    virtual: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def virtual(self) -> bool:
-        """Whether the value is derived instead of kept in the row."""
-        return bool(self.type == "one2many" or self.mirror or self.related or self.compute)
+    def __post_init__(self) -> None:
+        derived = bool(self.type == "one2many" or self.mirror or self.related or self.compute)
+        object.__setattr__(self, "virtual", derived)
 
     @property
     def is_searchable(self) -> bool:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from . import computes
@@ -241,6 +242,8 @@ class Store:
     def value(self, model: str, row: Row, fname: str) -> Any:
         """The raw value of a field on a row (an id, a list of ids, text, a number ...)."""
         spec = self.models[model].fields[fname]
+        if not spec.virtual:
+            return row[fname] if fname in row else _type_default(spec)
         if spec.type == "one2many":
             return self._inverse_ids(spec.relation or "", spec.inverse or "", row["id"])
         if spec.mirror:
@@ -442,6 +445,9 @@ class Store:
     def _sort(self, model: str, rows: list[Row], terms: list[tuple[str, bool, bool]]) -> list[Row]:
         spec = self.models[model]
         for fname, desc, nulls_first in reversed(terms):
+            if fname == "id":  # never null, kept in every row: sorted on the row itself
+                rows.sort(key=itemgetter("id"), reverse=desc)
+                continue
             fspec = spec.fields[fname]
             null_flag = (1 if nulls_first else 0) if desc else (0 if nulls_first else 1)
 

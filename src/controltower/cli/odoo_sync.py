@@ -32,6 +32,7 @@ from controltower.connectors.odoo.incremental import PicturePatch, plan_patch
 from controltower.connectors.odoo.mapping import map_mirror
 from controltower.connectors.odoo.reader import MirrorState, Progress, ReadOutcome, read_odoo
 from controltower.connectors.odoo.settings import OdooSettings
+from controltower.workflow.memory import cycle_collection_paused
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -90,6 +91,30 @@ def sync_odoo(
     Raises :class:`OdooError` (connection, credentials, access) before anything is
     stored, and the storage errors of ``import`` (a picture conflict) likewise.
     """
+    # the mirror is hundreds of thousands of small dicts, none in a reference cycle: the
+    # cyclic collector walking them each time a generation fills cost more than parsing
+    with cycle_collection_paused():
+        return _sync(
+            connection,
+            settings,
+            database_url,
+            full=full,
+            replace_all=replace_all,
+            progress=progress,
+            storing=storing,
+        )
+
+
+def _sync(
+    connection: OdooConnection,
+    settings: OdooSettings,
+    database_url: str,
+    *,
+    full: bool,
+    replace_all: bool,
+    progress: Progress | None,
+    storing: Callable[[str, int, int], None] | None,
+) -> SyncSummary:
     from controltower.storage.action_confirmation import confirm_executed_actions
     from controltower.storage.database import make_engine, make_session_factory, migrate
     from controltower.storage.odoo_mirror import load_mirror, save_mirror

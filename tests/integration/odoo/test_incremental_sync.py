@@ -57,6 +57,8 @@ _change = st.tuples(
             "move_done",
             "picking_done",
             "partner_ref",
+            "reassign",
+            "reassign_po",
         ]
     ),
     st.integers(0, 50),
@@ -86,7 +88,13 @@ def _apply(odoo: FakeOdoo, kind: str, index: int) -> None:
         odoo.write("sale.order", rid, {"state": "cancel"})
     elif kind == "confirm" and (rid := _nth(odoo, "sale.order", index, state="draft")):
         odoo.write("sale.order", rid, {"state": "sale"})
-    elif kind == "quant" and (rid := _nth(odoo, "stock.quant", index)):
+    else:
+        _apply_elsewhere(odoo, kind, index)
+
+
+def _apply_elsewhere(odoo: FakeOdoo, kind: str, index: int) -> None:
+    """The changes of :func:`_apply` outside sales orders."""
+    if kind == "quant" and (rid := _nth(odoo, "stock.quant", index)):
         odoo.write("stock.quant", rid, {"quantity": float(index % 7) * 3})
     elif kind == "po_line_date" and (rid := _nth(odoo, "purchase.order.line", index)):
         odoo.write(
@@ -98,16 +106,22 @@ def _apply(odoo: FakeOdoo, kind: str, index: int) -> None:
         rid := _nth(odoo, "sale.order.line", index, display_type=False)
     ):
         odoo.unlink("sale.order.line", rid)
-    elif kind == "move_done" and (
-        rid := _nth(odoo, "stock.move", index, state=("assigned", "confirmed", "waiting"))
-    ):
-        odoo.write("stock.move", rid, {"state": "done"})
-    elif kind == "picking_done" and (
-        rid := _nth(odoo, "stock.picking", index, state=("assigned", "confirmed", "waiting"))
-    ):
-        odoo.write("stock.picking", rid, {"state": "done"})
+    elif kind in ("move_done", "picking_done"):
+        model = "stock.move" if kind == "move_done" else "stock.picking"
+        if rid := _nth(odoo, model, index, state=("assigned", "confirmed", "waiting")):
+            odoo.write(model, rid, {"state": "done"})
     elif kind == "partner_ref" and (rid := _nth(odoo, "res.partner", index, is_company=True)):
         odoo.write("res.partner", rid, {"ref": f"R-{index}"})
+    elif kind in ("reassign", "reassign_po"):
+        _reassign(odoo, "sale.order" if kind == "reassign" else "purchase.order", index)
+
+
+def _reassign(odoo: FakeOdoo, model: str, index: int) -> None:
+    """Another company on an order: its customer (supplier) may leave, another come."""
+    order = _nth(odoo, model, index)
+    partner = _nth(odoo, "res.partner", index * 7 + 3, is_company=True)
+    if order and partner:
+        odoo.write(model, order, {"partner_id": partner})
 
 
 def _stored(database_url: str, source: str) -> Dataset:

@@ -31,7 +31,7 @@ from controltower.connectors.odoo.mapping_documents import (
     purchase_order_in_scope,
     sale_order_in_scope,
 )
-from controltower.connectors.odoo.reader import DISPUTES, SETTINGS, MirrorState, Records
+from controltower.connectors.odoo.reader import DISPUTES, SETTINGS, MirrorState, Record, Records
 from controltower.connectors.odoo.settings import OdooSettings
 from controltower.connectors.odoo.values import many2one_id
 from controltower.domain.model import Customer, Dataset, Supplier
@@ -112,7 +112,7 @@ def plan_patch(
     new = _map_touched(state, touched, flavour, settings, None)
     old = _map_touched(previous, touched, flavour, settings, new)
     removed, added = old.outcome.dataset, new.outcome.dataset
-    _party_changes((old, previous), (new, state), removed, added)
+    _party_changes((old, previous), (new, state), touched, removed, added)
     _drop_unchanged(removed, added)
     return PicturePatch(
         removed=removed,
@@ -321,25 +321,35 @@ def _children(records: Records, link: str, parents: set[int]) -> Records:
     return {rid: row for rid, row in records.items() if many2one_id(row.get(link)) in parents}
 
 
-def _named_parties(m: Mapper, state: MirrorState) -> tuple[set[int], set[int]]:
-    """The commercial partners the documents in scope of the whole mirror ``state`` name:
-    the customers and the suppliers a whole mapping puts in the dataset."""
+def _named_parties(
+    m: Mapper, state: MirrorState, touched: _Touched, *, untouched: bool = False
+) -> tuple[set[int], set[int]]:
+    """The commercial partners the documents in scope name: the customers and the
+    suppliers a whole mapping puts in the dataset for them. The touched documents only,
+    or (``untouched``) every other one."""
     partners = state.of("res.partner")
+
+    def of(model: str, ids: set[int]) -> Iterable[Record]:
+        records = state.of(model)
+        if untouched:
+            return (row for rid, row in records.items() if rid not in ids)
+        return (records[rid] for rid in ids if rid in records)
+
     customers = {
         pid
-        for row in state.of("sale.order").values()
+        for row in of("sale.order", touched.orders)
         if sale_order_in_scope(m, row)
         if (pid := commercial_partner(partners, row.get("partner_id"))) is not None
     }
     customers |= {
         pid
-        for row in state.of("account.move").values()
+        for row in of("account.move", touched.invoices)
         if invoice_in_scope(m, row)
         if (pid := commercial_partner(partners, row.get("commercial_partner_id"))) is not None
     }
     suppliers = {
         pid
-        for row in state.of("purchase.order").values()
+        for row in of("purchase.order", touched.purchases)
         if purchase_order_in_scope(m, row)
         if (pid := commercial_partner(partners, row.get("partner_id"))) is not None
     }
@@ -349,21 +359,31 @@ def _named_parties(m: Mapper, state: MirrorState) -> tuple[set[int], set[int]]:
 def _party_changes(
     old: tuple[Mapper, MirrorState],
     new: tuple[Mapper, MirrorState],
+    touched: _Touched,
     removed: Dataset,
     added: Dataset,
 ) -> None:
     """Customers and suppliers no document names any more out, newly named ones in.
 
-    Partners themselves did not change (else the whole mirror is mapped), so a party
-    named before and after keeps its row as it is.
+    Partners themselves did not change (else the whole mirror is mapped), and the
+    documents not touched are the same before and after: a party changes only when the
+    touched documents name it on one side alone and no other document names it. Those
+    few are looked for among the other documents, and only when there are any.
     """
     (old_map, old_state), (new_map, new_state) = old, new
-    before = _named_parties(old_map, old_state)
-    after = _named_parties(new_map, new_state)
-    removed.customers = [_customer(old_map, pid) for pid in sorted(before[0] - after[0])]
-    added.customers = [_customer(new_map, pid) for pid in sorted(after[0] - before[0])]
-    removed.suppliers = [_supplier(old_map, pid) for pid in sorted(before[1] - after[1])]
-    added.suppliers = [_supplier(new_map, pid) for pid in sorted(after[1] - before[1])]
+    before = _named_parties(old_map, old_state, touched)
+    after = _named_parties(new_map, new_state, touched)
+    either = (before[0] ^ after[0], before[1] ^ after[1])
+    kept: tuple[set[int], set[int]] = (set(), set())
+    if either[0] or either[1]:
+        others = _named_parties(new_map, new_state, touched, untouched=True)
+        kept = (others[0] & either[0], others[1] & either[1])
+    gone = (before[0] - after[0] - kept[0], before[1] - after[1] - kept[1])
+    came = (after[0] - before[0] - kept[0], after[1] - before[1] - kept[1])
+    removed.customers = [_customer(old_map, pid) for pid in sorted(gone[0])]
+    added.customers = [_customer(new_map, pid) for pid in sorted(came[0])]
+    removed.suppliers = [_supplier(old_map, pid) for pid in sorted(gone[1])]
+    added.suppliers = [_supplier(new_map, pid) for pid in sorted(came[1])]
 
 
 def _customer(m: Mapper, pid: int) -> Customer:

@@ -499,11 +499,18 @@ def _drop_orphan_lines(state: MirrorState) -> None:
 
 
 def _drop_deleted(run: _Run, state: MirrorState, reads: list[ModelRead]) -> None:
-    for read in reads:
+    """Ask for the ids still alive, model by model, up to ``parallel_requests`` at once."""
+
+    def alive(read: ModelRead) -> tuple[ModelRead, set[int]]:
         context = {"active_test": False} if read.include_archived else None
-        alive = set(run.client.search_ids(read.model, list(read.alive), context=context))
+        return read, set(run.client.search_ids(read.model, list(read.alive), context=context))
+
+    workers = max(1, run.settings.parallel_requests)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="odoo-read") as pool:
+        answers = list(pool.map(alive, reads))
+    for read, ids in answers:
         records = state.of(read.model)
-        gone = [record_id for record_id in records if record_id not in alive]
+        gone = [record_id for record_id in records if record_id not in ids]
         for record_id in gone:
             del records[record_id]
 
