@@ -38,6 +38,8 @@ import httpx
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 #: how far into a list "a later page" is
 LATER_PAGE = 10
+#: the users start over this many seconds, and are counted once all of them run
+RAMP_SECONDS = 5
 #: a request of the load test slower than this fails; the run waits this long at its end
 #: for the requests still going, so that slow ones are counted, not dropped
 REQUEST_TIMEOUT_SECONDS = 120
@@ -289,7 +291,10 @@ def run_locust(
         "-u",
         str(users),
         "-r",
-        str(users),
+        f"{users / RAMP_SECONDS:g}",
+        # counted from when every user is running: a load test measures the steady
+        # state, not twenty first requests landing in the same millisecond
+        "--reset-stats",
         "--run-time",
         f"{seconds}s",
         "--stop-timeout",
@@ -318,6 +323,7 @@ def run_locust(
     stats = _read_stats(Path(f"{prefix}_stats.csv"))
     return {
         "users": users,
+        "ramp_seconds": RAMP_SECONDS,
         "seconds": seconds,
         "think_seconds": think_seconds,
         "returncode": done.returncode,

@@ -964,6 +964,14 @@ def _render_stored_scan(report: dict[str, Any], verdicts: list[str]) -> list[str
     return out
 
 
+def _started(load: dict[str, Any]) -> str:
+    """How the load test's users started: at once, or over a ramp, counted after it."""
+    ramp = load.get("ramp_seconds")
+    if not ramp:
+        return "started at once"
+    return f"started over {ramp} s and counted once all of them run (`--reset-stats`)"
+
+
 def _render_load(report: dict[str, Any], verdicts: list[str]) -> list[str]:
     """The web app and the API under load; adds its verdicts."""
     out: list[str] = []
@@ -974,7 +982,7 @@ def _render_load(report: dict[str, Any], verdicts: list[str]) -> list[str]:
     if any_load:
         add(
             f"`controltower serve` (one process) on the stored business after its scans; Locust "
-            f"headless (`FastHttpUser`, its lighter client) with {any_load['users']} users started at once, each asking for the next "
+            f"headless (`FastHttpUser`, its lighter client) with {any_load['users']} users {_started(any_load)}, each asking for the next "
             f"URL of the list as soon as it has read the last answer and paused "
             f"{any_load['think_seconds']:.1f} s on average (0.5 – 1.5 s, someone reading a "
             f"page), for {any_load['seconds']} s, on the same 2 cores as the server. The URLs are "

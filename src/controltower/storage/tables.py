@@ -766,6 +766,16 @@ case_events = sa.Table(
     sa.Index("ix_case_events_scope_kind_at", "scope_company", "kind", "at"),
 )
 
+#: one row (id 1): on PostgreSQL, a trigger on ``case_events`` adds one to ``version``
+#: in every transaction that appends events (migration 0020); the cases version of the
+#: remembered answers. SQLite reads the newest event's rowid instead and leaves it at 0.
+case_changes = sa.Table(
+    "case_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
 
 # --- People (migration 0007) ----------------------------------------------------------
 #

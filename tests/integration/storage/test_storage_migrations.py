@@ -60,6 +60,7 @@ EXPECTED_TABLES = {
     "case_routing_facts",
     "order_pegs",
     "odoo_mirror_rows",
+    "case_changes",
 }
 
 
@@ -72,7 +73,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0019_case_entity_lookup"
+        assert current_revision(engine) == head_revision() == "0020_case_changes"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Final
@@ -46,7 +46,12 @@ from controltower.domain.cases import (
 from controltower.domain.incidents import Incident, group_incidents
 from controltower.domain.people import Scope
 from controltower.storage import tables
-from controltower.storage.queries.cases import CaseFilters, case_conditions, search_source
+from controltower.storage.queries.cases import (
+    CaseFilters,
+    at_last_snooze_end,
+    case_conditions,
+    search_source,
+)
 from controltower.storage.queries.cases import severity_rank as sql_severity_rank
 from controltower.storage.queries.memory import cases_version, keep, recall, remembered
 from controltower.storage.queries.paging import (
@@ -224,7 +229,8 @@ def _matching_causes(
     session: Session, companies: Sequence[str], filters: IncidentFilters
 ) -> set[str]:
     """The causes with at least one grouped case passing the member filters (read from
-    every matching case, so remembered until the cases change)."""
+    every matching case, so remembered until the cases change, or a snooze runs out)."""
+    filters = replace(filters, members=at_last_snooze_end(session, filters.members))
     return remembered(
         cases_version(session, companies),
         ("matching causes", filters),

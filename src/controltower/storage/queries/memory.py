@@ -24,8 +24,10 @@ which records a scan run in the same transaction, and a change of state, which a
 an event to the case's timeline (timelines are append-only; even a scan's re-worded
 text comes with its scan run). On SQLite the newest scan run and the newest event row
 say both (an event's rowid only grows, as events are never deleted). On PostgreSQL the
-snapshot's ``xmax`` (the next transaction id) moves whenever anything at all was
-written, so a remembered answer lasts until the next write of any kind.
+newest scan run and ``case_changes.version``, which a trigger on ``case_events`` adds
+one to in each transaction that appends events (migration 0020), say both: read in the
+request's transaction, it moves exactly when the new events become visible, and no
+other write (a session touched, another database of the server) moves it.
 """
 
 from __future__ import annotations
@@ -71,7 +73,8 @@ def cases_version(session: Session, companies: Sequence[str]) -> Hashable | None
         rowid: sa.ColumnElement[int] = sa.literal_column("rowid")
         written = sa.select(sa.func.max(rowid)).select_from(tables.case_events).scalar_subquery()
     elif dialect == "postgresql":
-        written = sa.literal_column("pg_snapshot_xmax(pg_current_snapshot())::text")
+        changes = tables.case_changes
+        written = sa.select(changes.c.version).where(changes.c.id == 1).scalar_subquery()
     else:
         return None
     run, events = connection.execute(sa.select(newest_run, written)).one()
