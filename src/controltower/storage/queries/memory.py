@@ -11,8 +11,8 @@ answer is never filed under a key older than what it was computed from.
 A remembered answer lives for minutes and may hold a hundred thousand objects. Python's
 cycle collector would walk every one of them each time it makes a full pass (every few
 seconds under load, about 120 ms each at a million order lines, stalling every request
-the server is working on). So once a large answer is kept, the garbage there is is
-collected and everything alive is moved out of the collector's sight
+the server is working on). So once a large answer is kept, any garbage is collected
+first and then everything alive is moved out of the collector's sight
 (:func:`gc.freeze`): the answers are plain data without reference cycles, freed by
 their reference counts when dropped, so the collector has nothing to find in them.
 
