@@ -250,11 +250,7 @@ class Store:
             return self._mirror_ids(spec.relation or "", spec.mirror, row["id"])
         if spec.related:
             return self._related_value(model, row, spec.related)
-        if spec.compute:
-            return computes.compute(self, spec.compute, model, row, fname)
-        if fname in row:
-            return row[fname]
-        return _type_default(spec)
+        return computes.compute(self, spec.compute or "", model, row, fname)
 
     def _related_value(self, model: str, row: Row, path: str) -> Any:
         head, _, rest = path.partition(".")

@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-import sqlalchemy as sa
-from typer.testing import CliRunner, Result
-
-from controltower.cli.main import app
-from controltower.cli.odoo_cmd import connection_or_exit, settings_or_exit
-from controltower.cli.odoo_writeback import writeback_odoo
 from controltower.connectors.odoo.writeback import (
     MOVED_FEEDBACK,
     CaseForOdoo,
@@ -33,14 +25,13 @@ from controltower.connectors.odoo.writeback import (
     OdooDirectory,
     UpdateActivity,
     UserRules,
-    Write,
     plan_writeback,
 )
-from controltower.storage.database import make_engine
 from controltower.storage.tables import exception_cases, odoo_followups, odoo_writes
 from fake_odoo import FakeOdoo
-from fake_odoo.business import Business, seed_business
+from fake_odoo.business import seed_business
 from helpers.odoo_cli import connection_args, run_odoo_command
+from helpers.odoo_writeback import SETTINGS, WritebackSetup, seeded_odoo
 
 FOLLOWED = ("order_at_risk", "supplier_delay", "supplier_confirmation_overdue", "credit_hold")
 MODEL_OF = {
@@ -49,69 +40,12 @@ MODEL_OF = {
     "supplier_confirmation_overdue": "purchase.order",
     "credit_hold": "res.partner",
 }
-SETTINGS = """
-[odoo]
-fallback_user = "ct"
-
-[odoo.users]
-customer_service = "sales.sara"
-purchasing = "buyer.bruno"
-"""
-#: a case resolves at the first scan that misses its condition (the test cannot wait)
+#: the chatter note the write-back posts on a record when one of its cases resolves
 RESOLVED_NOTE = re.compile(r"\[Control Tower\] case (.+/CASE-\w+) resolved ")
-QUICK_RESOLVE_POLICY = """
-[lifecycle]
-clear_after_scans = 1
-clear_after_minutes = 0
-"""
 
 
 @dataclass
-class Setup:
-    odoo: FakeOdoo
-    business: Business
-    database_url: str
-    settings: Path
-    policy: Path
-    outputs: list[str]
-
-    def connection_args(self) -> list[str]:
-        connection = connection_args(
-            self.odoo.url, self.odoo.db, self.business.login, self.database_url
-        )
-        return [*connection, "--settings", str(self.settings)]
-
-    def run(self, *args: str) -> Result:
-        result = CliRunner().invoke(app, list(args), env={"ODOO_API_KEY": self.business.api_key})
-        self.outputs.extend([result.stdout, result.stderr])
-        return result
-
-    def sync_and_scan(self) -> None:
-        synced = self.run("sync", "odoo", *self.connection_args(), "--no-scan")
-        assert synced.exit_code == 0, synced.stderr
-        scanned = self.run(
-            "scan",
-            "--db",
-            "--as-of",
-            self.business.as_of.date().isoformat(),
-            "--policy",
-            str(self.policy),
-            "--database-url",
-            self.database_url,
-        )
-        assert scanned.exit_code == 0, scanned.stderr
-
-    def writeback(self, *extra: str) -> Result:
-        return self.run("writeback", "odoo", *self.connection_args(), *extra)
-
-    def rows(self, table: sa.Table) -> list[dict[str, Any]]:
-        engine = make_engine(self.database_url)
-        try:
-            with engine.connect() as connection:
-                return [dict(row._mapping) for row in connection.execute(sa.select(table))]
-        finally:
-            engine.dispose()
-
+class Setup(WritebackSetup):
     def active_followed_cases(self) -> list[dict[str, Any]]:
         return [
             row
@@ -139,21 +73,10 @@ class Setup:
         ]
 
 
-@contextmanager
-def seeded(tmp_path: Path, database_url: str, *, helpdesk: bool = False) -> Iterator[Setup]:
-    settings = tmp_path / "odoo.toml"
-    settings.write_text(SETTINGS, encoding="utf-8")
-    policy = tmp_path / "policy.toml"
-    policy.write_text(QUICK_RESOLVE_POLICY, encoding="utf-8")
-    with FakeOdoo(version="17.0") as odoo:
-        business = seed_business(odoo)
-        if helpdesk:
-            odoo.install("helpdesk_mgmt")
-        setup = Setup(odoo, business, database_url, settings, policy, [])
-        setup.sync_and_scan()
-        yield setup
-        for text in setup.outputs:
-            assert business.api_key not in text
+def seeded(
+    tmp_path: Path, database_url: str, *, helpdesk: bool = False
+) -> AbstractContextManager[Setup]:
+    return seeded_odoo(tmp_path, database_url, Setup, helpdesk=helpdesk)
 
 
 def _expected_user(setup: Setup, case: dict[str, Any]) -> int:
@@ -254,32 +177,7 @@ def test_a_crash_before_the_local_commit_is_recovered_without_a_duplicate(
     tmp_path: Path, database_url: str
 ) -> None:
     with seeded(tmp_path, database_url) as setup:
-        created: list[CreateActivity] = []
-
-        def crash_after_first_activity(write: Write) -> None:
-            if isinstance(write, CreateActivity):
-                created.append(write)
-                raise RuntimeError("killed between Odoo's answer and the local commit")
-
-        connection = connection_or_exit(
-            setup.odoo.url,
-            setup.odoo.db,
-            setup.business.login,
-            setup.business.api_key,
-            "xmlrpc",
-            10.0,
-            1.0,
-        )
-        with pytest.raises(RuntimeError, match="killed"):
-            writeback_odoo(
-                connection,
-                settings_or_exit(setup.settings),
-                database_url,
-                apply=True,
-                by="tester",
-                after_write=crash_after_first_activity,
-            )
-        (lost,) = created
+        lost = setup.writeback_crashing_after(CreateActivity)
         (orphan,) = setup.activities()
         assert orphan["summary"] == lost.marker
         assert setup.rows(odoo_followups) == []

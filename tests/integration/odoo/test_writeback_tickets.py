@@ -18,12 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from controltower.cli.main import app
-from controltower.cli.odoo_cmd import connection_or_exit, settings_or_exit
-from controltower.cli.odoo_writeback import writeback_odoo
 from controltower.connectors.odoo.writeback import (
     TICKET_ROW,
     CloseTicket,
@@ -31,110 +27,21 @@ from controltower.connectors.odoo.writeback import (
     UpdateTicket,
     Write,
 )
-from controltower.storage.database import make_engine
 from controltower.storage.tables import odoo_followups, odoo_writes
-from fake_odoo import FakeOdoo
-from fake_odoo.business import Business, seed_business
-from helpers.odoo_cli import connection_args
+from helpers.odoo_writeback import WritebackSetup, seeded_odoo
 
 pytestmark = pytest.mark.database
 
-SETTINGS = """
-[odoo]
-fallback_user = "ct"
-
-[odoo.users]
-customer_service = "sales.sara"
-purchasing = "buyer.bruno"
-"""
-#: a case resolves at the first scan that misses its condition
-QUICK_RESOLVE_POLICY = """
-[lifecycle]
-clear_after_scans = 1
-clear_after_minutes = 0
-"""
 TICKET = "helpdesk.ticket"
 
 
 @dataclass
-class Setup:
-    odoo: FakeOdoo
-    business: Business
-    database_url: str
-    settings: Path
-    policy: Path
-
-    def run(self, *args: str) -> Result:
-        result = CliRunner().invoke(app, list(args), env={"ODOO_API_KEY": self.business.api_key})
-        assert self.business.api_key not in result.output
-        return result
-
-    def sync_and_scan(self) -> None:
-        connection = connection_args(
-            self.odoo.url, self.odoo.db, self.business.login, self.database_url
-        )
-        synced = self.run("sync", "odoo", *connection, "--no-scan")
-        assert synced.exit_code == 0, synced.stderr
-        scanned = self.run(
-            "scan",
-            "--db",
-            "--as-of",
-            self.business.as_of.date().isoformat(),
-            "--policy",
-            str(self.policy),
-            "--database-url",
-            self.database_url,
-        )
-        assert scanned.exit_code == 0, scanned.stderr
-
+class Setup(WritebackSetup):
     def writeback(self, *extra: str) -> Result:
-        connection = connection_args(
-            self.odoo.url, self.odoo.db, self.business.login, self.database_url
-        )
-        result = self.run(
-            "writeback", "odoo", *connection, "--settings", str(self.settings), *extra
-        )
+        """The write-back, which must succeed."""
+        result = super().writeback(*extra)
         assert result.exit_code == 0, result.output
         return result
-
-    def writeback_crashing_after(self, kind: type[Write]) -> Write:
-        """An applied write-back killed after the first ``kind`` write reached Odoo and
-        before it was recorded locally; returns that write."""
-        crashed: list[Write] = []
-
-        def crash(write: Write) -> None:
-            if isinstance(write, kind):
-                crashed.append(write)
-                raise RuntimeError("killed between Odoo's answer and the local commit")
-
-        connection = connection_or_exit(
-            self.odoo.url,
-            self.odoo.db,
-            self.business.login,
-            self.business.api_key,
-            "xmlrpc",
-            10.0,
-            1.0,
-        )
-        with pytest.raises(RuntimeError, match="killed"):
-            writeback_odoo(
-                connection,
-                settings_or_exit(self.settings),
-                self.database_url,
-                apply=True,
-                by="tester",
-                after_write=crash,
-            )
-        (write,) = crashed
-        return write
-
-    def rows(self, table: sa.Table) -> list[dict[str, Any]]:
-        engine = make_engine(self.database_url)
-        try:
-            with engine.connect() as connection:
-                return [dict(row._mapping) for row in connection.execute(sa.select(table))]
-        finally:
-            engine.dispose()
 
     def actions(self) -> list[str]:
         return [str(w["action"]) for w in self.rows(odoo_writes)]
@@ -183,15 +90,7 @@ class Setup:
 @contextmanager
 def ticketed(tmp_path: Path, database_url: str) -> Iterator[Setup]:
     """The seeded business, synced, scanned and written back once: two tickets open."""
-    settings = tmp_path / "odoo.toml"
-    settings.write_text(SETTINGS, encoding="utf-8")
-    policy = tmp_path / "policy.toml"
-    policy.write_text(QUICK_RESOLVE_POLICY, encoding="utf-8")
-    with FakeOdoo(version="17.0") as odoo:
-        business = seed_business(odoo)
-        odoo.install("helpdesk_mgmt")
-        setup = Setup(odoo, business, database_url, settings, policy)
-        setup.sync_and_scan()
+    with seeded_odoo(tmp_path, database_url, Setup, helpdesk=True) as setup:
         setup.writeback("--apply")
         assert len(setup.tickets()) == 2
         yield setup

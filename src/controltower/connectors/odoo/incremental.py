@@ -34,7 +34,7 @@ from controltower.connectors.odoo.mapping_documents import (
 from controltower.connectors.odoo.reader import DISPUTES, SETTINGS, MirrorState, Record, Records
 from controltower.connectors.odoo.settings import OdooSettings
 from controltower.connectors.odoo.values import many2one_id
-from controltower.domain.model import Customer, Dataset, Supplier
+from controltower.domain.model import ENTITY_NAMES, Customer, Dataset, Supplier
 
 DOCUMENT_MODELS = frozenset(
     {
@@ -54,20 +54,11 @@ DOCUMENT_MODELS = frozenset(
 """The models whose changes are applied document by document; any other is a reason
 to map the whole mirror."""
 
-PATCHED_TABLES = (
-    "customers",
-    "suppliers",
-    "stock",
-    "sales_orders",
-    "sales_order_lines",
-    "purchase_orders",
-    "purchase_order_lines",
-    "receipts",
-    "invoices",
-    "picks",
-)
-"""The dataset tables a patch changes; the others (warehouses, lanes, products,
-returns) only change with a whole mapping."""
+WHOLE_MAPPING_TABLES = frozenset({"warehouses", "transfer_lanes", "products", "returns"})
+"""The dataset tables that only change with a whole mapping."""
+
+PATCHED_TABLES = tuple(name for name in ENTITY_NAMES if name not in WHOLE_MAPPING_TABLES)
+"""The dataset tables a patch changes: every other one."""
 
 
 @dataclass
