@@ -6,8 +6,9 @@ they give now. Replacing the whole picture for that (``repository.replace_pictur
 rewrites hundreds of thousands of rows to change a few hundred; here the old rows are
 deleted by their business key (the table's primary key without ``picture_id``), the new
 ones inserted after the last ``position`` through the one bulk helper, the row counts
-adjusted, and the snapshot the stored scan reads rewritten from the rows, in the
-caller's transaction, after taking the pictures' turn as an import does.
+adjusted, and the snapshot the stored scan reads patched the same way
+(``storage/picture_snapshot_patch.py``), in the caller's transaction, after taking the
+pictures' turn as an import does.
 
 :func:`patchable_picture` says whether the stored picture is the one the last sync of
 that source stored, untouched since (no import replaced it, no executed action edited
@@ -29,7 +30,8 @@ from controltower.storage.bulk import insert_columns
 from controltower.storage.picture_columns import read_picture_tables
 from controltower.storage.picture_edits import key_columns
 from controltower.storage.picture_layout import LAYOUT
-from controltower.storage.picture_snapshot import write_picture_snapshot
+from controltower.storage.picture_snapshot import read_picture_snapshot, write_picture_snapshot
+from controltower.storage.picture_snapshot_patch import patched_tables
 from controltower.storage.repository import PictureSummary, picture_summary, take_picture_turn
 
 
@@ -85,7 +87,7 @@ def patch_picture(
         .values(row_counts=counts, imported_at=imported_at)
     )
     if changed:
-        _rewrite_snapshot(connection, picture_id)
+        _rewrite_snapshot(connection, picture_id, removed, added)
     # read back as every stored picture's summary is (companies from their own table: a
     # code may hold the comma of the joined column)
     return next(summary for summary in picture_summary(session) if summary.picture_id == picture_id)
@@ -119,11 +121,17 @@ def _insert(connection: sa.Connection, picture_id: int, entity: str, rows: Seque
     return insert_columns(connection, table, columns)
 
 
-def _rewrite_snapshot(connection: sa.Connection, picture_id: int) -> None:
-    """The snapshot rewritten from the patched rows; a picture without one stays without."""
+def _rewrite_snapshot(
+    connection: sa.Connection, picture_id: int, removed: Dataset, added: Dataset
+) -> None:
+    """The snapshot patched as the rows were; a picture without one stays without, and
+    one of another format is rebuilt from the patched rows."""
+    old = read_picture_snapshot(connection, picture_id)
     snapshots = schema.picture_snapshots
-    removed = connection.execute(
+    dropped = connection.execute(
         sa.delete(snapshots).where(snapshots.c.picture_id == picture_id)
     ).rowcount
-    if removed:
+    if old is not None:
+        write_picture_snapshot(connection, picture_id, patched_tables(old, removed, added))
+    elif dropped:
         write_picture_snapshot(connection, picture_id, read_picture_tables(connection, picture_id))
