@@ -30,7 +30,14 @@ from controltower.connectors.odoo.errors import OdooError, OdooUserError
 from controltower.connectors.odoo.flavour import OdooFlavour, detect_flavour
 from controltower.connectors.odoo.incremental import PicturePatch, plan_patch
 from controltower.connectors.odoo.mapping import map_mirror
-from controltower.connectors.odoo.reader import MirrorState, Progress, ReadOutcome, read_odoo
+from controltower.connectors.odoo.read_ahead import ReadAhead
+from controltower.connectors.odoo.reader import (
+    MirrorState,
+    Progress,
+    ReadOutcome,
+    calls_ahead,
+    read_odoo,
+)
 from controltower.connectors.odoo.settings import OdooSettings
 from controltower.workflow.memory import cycle_collection_paused
 
@@ -117,21 +124,31 @@ def _sync(
 ) -> SyncSummary:
     from controltower.storage.action_confirmation import confirm_executed_actions
     from controltower.storage.database import make_engine, make_session_factory, migrate
-    from controltower.storage.odoo_mirror import load_mirror, save_mirror
+    from controltower.storage.odoo_mirror import load_mirror, mirror_marks, save_mirror
 
     source = source_of(connection)
     migrate(database_url)
     engine = make_engine(database_url)
     try:
         sessions = make_session_factory(engine)
-        stored = None
+        marks = None
         if not full:
             with sessions() as session:
-                stored = load_mirror(session, source)
-        previous = _previous_state(stored)
-        with OdooClient.connect(connection) as client:
+                marks = mirror_marks(session, source)
+        with (
+            OdooClient.connect(connection) as client,
+            ReadAhead(client, settings.parallel_requests) as reading,
+        ):
             flavour = flavour_of(client)
-            outcome = read_odoo(client, flavour, settings, previous, progress=progress)
+            if marks is not None:
+                # Odoo answers what depends on the watermarks alone while the mirror loads
+                reading.ask_ahead(calls_ahead(flavour, settings, marks.watermarks, marks.held))
+            stored = None
+            if marks is not None:
+                with sessions() as session:
+                    stored = load_mirror(session, source)
+            previous = _previous_state(stored)
+            outcome = read_odoo(reading, flavour, settings, previous, progress=progress)
         mapping = _Mapping(outcome, flavour, settings, stored if not replace_all else None)
         now = datetime.now(UTC)
         with sessions.begin() as session:

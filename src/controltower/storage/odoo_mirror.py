@@ -48,6 +48,35 @@ class StoredMirror:
     legacy: bool = False
 
 
+@dataclass(frozen=True)
+class MirrorMarks:
+    """Where the next read of a mirror starts, known before its records are loaded."""
+
+    watermarks: dict[str, str]
+    #: the models the mirror holds records of
+    held: frozenset[str]
+
+
+def mirror_marks(session: Session, source: str) -> MirrorMarks | None:
+    """The watermarks of ``source``'s mirror and the models it holds records of, from its
+    model rows alone; None when it was never synced completely or is of the old layout
+    (its next sync reads Odoo whole)."""
+    rows = session.execute(
+        sa.select(
+            odoo_mirror.c.model,
+            odoo_mirror.c.watermark,
+            odoo_mirror.c.record_count,
+            sa.func.length(odoo_mirror.c.records),
+        ).where(odoo_mirror.c.source == source)
+    ).all()
+    if not rows or any(legacy for *_, legacy in rows):
+        return None
+    return MirrorMarks(
+        watermarks={model: mark for model, mark, _, _ in rows if mark is not None},
+        held=frozenset(model for model, _, count, _ in rows if count),
+    )
+
+
 def load_mirror(session: Session, source: str) -> StoredMirror | None:
     """The mirror of ``source``, or None when it was never synced completely."""
     rows = session.execute(

@@ -25,10 +25,10 @@ out with a warning and the read goes on.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from controltower.connectors.odoo.errors import OdooAccessError, OdooError
 from controltower.connectors.odoo.flavour import OdooFlavour
@@ -79,6 +79,56 @@ class OdooReading(Protocol):
     def search_ids(
         self, model: str, domain: list[Any], context: dict[str, Any] | None = ...
     ) -> list[int]: ...
+
+
+@dataclass(frozen=True)
+class Call:
+    """One read a run makes: ``search_ids`` (ids only) or ``pages`` (every row, by id).
+
+    :func:`calls_ahead` names those a later run makes whatever its mirror holds, so
+    they can be sent before the mirror is loaded (``read_ahead.ReadAhead``).
+    """
+
+    method: Literal["search_ids", "pages"]
+    model: str
+    domain: list[Any]
+    fields: list[str] = field(default_factory=list)
+    context: dict[str, Any] | None = None
+    page_size: int = 0
+
+    def key(self) -> str:
+        """The call's identity: the run asks the very same thing, built the same way."""
+        return repr(
+            (self.method, self.model, self.domain, self.fields, self.context, self.page_size)
+        )
+
+
+def _archived(include: bool) -> dict[str, Any] | None:
+    """The context that reads archived records too, or none."""
+    return {"active_test": False} if include else None
+
+
+def _written_after(read: ModelRead, mark: str) -> list[Any]:
+    return [*read.changed, ("write_date", ">", mark)]
+
+
+def _written_at(read: ModelRead, mark: str) -> list[Any]:
+    return [*read.changed, ("write_date", "=", mark)]
+
+
+def _installed_query() -> list[Any]:
+    return [("model", "in", sorted({*REFERENCE_READS, *OPTIONAL_MODELS, *CORE_MODELS}))]
+
+
+#: the one reference table read with its archived records (a location still in use)
+_ARCHIVED_REFERENCE = "stock.location"
+
+
+def _dispute_domain(settings: OdooSettings) -> list[Any]:
+    return [
+        ("res_model", "=", "account.move"),
+        ("activity_type_id.name", "in", list(settings.dispute_activity_types)),
+    ]
 
 
 @dataclass
@@ -159,7 +209,7 @@ class _Run:
         self, model: str, domain: list[Any], fields: Iterable[str], archived: bool
     ) -> list[Record]:
         """Every record of ``domain``, page by page on id."""
-        context = {"active_test": False} if archived else None
+        context = _archived(archived)
         while True:
             wanted = self._fields(model, fields)
             rows: list[Record] = []
@@ -253,6 +303,54 @@ def read_odoo(
     return outcome
 
 
+def calls_ahead(
+    flavour: OdooFlavour,
+    settings: OdooSettings,
+    watermarks: Mapping[str, str],
+    held: Collection[str],
+) -> list[Call]:
+    """The calls a later run of :func:`read_odoo` makes whatever its mirror's records
+    are, given only the mirror's ``watermarks`` and the models it ``held`` records of,
+    in the order the run makes them: the models installed, the reference tables' ids,
+    each watermarked model's records written since and ids at its watermark, the ids
+    still alive, the open dispute activities.
+
+    The run itself builds each of these calls with the same functions, so a call named
+    here is one it asks for unless the server changed (a model no longer installed, a
+    field refused), and then the answer is merely not used.
+    """
+    size = settings.page_size
+    calls = [Call("pages", "ir.model", _installed_query(), ["model"], None, size)]
+    for model in REFERENCE_READS:
+        mark = watermarks.get(model)
+        if model == "ir.model" or model not in held or mark is None:
+            continue
+        context = _archived(model == _ARCHIVED_REFERENCE)
+        calls.append(Call("search_ids", model, [], context=context))
+        calls.append(Call("search_ids", model, [("write_date", ">=", mark)], context=context))
+    reads = incremental_reads(flavour, rma_installed="rma" in held)
+    for read in reads:
+        mark = watermarks.get(read.model)
+        if mark is None:
+            continue
+        context = _archived(read.include_archived)
+        after = _written_after(read, mark)
+        calls.append(Call("pages", read.model, after, list(read.fields), context, size))
+        calls.append(Call("search_ids", read.model, _written_at(read, mark), context=context))
+    for read in reads:
+        if read.model in watermarks:
+            context = _archived(read.include_archived)
+            calls.append(Call("search_ids", read.model, list(read.alive), context=context))
+    if settings.dispute_activity_types:
+        disputes = _dispute_domain(settings)
+        calls.append(Call("search_ids", "mail.activity", disputes))
+        mark = watermarks.get(DISPUTES)
+        if DISPUTES in held and mark is not None:
+            since = [*disputes, ("write_date", ">=", mark)]
+            calls.append(Call("search_ids", "mail.activity", since))
+    return calls
+
+
 def _differences(previous: MirrorState | None, state: MirrorState) -> dict[str, set[int]]:
     """Per model, the ids of the records new, changed or gone since ``previous``."""
     changed: dict[str, set[int]] = {}
@@ -268,8 +366,7 @@ def _differences(previous: MirrorState | None, state: MirrorState) -> dict[str, 
 
 def _installed_models(run: _Run, state: MirrorState) -> set[str]:
     """The models this server has, among those the sync reads; a missing core one stops it."""
-    wanted = sorted({*REFERENCE_READS, *OPTIONAL_MODELS, *CORE_MODELS})
-    rows = run.search("ir.model", [("model", "in", wanted)], ("model",), archived=False)
+    rows = run.search("ir.model", _installed_query(), ("model",), archived=False)
     state.records["ir.model"] = {int(row["id"]): row for row in rows}
     installed = {str(row.get("model")) for row in rows}
     missing = sorted(set(CORE_MODELS) - installed)
@@ -292,11 +389,11 @@ def _read_reference(run: _Run, state: MirrorState, installed: set[str], *, full:
     models = [m for m in REFERENCE_READS if m != "ir.model" and m in installed]
 
     def one(model: str) -> tuple[str, list[Record] | None]:
-        archived = model == "stock.location"
+        archived = model == _ARCHIVED_REFERENCE
         held = state.of(model)
         mark = state.watermarks.get(model)
         if not full and held and mark is not None:
-            context = {"active_test": False} if archived else None
+            context = _archived(archived)
             alive = set(run.client.search_ids(model, [], context=context))
             since = run.client.search_ids(model, [("write_date", ">=", mark)], context=context)
             rewritten = [rid for rid in since if held.get(rid, {}).get("write_date") != mark]
@@ -376,7 +473,7 @@ def _note_left_out(run: _Run, state: MirrorState, reads: list[ModelRead], *, ful
             if row.get("write_date") == mark
         }
         if full and mark:
-            context = {"active_test": False} if read.include_archived else None
+            context = _archived(read.include_archived)
             at_mark |= set(
                 run.client.search_ids(
                     read.model, [*read.changed, ("write_date", "=", mark)], context=context
@@ -397,13 +494,9 @@ def _changed_since(
     that stamp are read. Without this, a table written in one second (an Odoo import,
     a mass update) would be read whole on every run.
     """
-    context = {"active_test": False} if read.include_archived else None
-    rows = run.search(
-        read.model, [*read.changed, ("write_date", ">", mark)], read.fields, read.include_archived
-    )
-    at_mark = run.client.search_ids(
-        read.model, [*read.changed, ("write_date", "=", mark)], context=context
-    )
+    context = _archived(read.include_archived)
+    rows = run.search(read.model, _written_after(read, mark), read.fields, read.include_archived)
+    at_mark = run.client.search_ids(read.model, _written_at(read, mark), context=context)
     unseen = [
         rid for rid in at_mark if rid not in seen and known.get(rid, {}).get("write_date") != mark
     ]
@@ -502,7 +595,7 @@ def _drop_deleted(run: _Run, state: MirrorState, reads: list[ModelRead]) -> None
     """Ask for the ids still alive, model by model, up to ``parallel_requests`` at once."""
 
     def alive(read: ModelRead) -> tuple[ModelRead, set[int]]:
-        context = {"active_test": False} if read.include_archived else None
+        context = _archived(read.include_archived)
         return read, set(run.client.search_ids(read.model, list(read.alive), context=context))
 
     workers = max(1, run.settings.parallel_requests)
@@ -647,10 +740,7 @@ def _read_disputes(run: _Run, state: MirrorState, *, full: bool) -> None:
     An activity done in Odoo is deleted (it goes to the chatter), so one that is no
     longer among the ids has closed its dispute.
     """
-    domain = [
-        ("res_model", "=", "account.move"),
-        ("activity_type_id.name", "in", list(run.settings.dispute_activity_types)),
-    ]
+    domain = _dispute_domain(run.settings)
     held = {} if full else state.of(DISPUTES)
     mark = state.watermarks.get(DISPUTES)
     alive = set(run.client.search_ids("mail.activity", domain))
