@@ -56,6 +56,9 @@ class Backend(Protocol):
     def value(self, model: str, row: Row, fname: str) -> Any:
         """The raw value of a field on a row: an id or False for many2one, ids for x2many."""
 
+    def getter(self, model: str, fname: str) -> Callable[[Row], Any]:
+        """``value(model, row, fname)`` as a function of the row, resolved once per search."""
+
     def search_ids(self, model: str, domain: list[Any]) -> set[int]:
         """Ids matching a domain on another model, archived rows included."""
 
@@ -194,7 +197,8 @@ def _compile_leaf(backend: Backend, model: str, path: str, operator: str, right:
         ids = backend.name_ids(field.relation, positive, right)
         return _in_ids(backend, model, field, ids, negate=positive != operator)
     test = _value_test(field, operator, _normalize_right(field, operator, right))
-    return lambda row: test(backend.value(model, row, head))
+    get = backend.getter(model, head)
+    return lambda row: test(get(row))
 
 
 def _names_a_record(operator: str, right: Any) -> bool:
@@ -209,17 +213,17 @@ def _names_a_record(operator: str, right: Any) -> bool:
 def _in_ids(
     backend: Backend, model: str, field: FieldSpec, ids: set[int], negate: bool
 ) -> Predicate:
-    name = field.name
+    get = backend.getter(model, field.name)
     if field.type == "many2one":
 
         def one(row: Row) -> bool:
-            value = backend.value(model, row, name)
+            value = get(row)
             return (bool(value) and value in ids) != negate
 
         return one
 
     def many(row: Row) -> bool:
-        value = backend.value(model, row, name)
+        value = get(row)
         return any(v in ids for v in value or []) != negate
 
     return many
@@ -243,8 +247,8 @@ def _hierarchy_leaf(
         ids = backend.hierarchy(target, start, down=operator == "child_of")
     if field.relation:
         return _in_ids(backend, model, field, ids, negate=False)
-    name = field.name
-    return lambda row: backend.value(model, row, name) in ids
+    get = backend.getter(model, field.name)
+    return lambda row: get(row) in ids
 
 
 def _normalize_right(field: FieldSpec, operator: str, right: Any) -> Any:

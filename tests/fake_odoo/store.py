@@ -252,6 +252,16 @@ class Store:
             return self._related_value(model, row, spec.related)
         return computes.compute(self, spec.compute or "", model, row, fname)
 
+    def getter(self, model: str, fname: str) -> Callable[[Row], Any]:
+        """:meth:`value` of ``fname`` as a function of the row: a stored scalar is read
+        straight from the row (a search tests it on every row); a computed, related or
+        x2many field goes through :meth:`value` (which a subclass may compute otherwise)."""
+        spec = self.models[model].fields[fname]
+        if spec.virtual or spec.type in ("one2many", "many2many"):
+            return lambda row: self.value(model, row, fname)
+        default = _type_default(spec)
+        return lambda row: row.get(fname, default)
+
     def _related_value(self, model: str, row: Row, path: str) -> Any:
         head, _, rest = path.partition(".")
         target = self.models[model].fields[head]

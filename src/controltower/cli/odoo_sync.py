@@ -21,13 +21,14 @@ duplicates.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from controltower.connectors.odoo.client import OdooClient, OdooConnection
 from controltower.connectors.odoo.errors import OdooError, OdooUserError
-from controltower.connectors.odoo.flavour import OdooFlavour, detect_flavour
+from controltower.connectors.odoo.flavour import FLAVOUR_MODELS, OdooFlavour, detect_flavour
 from controltower.connectors.odoo.incremental import PicturePatch, plan_patch
 from controltower.connectors.odoo.mapping import map_mirror
 from controltower.connectors.odoo.read_ahead import ReadAhead
@@ -44,7 +45,7 @@ from controltower.workflow.memory import cycle_collection_paused
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from controltower.storage.odoo_mirror import StoredMirror
+    from controltower.storage.odoo_mirror import MirrorMarks, StoredMirror
     from controltower.storage.repository import PictureSummary
 
 
@@ -71,8 +72,9 @@ def source_of(connection: OdooConnection) -> str:
     return f"odoo:{connection.url.rstrip('/')}/{connection.db}"
 
 
-def flavour_of(client: OdooClient) -> OdooFlavour:
-    """The field names of this server (``fields_get`` of the models the mapping reads)."""
+def flavour_of(client: OdooClient, workers: int = 1) -> OdooFlavour:
+    """The field names of this server (``fields_get`` of the models the mapping reads,
+    ``workers`` of them asked at once)."""
 
     def fields_of(model: str) -> dict[str, Any]:
         try:
@@ -80,7 +82,9 @@ def flavour_of(client: OdooClient) -> OdooFlavour:
         except OdooUserError:  # the model is not installed: its names do not matter
             return {}
 
-    return detect_flavour(client.version.major, fields_of)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="odoo-fields") as pool:
+        answers = dict(zip(FLAVOUR_MODELS, pool.map(fields_of, FLAVOUR_MODELS), strict=True))
+    return detect_flavour(client.version.major, answers.__getitem__)
 
 
 def sync_odoo(
@@ -138,15 +142,16 @@ def _sync(
         with (
             OdooClient.connect(connection) as client,
             ReadAhead(client, settings.parallel_requests) as reading,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="odoo-start") as start,
         ):
-            flavour = flavour_of(client)
-            if marks is not None:
-                # Odoo answers what depends on the watermarks alone while the mirror loads
-                reading.ask_ahead(calls_ahead(flavour, settings, marks.watermarks, marks.held))
+            # the server's names, then what depends on the watermarks alone, are asked of
+            # Odoo while the mirror loads
+            flavoured = start.submit(_flavour_and_ask_ahead, client, reading, settings, marks)
             stored = None
             if marks is not None:
                 with sessions() as session:
                     stored = load_mirror(session, source)
+            flavour = flavoured.result()
             previous = _previous_state(stored)
             outcome = read_odoo(reading, flavour, settings, previous, progress=progress)
         mapping = _Mapping(outcome, flavour, settings, stored if not replace_all else None)
@@ -177,6 +182,17 @@ def _sync(
         patched=mapping.patched,
         remapped_because=mapping.remapped_because,
     )
+
+
+def _flavour_and_ask_ahead(
+    client: OdooClient, reading: ReadAhead, settings: OdooSettings, marks: MirrorMarks | None
+) -> OdooFlavour:
+    """The server's flavour; then, for a later sync, the calls its read will make
+    whatever the mirror holds, sent ahead (``connectors/odoo/read_ahead.py``)."""
+    flavour = flavour_of(client, settings.parallel_requests)
+    if marks is not None:
+        reading.ask_ahead(calls_ahead(flavour, settings, marks.watermarks, marks.held))
+    return flavour
 
 
 def _previous_state(stored: StoredMirror | None) -> MirrorState | None:

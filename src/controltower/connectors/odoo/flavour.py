@@ -59,15 +59,21 @@ def _selection_values(field: Mapping[str, Any] | None) -> set[str]:
     return {str(option[0]) for option in field.get("selection") or ()}
 
 
+FLAVOUR_MODELS = (
+    "sale.order.line",
+    "stock.move",
+    "product.product",
+    "purchase.order",
+    "account.move",
+    "res.partner",
+    "stock.picking",
+)
+"""The models whose ``fields_get`` :func:`detect_flavour` reads (so they can be asked at once)."""
+
+
 def detect_flavour(major: int, fields_of: FieldsOf) -> OdooFlavour:
     """Read the names from ``fields_get``; the version only breaks ties it cannot see."""
-    sale_line = fields_of("sale.order.line")
-    move = fields_of("stock.move")
-    product = fields_of("product.product")
-    purchase = fields_of("purchase.order")
-    invoice = fields_of("account.move")
-    partner = fields_of("res.partner")
-    picking = fields_of("stock.picking")
+    sale_line, move, product, purchase, invoice, partner, picking = map(fields_of, FLAVOUR_MODELS)
     purchase_states = tuple(
         state for state in ("purchase", "done") if state in _selection_values(purchase.get("state"))
     ) or ("purchase",)

@@ -56,6 +56,11 @@ class ReadAhead:
         with self._lock:
             self._early.clear()
 
+    def unused(self) -> list[str]:
+        """The keys of the calls asked ahead that the reader has not asked for (yet)."""
+        with self._lock:
+            return sorted(self._early)
+
     def ask_ahead(self, calls: Iterable[Call]) -> None:
         """Send ``calls`` in the background (each once, in the order given)."""
         with self._lock:
