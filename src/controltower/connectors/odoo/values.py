@@ -18,8 +18,13 @@ SIX_PLACES = Decimal("0.000001")
 
 def many2one_id(value: Any) -> int | None:
     """The id of a many2one value (``[id, name]`` or a bare id), or None for ``False``."""
-    if isinstance(value, list | tuple) and value:
-        return int(value[0])
+    kind = value.__class__
+    if kind is list:  # what JSON gives: the mapping asks this millions of times a sync
+        return int(value[0]) if value else None
+    if value is False or value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return int(value[0]) if value else None
     if isinstance(value, int) and not isinstance(value, bool) and value:
         return value
     return None
