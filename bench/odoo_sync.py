@@ -385,7 +385,12 @@ def report(results: dict[str, Any]) -> str:
         "(ids only, reading a table or an activity only when it changed), the open "
         "put-away moves written since the last run, and the ids still alive. It maps the "
         f"documents those records belong to and patches the stored picture "
-        f"({_patched_words(inc_run.get('patched'))}).",
+        f"({_patched_words(inc_run.get('patched'))}). Its reading includes loading the "
+        f"stored mirror ({sum(needed.values()):,} records), which it does while Odoo "
+        "answers what depends on the watermarks alone (asked ahead): the fake, one Python "
+        "process, spends most of that time on the searches that test every row of a "
+        "table, for the ids at the watermark (this business was written into it in one "
+        "second, so every record shares the watermark's stamp) and the ids still alive.",
         "",
         f"Page sizes asked (`limit` of search_read, requests): "
         f"{', '.join(f'{k:,} ({v:,})' for k, v in sorted(pages.items()))}. Most requests in "
