@@ -40,12 +40,17 @@ def record_routing_facts(
     facts: Mapping[tuple[ExceptionType, str], RoutingFacts],
     *,
     stored_ids: Collection[str] | None = None,
+    scopes: Mapping[str, str] | None = None,
 ) -> int:
     """Keep the routing facts of ``cases`` (by their (type, subject) in ``facts``);
     a case already holding facts has them replaced. Returns how many were written.
 
     ``stored_ids``, when given, are the only case ids that may hold facts already (a
-    case saved new this transaction holds none): only theirs are deleted first."""
+    case saved new this transaction holds none): only theirs are deleted first.
+    ``scopes`` gives the company each case is stored under (``SavedCases.scopes``): a
+    case filed under another company by an earlier picture stays there, so its facts
+    go there too; a case it does not name is taken to be filed where it would be now."""
+    stored_under = scopes or {}
     rows: list[dict[str, Any]] = []
     for case in cases:
         fact = facts.get(case.key)
@@ -53,7 +58,7 @@ def record_routing_facts(
             continue
         rows.append(
             {
-                "scope_company": filing_company(case, companies),
+                "scope_company": stored_under.get(case.id) or filing_company(case, companies),
                 "case_id": case.id,
                 "customer_tier": fact.customer_tier.value if fact.customer_tier else None,
                 "routing": fact.routing,

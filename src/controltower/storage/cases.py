@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -71,6 +71,8 @@ class SavedCases:
     inserted: int
     updated: int
     events_appended: int
+    #: the company each saved case is stored under (its ``scope_company``), by case id
+    scopes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +183,12 @@ def save_cases(
             "one case that is not closed and a timeline only grows; if another scan ran at "
             "the same time, run this one again. Nothing was stored"
         ) from error
-    return SavedCases(inserted=len(inserts), updated=len(updates), events_appended=appended)
+    return SavedCases(
+        inserted=len(inserts),
+        updated=len(updates),
+        events_appended=appended,
+        scopes={case.id: scope for scope, case, _ in (*updates, *inserts)},
+    )
 
 
 def _append_new_events(
@@ -478,8 +485,9 @@ def load_cases_to_reconcile(
     id, how many stored events its timeline was loaded without, which
     :func:`save_cases` numbers new events from.
 
-    A few ids are looked up by key; many are read with every live case and picked
-    out before any case is built.
+    Ids are looked up by key while they are few, or a small share of the live cases
+    (a rescan re-states the few thousand cases whose facts follow the clock); many are
+    read with every live case and picked out before any case is built.
     """
     cases = tables.exception_cases
     live = [
@@ -487,7 +495,13 @@ def load_cases_to_reconcile(
         cases.c.state != CaseState.CLOSED,
     ]
     connection = session.connection()
-    if ids is not None and len(ids) <= _LOOKED_UP_IDS:
+    if ids is not None and (
+        len(ids) <= _LOOKED_UP_IDS
+        or len(ids) * _LOOKED_UP_SHARE
+        <= connection.execute(
+            sa.select(sa.func.count()).select_from(cases).where(*live)
+        ).scalar_one()
+    ):
         loaded: list[ExceptionCase] = []
         left_out: dict[str, int] = {}
         for chunk in _chunks(sorted(ids), _IN_LIST_SIZE):
@@ -498,8 +512,13 @@ def load_cases_to_reconcile(
     return _cases_to_reconcile(connection, live, None if ids is None else set(ids))
 
 
-#: at most this many ids are looked up by key (more: every live case is read)
+#: this many ids are always looked up by key
 _LOOKED_UP_IDS: Final = 5_000
+
+#: more ids are looked up by key while they are at most this part of the live cases
+#: (measured at a million order lines: reading every live case costs about as much as
+#: looking up half of them by key, and 6,000 of 93,000 by key take an eighth of it)
+_LOOKED_UP_SHARE: Final = 3
 
 
 def _cases_to_reconcile(

@@ -14,7 +14,7 @@ come last (:mod:`controltower.storage.audit`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -74,6 +74,8 @@ class SqlPictureStore:
         #: the ids of the stored cases this scan loaded (None: none loaded, any may be
         #: stored); the other cases it saves are new
         self._stored_ids: set[str] | None = None
+        #: the company each case saved by this scan is stored under, by case id
+        self._scopes: Mapping[str, str] = {}
         #: the change of policy this scan brings, recorded when the cases are saved
         self._policy_change: PolicyChange | None = None
 
@@ -155,13 +157,13 @@ class SqlPictureStore:
         return case_history(self.session, self.picture_id, since=since)
 
     def save_cases(self, cases: Sequence[ExceptionCase]) -> None:
-        save_cases(
+        self._scopes = save_cases(
             self.session,
             self.picture_id,
             cases,
             left_out=self._left_out,
             stored_ids=self._stored_ids,
-        )
+        ).scopes
         if self._policy_change is not None:
             audit_policy_change(self.session, self._policy_change)
             self._policy_change = None
@@ -187,7 +189,14 @@ class SqlPictureStore:
             for record in records
             if (record.type, record.subject) in wanted
         }
-        record_routing_facts(self.session, companies, cases, facts, stored_ids=self._stored_ids)
+        record_routing_facts(
+            self.session,
+            companies,
+            cases,
+            facts,
+            stored_ids=self._stored_ids,
+            scopes=self._scopes,
+        )
 
 
 def previous_policy_digest(session: Session, companies: Sequence[str]) -> str | None:

@@ -153,6 +153,9 @@ class EnumText(TypeDecorator[StrEnum]):
     def __init__(self, enumeration: type[StrEnum]) -> None:
         super().__init__()
         self.enumeration = enumeration
+        # read back by a dictionary: calling the enumeration per value costs seconds when
+        # a scan reads the status of a million orders
+        self._members: dict[str, StrEnum] = {member.value: member for member in enumeration}
 
     def process_bind_param(self, value: StrEnum | str | None, _dialect: Dialect) -> Any:
         if value is None:
@@ -162,7 +165,8 @@ class EnumText(TypeDecorator[StrEnum]):
     def process_result_value(self, value: str | None, _dialect: Dialect) -> StrEnum | None:
         if value is None:
             return None
-        return self.enumeration(value)
+        member = self._members.get(value)
+        return member if member is not None else self.enumeration(value)
 
 
 def _picture_fk() -> sa.Column[int]:

@@ -124,7 +124,7 @@ def test_reads_asked_ahead_keep_to_the_requests_in_flight_allowed(
                 calls_ahead(flavour, settings, first.state.watermarks, _held(first.state))
             )
             read_odoo(reading, flavour, settings, first.state)
-    assert odoo.max_in_flight == workers
+    assert min(workers, 2) <= odoo.max_in_flight <= workers
 
 
 class _Failing:

@@ -233,6 +233,41 @@ def test_a_scan_loads_only_resolved_timelines_and_numbers_new_events_after_the_r
         save_cases(session, picture_id, [later])
 
 
+@pytest.mark.parametrize(
+    ("always", "share"), [(0, 1), (0, 100), (100, 1)], ids=["by key", "read whole", "few"]
+)
+def test_the_cases_a_scan_asks_for_come_the_same_by_key_or_read_with_every_live_case(
+    sessions: sessionmaker[Session],
+    picture_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+    always: int,
+    share: int,
+) -> None:
+    """A rescan asks for the few cases whose facts follow the clock: looked up by key
+    while they are a small share of the live cases, else picked out of all of them."""
+    from controltower.storage import cases as stored_cases
+
+    resolved = transition(
+        opened("purchase_order:PO88"),
+        CaseState.RESOLVED,
+        trigger=Trigger.CONDITION_CLEARED,
+        at=T0 + timedelta(hours=1),
+        by="system",
+        note="condition cleared",
+    )
+    others = [opened(f"purchase_order:PO{n}") for n in range(10, 16)]
+    save(sessions, picture_id, resolved, *others)
+    wanted = [resolved.id, others[0].id, others[3].id]
+    monkeypatch.setattr(stored_cases, "_LOOKED_UP_IDS", always)
+    monkeypatch.setattr(stored_cases, "_LOOKED_UP_SHARE", share)
+    with sessions() as session:
+        everything, every_left_out = load_cases_to_reconcile(session, picture_id)
+        some, left_out = load_cases_to_reconcile(session, picture_id, wanted)
+    assert some == [case for case in everything if case.id in wanted]
+    assert left_out == {k: v for k, v in every_left_out.items() if k in wanted}
+    assert {case.id for case in some} == set(wanted)
+
+
 def test_saving_an_unchanged_case_writes_no_event(
     sessions: sessionmaker[Session], picture_id: int
 ) -> None:

@@ -294,3 +294,38 @@ def test_a_rescan_leaves_unchanged_orders_alone_and_rewrites_only_the_changed_on
         order_id: before[order_id] for order_id in ORDERS if order_id != "SO1003"
     }
     assert all(row[2] for row in after.values())
+
+
+def test_a_picture_whose_warehouse_moved_to_another_company_rescans_its_cases_where_filed(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A case stays under the company it was filed under when the next picture files it
+    elsewhere; what the scan keeps beside it (its routing facts) goes there too."""
+    dataset = minimal()
+    import_picture(sessions, dataset, T0)
+    first = scan(sessions, T0)
+    assert first.opened > 0
+    east, *others = dataset.warehouses
+    split = replace(dataset, warehouses=[replace(east, company="östlich ✓"), *others])
+    import_picture(sessions, split, NEXT_MORNING)
+
+    again = scan(sessions, NEXT_MORNING)
+
+    assert again.opened + again.updated + again.reopened > 0
+    with sessions() as session:
+        cases = tables.exception_cases
+        facts = tables.case_routing_facts
+        orphans = session.execute(
+            sa.select(sa.func.count())
+            .select_from(facts)
+            .outerjoin(
+                cases,
+                sa.and_(
+                    cases.c.scope_company == facts.c.scope_company, cases.c.id == facts.c.case_id
+                ),
+            )
+            .where(cases.c.id.is_(None))
+        ).scalar_one()
+        scopes = set(session.execute(sa.select(cases.c.scope_company).distinct()).scalars())
+    assert orphans == 0
+    assert scopes == {"main"}
