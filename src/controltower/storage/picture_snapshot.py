@@ -1,9 +1,11 @@
 """A stored picture's columns kept whole, so a stored scan reads them in one go.
 
 A picture changes after its import only when a governed action is executed, which
-rewrites the snapshot with its rows (``storage/picture_edits.py``), so the
+rewrites the snapshot with its rows (``storage/picture_edits.py``), or when an
+incremental Odoo sync patches it, which patches the snapshot the same way
+(``storage/picture_snapshot_patch.py``), so the
 :class:`~controltower.domain.tables.DatasetTables` the scan needs can be written beside
-the picture's rows at import (and again by an action that edits it): every array of
+the picture's rows at import (and again by whatever changes them): every array of
 every table as a compressed Arrow IPC stream, one ``picture_snapshots`` row per table
 and per code vocabulary. Reading them back is a few megabytes of ``SELECT`` and
 zero-copy Arrow buffers, where rebuilding the columns from the rows costs a fetch and a
