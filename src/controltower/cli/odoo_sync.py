@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -141,7 +142,7 @@ def _sync(
                 marks = mirror_marks(session, source)
         with (
             OdooClient.connect(connection) as client,
-            ReadAhead(client, settings.parallel_requests) as reading,
+            closing(ReadAhead(client, settings.parallel_requests)) as reading,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="odoo-start") as start,
         ):
             # the server's names, then what depends on the watermarks alone, are asked of

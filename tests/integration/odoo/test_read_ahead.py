@@ -10,7 +10,7 @@ vain), and no more of them in flight at once than the settings allow.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -28,18 +28,7 @@ from controltower.connectors.odoo.reader import (
 )
 from controltower.connectors.odoo.settings import OdooSettings
 from fake_odoo import FakeOdoo
-from fake_odoo.business import Business, seed_business
-
-
-@pytest.fixture(params=["17.0", "18.0"])
-def odoo(request: pytest.FixtureRequest) -> Iterator[FakeOdoo]:
-    with FakeOdoo(version=request.param) as server:
-        yield server
-
-
-@pytest.fixture
-def business(odoo: FakeOdoo) -> Business:
-    return seed_business(odoo)
+from fake_odoo.business import Business
 
 
 def _client(odoo: FakeOdoo, business: Business) -> OdooClient:
@@ -97,7 +86,7 @@ def test_a_later_read_asked_ahead_reads_the_same_and_asks_nothing_twice_or_in_va
         asked_plainly = _requests(odoo)
         odoo.requests.clear()
         calls = calls_ahead(flavour, settings, first.state.watermarks, _held(first.state))
-        with ReadAhead(client, settings.parallel_requests) as reading:
+        with closing(ReadAhead(client, settings.parallel_requests)) as reading:
             reading.ask_ahead(calls)
             ahead = read_odoo(reading, flavour, settings, first.state)
             assert reading.unused() == []
@@ -119,7 +108,7 @@ def test_reads_asked_ahead_keep_to_the_requests_in_flight_allowed(
         _a_working_day(odoo, business)
         odoo.latency = 0.02
         odoo.reset_in_flight()
-        with ReadAhead(client, workers) as reading:
+        with closing(ReadAhead(client, workers)) as reading:
             reading.ask_ahead(
                 calls_ahead(flavour, settings, first.state.watermarks, _held(first.state))
             )
@@ -155,7 +144,7 @@ def test_an_error_asked_ahead_is_raised_where_it_is_asked_for_and_only_there(
 ) -> None:
     with _client(odoo, business) as client:
         failing = _Failing(client, "res.users")
-        with ReadAhead(failing, 2) as reading:
+        with closing(ReadAhead(failing, 2)) as reading:
             reading.ask_ahead(
                 [
                     Call("search_ids", "res.users", []),

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from controltower.cli.main import app
@@ -69,12 +67,6 @@ def _business() -> Dataset:
         ],
         returns=[],
     )
-
-
-@pytest.fixture(params=["17.0", "18.0"])
-def odoo(request: pytest.FixtureRequest) -> Iterator[FakeOdoo]:
-    with FakeOdoo(version=request.param) as server:
-        yield server
 
 
 def _sync(

@@ -9,7 +9,6 @@ the messages, and that nothing is stored when a sync does not complete.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,8 @@ from typer.testing import CliRunner, Result
 
 from controltower.cli.main import app
 from fake_odoo import FakeOdoo
-from fake_odoo.business import Business, seed_business
+from fake_odoo.business import Business
 from helpers.odoo_cli import connection_args, run_odoo_command
-
-
-@pytest.fixture(params=["17.0", "18.0"])
-def odoo(request: pytest.FixtureRequest) -> Iterator[FakeOdoo]:
-    with FakeOdoo(version=request.param) as server:
-        yield server
-
-
-@pytest.fixture
-def business(odoo: FakeOdoo) -> Business:
-    return seed_business(odoo)
 
 
 def sync(

@@ -9,18 +9,13 @@ from typer.testing import CliRunner
 
 from controltower.cli.main import app
 from fake_odoo import FakeOdoo
-from fake_odoo.business import Business, seed_business
+from fake_odoo.business import Business
 
 
 @pytest.fixture
 def odoo() -> Iterator[FakeOdoo]:
     with FakeOdoo(version="17.0") as server:
         yield server
-
-
-@pytest.fixture
-def business(odoo: FakeOdoo) -> Business:
-    return seed_business(odoo)
 
 
 def odoo_environment(odoo: FakeOdoo, business: Business) -> dict[str, str]:

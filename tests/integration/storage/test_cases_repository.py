@@ -132,6 +132,18 @@ def picture_id(sessions: sessionmaker[Session], make_business: Callable[..., Dat
         ).picture_id
 
 
+def cleared(case: ExceptionCase) -> ExceptionCase:
+    """``case`` resolved by a scan an hour after ``T0``: its condition cleared."""
+    return transition(
+        case,
+        CaseState.RESOLVED,
+        trigger=Trigger.CONDITION_CLEARED,
+        at=T0 + timedelta(hours=1),
+        by="system",
+        note="condition cleared",
+    )
+
+
 def save(sessions: sessionmaker[Session], picture_id: int, *cases: ExceptionCase) -> None:
     with sessions.begin() as session:
         save_cases(session, picture_id, cases)
@@ -200,14 +212,7 @@ def test_a_scan_loads_only_resolved_timelines_and_numbers_new_events_after_the_r
     sessions: sessionmaker[Session], picture_id: int
 ) -> None:
     active = opened("purchase_order:PO77")
-    resolved = transition(
-        opened("purchase_order:PO88"),
-        CaseState.RESOLVED,
-        trigger=Trigger.CONDITION_CLEARED,
-        at=T0 + timedelta(hours=1),
-        by="system",
-        note="condition cleared",
-    )
+    resolved = cleared(opened("purchase_order:PO88"))
     save(sessions, picture_id, active, resolved)
 
     with sessions() as session:
@@ -247,14 +252,7 @@ def test_the_cases_a_scan_asks_for_come_the_same_by_key_or_read_with_every_live_
     while they are a small share of the live cases, else picked out of all of them."""
     from controltower.storage import cases as stored_cases
 
-    resolved = transition(
-        opened("purchase_order:PO88"),
-        CaseState.RESOLVED,
-        trigger=Trigger.CONDITION_CLEARED,
-        at=T0 + timedelta(hours=1),
-        by="system",
-        note="condition cleared",
-    )
+    resolved = cleared(opened("purchase_order:PO88"))
     others = [opened(f"purchase_order:PO{n}") for n in range(10, 16)]
     save(sessions, picture_id, resolved, *others)
     wanted = [resolved.id, others[0].id, others[3].id]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from types import TracebackType
 from typing import Any
 
 from controltower.connectors.odoo.reader import Call, OdooReading
@@ -39,19 +38,9 @@ class ReadAhead:
         self._early: dict[str, Future[Any]] = {}
         self._lock = threading.Lock()
 
-    def __enter__(self) -> ReadAhead:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def close(self) -> None:
-        """Stop what was asked ahead and not sent yet; wait for what is in flight."""
+        """Stop what was asked ahead and not sent yet; wait for what is in flight (used
+        as ``contextlib.closing(ReadAhead(...))``)."""
         self._pool.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             self._early.clear()
