@@ -10,7 +10,7 @@ update, resolve itself with hysteresis, reopen, close once the reopen window pas
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -412,7 +412,7 @@ def _as_text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _open_case(finding: DetectedException, now: datetime) -> ExceptionCase:
+def _open_case(finding: DetectedException, now: datetime, impact_score: int = 0) -> ExceptionCase:
     event = CaseEvent(
         kind=EventKind.OPENED,
         at=now,
@@ -439,6 +439,7 @@ def _open_case(finding: DetectedException, now: datetime) -> ExceptionCase:
         company=finding.company,
         timeline=(event,),
         next_escalation_at=finding.due_at,
+        impact_score=impact_score,
     )
 
 
@@ -574,18 +575,20 @@ def _reconcile_key(
     finding: DetectedException | None,
     now: datetime,
     rules: LifecycleRules,
+    score: int = 0,
 ) -> list[ExceptionCase]:
-    """What one (type, subject) becomes: the updated current case and/or a new case."""
+    """What one (type, subject) becomes: the updated current case and/or a new case
+    (opened with the impact ``score`` of its finding)."""
     if current is not None and current.state is CaseState.RESOLVED:
         if _window_passed(current, now, rules):
             closed = _close_after_window(current, now, rules)
-            return [closed] if finding is None else [closed, _open_case(finding, now)]
+            return [closed] if finding is None else [closed, _open_case(finding, now, score)]
         if finding is None or current.resolution_code in ACCEPTING_RESOLUTIONS:
             # a condition a person accepted stays accepted for the reopen window
             return [current]
         return [_reopen(current, finding, now)]
     if current is None:
-        return [] if finding is None else [_open_case(finding, now)]
+        return [] if finding is None else [_open_case(finding, now, score)]
     current = _wake(current, now)
     if finding is None:
         return [_missed(current, now, rules)]
@@ -619,6 +622,7 @@ def reconcile(
     *,
     now: datetime,
     policy: LifecyclePolicy,
+    scores: Mapping[tuple[ExceptionType, str], int] | None = None,
 ) -> ReconcileResult:
     """Bring the cases in line with one detection run made at ``now``.
 
@@ -626,9 +630,13 @@ def reconcile(
     reopens within ``reopen_window_days``, otherwise a new case opens. An active case
     whose condition is missing resolves itself once it has been missing from
     ``clear_after_scans`` consecutive runs and for ``clear_after_minutes``. Running it
-    again with the same findings at the same ``now`` changes nothing.
+    again with the same findings at the same ``now`` changes nothing. A case opened
+    carries its key's impact score from ``scores`` (0 when absent); the cases that go on
+    are rescored by ``domain.escalation.with_impact_scores``, which leaves these as they
+    are: building half a million cases twice on a crisis day cost seconds and memory.
     """
     rules = policy.lifecycle
+    scores = scores or {}
     by_key: dict[tuple[ExceptionType, str], DetectedException] = {}
     for finding in findings:
         key = (finding.type, finding.subject)
@@ -645,7 +653,7 @@ def reconcile(
     for key in sorted(grouped.keys() | by_key.keys()):
         history = grouped.get(key, [])
         current = _current(history)
-        after = _reconcile_key(current, by_key.get(key), now, rules)
+        after = _reconcile_key(current, by_key.get(key), now, rules, scores.get(key, 0))
         result.extend(c for c in history if c is not current)
         result.extend(after)
         for case in after:

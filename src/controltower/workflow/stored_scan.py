@@ -233,7 +233,9 @@ def run_stored_scan(
     )
     live = {case.key for case in heads if case.is_active}
     findings = run_columnar_detectors(context, policy.detectors, live=live)
-    del context, history
+    # the picture and its analysis are read: on a crisis day they are a third of the
+    # memory the cases about to be reconciled need beside them
+    del context, history, tables, result
     scores = impact_scores(
         findings, promised, as_of=counted.as_of, ladder=policy.detectors.severity_by_value
     )
@@ -245,7 +247,9 @@ def run_stored_scan(
     settled = settled_keys(heads, records, scores, now=now)
     cases = store.load_live_cases([case.id for case in heads if case.key not in settled])
     moving = [record for record in records if (record.type, record.subject) not in settled]
-    outcome = with_impact_scores(reconcile(cases, moving, now=now, policy=policy), scores)
+    reconciled = reconcile(cases, moving, now=now, policy=policy, scores=scores)
+    outcome = with_impact_scores(reconciled, scores)
+    del reconciled
     store.save_cases(outcome.changed)
     store.record_routing_facts([c for c in outcome.changed if c.is_active], records)
     # the outbox: written in the scan's transaction, so a scan rolled back tells nobody

@@ -157,6 +157,23 @@ def test_a_first_detection_opens_a_case_with_the_finding_on_it() -> None:
     assert [(e.case_id, e.event.kind) for e in result.events] == [(case.id, EventKind.OPENED)]
 
 
+def test_a_case_opens_with_its_impact_score_and_rescoring_leaves_it_as_it_is() -> None:
+    from controltower.domain.escalation import with_impact_scores
+
+    key = (DELAY, Detected().subject)
+    result = reconcile((), (Detected(),), now=T0, policy=POLICY, scores={key: 64})
+    (case,) = result.cases
+    assert case.impact_score == 64
+    assert with_impact_scores(result, {key: 64}) is result
+    assert _opened().impact_score == 0  # no score given: none assumed
+    # a case opened again after its window carries the new score too
+    resolved = _resolved_at(T0)
+    back = T0 + timedelta(days=7, minutes=1)
+    later = reconcile((resolved,), (Detected(),), now=back, policy=POLICY, scores={key: 12})
+    new = max(later.cases, key=lambda c: c.opened_at)
+    assert (new.state, new.impact_score) == (CaseState.OPEN, 12)
+
+
 def test_reconciling_the_same_findings_again_changes_nothing() -> None:
     first = _run((), Detected(), at=T0)
     for later in (T0, T0 + timedelta(hours=1)):
