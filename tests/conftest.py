@@ -4,6 +4,11 @@ The database under test is chosen by ``CT_TEST_DB``: ``sqlite`` (default) or
 ``postgresql``. Every test that needs a database gets its own, uniquely named, created
 before and dropped after. In PostgreSQL mode an unreachable server is a failure, never
 a skip, and the session fails if no test ran against PostgreSQL at all.
+
+In PostgreSQL mode only the tests that use the test database (the ``database_url``
+fixture, directly or through another fixture) run. The others never see ``CT_TEST_DB``:
+the SQLite pass runs them exactly as this one would, and running them twice doubled
+the time of continuous integration for nothing. ``CT_TEST_EVERY_TEST=1`` runs them all.
 """
 
 from __future__ import annotations
@@ -52,6 +57,17 @@ def database_url(tmp_path: Path) -> Iterator[str]:
         # the test disposes its engines; FORCE also ends any connection it left behind
         with _pg_admin_connect() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In PostgreSQL mode, leave out the tests that never touch the test database."""
+    if TEST_DB != "postgresql" or os.environ.get("CT_TEST_EVERY_TEST"):
+        return
+    kept = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+    if len(kept) < len(items):
+        chosen = {id(item) for item in kept}
+        config.hook.pytest_deselected(items=[i for i in items if id(i) not in chosen])
+        items[:] = kept
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
