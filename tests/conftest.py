@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,10 +82,51 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             )
 
 
-@pytest.fixture
-def migrated_database_url(database_url: str) -> str:
-    """A fresh database migrated to the current schema."""
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to the current schema once per session (through Alembic, as
+    every database is), which :func:`migrated_database_url` copies: running every
+    migration again for each of hundreds of tests took minutes of every pass. SQLite:
+    the file's path (its write-ahead log folded in); PostgreSQL: the database's name."""
     from controltower.storage.database import migrate
 
-    migrate(database_url)
+    if TEST_DB == "sqlite":
+        import sqlite3
+
+        path = tmp_path_factory.mktemp("migrated") / "template.db"
+        migrate(f"sqlite:///{path}")
+        with closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        yield str(path)
+        return
+    name = f"ct_template_{uuid.uuid4().hex[:16]}"
+    with _pg_admin_connect() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        migrate(f"{base}/{name}")
+        yield name
+    finally:
+        with _pg_admin_connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def migrated_database_url(database_url: str, _migrated_template: str) -> str:
+    """A fresh database migrated to the current schema: a copy of the session's
+    migrated template, under the name :func:`database_url` gave (which drops it)."""
+    if TEST_DB == "sqlite":
+        import sqlite3
+
+        target = database_url.removeprefix("sqlite:///")
+        with (
+            closing(sqlite3.connect(_migrated_template)) as source,
+            closing(sqlite3.connect(target)) as copy,
+        ):
+            source.backup(copy)
+        return database_url
+    name = database_url.rsplit("/", 1)[1]
+    with _pg_admin_connect() as conn:
+        conn.execute(f'DROP DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_migrated_template}"')
     return database_url

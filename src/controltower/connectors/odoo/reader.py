@@ -352,12 +352,19 @@ def calls_ahead(
 
 
 def _differences(previous: MirrorState | None, state: MirrorState) -> dict[str, set[int]]:
-    """Per model, the ids of the records new, changed or gone since ``previous``."""
+    """Per model, the ids of the records new, changed or gone since ``previous``.
+
+    A record the run did not read again is the very object ``previous`` holds, so it is
+    told unchanged by identity before its fields are compared."""
     changed: dict[str, set[int]] = {}
     for model in sorted(set(state.records) | set(previous.records if previous else {})):
         before = previous.records.get(model, {}) if previous else {}
         after = state.records.get(model, {})
-        ids = {rid for rid, row in after.items() if before.get(rid) != row}
+        ids = {
+            rid
+            for rid, row in after.items()
+            if (held := before.get(rid)) is not row and held != row
+        }
         ids |= {rid for rid in before if rid not in after}
         if ids:
             changed[model] = ids
