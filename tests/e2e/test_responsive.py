@@ -1,6 +1,6 @@
 """Every page fits a phone held upright (390 px) and a laptop (1280 px): nothing scrolls
-sideways, wide tables turn into one card per row, and the navigation folds behind a
-Menu button on the phone.
+sideways, no words are drawn over a button, wide tables turn into one card per row, and
+the navigation folds behind a Menu button on the phone.
 
 Screenshots of the overview, the case queue and an order at both widths are kept in
 ``$CT_SCREENSHOT_DIR`` when it is set (``docs/screenshots`` holds the ones the docs
@@ -104,11 +104,40 @@ PHONE_LAYOUT: Final = """() => {
 }"""
 
 
+#: words drawn over a button: any element with text of its own (not inside the button,
+#: nor holding it) whose box crosses a shown button's box (a hint pulled up under a form
+#: once sat half behind the sign-in button)
+OVER_A_BUTTON: Final = """() => {
+  const found = [];
+  const shown = (element) => element.checkVisibility({ visibilityProperty: true });
+  const texts = [...document.body.querySelectorAll("*")].filter((element) => shown(element)
+    && [...element.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()));
+  document.querySelectorAll("button").forEach((button) => {
+    if (!shown(button)) return;
+    const b = button.getBoundingClientRect();
+    texts.forEach((element) => {
+      if (button.contains(element) || element.contains(button)) return;
+      [...element.getClientRects()].forEach((r) => {
+        const across = Math.min(r.right, b.right) - Math.max(r.left, b.left);
+        const down = Math.min(r.bottom, b.bottom) - Math.max(r.top, b.top);
+        if (across > 2 && down > 2)
+          found.push(`"${element.textContent.trim().slice(0, 30)}" is drawn over the button `
+            + `"${button.textContent.trim().slice(0, 30)}"`);
+      });
+    });
+  });
+  return [...new Set(found)];
+}"""
+
+
 def layout_problems(page: Page) -> list[str]:
-    """What sticks out or is mislabelled, with every ``<details>`` of the page opened (a
-    filter's choices, an incident's cases, the chart's numbers must fit too)."""
+    """What is drawn over a button (as the page opens: an opened filter's choices may
+    cover the page's buttons, as any menu does), then what sticks out or is
+    mislabelled, with every ``<details>`` of the page opened (a filter's choices, an
+    incident's cases, the chart's numbers must fit too)."""
+    found: list[str] = page.evaluate(OVER_A_BUTTON)
     page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
-    found: list[str] = page.evaluate(SIDEWAYS)
+    found += page.evaluate(SIDEWAYS)
     found += page.evaluate(MISLABELLED)
     if page.viewport_size == {"width": PHONE[0], "height": PHONE[1]}:
         found += page.evaluate(PHONE_LAYOUT)
