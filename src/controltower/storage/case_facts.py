@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from controltower.domain.cases import ExceptionCase, ExceptionType
 from controltower.domain.model import Tier
 from controltower.storage import tables
-from controltower.storage.bulk import insert_rows
+from controltower.storage.bulk import insert_columns
 from controltower.storage.cases import filing_company
 
 #: case ids deleted per statement (well under every database's parameter limit)
@@ -51,30 +51,40 @@ def record_routing_facts(
     case filed under another company by an earlier picture stays there, so its facts
     go there too; a case it does not name is taken to be filed where it would be now."""
     stored_under = scopes or {}
-    rows: list[dict[str, Any]] = []
+    # as columns, not a dict per row: a crisis day's half a million rows as dicts were
+    # the largest thing the scan held at its end
+    columns: dict[str, list[Any]] = {
+        "scope_company": [],
+        "case_id": [],
+        "customer_tier": [],
+        "routing": [],
+        "routed_as": [],
+    }
     for case in cases:
         fact = facts.get(case.key)
         if fact is None:
             continue
-        rows.append(
-            {
-                "scope_company": stored_under.get(case.id) or filing_company(case, companies),
-                "case_id": case.id,
-                "customer_tier": fact.customer_tier.value if fact.customer_tier else None,
-                "routing": fact.routing,
-                "routed_as": fact.routed_as.value,
-            }
+        columns["scope_company"].append(
+            stored_under.get(case.id) or filing_company(case, companies)
         )
-    if not rows:
+        columns["case_id"].append(case.id)
+        columns["customer_tier"].append(fact.customer_tier.value if fact.customer_tier else None)
+        columns["routing"].append(fact.routing)
+        columns["routed_as"].append(fact.routed_as.value)
+    written = len(columns["case_id"])
+    if not written:
         return 0
     table = tables.case_routing_facts
     connection = session.connection()
-    replaced = [row for row in rows if stored_ids is None or row["case_id"] in stored_ids]
+    replaced = [
+        key
+        for key in zip(columns["scope_company"], columns["case_id"], strict=True)
+        if stored_ids is None or key[1] in stored_ids
+    ]
     for start in range(0, len(replaced), _CHUNK):
-        chunk = replaced[start : start + _CHUNK]
-        keys = [(row["scope_company"], row["case_id"]) for row in chunk]
+        keys = replaced[start : start + _CHUNK]
         connection.execute(
             sa.delete(table).where(sa.tuple_(table.c.scope_company, table.c.case_id).in_(keys))
         )
-    insert_rows(connection, table, rows)
-    return len(rows)
+    insert_columns(connection, table, columns)
+    return written
