@@ -323,7 +323,7 @@ def run_stored_scan_at(
     """The stored scan of the picture covering ``company`` at ``url``, in one transaction,
     and (``keep_tables``: for ``scan --db --json``, which writes the document from them)
     the columns it read; errors are raised, not reported. Not kept, the columns are let
-    go once the detectors have read them: on a crisis day they are a third of the peak.
+    go once the detectors have read them, before the cases are reconciled and saved.
 
     Raises :class:`~controltower.workflow.stored_scan.ScanGoesBackError` before anything
     is written when ``as_of`` is before the last stored scan of the picture's companies.

@@ -233,8 +233,8 @@ def run_stored_scan(
     )
     live = {case.key for case in heads if case.is_active}
     findings = run_columnar_detectors(context, policy.detectors, live=live)
-    # the picture and its analysis are read: on a crisis day they are a third of the
-    # memory the cases about to be reconciled need beside them
+    # the picture and its analysis are read: let go before the cases are built (half a
+    # million on a crisis day), unless the caller keeps the columns for a document
     del context, history, tables, result
     scores = impact_scores(
         findings, promised, as_of=counted.as_of, ladder=policy.detectors.severity_by_value
