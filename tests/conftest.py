@@ -50,6 +50,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     name = f"ct_test_{uuid.uuid4().hex[:16]}"
     with _pg_admin_connect() as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        _without_waiting_for_the_disk(conn, name)
     _databases_used.append("postgresql")
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     try:
@@ -129,4 +130,12 @@ def migrated_database_url(database_url: str, _migrated_template: str) -> str:
     with _pg_admin_connect() as conn:
         conn.execute(f'DROP DATABASE "{name}"')
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_migrated_template}"')
+        _without_waiting_for_the_disk(conn, name)
     return database_url
+
+
+def _without_waiting_for_the_disk(conn: psycopg.Connection[TupleRow], name: str) -> None:
+    """A test database's commits return before the server has flushed them to disk
+    (``synchronous_commit = off``): what other sessions see and when is unchanged, only
+    a crash of the server could lose the last commits of a database dropped anyway."""
+    conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')

@@ -111,13 +111,14 @@ OVER_A_BUTTON: Final = """() => {
   const found = [];
   const shown = (element) => element.checkVisibility({ visibilityProperty: true });
   const texts = [...document.body.querySelectorAll("*")].filter((element) => shown(element)
-    && [...element.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()));
+    && [...element.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()))
+    .map((element) => [element, [...element.getClientRects()]]);
   document.querySelectorAll("button").forEach((button) => {
     if (!shown(button)) return;
     const b = button.getBoundingClientRect();
-    texts.forEach((element) => {
+    texts.forEach(([element, rects]) => {
       if (button.contains(element) || element.contains(button)) return;
-      [...element.getClientRects()].forEach((r) => {
+      rects.forEach((r) => {
         const across = Math.min(r.right, b.right) - Math.max(r.left, b.left);
         const down = Math.min(r.bottom, b.bottom) - Math.max(r.top, b.top);
         if (across > 2 && down > 2)
