@@ -13,7 +13,6 @@ import threading
 import urllib.error
 import urllib.request
 import xmlrpc.client
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -21,14 +20,9 @@ import pytest
 
 from fake_odoo import FakeOdoo
 from fake_odoo.business import Business, seed_business
+from helpers.odoo_server import odoo as odoo
 
 KEY = "key-123"
-
-
-@pytest.fixture(params=["17.0", "18.0"])
-def odoo(request: pytest.FixtureRequest) -> Iterator[FakeOdoo]:
-    with FakeOdoo(version=request.param) as server:
-        yield server
 
 
 @pytest.fixture

@@ -4,18 +4,11 @@ loaded demo business) defines its own ``odoo`` fixture, which takes precedence."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from fake_odoo import FakeOdoo
 from fake_odoo.business import Business, seed_business
-
-
-@pytest.fixture(params=["17.0", "18.0"])
-def odoo(request: pytest.FixtureRequest) -> Iterator[FakeOdoo]:
-    with FakeOdoo(version=request.param) as server:
-        yield server
+from helpers.odoo_server import odoo as odoo
 
 
 @pytest.fixture

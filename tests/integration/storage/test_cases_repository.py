@@ -333,13 +333,7 @@ def test_a_refused_save_is_undone_while_the_rest_of_the_transaction_commits(
 def test_a_closed_case_and_its_successor_on_the_same_subject_are_saved_together(
     sessions: sessionmaker[Session], picture_id: int
 ) -> None:
-    first = transition(
-        opened(),
-        CaseState.RESOLVED,
-        trigger=Trigger.CONDITION_CLEARED,
-        at=T0 + timedelta(hours=1),
-        by="system",
-    )
+    first = cleared(opened())
     save(sessions, picture_id, first)
     closed = transition(
         first,
@@ -409,13 +403,7 @@ def test_case_history_lists_every_opening_and_reopening_as_the_domain_does(
     sessions: sessionmaker[Session], picture_id: int
 ) -> None:
     first = opened()
-    resolved = transition(
-        first,
-        CaseState.RESOLVED,
-        trigger=Trigger.CONDITION_CLEARED,
-        at=T0 + timedelta(hours=1),
-        by="system",
-    )
+    resolved = cleared(first)
     reopened = transition(
         resolved,
         CaseState.OPEN,
