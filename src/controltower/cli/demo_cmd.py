@@ -399,11 +399,16 @@ def _scan(engine: Engine, picture_id: int, day: date, policy: Policy) -> StoredS
     """
     from controltower.storage.database import make_session_factory
     from controltower.storage.picture_store import SqlPictureStore
+    from controltower.workflow.memory import cycle_collection_paused
     from controltower.workflow.stored_scan import run_stored_scan
 
     now = datetime.now().astimezone()
     moment = now.replace(year=day.year, month=day.month, day=day.day)
-    with _status("Scanning for exceptions"), make_session_factory(engine).begin() as session:
+    with (
+        _status("Scanning for exceptions"),
+        cycle_collection_paused(),
+        make_session_factory(engine).begin() as session,
+    ):
         return run_stored_scan(
             SqlPictureStore(session, picture_id), as_of=day, policy=policy, now=moment
         )

@@ -173,13 +173,14 @@ def _scan_stored(
     from controltower.workflow.stored_scan import ScanGoesBackError
 
     try:
-        result, tables = stored_scan_and_tables(
-            database_url=database_url,
-            company=company,
-            as_of=as_of,
-            policy=policy,
-            keep_tables=json_output,
-        )
+        with cycle_collection_paused():
+            result, tables = stored_scan_and_tables(
+                database_url=database_url,
+                company=company,
+                as_of=as_of,
+                policy=policy,
+                keep_tables=json_output,
+            )
     except ScanGoesBackError as exc:
         errors_console().print(f"Error: --as-of {exc}", markup=False)
         raise typer.Exit(code=2) from exc

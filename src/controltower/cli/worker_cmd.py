@@ -176,8 +176,12 @@ class _Cycle:
         from controltower.storage.database import StorageError, unavailable_error
 
         stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        from controltower.workflow.memory import cycle_collection_paused
+
         try:
-            parts = self._steps()
+            # paused for the cycle's sync and scan only: the collector runs again between
+            with cycle_collection_paused():
+                parts = self._steps()
         except (DomainError, StorageError) as error:
             self._failed(stamp, error)
             return False

@@ -12,7 +12,7 @@ naive text). Both run on the caller's connection, inside its transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, Final
@@ -27,6 +27,8 @@ from controltower.storage.tables import EnumText, ExactDecimal, LocalDateTime, U
 _SQLITE_BATCH: Final = 20_000
 #: rows rendered as COPY text at a time on PostgreSQL (a few megabytes of text)
 _COPY_BATCH: Final = 20_000
+#: keys named per ``IN`` list (well under every database's parameter limit)
+_IN_LIST_SIZE: Final = 500
 
 Column = Sequence[Any]
 
@@ -200,3 +202,22 @@ def _flag(value: bool | None) -> int | None:
 
 def _iso_day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def keys_by_company(
+    company: sa.ColumnElement[str],
+    key: sa.ColumnElement[str],
+    pairs: Iterable[tuple[str, str]],
+) -> Iterator[sa.ColumnElement[bool]]:
+    """Conditions that together select the rows whose (``company``, ``key``) is one of
+    ``pairs``: per company, its keys a bounded ``IN`` list at a time.
+
+    Not one ``(company, key) IN (...)`` of pairs: SQLite reads the whole table for each
+    such list instead of looking the pairs up by the index that starts with them.
+    """
+    by_company: dict[str, list[str]] = {}
+    for owner, value in pairs:
+        by_company.setdefault(owner, []).append(value)
+    for owner, values in by_company.items():
+        for start in range(0, len(values), _IN_LIST_SIZE):
+            yield sa.and_(company == owner, key.in_(values[start : start + _IN_LIST_SIZE]))

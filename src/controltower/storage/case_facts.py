@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,11 +17,8 @@ from sqlalchemy.orm import Session
 from controltower.domain.cases import ExceptionCase, ExceptionType
 from controltower.domain.model import Tier
 from controltower.storage import tables
-from controltower.storage.bulk import insert_columns
+from controltower.storage.bulk import insert_columns, keys_by_company
 from controltower.storage.cases import filing_company
-
-#: case ids deleted per statement (well under every database's parameter limit)
-_CHUNK: Final = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +78,7 @@ def record_routing_facts(
         for key in zip(columns["scope_company"], columns["case_id"], strict=True)
         if stored_ids is None or key[1] in stored_ids
     ]
-    for start in range(0, len(replaced), _CHUNK):
-        keys = replaced[start : start + _CHUNK]
-        connection.execute(
-            sa.delete(table).where(sa.tuple_(table.c.scope_company, table.c.case_id).in_(keys))
-        )
+    for condition in keys_by_company(table.c.scope_company, table.c.case_id, replaced):
+        connection.execute(sa.delete(table).where(condition))
     insert_columns(connection, table, columns)
     return written

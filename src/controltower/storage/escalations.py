@@ -41,6 +41,7 @@ from controltower.domain.escalation import (
 from controltower.policy.model import Policy
 from controltower.policy.routing import add_business_hours
 from controltower.storage import tables
+from controltower.storage.bulk import keys_by_company
 from controltower.storage.case_actions import lock_cases
 from controltower.storage.cases import append_case_events, exception_case
 from controltower.storage.notifications import colleagues, queue_escalation_notices
@@ -153,12 +154,17 @@ def _timeline_sizes(
 ) -> dict[tuple[str, str], int]:
     """How many events each case's timeline holds: where its next event goes."""
     events = tables.case_events
-    query = (
-        sa.select(events.c.scope_company, events.c.case_id, sa.func.count())
-        .where(sa.tuple_(events.c.scope_company, events.c.case_id).in_(list(keys)))
-        .group_by(events.c.scope_company, events.c.case_id)
-    )
-    return {(scope, case_id): int(count) for scope, case_id, count in connection.execute(query)}
+    sizes: dict[tuple[str, str], int] = {}
+    for condition in keys_by_company(events.c.scope_company, events.c.case_id, keys):
+        query = (
+            sa.select(events.c.scope_company, events.c.case_id, sa.func.count())
+            .where(condition)
+            .group_by(events.c.scope_company, events.c.case_id)
+        )
+        sizes.update(
+            ((scope, case_id), int(count)) for scope, case_id, count in connection.execute(query)
+        )
+    return sizes
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,10 +23,7 @@ from typing import Final
 import sqlalchemy as sa
 
 from controltower.storage import tables
-from controltower.storage.bulk import insert_columns
-
-#: bound values per ``IN (...)`` list, well under every database's parameter limit
-_IN_LIST_SIZE: Final = 500
+from controltower.storage.bulk import insert_columns, keys_by_company
 
 #: what the JSON of a line naming a purchase-order peg always holds
 _INBOUND_MARK: Final = '"po_id"'
@@ -108,17 +105,8 @@ def delete_order_pegs(connection: sa.Connection, keys: Iterable[OrderKey]) -> No
 def delete_order_rows(connection: sa.Connection, table: sa.Table, keys: Iterable[OrderKey]) -> None:
     """Delete the rows of ``table`` (keyed by ``company`` and ``order_id``) of the orders
     ``keys``, a bounded ``IN`` list at a time."""
-    by_company: dict[str, list[str]] = {}
-    for company, order_id in keys:
-        by_company.setdefault(company, []).append(order_id)
-    for company, ids in by_company.items():
-        for start in range(0, len(ids), _IN_LIST_SIZE):
-            connection.execute(
-                sa.delete(table).where(
-                    table.c.company == company,
-                    table.c.order_id.in_(ids[start : start + _IN_LIST_SIZE]),
-                )
-            )
+    for condition in keys_by_company(table.c.company, table.c.order_id, keys):
+        connection.execute(sa.delete(table).where(condition))
 
 
 def backfill_pegs(connection: sa.Connection, companies: Sequence[str]) -> int:

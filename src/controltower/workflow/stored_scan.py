@@ -368,14 +368,26 @@ def _zone_of(now: datetime) -> tzinfo:
 
 def _in_wall_clock(history: Sequence[CaseOccurrence], zone: tzinfo) -> list[CaseOccurrence]:
     """The occurrences with their opening as wall time in ``zone``, as detection reads
-    them (built directly: ``dataclasses.replace`` costs seconds on a crisis day)."""
+    them (built directly: ``dataclasses.replace`` costs seconds on a crisis day).
+
+    Each distinct moment is converted once: the cases a scan opens share its moment,
+    so a history of a hundred thousand openings holds a handful of them.
+    """
+    walls: dict[datetime, datetime] = {}
+
+    def wall(moment: datetime) -> datetime:
+        found = walls.get(moment)
+        if found is None:
+            found = walls[moment] = _wall_clock(moment, zone)
+        return found
+
     return [
         CaseOccurrence(
             type=o.type,
             subject=o.subject,
             cause=o.cause,
             entities=o.entities,
-            opened_at=_wall_clock(o.opened_at, zone),
+            opened_at=wall(o.opened_at),
             value_at_risk=o.value_at_risk,
         )
         for o in history

@@ -46,7 +46,13 @@ from controltower.domain.model import (
 from controltower.domain.tables import DatasetTables, tables_from_dataset
 from controltower.policy import load_policy
 from controltower.workflow.scan_document import json_number
-from controltower.workflow.scan_writer import number_text, orders_json_chunks, write_orders_json
+from controltower.workflow.scan_writer import (
+    fragments,
+    number_text,
+    order_texts,
+    orders_json_chunks,
+    write_orders_json,
+)
 from controltower_oracle.engine import analyse
 from controltower_oracle.scan import build_scan_document, order_document
 from helpers.columnar_detection import BUSINESS_NAMES, seen_both_ways
@@ -90,6 +96,20 @@ def assert_same_orders(expected: list[Any], text: str) -> None:
     assert actual == expected, first_difference(expected, actual)
 
 
+def assert_texts_as_the_orders(
+    result: ColumnarAnalysis, tables: DatasetTables, expected: list[Any]
+) -> None:
+    """``order_texts`` (what a stored scan keeps per order) reads as each order's
+    ``lines`` and ``explanation``."""
+    lines, explanations = order_texts(result, tables)
+    actual = [
+        {"lines": json.loads(line), "explanation": json.loads(explanation)}
+        for line, explanation in zip(lines, explanations, strict=True)
+    ]
+    wanted = [{"lines": o["lines"], "explanation": o["explanation"]} for o in expected]
+    assert actual == wanted
+
+
 # ----------------------------------------------------------------- generated businesses
 
 
@@ -97,7 +117,19 @@ def assert_same_orders(expected: list[Any], text: str) -> None:
 def test_orders_written_from_the_kernel_read_as_the_reference_orders(name: str) -> None:
     business = seen_both_ways(name)
     text = written(business.result, business.tables)
-    assert_same_orders([order_document(o) for o in business.analysis.orders], text)
+    expected = [order_document(o) for o in business.analysis.orders]
+    assert_same_orders(expected, text)
+    assert_texts_as_the_orders(business.result, business.tables, expected)
+
+
+@pytest.mark.parametrize("orders_per_chunk", [1, 7])
+def test_each_orders_texts_are_cut_whole_across_chunks(
+    orders_per_chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    business = seen_both_ways(BUSINESS_NAMES[0])
+    monkeypatch.setattr(fragments, "CHUNK_ORDERS", orders_per_chunk)
+    expected = [order_document(o) for o in business.analysis.orders]
+    assert_texts_as_the_orders(business.result, business.tables, expected)
 
 
 def situations(orders: list[Any]) -> Counter[str]:
@@ -304,6 +336,9 @@ def test_a_hand_made_business_with_the_rarer_sentences_reads_as_the_reference() 
 
     actual = columnar_text(dataset, D, policy)
     assert_same_orders(expected, actual)
+    tables = tables_from_dataset(dataset)
+    result = analyse_columns(picture_from_tables(tables, D, policy))
+    assert_texts_as_the_orders(result, tables, expected)
     assert "Café" in actual, "non-ASCII text is written as it is"
     assert "Süd" in actual, "non-ASCII text is written as it is"
     assert "C\\tOK" in actual
@@ -318,7 +353,12 @@ def test_a_hand_made_business_with_the_rarer_sentences_reads_as_the_reference() 
 def test_orders_of_any_small_business_read_as_the_reference_orders(
     dataset: Dataset, policy: AllocationPolicy
 ) -> None:
-    assert_same_orders(reference_orders(dataset, D, policy), columnar_text(dataset, D, policy))
+    expected = reference_orders(dataset, D, policy)
+    assert_same_orders(expected, columnar_text(dataset, D, policy))
+    tables = tables_from_dataset(dataset)
+    assert_texts_as_the_orders(
+        analyse_columns(picture_from_tables(tables, D, policy)), tables, expected
+    )
 
 
 # ---------------------------------------------------------------------------- numbers

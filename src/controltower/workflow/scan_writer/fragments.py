@@ -113,13 +113,43 @@ def order_texts(result: ColumnarAnalysis, tables: DatasetTables) -> tuple[list[s
     if picture.n_orders == 0:
         return [], []
     pieces, layout = _fragments(Frame.of(result, tables))
-    base = layout.order_base.tolist()
-    tail = layout.tail_slot.tolist()
     lines: list[str] = []
     explanations: list[str] = []
-    opening = len('],"explanation":')
-    for o in range(picture.n_orders):
-        lines.append("[" + "".join(pieces[base[o] + 3 + 1 : tail[o]].tolist()) + "]")
-        closing = "".join(pieces[tail[o] : base[o + 1]].tolist())
-        explanations.append(closing[opening:-1])
+    # a chunk of orders is joined once and each text cut out of it by the fragments'
+    # lengths: two joins per order cost about a second at a million lines
+    for first in range(0, picture.n_orders, CHUNK_ORDERS):
+        last = min(first + CHUNK_ORDERS, picture.n_orders)
+        _cut_order_texts(pieces, layout, first, last, lines, explanations)
     return lines, explanations
+
+
+#: where an order's ``lines`` array starts after its first slot (the three head
+#: fragments and the ``"lines":`` key), and the text the explanation follows in its tail
+_LINES_FROM_SLOT: Final = 3 + 1
+_EXPLANATION_OPENING: Final = len('],"explanation":')
+
+
+def _cut_order_texts(
+    pieces: Texts,
+    layout: Layout,
+    first: int,
+    last: int,
+    lines: list[str],
+    explanations: list[str],
+) -> None:
+    """Append the ``lines`` and ``explanation`` texts of orders ``first`` to ``last - 1``.
+
+    Offsets are counted in characters, as ``str`` slices are, so any text cuts the same.
+    """
+    begin, end = int(layout.order_base[first]), int(layout.order_base[last])
+    chunk = pieces[begin:end].tolist()
+    text = "".join(chunk)
+    # offset[k]: where fragment begin + k starts in ``text``
+    offset = np.zeros(len(chunk) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk)), out=offset[1:])
+    lines_start = offset[layout.order_base[first:last] - begin + _LINES_FROM_SLOT].tolist()
+    tail_start = offset[layout.tail_slot[first:last] - begin].tolist()
+    order_end = offset[layout.order_base[first + 1 : last + 1] - begin].tolist()
+    for start, tail, stop in zip(lines_start, tail_start, order_end, strict=True):
+        lines.append("[" + text[start:tail] + "]")
+        explanations.append(text[tail + _EXPLANATION_OPENING : stop - 1])
