@@ -17,13 +17,14 @@ of an unchanged picture therefore writes one scan run and no order row.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from hashlib import blake2b
 from typing import Final
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from controltower import __version__
 from controltower.domain.analysis import OrderRiskStatus
 from controltower.storage import tables
 from controltower.storage.bulk import insert_columns
@@ -36,11 +37,13 @@ from controltower.storage.order_pegs import (
     delete_order_rows,
 )
 from controltower.storage.picture_columns import page_cache_for_bulk
+from controltower.storage.picture_snapshot import snapshot_digest
 from controltower.storage.repository import (
     ScanRecordError,
     ScanRunSummary,
     picture_company_codes,
     resolve_picture_id,
+    split_joined,
 )
 from controltower.workflow.order_risk import OrderRiskColumns
 
@@ -57,6 +60,7 @@ def record_order_risk(
     *,
     scanned_at: datetime,
     policy_digest: str,
+    picture_digest: str | None = None,
 ) -> ScanRunSummary:
     """Record a scan of a picture: the run, each open order's risk, and status changes.
 
@@ -68,6 +72,8 @@ def record_order_risk(
     None), or when its status differs from its last recorded one: the stored risk if it
     was open at the previous scan, else, for an order coming back after it had left, the
     ``to_status`` of its last history entry. Leaving is not itself a history entry.
+    ``picture_digest`` (:func:`picture_fingerprint`) is kept with the run, so a rescan
+    of the same picture can tell (:func:`record_unchanged_orders`).
     Runs in a savepoint: a failure leaves the session as it was.
     """
     resolve_picture_id(session, picture_id)
@@ -80,9 +86,11 @@ def record_order_risk(
             connection,
             picture_id=picture_id,
             companies=companies,
-            orders=orders,
+            as_of=orders.as_of,
+            counts=(len(orders), orders.at_risk_count),
             scanned_at=scanned_at,
             policy_digest=policy_digest,
+            picture_digest=picture_digest,
         )
         current = {
             key: o for o, key in enumerate(zip(orders.company, orders.order_id, strict=True))
@@ -162,25 +170,103 @@ def _refuse_foreign_orders(picture_id: int, companies: list[str], orders: OrderR
             )
 
 
+def picture_fingerprint(connection: sa.Connection, picture_id: int) -> str | None:
+    """What a scan run of picture ``picture_id`` keeps as its ``picture_digest``: the
+    digest of its snapshot and the release that words the orders' rows (a new release
+    may word them otherwise); None for a picture stored without a snapshot."""
+    snapshot = snapshot_digest(connection, picture_id)
+    return None if snapshot is None else f"{__version__}:{snapshot}"
+
+
+def record_unchanged_orders(
+    session: Session,
+    picture_id: int,
+    *,
+    picture_digest: str,
+    as_of: date,
+    counts: tuple[int, int],
+    scanned_at: datetime,
+    policy_digest: str,
+) -> ScanRunSummary | None:
+    """Record a rescan whose orders are stored already, or return None (nothing written).
+
+    The orders' rows are exactly what :func:`record_order_risk` would leave when the
+    latest scan run of the picture's companies recorded this same picture
+    (``picture_digest``, :func:`picture_fingerprint`) as of the same day under the same
+    policy: the kernel's analysis depends on nothing else, and only scans write those
+    rows. Then only the run is recorded (``counts``: the open orders and how many are at
+    risk), and no order is new, changed or removed. A scan of another picture of any of
+    the companies since, or a run without a digest, means the rows must be compared:
+    None.
+    """
+    resolve_picture_id(session, picture_id)
+    runs = tables.scan_runs
+    with session.begin_nested():
+        connection = session.connection()
+        serialise_scan_records(connection)
+        companies = picture_company_codes(connection, picture_id)
+        last = connection.execute(
+            sa.select(runs.c.id, runs.c.as_of, runs.c.policy_digest, runs.c.picture_digest)
+            .where(runs.c.picture_id == picture_id)
+            .order_by(runs.c.id.desc())
+            .limit(1)
+        ).first()
+        if last is None or (last.picture_digest, last.as_of, last.policy_digest) != (
+            picture_digest,
+            as_of,
+            policy_digest,
+        ):
+            return None
+        later = connection.execute(sa.select(runs.c.companies).where(runs.c.id > last.id))
+        if any(set(split_joined(joined)) & set(companies) for (joined,) in later):
+            return None
+        scan_run_id = _insert_scan_run(
+            connection,
+            picture_id=picture_id,
+            companies=companies,
+            as_of=as_of,
+            counts=counts,
+            scanned_at=scanned_at,
+            policy_digest=policy_digest,
+            picture_digest=picture_digest,
+        )
+    return ScanRunSummary(
+        scan_run_id=scan_run_id,
+        picture_id=picture_id,
+        as_of=as_of,
+        scanned_at=scanned_at,
+        policy_digest=policy_digest,
+        order_count=counts[0],
+        at_risk_count=counts[1],
+        new_orders=0,
+        changed_orders=0,
+        removed_orders=0,
+        returned_orders=0,
+    )
+
+
 def _insert_scan_run(
     connection: sa.Connection,
     *,
     picture_id: int,
     companies: list[str],
-    orders: OrderRiskColumns,
+    as_of: date,
+    counts: tuple[int, int],
     scanned_at: datetime,
     policy_digest: str,
+    picture_digest: str | None,
 ) -> int:
     result = connection.execute(
         sa.insert(tables.scan_runs)
         .values(
             picture_id=picture_id,
             companies=",".join(companies),
-            as_of=orders.as_of,
+            as_of=as_of,
             scanned_at=scanned_at,
             policy_digest=policy_digest,
-            order_count=len(orders),
-            at_risk_count=orders.at_risk_count,
+            order_count=counts[0],
+            at_risk_count=counts[1],
+            picture_digest=picture_digest,
         )
         .returning(tables.scan_runs.c.id)
     )

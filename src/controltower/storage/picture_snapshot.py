@@ -22,6 +22,7 @@ tables: tests hold the two equal.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import fields
 from typing import Any, Final, cast
 
@@ -59,6 +60,28 @@ def read_picture_snapshot(connection: sa.Connection, picture_id: int) -> Dataset
     if not parts:
         return None
     return _tables(parts)
+
+
+def snapshot_digest(connection: sa.Connection, picture_id: int) -> str | None:
+    """A digest of picture ``picture_id``'s snapshot, or None when it has none.
+
+    Every part's name and bytes: two snapshots with the same digest hold the same
+    tables, so a scan of either analyses the same picture.
+    """
+    table = schema.picture_snapshots
+    query = (
+        sa.select(table.c.part, table.c.data)
+        .where(table.c.picture_id == picture_id, table.c.format == SNAPSHOT_FORMAT)
+        .order_by(table.c.part)
+    )
+    digest = hashlib.blake2b(f"snapshot {SNAPSHOT_FORMAT}".encode(), digest_size=16)
+    found = False
+    for part, data in connection.execute(query):
+        found = True
+        for piece in (part.encode(), bytes(data)):
+            digest.update(len(piece).to_bytes(8, "big"))
+            digest.update(piece)
+    return digest.hexdigest() if found else None
 
 
 def _parts(tables: DatasetTables) -> list[tuple[str, bytes]]:

@@ -37,7 +37,11 @@ from controltower.storage.cases import (
     serialise_case_reconciliation,
 )
 from controltower.storage.notifications import queue_for_cases
-from controltower.storage.order_risk import record_order_risk
+from controltower.storage.order_risk import (
+    picture_fingerprint,
+    record_order_risk,
+    record_unchanged_orders,
+)
 from controltower.storage.picture_columns import load_picture_tables
 from controltower.storage.repository import (
     PictureNotFoundError,
@@ -78,6 +82,17 @@ class SqlPictureStore:
         self._scopes: Mapping[str, str] = {}
         #: the change of policy this scan brings, recorded when the cases are saved
         self._policy_change: PolicyChange | None = None
+        #: the picture's fingerprint, once worked out (``storage.order_risk``)
+        self._picture_digest: tuple[str | None] | None = None
+
+    def _fingerprint(self) -> str | None:
+        """The picture's fingerprint (:func:`~controltower.storage.order_risk.picture_fingerprint`),
+        read once per scan: the scan's turn keeps the picture as it is until it commits."""
+        if self._picture_digest is None:
+            self._picture_digest = (
+                picture_fingerprint(self.session.connection(), self.picture_id),
+            )
+        return self._picture_digest[0]
 
     @classmethod
     def for_company(cls, session: Session, company: str | None = None) -> SqlPictureStore:
@@ -116,6 +131,22 @@ class SqlPictureStore:
         companies = picture_company_codes(self.session.connection(), self.picture_id)
         return last_scan_as_of(self.session, companies)
 
+    def record_unchanged_orders(
+        self, *, as_of: date, counts: tuple[int, int], scanned_at: datetime, policy_digest: str
+    ) -> ScanRunSummary | None:
+        digest = self._fingerprint()
+        if digest is None:
+            return None
+        return record_unchanged_orders(
+            self.session,
+            self.picture_id,
+            picture_digest=digest,
+            as_of=as_of,
+            counts=counts,
+            scanned_at=scanned_at,
+            policy_digest=policy_digest,
+        )
+
     def record_order_risk(
         self, orders: OrderRiskColumns, *, scanned_at: datetime, policy_digest: str
     ) -> ScanRunSummary:
@@ -127,6 +158,7 @@ class SqlPictureStore:
             orders,
             scanned_at=scanned_at,
             policy_digest=policy_digest,
+            picture_digest=self._fingerprint(),
         )
         if previous is not None and previous != policy_digest:
             self._policy_change = PolicyChange(

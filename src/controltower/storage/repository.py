@@ -566,7 +566,8 @@ def load_picture(session: Session, picture_id: int | None = None) -> Dataset:
     return Dataset(**collections)
 
 
-def _split(joined: str) -> tuple[str, ...]:
+def split_joined(joined: str) -> tuple[str, ...]:
+    """The codes of a comma-joined column (a run's companies, an order's blockers)."""
     return tuple(code for code in joined.split(",") if code)
 
 
@@ -633,7 +634,7 @@ def last_scan_as_of(session: Session, companies: Iterable[str]) -> date | None:
     days = [
         day
         for joined, day in session.connection().execute(query)
-        if joined == ",".join(sorted(wanted)) or wanted & set(_split(joined))
+        if joined == ",".join(sorted(wanted)) or wanted & set(split_joined(joined))
     ]
     return max(days, default=None)
 
@@ -730,7 +731,7 @@ def order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
         promised_date=row["promised_date"],
         status=OrderRiskStatus(row["status"]),
         allocation=Allocation(row["allocation"]),
-        blockers=tuple(Blocker(value) for value in _split(row["blockers"])),
+        blockers=tuple(Blocker(value) for value in split_joined(row["blockers"])),
         projected_ship_date=row["projected_ship_date"],
         at_risk=bool(row["at_risk"]),
         days_late=row["days_late"],

@@ -522,6 +522,9 @@ scan_runs = sa.Table(
     sa.Column("policy_digest", sa.Text(), nullable=False),
     sa.Column("order_count", sa.Integer, nullable=False),
     sa.Column("at_risk_count", sa.Integer, nullable=False),
+    #: the picture the run recorded (its snapshot and the release that worded its
+    #: orders); NULL when unknown (no snapshot, or a run before migration 0021)
+    sa.Column("picture_digest", sa.Text(), nullable=True),
     sqlite_autoincrement=True,
 )
 

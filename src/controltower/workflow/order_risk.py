@@ -102,6 +102,13 @@ def order_standings(result: ColumnarAnalysis) -> OrderStandings:
     )
 
 
+def order_promises(result: ColumnarAnalysis) -> dict[str, date]:
+    """Each open order's promised date, by order id."""
+    picture = result.picture
+    promised = [d for d in _dates(picture.order_promised) if d is not None]
+    return dict(zip(picture.order_ids, promised, strict=True))
+
+
 def order_risk_columns(result: ColumnarAnalysis, tables: DatasetTables) -> OrderRiskColumns:
     """Every open order's recorded risk, from the kernel's result and its tables."""
     picture = result.picture

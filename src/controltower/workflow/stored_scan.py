@@ -48,7 +48,7 @@ from controltower.domain.tables import DatasetTables
 from controltower.policy import Policy
 from controltower.workflow.columnar_scan import analyse_tables
 from controltower.workflow.exceptions import ExceptionRecord, routed_records
-from controltower.workflow.order_risk import OrderRiskColumns, order_risk_columns
+from controltower.workflow.order_risk import OrderRiskColumns, order_promises, order_risk_columns
 
 #: timeline events that mean a case's facts changed on re-detection
 _UPDATE_KINDS = frozenset({EventKind.UPDATED, EventKind.SEVERITY_CHANGED})
@@ -79,6 +79,15 @@ class PictureStore(Protocol):
 
     def load_tables(self) -> DatasetTables:
         """The picture to scan, as columns."""
+        ...
+
+    def record_unchanged_orders(
+        self, *, as_of: date, counts: tuple[int, int], scanned_at: datetime, policy_digest: str
+    ) -> RecordedScan | None:
+        """Record only the scan run when the stored orders' risk is already what this
+        scan would record (the same picture, as of the same day, under the same policy,
+        last recorded by the latest scan of its companies); else None, nothing written.
+        ``counts``: the open orders and how many are at risk."""
         ...
 
     def record_order_risk(
@@ -212,12 +221,23 @@ def run_stored_scan(
     zone = _zone_of(now)
     tables = store.load_tables()
     result = analyse_tables(tables, as_of, policy)
-    orders = order_risk_columns(result, tables)
-    recorded = store.record_order_risk(orders, scanned_at=now, policy_digest=policy_digest(policy))
-    counted = _OrderCounts(orders.as_of, len(orders), orders.at_risk_count)
-    promised = dict(zip(orders.order_id, orders.promised_date, strict=True))
-    # recorded: its texts (a quarter of a gigabyte at a million lines) need not outlive it
-    del orders
+    picture = result.picture
+    counted = _OrderCounts(picture.as_of, len(picture.order_ids), int(result.order_at_risk.sum()))
+    digest = policy_digest(policy)
+    # a rescan of the picture the orders were recorded from words nothing again
+    recorded = store.record_unchanged_orders(
+        as_of=counted.as_of,
+        counts=(counted.orders, counted.at_risk),
+        scanned_at=now,
+        policy_digest=digest,
+    )
+    if recorded is None:
+        orders = order_risk_columns(result, tables)
+        recorded = store.record_order_risk(orders, scanned_at=now, policy_digest=digest)
+        # recorded: its texts (a quarter of a gigabyte at a million lines) need not
+        # outlive it
+        del orders
+    promised = order_promises(result)
     window = timedelta(days=policy.detectors.recurring_exception.window_days)
     heads = store.live_cases()  # first: it takes the scans' turn before any case read
     history = store.case_history(since=now - window - _HISTORY_MARGIN)

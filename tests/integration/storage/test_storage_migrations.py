@@ -73,7 +73,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0020_case_changes"
+        assert current_revision(engine) == head_revision() == "0021_scan_run_picture_digest"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()

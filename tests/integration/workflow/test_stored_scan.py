@@ -330,6 +330,18 @@ class InMemoryPictureStore:
     def load_tables(self) -> DatasetTables:
         return tables_from_dataset(self.dataset)
 
+    def record_unchanged_orders(
+        self,
+        *,
+        as_of: date,  # noqa: ARG002 - the store protocol passes it by keyword
+        counts: tuple[int, int],  # noqa: ARG002 - the store protocol passes it by keyword
+        scanned_at: datetime,  # noqa: ARG002 - the store protocol passes it by keyword
+        policy_digest: str,  # noqa: ARG002 - the store protocol passes it by keyword
+    ) -> None:
+        """Never sure: a store of dictionaries keeps no picture to compare, so every
+        scan records its orders in full."""
+        return None
+
     def record_order_risk(
         self,
         orders: OrderRiskColumns,
