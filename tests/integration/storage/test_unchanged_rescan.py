@@ -27,6 +27,7 @@ from controltower.policy import load_policy
 from controltower.storage import order_risk, tables
 from controltower.storage.picture_store import SqlPictureStore
 from controltower.storage.repository import replace_picture
+from controltower.workflow import order_risk as workflow_order_risk
 from controltower.workflow import stored_scan
 from controltower.workflow.stored_scan import StoredScanResult, run_stored_scan
 
@@ -84,7 +85,7 @@ def runs(sessions: sessionmaker[Session]) -> list[tuple[Any, ...]]:
 def worded(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many times a scan worded its orders (made their rows to record in full)."""
     calls: list[int] = []
-    real: Callable[..., Any] = stored_scan.order_risk_columns
+    real: Callable[..., Any] = workflow_order_risk.order_risk_columns
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
