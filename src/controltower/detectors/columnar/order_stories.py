@@ -9,6 +9,7 @@ shared by several findings are worded once.
 from __future__ import annotations
 
 import itertools
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,7 +60,10 @@ class OrderStoryBook:
     asked about (the order detectors share them)."""
 
     def __init__(self, context: ColumnarDetectionContext) -> None:
-        self._context = context
+        # a weak reference: the context keeps the book (a cached property), and a cycle
+        # between them would outlive both, stories and all, while a large scan pauses
+        # the cyclic collector
+        self._context: ColumnarDetectionContext = weakref.proxy(context)
         self._position: I64 = np.full(context.picture.n_orders, -1, dtype=np.int64)
         self._told = OrderStories([], [], [], [])
 
