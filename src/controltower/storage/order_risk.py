@@ -11,7 +11,10 @@ whose content changed are deleted and written back, with one bulk insert
 (:func:`~controltower.storage.bulk.insert_columns`); the others are left as they are;
 the history rows go in one bulk insert too. An order's inbound pegs
 (:mod:`controltower.storage.order_pegs`) are deleted and written with its row. A rescan
-of an unchanged picture therefore writes one scan run and no order row.
+of an unchanged picture therefore writes one scan run and no order row; and when the
+run before it recorded this very picture (:func:`picture_fingerprint`) as of the same
+day under the same policy, the scan need not even make its orders' rows to compare
+(:func:`record_unchanged_orders`).
 """
 
 from __future__ import annotations
