@@ -40,7 +40,6 @@ from controltower.storage.order_pegs import (
     delete_order_rows,
 )
 from controltower.storage.picture_columns import page_cache_for_bulk
-from controltower.storage.picture_snapshot import snapshot_digest
 from controltower.storage.repository import (
     ScanRecordError,
     ScanRunSummary,
@@ -173,12 +172,12 @@ def _refuse_foreign_orders(picture_id: int, companies: list[str], orders: OrderR
             )
 
 
-def picture_fingerprint(connection: sa.Connection, picture_id: int) -> str | None:
-    """What a scan run of picture ``picture_id`` keeps as its ``picture_digest``: the
-    digest of its snapshot and the release that words the orders' rows (a new release
-    may word them otherwise); None for a picture stored without a snapshot."""
-    snapshot = snapshot_digest(connection, picture_id)
-    return None if snapshot is None else f"{__version__}:{snapshot}"
+def picture_fingerprint(snapshot_digest: str | None) -> str | None:
+    """What a scan run keeps as its ``picture_digest``: the digest of the picture's
+    snapshot (:func:`~.picture_columns.load_picture_tables_and_digest`) and the release
+    that words the orders' rows (a new release may word them otherwise); None for a
+    picture read from its rows, without a snapshot."""
+    return None if snapshot_digest is None else f"{__version__}:{snapshot_digest}"
 
 
 def record_unchanged_orders(

@@ -45,7 +45,10 @@ from controltower.storage.picture_arrow import (
 )
 from controltower.storage.picture_layout import LAYOUT, ColumnLayout
 from controltower.storage.picture_reads import read_entity
-from controltower.storage.picture_snapshot import read_picture_snapshot
+from controltower.storage.picture_snapshot import (
+    read_picture_snapshot,
+    read_picture_snapshot_and_digest,
+)
 
 #: rows per round trip (per ``executemany`` on SQLite, per write into COPY on
 #: PostgreSQL): large enough to be fast, small enough to keep memory flat
@@ -326,3 +329,19 @@ def load_picture_tables(session: Session, picture_id: int | None = None) -> Data
     connection = session.connection()
     snapshot = read_picture_snapshot(connection, resolved)
     return snapshot if snapshot is not None else read_picture_tables(connection, resolved)
+
+
+def load_picture_tables_and_digest(
+    session: Session, picture_id: int
+) -> tuple[DatasetTables, str | None]:
+    """:func:`load_picture_tables`, and the digest of the snapshot they were read from
+    (:func:`~.picture_snapshot.read_picture_snapshot_and_digest`; None when the picture
+    has no snapshot and was read from its rows)."""
+    from controltower.storage.repository import resolve_picture_id  # repository imports us
+
+    resolved = resolve_picture_id(session, picture_id)
+    connection = session.connection()
+    found = read_picture_snapshot_and_digest(connection, resolved)
+    if found is not None:
+        return found
+    return read_picture_tables(connection, resolved), None

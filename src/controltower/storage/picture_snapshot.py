@@ -52,36 +52,36 @@ def write_picture_snapshot(
 
 def read_picture_snapshot(connection: sa.Connection, picture_id: int) -> DatasetTables | None:
     """The snapshot of picture ``picture_id`` as tables, or None when it has none."""
+    parts = _stored_parts(connection, picture_id)
+    return _tables(parts) if parts else None
+
+
+def read_picture_snapshot_and_digest(
+    connection: sa.Connection, picture_id: int
+) -> tuple[DatasetTables, str] | None:
+    """:func:`read_picture_snapshot`, and a digest of the snapshot's parts read for it.
+
+    Every part's name and bytes go into the digest: two snapshots with the same digest
+    hold the same tables, so a scan of either analyses the same picture.
+    """
+    parts = _stored_parts(connection, picture_id)
+    if not parts:
+        return None
+    digest = hashlib.blake2b(f"snapshot {SNAPSHOT_FORMAT}".encode(), digest_size=16)
+    for part in sorted(parts):
+        for piece in (part.encode(), parts[part]):
+            digest.update(len(piece).to_bytes(8, "big"))
+            digest.update(piece)
+    return _tables(parts), digest.hexdigest()
+
+
+def _stored_parts(connection: sa.Connection, picture_id: int) -> dict[str, bytes]:
+    """The stored parts of picture ``picture_id``'s snapshot, by name (none: empty)."""
     table = schema.picture_snapshots
     query = sa.select(table.c.part, table.c.data).where(
         table.c.picture_id == picture_id, table.c.format == SNAPSHOT_FORMAT
     )
-    parts = {part: bytes(data) for part, data in connection.execute(query)}
-    if not parts:
-        return None
-    return _tables(parts)
-
-
-def snapshot_digest(connection: sa.Connection, picture_id: int) -> str | None:
-    """A digest of picture ``picture_id``'s snapshot, or None when it has none.
-
-    Every part's name and bytes: two snapshots with the same digest hold the same
-    tables, so a scan of either analyses the same picture.
-    """
-    table = schema.picture_snapshots
-    query = (
-        sa.select(table.c.part, table.c.data)
-        .where(table.c.picture_id == picture_id, table.c.format == SNAPSHOT_FORMAT)
-        .order_by(table.c.part)
-    )
-    digest = hashlib.blake2b(f"snapshot {SNAPSHOT_FORMAT}".encode(), digest_size=16)
-    found = False
-    for part, data in connection.execute(query):
-        found = True
-        for piece in (part.encode(), bytes(data)):
-            digest.update(len(piece).to_bytes(8, "big"))
-            digest.update(piece)
-    return digest.hexdigest() if found else None
+    return {part: bytes(data) for part, data in connection.execute(query)}
 
 
 def _parts(tables: DatasetTables) -> list[tuple[str, bytes]]:

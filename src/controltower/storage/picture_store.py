@@ -42,7 +42,7 @@ from controltower.storage.order_risk import (
     record_order_risk,
     record_unchanged_orders,
 )
-from controltower.storage.picture_columns import load_picture_tables
+from controltower.storage.picture_columns import load_picture_tables_and_digest
 from controltower.storage.repository import (
     PictureNotFoundError,
     ScanRunSummary,
@@ -82,17 +82,10 @@ class SqlPictureStore:
         self._scopes: Mapping[str, str] = {}
         #: the change of policy this scan brings, recorded when the cases are saved
         self._policy_change: PolicyChange | None = None
-        #: the picture's fingerprint, once worked out (``storage.order_risk``)
-        self._picture_digest: tuple[str | None] | None = None
-
-    def _fingerprint(self) -> str | None:
-        """The picture's fingerprint (:func:`~controltower.storage.order_risk.picture_fingerprint`),
-        read once per scan: the scan's turn keeps the picture as it is until it commits."""
-        if self._picture_digest is None:
-            self._picture_digest = (
-                picture_fingerprint(self.session.connection(), self.picture_id),
-            )
-        return self._picture_digest[0]
+        #: the fingerprint of the picture :meth:`load_tables` read
+        #: (:func:`~controltower.storage.order_risk.picture_fingerprint`); None before it
+        #: reads, or when it read the picture's rows: the orders are then recorded in full
+        self._picture_digest: str | None = None
 
     @classmethod
     def for_company(cls, session: Session, company: str | None = None) -> SqlPictureStore:
@@ -114,16 +107,20 @@ class SqlPictureStore:
         Holding the turn (:func:`~controltower.storage.repository.take_picture_turn`)
         until the scan commits keeps an import from replacing the picture while it is
         analysed and recorded; a picture an import replaced before the turn came is
-        refused with a message instead of a failure on recording.
+        refused with a message instead of a failure on recording. The fingerprint of
+        what it read is kept for recording the scan run (the turn keeps the picture as
+        it is until the scan commits).
         """
         take_picture_turn(self.session)
         try:
-            return load_picture_tables(self.session, self.picture_id)
+            tables, snapshot = load_picture_tables_and_digest(self.session, self.picture_id)
         except PictureNotFoundError as exc:
             raise PictureNotFoundError(
                 f"picture {self.picture_id} is no longer stored: an import replaced it "
                 "before the scan began; nothing was recorded, run the scan again"
             ) from exc
+        self._picture_digest = picture_fingerprint(snapshot)
+        return tables
 
     def last_scan_as_of(self) -> date | None:
         """The as-of date of the latest stored scan of this picture's companies (see
@@ -134,7 +131,7 @@ class SqlPictureStore:
     def record_unchanged_orders(
         self, *, as_of: date, counts: tuple[int, int], scanned_at: datetime, policy_digest: str
     ) -> ScanRunSummary | None:
-        digest = self._fingerprint()
+        digest = self._picture_digest
         if digest is None:
             return None
         return record_unchanged_orders(
@@ -158,7 +155,7 @@ class SqlPictureStore:
             orders,
             scanned_at=scanned_at,
             policy_digest=policy_digest,
-            picture_digest=self._fingerprint(),
+            picture_digest=self._picture_digest,
         )
         if previous is not None and previous != policy_digest:
             self._policy_change = PolicyChange(
