@@ -39,8 +39,12 @@ def _pg_admin_connect() -> psycopg.Connection[TupleRow]:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database of the configured kind, dropped after the test."""
+def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, empty database of the configured kind, dropped after the test.
+
+    On PostgreSQL, when the test also asks for :func:`migrated_database_url`, the
+    database is made as the migrated template's copy at once, rather than made empty,
+    dropped and made again (a third of a second per test of the PostgreSQL pass)."""
     if TEST_DB == "sqlite":
         _databases_used.append("sqlite")
         yield f"sqlite:///{tmp_path / 'controltower-test.db'}"
@@ -48,17 +52,29 @@ def database_url(tmp_path: Path) -> Iterator[str]:
     if TEST_DB != "postgresql":
         raise RuntimeError(f"CT_TEST_DB must be 'sqlite' or 'postgresql', not {TEST_DB!r}")
     name = f"ct_test_{uuid.uuid4().hex[:16]}"
+    template = None
+    if "migrated_database_url" in request.fixturenames:
+        template = request.getfixturevalue("_migrated_template")
     with _pg_admin_connect() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        if template is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        else:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            _copies_of_the_template.add(name)
         _without_waiting_for_the_disk(conn, name)
     _databases_used.append("postgresql")
     base = PG_ADMIN_URL.rsplit("/", 1)[0]
     try:
         yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
     finally:
+        _copies_of_the_template.discard(name)
         # the test disposes its engines; FORCE also ends any connection it left behind
         with _pg_admin_connect() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+#: the PostgreSQL test databases made as copies of the migrated template, by name
+_copies_of_the_template: set[str] = set()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -127,6 +143,8 @@ def migrated_database_url(database_url: str, _migrated_template: str) -> str:
             source.backup(copy)
         return database_url
     name = database_url.rsplit("/", 1)[1]
+    if name in _copies_of_the_template:  # made so by database_url, untouched since
+        return database_url
     with _pg_admin_connect() as conn:
         conn.execute(f'DROP DATABASE "{name}"')
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{_migrated_template}"')

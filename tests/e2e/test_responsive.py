@@ -1,6 +1,7 @@
-"""Every page fits a phone held upright (390 px) and a laptop (1280 px): nothing scrolls
-sideways, no words are drawn over a button, wide tables turn into one card per row, and
-the navigation folds behind a Menu button on the phone.
+"""A phone held upright (390 px) and a laptop (1280 px), beyond the page-by-page layout
+check of ``test_every_page.py`` (nothing sideways, no words over a button, wide tables
+as cards): the navigation folds behind a Menu button on the phone, and the overview,
+the queue and an order show as they should at both widths.
 
 Screenshots of the overview, the case queue and an order at both widths are kept in
 ``$CT_SCREENSHOT_DIR`` when it is set (``docs/screenshots`` holds the ones the docs
@@ -12,148 +13,21 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
 
-from helpers.page_tour import (
-    WIDTHS,
-    before_a_scan_stops,
-    empty_stops,
-    load_the_tour,
-    showcase,
-    store_unscanned_demo,
-    walk,
-)
+from helpers.page_checks import PHONE, SIDEWAYS
+from helpers.page_tour import WIDTHS, showcase
 from helpers.scanned_demo import load_scanned_demo
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, FloatRect, Page
+    from playwright.sync_api import FloatRect, Page
 
     from helpers.live_server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.database]
-
-PHONE: Final = WIDTHS["phone"]
-
-#: what sticks out sideways: the page itself, any table wider than the window (a table
-#: kept whole inside a scrolling box would still be one to scroll sideways), and anything
-#: shown past the window's right edge (the outermost of each such part)
-SIDEWAYS: Final = """() => {
-  const width = window.innerWidth;
-  const found = [];
-  const page = document.documentElement.scrollWidth;
-  if (page > width) found.push(`the page is ${page}px wide in a ${width}px window`);
-  const beyond = (element) => element.getBoundingClientRect().right > width + 0.5
-    && element.checkVisibility({ visibilityProperty: true });
-  document.body.querySelectorAll("*").forEach((element) => {
-    if (!beyond(element) || (element.parentElement && beyond(element.parentElement))) return;
-    const text = (element.textContent || "").trim().slice(0, 30);
-    found.push(`a ${element.tagName.toLowerCase()}.${[...element.classList].join(".")} "${text}" `
-      + `reaches ${Math.round(element.getBoundingClientRect().right)}px`);
-  });
-  document.querySelectorAll("table").forEach((table, index) => {
-    const box = table.getBoundingClientRect();
-    const name = table.className || table.id || `table ${index + 1}`;
-    if (box.right > width + 0.5) found.push(`table "${name}" reaches ${Math.round(box.right)}px`);
-    if (table.scrollWidth > table.clientWidth + 1)
-      found.push(`table "${name}" is ${table.scrollWidth}px wide in ${table.clientWidth}px`);
-    table.querySelectorAll("td, th").forEach((cell) => {
-      const shown = cell.checkVisibility() && getComputedStyle(cell).overflowX === "visible";
-      if (shown && cell.scrollWidth > cell.clientWidth + 1)
-        found.push(`in table "${name}", "${cell.textContent.trim().slice(0, 30)}" sticks out of its cell`);
-    });
-  });
-  return [...new Set(found)];
-}"""
-
-#: cells whose data-label (the name a card shows beside the value) is not their header
-MISLABELLED: Final = """() => {
-  const found = [];
-  document.querySelectorAll("table.data, table.grid").forEach((table) => {
-    const heads = [...table.querySelectorAll("thead th")].map((th) => {
-      const words = th.cloneNode(true);
-      words.querySelectorAll("[aria-hidden]").forEach((hidden) => hidden.remove());
-      return words.textContent.trim();
-    });
-    table.querySelectorAll("tbody tr").forEach((row) => {
-      const cells = [...row.children];
-      if (cells.some((cell) => cell.colSpan > 1)) return;
-      cells.forEach((cell, column) => {
-        const label = cell.getAttribute("data-label");
-        if (label !== heads[column])
-          found.push(`${table.className}: a cell labelled "${label}" under "${heads[column]}"`);
-      });
-    });
-  });
-  return [...new Set(found)];
-}"""
-
-#: at a phone's width: wide tables as cards (rows are blocks) and the links of the
-#: navigation folded away
-PHONE_LAYOUT: Final = """() => {
-  const found = [];
-  document.querySelectorAll("table.data:not(.fits) tbody tr").forEach((row) => {
-    if (getComputedStyle(row).display !== "block") found.push("a wide table's row is not a card");
-  });
-  document.querySelectorAll("#main-nav a").forEach((link) => {
-    if (link.checkVisibility()) found.push(`the navigation link "${link.textContent}" shows`);
-  });
-  return [...new Set(found)];
-}"""
-
-
-#: words drawn over a button: any element with text of its own (not inside the button,
-#: nor holding it) whose box crosses a shown button's box (a hint pulled up under a form
-#: once sat half behind the sign-in button)
-OVER_A_BUTTON: Final = """() => {
-  const found = [];
-  const shown = (element) => element.checkVisibility({ visibilityProperty: true });
-  const texts = [...document.body.querySelectorAll("*")].filter((element) => shown(element)
-    && [...element.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()))
-    .map((element) => [element, [...element.getClientRects()]]);
-  document.querySelectorAll("button").forEach((button) => {
-    if (!shown(button)) return;
-    const b = button.getBoundingClientRect();
-    texts.forEach(([element, rects]) => {
-      if (button.contains(element) || element.contains(button)) return;
-      rects.forEach((r) => {
-        const across = Math.min(r.right, b.right) - Math.max(r.left, b.left);
-        const down = Math.min(r.bottom, b.bottom) - Math.max(r.top, b.top);
-        if (across > 2 && down > 2)
-          found.push(`"${element.textContent.trim().slice(0, 30)}" is drawn over the button `
-            + `"${button.textContent.trim().slice(0, 30)}"`);
-      });
-    });
-  });
-  return [...new Set(found)];
-}"""
-
-
-def layout_problems(page: Page) -> list[str]:
-    """What is drawn over a button (as the page opens: an opened filter's choices may
-    cover the page's buttons, as any menu does), then what sticks out or is
-    mislabelled, with every ``<details>`` of the page opened (a filter's choices, an
-    incident's cases, the chart's numbers must fit too)."""
-    found: list[str] = page.evaluate(OVER_A_BUTTON)
-    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
-    found += page.evaluate(SIDEWAYS)
-    found += page.evaluate(MISLABELLED)
-    if page.viewport_size == {"width": PHONE[0], "height": PHONE[1]}:
-        found += page.evaluate(PHONE_LAYOUT)
-    return found
-
-
-def test_no_page_scrolls_sideways_at_either_width(
-    live_server: LiveServer, browser: Browser
-) -> None:
-    problems = walk(browser, live_server, empty_stops(live_server), layout_problems)
-    store_unscanned_demo(live_server)
-    problems += walk(browser, live_server, before_a_scan_stops(live_server), layout_problems)
-    _, stops = load_the_tour(live_server)
-    problems += walk(browser, live_server, stops, layout_problems)
-    assert not problems, "\n".join(problems)
 
 
 def test_the_navigation_folds_behind_a_menu_button_on_a_phone(

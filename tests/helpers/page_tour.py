@@ -1,5 +1,6 @@
 """A tour of every page of the web app, for the browser tests that check each of them
-(``tests/e2e/test_accessibility.py``, ``tests/e2e/test_responsive.py``).
+(``tests/e2e/test_every_page.py`` walks it once, checking each page with
+``helpers.page_checks``).
 
 The page routes are read from the app itself (every route declared to answer with an
 HTML page, ``response_class=HTMLResponse``, as every page route of ``controltower.web``
