@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # without it (its hashes are for CPython 3.11 on Linux x86_64).
 LOCK ?= constraints.txt
 
-.PHONY: demo test browser lint audit lock bench bench-stored bench-odoo bench-concurrency clean
+.PHONY: demo test browser lint audit lock bench bench-stored bench-odoo bench-concurrency bench-demo clean
 
 # Every dependency comes from the lock, hash-checked (pip first: the venv's own may be
 # older); then the project itself, editable, with no dependency of its own to pick; and
@@ -76,6 +76,9 @@ bench-stored: $(STAMP)
 
 bench-odoo: $(STAMP)
 	$(BIN)/python -m bench.odoo_sync --lines 100000 --runs 3
+
+bench-demo: $(STAMP)
+	$(BIN)/python -m bench.demo_first_page --size large --runs 2
 
 bench-concurrency: $(STAMP)
 	$(BIN)/python -m bench.concurrency --clients 200 --seconds 60

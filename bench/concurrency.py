@@ -43,6 +43,7 @@ from typing import Any, Final
 import httpx
 
 from bench.load import Target, auth_headers, discover_targets
+from bench.sections import splice
 from bench.stored import Backend, _free_port, bench_token, controltower
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -269,18 +270,6 @@ def render(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def splice(current: str, section: str) -> str:
-    """``current`` with its "## Concurrency" section replaced (appended if absent)."""
-    start = current.find(f"\n{SECTION}\n")
-    if start < 0:
-        return current.rstrip("\n") + "\n\n" + section
-    ends = [
-        e for e in (current.find("\n## ", start + 1), current.find("\n<!-- ", start + 1)) if e >= 0
-    ]
-    rest = current[min(ends) + 1 :] if ends else ""
-    return current[: start + 1] + section + ("\n" + rest if rest else "")
-
-
 def main(argv: list[str] | None = None) -> int:
     from controltower.settings import DEFAULT_DB_POOL_SIZE
 
@@ -321,7 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_write:
         print(section)
     else:
-        DOCS.write_text(splice(DOCS.read_text(encoding="utf-8"), section), encoding="utf-8")
+        DOCS.write_text(
+            splice(DOCS.read_text(encoding="utf-8"), SECTION, section), encoding="utf-8"
+        )
         log(f"wrote the {SECTION!r} section of {DOCS}")
     failed = report["failures"] or any(r["errors"] for r in report["results"])
     return 1 if failed else 0

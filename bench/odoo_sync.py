@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # the fake Odoo lives with the tests (``from fake_odoo import FakeOdoo``, as pytest imports it)
 sys.path.insert(0, str(ROOT / "tests"))
 
+from bench.sections import splice  # noqa: E402
 from bench.sizes import label, parse_size  # noqa: E402
 from controltower.connectors.odoo.plan import REFERENCE_READS  # noqa: E402
 from fake_odoo import FakeOdoo  # noqa: E402
@@ -413,15 +414,7 @@ def report(results: dict[str, Any]) -> str:
 def write_section(text: str) -> None:
     """Replace the section in docs/benchmarks.md, or append it; the rest stays untouched."""
     current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
-    start = current.find(f"\n{SECTION}\n")
-    if start < 0:
-        DOCS.write_text(current.rstrip("\n") + "\n\n" + text, encoding="utf-8")
-        return
-    ends = [
-        e for e in (current.find("\n## ", start + 1), current.find("\n<!-- ", start + 1)) if e >= 0
-    ]
-    rest = current[min(ends) + 1 :] if ends else ""
-    DOCS.write_text(current[: start + 1] + text + ("\n" + rest if rest else ""), encoding="utf-8")
+    DOCS.write_text(splice(current, SECTION, text), encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- main
