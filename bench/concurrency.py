@@ -44,7 +44,7 @@ import httpx
 
 from bench.load import Target, auth_headers, discover_targets
 from bench.sections import splice
-from bench.stored import Backend, _free_port, bench_token, controltower
+from bench.stored import Backend, _free_port, bench_token, controltower, stop
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 DATA: Final = Path(__file__).resolve().parent / "data"
@@ -201,12 +201,7 @@ def run_backend(kind: str, args: argparse.Namespace, scratch: Path) -> dict[str,
             )
             elapsed = time.perf_counter() - began
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)
     backend.drop(url)
     requests = len(tally.latencies) + sum(tally.errors.values())
     log(f"{kind}: {requests} requests, {sum(tally.errors.values())} errors")

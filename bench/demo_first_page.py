@@ -40,7 +40,7 @@ from typing import Any, Final
 import httpx
 
 from bench.sections import splice
-from bench.stored import BACKENDS, Backend, _free_port, machine
+from bench.stored import BACKENDS, Backend, _free_port, machine, stop
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 DOCS: Final = ROOT / "docs" / "benchmarks.md"
@@ -154,12 +154,7 @@ def one_run(backend: Backend, tag: str, size: str) -> dict[str, Any]:
             "scan_line": scanned[1] if scanned else "",
         }
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         backend.drop(url)
 
 

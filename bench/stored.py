@@ -469,6 +469,16 @@ def import_and_scan(
     return result
 
 
+def stop(process: subprocess.Popen[Any]) -> None:
+    """Ask a server the benchmark started to stop; kill it when it has not within 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -548,12 +558,7 @@ def under_load(url: str, scratch: Path, seconds: int) -> dict[str, Any]:
             result["targets"] = [t.__dict__ for t in targets]
             result["server_tree_rss_kb"] = memory.tree_kb
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)
     return result
 
 
