@@ -40,11 +40,12 @@ def _pg_admin_connect() -> psycopg.Connection[TupleRow]:
 
 @pytest.fixture
 def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh, empty database of the configured kind, dropped after the test.
+    """A fresh database of the configured kind, dropped after the test: empty, unless the
+    test also asks for :func:`migrated_database_url`, which makes it migrated.
 
-    On PostgreSQL, when the test also asks for :func:`migrated_database_url`, the
-    database is made as the migrated template's copy at once, rather than made empty,
-    dropped and made again (a third of a second per test of the PostgreSQL pass)."""
+    On PostgreSQL such a database is made as the migrated template's copy at once,
+    rather than made empty, dropped and made again (a tenth of a second or more per
+    test of the PostgreSQL pass)."""
     if TEST_DB == "sqlite":
         _databases_used.append("sqlite")
         yield f"sqlite:///{tmp_path / 'controltower-test.db'}"
