@@ -192,16 +192,16 @@ def _compile_leaf(backend: Backend, model: str, path: str, operator: str, right:
         return _in_ids(backend, model, field, ids, negate=operator == "not any")
     if operator in ("child_of", "parent_of"):
         return _hierarchy_leaf(backend, model, field, operator, right)
-    if field.relation and _names_a_record(operator, right):
+    if field.relation and names_a_record(operator, right):
         positive = NEGATIVE.get(operator, operator)
         ids = backend.name_ids(field.relation, positive, right)
         return _in_ids(backend, model, field, ids, negate=positive != operator)
-    test = _value_test(field, operator, _normalize_right(field, operator, right))
+    test = _value_test(field, operator, normalize_right(field, operator, right))
     get = backend.getter(model, head)
     return lambda row: test(get(row))
 
 
-def _names_a_record(operator: str, right: Any) -> bool:
+def names_a_record(operator: str, right: Any) -> bool:
     """A relational field compared with text is matched on the related display names."""
     if isinstance(right, str):
         return operator not in ("<", "<=", ">", ">=")
@@ -251,7 +251,7 @@ def _hierarchy_leaf(
     return lambda row: get(row) in ids
 
 
-def _normalize_right(field: FieldSpec, operator: str, right: Any) -> Any:
+def normalize_right(field: FieldSpec, operator: str, right: Any) -> Any:
     if isinstance(right, list | tuple):
         return [_scalar(field, operator, r) for r in right]
     return _scalar(field, operator, right)

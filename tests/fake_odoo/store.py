@@ -25,6 +25,7 @@ from typing import Any
 from . import computes
 from .domain import compile_domain, invalid_field, is_null, leaves, parse
 from .errors import AccessError, MissingError, ValidationError
+from .exact import ValueIndexes
 from .schema import ADDONS, RELATIONAL, FieldSpec, ModelSpec, addon_models, build_models
 
 Row = dict[str, Any]
@@ -102,6 +103,7 @@ class Store:
         self._inverse_cache: dict[tuple[str, str], tuple[int, dict[int, list[int]]]] = {}
         self._indexes: dict[tuple[str, str], tuple[int, list[tuple[Any, ...]]]] = {}
         self._xmlids: dict[str, tuple[str, int]] = {}
+        self._values = ValueIndexes(self, _type_default)
         computes.bootstrap(self)
 
     # ------------------------------------------------------------------ environment
@@ -304,6 +306,9 @@ class Store:
         """Ids matching a domain, archived rows included (used for dotted paths)."""
         node = parse(domain)
         predicate = compile_domain(self, model, node)
+        exact = self._values.exact_ids(model, node)
+        if exact is not None:
+            return exact
         return {rid for rid, row in self.tables[model].items() if predicate(row)}
 
     def hierarchy(self, model: str, ids: set[int], down: bool) -> set[int]:
@@ -358,6 +363,12 @@ class Store:
         predicate = compile_domain(self, model, node)
         terms = self._parse_order(model, order or spec.order)
         end = None if not limit else int(offset or 0) + int(limit)
+        if end is None and terms == [("id", False, False)]:
+            # every match in id order: from the value indexes when they answer the domain
+            # (a page stops at its limit below instead: keyset paging reads a page's worth)
+            exact = self._values.exact_ids(model, node)
+            if exact is not None:
+                return sorted(exact)[int(offset or 0) :]
         if end is not None and terms == [("id", False, False)]:
             # a page in id order stops at its limit, as an index scan on the primary key
             found = islice(
@@ -377,7 +388,7 @@ class Store:
         """
         best: list[int] | None = None
         for _path, operator, value in _conjuncts(node):
-            found = self._indexed(model, _path, operator, value)
+            found = self.indexed_ids(model, _path, operator, value)
             if found is not None and (best is None or len(found) < len(best)):
                 best = found
         table = self.tables[model]
@@ -385,7 +396,11 @@ class Store:
             return [table[key[0]] for key in self._index(model, "id")]
         return [table[rid] for rid in sorted(set(best)) if rid in table]
 
-    def _indexed(self, model: str, path: str, operator: str, value: Any) -> list[int] | None:
+    def generation(self, model: str) -> int:
+        """How many times ``model``'s table changed: an index built at another is stale."""
+        return self._generation[model]
+
+    def indexed_ids(self, model: str, path: str, operator: str, value: Any) -> list[int] | None:
         """Ids that may satisfy one leaf, from an index; None when no index serves it."""
         if path == "id":
             if operator == "=" and _is_id(value):
