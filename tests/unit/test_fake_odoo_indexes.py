@@ -1,9 +1,14 @@
-"""The fake Odoo answers ``id`` and ``write_date`` bounds through an index, as Odoo's
-PostgreSQL does, with the same answers as testing every row.
+"""The fake Odoo answers through indexes, as Odoo's PostgreSQL does, with the same
+answers as testing every row.
 
-The index only narrows which rows a search tests; the domain is still tested on each,
-so for any sequence of creations, writes, deletions and clock moves, a search with
-such a bound must find exactly what filtering every row finds.
+- ``id`` and ``write_date`` bounds: a page in id order (keyset paging) tests only the
+  rows the bound leaves, and a whole search takes them from the index; for any sequence
+  of creations, writes, deletions and clock moves, a search with such a bound finds
+  exactly what filtering every row finds.
+- Value indexes (``fake_odoo/exact.py``): a search of every match answers the parts of
+  its domain they cover from them; for random rows and random domains (``&``, ``|``,
+  ``!``, dotted paths, NULLs, archived rows) it finds what a page tested row by row
+  finds.
 """
 
 from __future__ import annotations
