@@ -79,15 +79,15 @@ class _Output:
     lines: list[tuple[float, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def follow(self, stream: Any) -> threading.Thread:
+    def follow(self, stream: Any) -> None:
+        """Note ``stream``'s lines as they arrive, on a thread of its own until it ends."""
+
         def read() -> None:
             for line in stream:
                 with self.lock:
                     self.lines.append((time.time(), line.rstrip("\n")))
 
-        thread = threading.Thread(target=read, daemon=True)
-        thread.start()
-        return thread
+        threading.Thread(target=read, daemon=True).start()
 
     def first(self, pattern: str) -> tuple[float, str] | None:
         with self.lock:
