@@ -39,13 +39,22 @@ _VOCABULARY: Final = "vocab."
 _OPTIONS: Final = pa.ipc.IpcWriteOptions(compression="zstd")
 
 
+SnapshotParts = list[tuple[str, bytes]]
+"""A snapshot made ready to store: (part, compressed Arrow stream) for each part."""
+
+
 def write_picture_snapshot(
     connection: sa.Connection, picture_id: int, tables: DatasetTables
 ) -> None:
     """Store ``tables`` as the snapshot of picture ``picture_id`` (in the caller's transaction)."""
+    write_snapshot_parts(connection, picture_id, snapshot_parts(tables))
+
+
+def write_snapshot_parts(connection: sa.Connection, picture_id: int, parts: SnapshotParts) -> None:
+    """Store ``parts`` (:func:`snapshot_parts`) as the snapshot of picture ``picture_id``."""
     rows = [
         {"picture_id": picture_id, "part": part, "format": SNAPSHOT_FORMAT, "data": data}
-        for part, data in _parts(tables)
+        for part, data in parts
     ]
     connection.execute(sa.insert(schema.picture_snapshots), rows)
 
@@ -84,7 +93,12 @@ def _stored_parts(connection: sa.Connection, picture_id: int) -> dict[str, bytes
     return {part: bytes(data) for part, data in connection.execute(query)}
 
 
-def _parts(tables: DatasetTables) -> list[tuple[str, bytes]]:
+def snapshot_parts(tables: DatasetTables) -> SnapshotParts:
+    """``tables`` compressed into the parts of a snapshot, without touching the database.
+
+    Most of the work is Arrow's compression, which lets go of the interpreter: an import
+    makes the parts on a second thread while its connection copies the rows in.
+    """
     parts = [
         (_VOCABULARY + item.name, _stream({"code": pa.array(vocabulary.codes, pa.string())}))
         for item in fields(Vocabularies)

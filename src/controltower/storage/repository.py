@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
@@ -72,7 +73,7 @@ from controltower.storage.picture_columns import (
     write_picture_dataset,
     write_picture_tables,
 )
-from controltower.storage.picture_snapshot import write_picture_snapshot
+from controltower.storage.picture_snapshot import snapshot_parts, write_snapshot_parts
 
 #: key of the PostgreSQL advisory lock held while a picture is being replaced
 _IMPORT_LOCK_KEY: Final = 0x43545F494D50  # "CT_IMP"
@@ -292,11 +293,14 @@ def replace_picture(
                 counts=counts,
             )
             snapshot = _columns_of(picture)
-            if snapshot is not None:
-                write_picture_snapshot(connection, picture_id, snapshot)
             entity_tables = [table.name for table in tables.ENTITY_TABLES.values()]
             rows = sum(counts.values()) if set_keys_aside else 0
-            with keys_set_aside(connection, entity_tables, rows=rows):
+            # the snapshot is compressed on a second thread while the rows are copied in
+            with (
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="snapshot") as compress,
+                keys_set_aside(connection, entity_tables, rows=rows),
+            ):
+                parts = None if snapshot is None else compress.submit(snapshot_parts, snapshot)
                 if isinstance(picture, DatasetTables):
                     write_picture_tables(
                         connection,
@@ -310,6 +314,8 @@ def replace_picture(
                     write_picture_dataset(
                         connection, picture_id, picture, progress=progress, chunk_size=chunk_size
                     )
+                if parts is not None:
+                    write_snapshot_parts(connection, picture_id, parts.result())
             refresh_statistics(connection, entity_tables, rows=sum(counts.values()))
     except EntityWriteError as failure:
         # raised inside the savepoint, reported once it has been rolled back

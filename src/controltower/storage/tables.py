@@ -489,6 +489,8 @@ picture_snapshots = sa.Table(
     _picture_fk(),
     sa.Column("part", sa.Text(), primary_key=True),
     sa.Column("format", sa.Integer(), nullable=False),
+    # zstd-compressed Arrow streams: on PostgreSQL stored out of line as they are
+    # (``STORAGE EXTERNAL``, migration 0022), not compressed a second time
     sa.Column("data", sa.LargeBinary(), nullable=False),
 )
 

@@ -73,7 +73,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0021_scan_run_picture_digest"
+        assert current_revision(engine) == head_revision() == "0022_snapshot_stored_as_is"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()
@@ -134,3 +134,26 @@ def test_deleting_a_picture_row_cascades_to_every_row_of_it(
         for table in (tables.companies, *tables.ENTITY_TABLES.values()):
             count = session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
             assert count == 0, table.name
+
+
+def test_snapshots_are_stored_without_a_second_compression_on_postgresql(
+    database_url: str,
+) -> None:
+    """The snapshot's parts are compressed by Arrow already: PostgreSQL stores them as
+    they are (``EXTERNAL``) rather than trying its own compression first."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no storage setting per column")
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        query = sa.text(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'picture_snapshots'::regclass AND attname = 'data'"
+        )
+        with engine.connect() as connection:
+            assert connection.execute(query).scalar_one() == "e"
+        downgrade(engine, "0021_scan_run_picture_digest")
+        with engine.connect() as connection:
+            assert connection.execute(query).scalar_one() == "x"
+    finally:
+        engine.dispose()
