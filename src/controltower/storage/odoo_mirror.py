@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ from controltower.storage.tables import odoo_mirror, odoo_mirror_rows
 Records = dict[int, dict[str, Any]]
 
 _PARSE_SLICE = 5000
-"""Records parsed by one ``json.loads`` when a mirror is loaded."""
+"""Records parsed at once when a mirror is loaded."""
 
 _DELETE_CHUNK = 500
 """Ids per ``DELETE ... IN``: well under every driver's limit on bound parameters."""
@@ -113,8 +114,10 @@ def _stored_records(session: Session, source: str) -> dict[str, Records]:
     """Every record row of ``source``, by model and id.
 
     The rows are fetched on the driver's own cursor (no row object per record), and the
-    JSON texts of a model parsed as arrays of thousands (one ``json.loads`` per slice
-    rather than one per record: a few times faster at hundreds of thousands).
+    JSON texts of a model parsed as arrays of thousands (one parse per slice rather than
+    one per record: a few times faster at hundreds of thousands) by orjson, which builds
+    the Python objects about twice as fast as the standard library's parser (at 100,000
+    order lines the mirror is 460,000 records, 146 MB of JSON).
     """
     connection = session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
@@ -144,7 +147,13 @@ def _parsed(texts: list[str]) -> list[Any]:
     holds the interpreter, and the sync's reads asked ahead need it now and then."""
     parsed: list[Any] = []
     for start in range(0, len(texts), _PARSE_SLICE):
-        parsed.extend(json.loads("[" + ",".join(texts[start : start + _PARSE_SLICE]) + "]"))
+        text = "[" + ",".join(texts[start : start + _PARSE_SLICE]) + "]"
+        try:
+            parsed.extend(orjson.loads(text))
+        except orjson.JSONDecodeError:
+            # an older release stored a float Odoo sent as NaN or Infinity as such, which
+            # the standard library reads and orjson (strict JSON) does not
+            parsed.extend(json.loads(text))
     return parsed
 
 
@@ -232,12 +241,18 @@ def _write_records(
             columns["source"].append(source)
             columns["model"].append(model)
             columns["record_id"].append(int(rid))
-            columns["record"].append(json.dumps(after[rid], separators=(",", ":"), default=str))
+            columns["record"].append(_record_text(after[rid]))
         if ids:
             written[model] = len(ids)
     if columns["record_id"]:
         insert_columns(connection, odoo_mirror_rows, columns)
     return written
+
+
+def _record_text(record: dict[str, Any]) -> str:
+    """A record as the compact JSON text stored for it (a value JSON lacks, such as a
+    datetime, as its ``str``)."""
+    return orjson.dumps(record, default=str, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
 
 
 def _delete(connection: sa.Connection, source: str, model: str, ids: Iterable[int]) -> None:

@@ -4,6 +4,7 @@ mirror of the old layout (one document per model) still syncs, by reading Odoo w
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -131,3 +132,40 @@ def test_a_mirror_of_the_old_layout_is_read_and_its_next_sync_reads_odoo_whole(
             assert documents == 0
         finally:
             engine.dispose()
+
+
+def test_records_keep_their_values_through_the_stored_text(migrated_database_url: str) -> None:
+    """Text, floats and non-ASCII names come back equal; a value JSON lacks (a datetime)
+    is stored as its ``str``; and a record an older release stored with ``NaN`` (which
+    the standard library wrote for a float Odoo sent as such) still loads."""
+    engine = make_engine(migrated_database_url)
+    sessions = make_session_factory(engine)
+    record = {"id": 1, "name": "Müller & Søn «Nord»", "price": 0.1 + 0.2, "tag_ids": [3, 4]}
+    try:
+        with sessions.begin() as session:
+            save_mirror(
+                session,
+                SOURCE,
+                {"res.partner": {1: record, 2: {"id": 2, "seen": AT}}},
+                {},
+                synced_at=AT,
+            )
+            session.execute(
+                sa.insert(odoo_mirror_rows),
+                {
+                    "source": SOURCE,
+                    "model": "res.partner",
+                    "record_id": 3,
+                    "record": json.dumps({"id": 3, "credit": float("nan")}),
+                },
+            )
+        with sessions() as session:
+            loaded = load_mirror(session, SOURCE)
+    finally:
+        engine.dispose()
+    assert loaded is not None
+    partners = loaded.records["res.partner"]
+    assert partners[1] == record
+    assert partners[2] == {"id": 2, "seen": str(AT)}
+    assert partners[3]["id"] == 3
+    assert math.isnan(partners[3]["credit"])
