@@ -272,7 +272,11 @@ def unavailable_error(url: str, error: DBAPIError) -> DatabaseUnavailableError |
     does not exist, a permission denied, a file that is not a database, a server that
     cannot be reached at host:port, a login refused, a full disk.
     """
-    error = _first_cause(error)
+    full = _full_disk_cause(error)
+    if full is not None:
+        return DatabaseUnavailableError(
+            f"cannot use the database at {displayable_url(url)}: {_reason(url, full)}"
+        )
     orig = error.orig
     if isinstance(error, OperationalError | InterfaceError):
         reason = _reason(url, orig)
@@ -283,16 +287,22 @@ def unavailable_error(url: str, error: DBAPIError) -> DatabaseUnavailableError |
     return DatabaseUnavailableError(f"cannot use the database at {displayable_url(url)}: {reason}")
 
 
-def _first_cause(error: DBAPIError) -> DBAPIError:
-    """The error that started it: SQLite rolls a transaction back itself when the disk
-    fills up, so what surfaces is the failure to release a savepoint that no longer
-    exists, raised while handling the full disk."""
+def _full_disk_cause(error: DBAPIError) -> BaseException | None:
+    """The driver's full-disk error that started ``error``, if one did.
+
+    SQLite may roll a transaction back itself when the disk fills up, so what surfaces
+    is the failure to release a savepoint that no longer exists, raised while handling
+    the full disk. That full disk reached the handler either through SQLAlchemy (a
+    ``DBAPIError`` wrapping the driver's error) or straight from the driver's own cursor,
+    which the bulk writes use (``storage/bulk.py``, ``storage/picture_columns.py``).
+    """
     found: BaseException | None = error
     while found is not None:
-        if isinstance(found, DBAPIError) and _is_disk_full(found.orig):
-            return found
+        orig = found.orig if isinstance(found, DBAPIError) else found
+        if _is_disk_full(orig):
+            return orig
         found = found.__cause__ or found.__context__
-    return error
+    return None
 
 
 def _is_disk_full(orig: BaseException | None) -> bool:
