@@ -6,8 +6,9 @@ Create Date: 2026-12-07
 
 ``picture_snapshots.data`` holds Arrow streams already compressed with zstd.
 PostgreSQL's default storage for a large value (``EXTENDED``) first tries to compress
-it again with its own ``pglz``, which finds nothing to gain: about half a second of
-every import at a million order lines. ``EXTERNAL`` stores it out of line as it is.
+it again with its own ``pglz``, which finds nothing to gain: writing the 28 MB of a
+million order lines' snapshot took 0.77 s, and 0.12 to 0.16 s stored as it is
+(``EXTERNAL``, out of line, uncompressed).
 SQLite has no such setting, so nothing changes there.
 """
 
