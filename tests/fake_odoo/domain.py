@@ -196,7 +196,7 @@ def _compile_leaf(backend: Backend, model: str, path: str, operator: str, right:
         positive = NEGATIVE.get(operator, operator)
         ids = backend.name_ids(field.relation, positive, right)
         return _in_ids(backend, model, field, ids, negate=positive != operator)
-    test = _value_test(field, operator, normalize_right(field, operator, right))
+    test = value_test(field, operator, normalize_right(field, operator, right))
     get = backend.getter(model, head)
     return lambda row: test(get(row))
 
@@ -276,11 +276,11 @@ def is_null(value: Any, field: FieldSpec) -> bool:
     return field.type in ("char", "text", "html", "selection") and value == ""
 
 
-def _value_test(field: FieldSpec, operator: str, right: Any) -> Callable[[Any], bool]:
+def value_test(field: FieldSpec, operator: str, right: Any) -> Callable[[Any], bool]:
     if field.type in ("one2many", "many2many"):
         return _x2many_test(operator, right)
     if operator in NEGATIVE:
-        positive = _value_test(field, NEGATIVE[operator], right)
+        positive = value_test(field, NEGATIVE[operator], right)
         if operator == "!=" and (right is False or right is None):
             return lambda v: not is_null(v, field) and not (field.type == "boolean" and v is False)
         return lambda v: is_null(v, field) or not positive(v)

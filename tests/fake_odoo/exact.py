@@ -8,9 +8,11 @@ whose answer a value index gives exactly are answered as sets of ids:
 
 - a stored many2one, selection, char or boolean field compared with ``=``, ``in`` or
   ``!= False`` (``False`` and, for text, ``''`` being SQL's NULL, as the row test
-  reads them);
+  reads them); one that is not boolean compared with ``!=`` or ``not in`` values, the
+  test made once per value the rows hold;
 - a dotted path through a many2one (``order_id.state``): the related model is searched
-  as the row test does, then the rows pointing at what it found are taken;
+  as the row test does, then the rows pointing at what it found are taken; a related
+  field compared with ``=`` or ``in`` values (no NULL) as its path;
 - ``id`` and ``write_date`` bounds, through the store's sorted indexes;
 - ``&`` and ``|`` of such parts; in a conjunction, parts without an index are tested
   on the rows the indexed parts leave.
@@ -27,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, Final
 
-from .domain import compile_domain, is_null, names_a_record, normalize_right
+from .domain import compile_domain, is_null, names_a_record, normalize_right, value_test
 
 if TYPE_CHECKING:
     from .schema import FieldSpec
@@ -100,6 +102,10 @@ class ValueIndexes:
         spec = store.models[model]
         head, _, rest = path.partition(".")
         field = spec.fields.get(head)
+        if field is not None and field.related and _names_values(operator, right):
+            # a related field is its path (``type`` of a product is ``product_tmpl_id.type``)
+            # where no NULL is asked for: a row without the link matches neither way
+            return self._leaf(model, f"{field.related}.{rest}".rstrip("."), operator, right)
         if field is None or field.virtual or field.type not in _INDEXED_TYPES:
             return None
         if rest:
@@ -110,7 +116,69 @@ class ValueIndexes:
             return set().union(*(buckets[t] for t in targets if t in buckets))
         if field.type == "many2one" and names_a_record(operator, right):
             return None
-        return _compare(self.buckets(model, head), field, operator, right, store, model)
+        found = _compare(self.buckets(model, head), field, operator, right, store, model)
+        if found is None and operator in ("!=", "not in") and field.type != "boolean":
+            found = self._bucket_by_bucket(model, head, field, operator, right)
+        return found
+
+    def _bucket_by_bucket(
+        self, model: str, fname: str, field: FieldSpec, operator: str, right: Any
+    ) -> set[int]:
+        """``fname <operator> right`` tested once per value rather than once per row (every
+        row of a bucket holds that value); the NULL bucket's rows one by one, since
+        ``False``, ``None`` and ``''`` share it."""
+        store = self._store
+        test = value_test(field, operator, normalize_right(field, operator, right))
+        get = store.getter(model, fname)
+        table = store.tables[model]
+        found: set[int] = set()
+        for key, ids in self.buckets(model, fname).items():
+            if key is _NULL:
+                found |= {rid for rid in ids if test(get(table[rid]))}
+            elif test(key):
+                found |= ids
+        return found
+
+    def indexed_at(self, model: str, generation: int) -> bool:
+        """Whether a value index of ``model`` is current at ``generation``."""
+        return any(
+            name == model and gen == generation for (name, _), (gen, _) in self._cache.items()
+        )
+
+    def carry(
+        self, model: str, generation: int, now: int, before: list[Any], after: list[Any]
+    ) -> None:
+        """Move the rows a write changed (``before``, ``after``) between the buckets of
+        each index of ``model`` current at ``generation``; the index is current at
+        ``now`` then."""
+        for (name, fname), (gen, buckets) in list(self._cache.items()):
+            if name != model or gen != generation:
+                continue
+            field = self._store.models[model].fields[fname]
+            default = self._default_of(field)
+            for old, new in zip(before, after, strict=True):
+                was, key = (
+                    self._key(old, fname, field, default),
+                    self._key(new, fname, field, default),
+                )
+                if was == key:
+                    continue
+                bucket = buckets[was]
+                bucket.discard(old["id"])
+                if not bucket:
+                    del buckets[was]
+                buckets.setdefault(key, set()).add(new["id"])
+            self._cache[(name, fname)] = (now, buckets)
+
+    @staticmethod
+    def _key(row: Any, fname: str, field: FieldSpec, default: Any) -> Any:
+        """The bucket a row's value of ``fname`` belongs in (as :meth:`buckets` sorts)."""
+        value = row.get(fname, default)
+        if is_null(value, field):
+            return _NULL
+        if field.type == "boolean" and value is not True:
+            return _OTHER
+        return value
 
     def buckets(self, model: str, fname: str) -> Buckets:
         """The rows of ``model`` by their value of ``fname`` (NULL under one key)."""
@@ -121,17 +189,19 @@ class ValueIndexes:
         field = self._store.models[model].fields[fname]
         default = self._default_of(field)
         buckets: defaultdict[Any, set[int]] = defaultdict(set)
-        boolean = field.type == "boolean"
         for rid, row in self._store.tables[model].items():
-            value = row.get(fname, default)
-            if is_null(value, field):
-                buckets[_NULL].add(rid)
-            elif boolean and value is not True:
-                buckets[_OTHER].add(rid)
-            else:
-                buckets[value].add(rid)
+            buckets[self._key(row, fname, field, default)].add(rid)
         self._cache[(model, fname)] = (generation, dict(buckets))
         return self._cache[(model, fname)][1]
+
+
+def _names_values(operator: str, right: Any) -> bool:
+    """``= value`` or ``in [values]`` with no NULL (``False``, ``None``) among them."""
+    if operator == "=":
+        return right is not False and right is not None and isinstance(right, Hashable)
+    if operator == "in" and isinstance(right, list | tuple):
+        return all(value is not False and value is not None for value in right)
+    return False
 
 
 def _compare(

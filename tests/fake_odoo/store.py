@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -104,6 +104,9 @@ class Store:
         self._indexes: dict[tuple[str, str], tuple[int, list[tuple[Any, ...]]]] = {}
         self._xmlids: dict[str, tuple[str, int]] = {}
         self._values = ValueIndexes(self, _type_default)
+        #: the answers of :meth:`search_ids` while no table changed and the clock stood
+        self._searched: dict[tuple[str, str], frozenset[int]] = {}
+        self._searched_at: tuple[int, Any] = (-1, None)
         computes.bootstrap(self)
 
     # ------------------------------------------------------------------ environment
@@ -303,7 +306,22 @@ class Store:
     # ------------------------------------------------------------------ Backend for domains
 
     def search_ids(self, model: str, domain: list[Any]) -> set[int]:
-        """Ids matching a domain, archived rows included (used for dotted paths)."""
+        """Ids matching a domain, archived rows included (used for dotted paths).
+
+        Kept until any table changes or the clock moves (a computed field may read
+        either): a dotted path (``product_id.type``) is searched on every request that
+        names it, and testing every product each time would time the fake, where
+        PostgreSQL answers it with a join."""
+        stamp = (sum(self._generation.values()), self.now)
+        if stamp != self._searched_at:
+            self._searched, self._searched_at = {}, stamp
+        key = (model, repr(domain))
+        found = self._searched.get(key)
+        if found is None:
+            found = self._searched[key] = frozenset(self._search_ids(model, domain))
+        return set(found)
+
+    def _search_ids(self, model: str, domain: list[Any]) -> set[int]:
         node = parse(domain)
         predicate = compile_domain(self, model, node)
         exact = self._values.exact_ids(model, node)
@@ -689,6 +707,8 @@ class Store:
                 raise invalid_field(key, model)
         self._check_write_access(model, vals)
         rows = [self.row(model, rid) for rid in ids]
+        generation = self._generation[model]
+        before = [dict(row) for row in rows] if self._indexed_at(model, generation) else None
         virtual = {
             k: v
             for k, v in vals.items()
@@ -711,6 +731,45 @@ class Store:
             self._write_virtual(model, row["id"], virtual)
             computes.after_write(self, model, row["id"], vals)
         self._generation[model] += 1
+        if before is not None:
+            self._carry_indexes(model, generation, before, rows)
+
+    # ------------------------------------------------------------------ indexes kept on write
+
+    def _indexed_at(self, model: str, generation: int) -> bool:
+        """Whether an index of ``model`` is current at ``generation`` (worth carrying)."""
+        caches: list[Iterable[tuple[tuple[str, str], tuple[int, Any]]]] = [
+            self._indexes.items(),
+            self._inverse_cache.items(),
+        ]
+        return self._values.indexed_at(model, generation) or any(
+            key[0] == model and cached[0] == generation for items in caches for key, cached in items
+        )
+
+    def _carry_indexes(
+        self, model: str, generation: int, before: list[Row], after: list[Row]
+    ) -> None:
+        """Bring the indexes of ``model`` current at ``generation`` up to date with a write
+        (``before`` and ``after``: the rows written, as they were and as they are), as
+        PostgreSQL updates a B-tree, instead of rebuilding them on the next search."""
+        now = self._generation[model]
+        changes = list(zip(before, after, strict=True))
+        for (name, fname), (gen, keys) in list(self._indexes.items()):
+            if name == model and gen == generation:
+                if fname != "id":
+                    _move_keys(keys, fname, changes)
+                self._indexes[(name, fname)] = (now, keys)
+        for (name, inverse), (gen, parents) in list(self._inverse_cache.items()):
+            if name == model and gen == generation:
+                for old, new in changes:
+                    if old.get(inverse) == new.get(inverse):
+                        continue
+                    if old.get(inverse):
+                        parents[old[inverse]].remove(old["id"])
+                    if new.get(inverse):
+                        parents.setdefault(new[inverse], []).append(new["id"])
+                self._inverse_cache[(name, inverse)] = (now, parents)
+        self._values.carry(model, generation, now, before, after)
 
     def _write_virtual(self, model: str, rid: int, vals: Row) -> None:
         spec = self.models[model]
@@ -861,6 +920,17 @@ _STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 def _is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _move_keys(keys: list[tuple[Any, ...]], fname: str, changes: list[tuple[Row, Row]]) -> None:
+    """Move the ``(value, id)`` keys of the rows whose ``fname`` changed in a sorted index."""
+    for old, new in changes:
+        if old.get(fname) == new.get(fname):
+            continue
+        if _is_stamp(old.get(fname)):
+            del keys[bisect_left(keys, (old[fname], old["id"]))]
+        if _is_stamp(new.get(fname)):
+            insort(keys, (new[fname], new["id"]))
 
 
 def _is_stamp(value: Any) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from fake_odoo import FakeOdoo
@@ -52,11 +52,16 @@ def _matches(row: dict[str, Any], path: str, operator: str, value: Any) -> bool:
 
 @settings(max_examples=40, deadline=None)
 @given(steps=st.lists(_step, max_size=25), bound=_bound, name_filter=st.booleans())
+# a row written a few seconds later moves in the write_date index built before
+@example([("create", 2), ("tick", 3), ("write", 0)], ("write_date", ">", 1), False)
+@example([("create", 2), ("tick", 3), ("write", 0)], ("write_date", "=", 0), False)
 def test_a_bounded_search_finds_what_testing_every_row_finds(
     steps: list[tuple[str, int]], bound: tuple[str, str, Any], name_filter: bool
 ) -> None:
     odoo = FakeOdoo(now=START)
     for kind, number in steps:
+        # the indexes are built, then kept current by every write that follows
+        odoo.search(MODEL, [("write_date", ">=", _stamp(0)), ("name", "=", "tag 0")])
         ids = sorted(row["id"] for row in odoo.records(MODEL))
         if kind == "create":
             odoo.create_many(MODEL, [{"name": f"tag {n}"} for n in range(number)])
@@ -122,7 +127,13 @@ _leaf = st.one_of(
     st.tuples(st.just("ref"), st.sampled_from(["=", "!="]), st.sampled_from(["a", "", False])),
     st.tuples(st.just("ref"), st.just("in"), st.lists(st.sampled_from(["a", "", False]))),
     st.tuples(st.just("parent_id"), st.just("="), st.sampled_from([1, 2, 5, False])),
-    st.tuples(st.just("parent_id"), st.just("!="), st.just(False)),
+    st.tuples(st.just("parent_id"), st.just("!="), st.sampled_from([False, 1, 3])),
+    st.tuples(
+        st.just("type"),
+        st.just("not in"),
+        st.lists(st.sampled_from(["contact", "invoice", False]), max_size=2),
+    ),
+    st.tuples(st.just("ref"), st.just("not in"), st.lists(st.sampled_from(["a", "", False]))),
     st.tuples(st.just("parent_id"), st.just("in"), st.lists(st.sampled_from([1, 3, 4, False]))),
     st.tuples(st.just("parent_id.is_company"), st.just("="), st.booleans()),
     st.tuples(st.just("parent_id.type"), st.just("in"), st.just(["contact", "delivery"])),
@@ -147,15 +158,33 @@ def _domains(draw: st.DrawFn) -> list[Any]:
     return _domain(draw) + (_domain(draw) if draw(st.booleans()) else [])
 
 
+_rewrite = st.tuples(
+    st.integers(0, 11),
+    st.one_of(
+        st.fixed_dictionaries({"is_company": st.booleans()}),
+        st.fixed_dictionaries({"type": st.sampled_from(["contact", "invoice", "delivery"])}),
+        st.fixed_dictionaries({"ref": st.sampled_from(["a", "b", "", False])}),
+        st.fixed_dictionaries({"active": st.booleans()}),
+        st.fixed_dictionaries({"parent_id": st.integers(0, 11)}),
+    ),
+)
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     partners=st.lists(_partner, min_size=1, max_size=12),
     domain=_domains(),
     active_test=st.booleans(),
+    rewrites=st.lists(_rewrite, max_size=4),
 )
 def test_a_search_answered_from_value_indexes_finds_what_testing_every_row_finds(
-    partners: list[dict[str, Any]], domain: list[Any], active_test: bool
+    partners: list[dict[str, Any]],
+    domain: list[Any],
+    active_test: bool,
+    rewrites: list[tuple[int, dict[str, Any]]],
 ) -> None:
+    """Also after writes made once the indexes were built: each write moves the rows it
+    changed between their buckets."""
     odoo = FakeOdoo(now=START)
     ids = odoo.create_many(
         PARTNER,
@@ -168,8 +197,64 @@ def test_a_search_answered_from_value_indexes_finds_what_testing_every_row_finds
         if 0 <= partner["parent"] < len(ids) and ids[partner["parent"]] != rid:
             odoo.write(PARTNER, rid, {"parent_id": ids[partner["parent"]]})
     store = odoo._store
+    if rewrites:
+        with store.as_user(2, {"active_test": active_test}, su=True):
+            store.search(PARTNER, domain, 0, None, "id asc")
+        _children_of(odoo, ids)  # the one2many's index built too
+        for index, vals in rewrites:
+            if "parent_id" in vals:
+                parent = ids[vals["parent_id"] % len(ids)]
+                vals = {"parent_id": parent if parent != ids[index % len(ids)] else False}
+            odoo.write(PARTNER, ids[index % len(ids)], vals)
+        rows = {row["id"]: row for row in odoo.records(PARTNER)}
+        assert _children_of(odoo, ids) == {
+            rid: sorted(c for c in ids if rows[c].get("parent_id") == rid) for rid in ids
+        }
     with store.as_user(2, {"active_test": active_test}, su=True):
         whole = store.search(PARTNER, domain, 0, None, "id asc")
         # a page in id order tests each row in turn (never the value indexes): the reference
         row_by_row = store.search(PARTNER, domain, 0, 10**9, "id asc")
     assert whole == row_by_row
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    types=st.lists(st.sampled_from(["product", "consu", "service"]), min_size=1, max_size=8),
+    leaf=st.one_of(
+        st.tuples(st.just("type"), st.just("="), st.sampled_from(["product", "consu", False])),
+        st.tuples(
+            st.just("type"),
+            st.just("in"),
+            st.lists(st.sampled_from(["product", "service", False]), max_size=2),
+        ),
+        st.tuples(st.just("type"), st.just("!="), st.just("product")),
+        st.tuples(st.just("product_tmpl_id.type"), st.just("="), st.just("consu")),
+    ),
+    write=st.booleans(),
+)
+def test_a_related_field_searched_through_its_path_finds_what_testing_every_row_finds(
+    types: list[str], leaf: tuple[str, str, Any], write: bool
+) -> None:
+    """A product's ``type`` is its template's: searched as ``product_tmpl_id.type``
+    where no NULL is asked for, by the row test otherwise; the same answers."""
+    odoo = FakeOdoo(version="17.0", now=START)
+    store = odoo._store
+    ids = [
+        odoo.create("product.product", {"name": f"p{n}", "type": t}) for n, t in enumerate(types)
+    ]
+    with store.as_user(2, {"active_test": False}, su=True):
+        store.search("product.product", [leaf], 0, None, "id asc")  # indexes built
+    if write:  # a template changed since: the answer follows it
+        template = odoo.record("product.product", ids[0])["product_tmpl_id"]
+        odoo.write("product.template", template, {"type": "service"})
+    with store.as_user(2, {"active_test": False}, su=True):
+        whole = store.search("product.product", [leaf], 0, None, "id asc")
+        row_by_row = store.search("product.product", [leaf], 0, 10**9, "id asc")
+    assert whole == row_by_row
+
+
+def _children_of(odoo: FakeOdoo, ids: list[int]) -> dict[int, list[int]]:
+    """Each partner's ``child_ids`` as the fake reads them (its one2many index)."""
+    with odoo._store.as_user(2, {"active_test": False}, su=True):
+        rows = odoo._store.read(PARTNER, ids, ["child_ids"])
+    return {row["id"]: sorted(row["child_ids"]) for row in rows}

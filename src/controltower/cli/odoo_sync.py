@@ -11,6 +11,10 @@ A later sync maps only the documents the changed records belong to
 first sync, or a change that is not document-wise, maps the whole mirror and replaces
 the picture, as ``import`` does, and the summary says why.
 
+A long-running process (the background worker) keeps the mirror its last sync stored in
+memory (:class:`KeptMirror`) and starts its next sync from it, while storage says no
+other sync saved one since, instead of loading hundreds of thousands of records again.
+
 A sync stores nothing unless it completes: the new (or patched) picture and the changed
 mirror records and watermarks are written in one transaction after every read has
 succeeded, so an interrupted sync (a dropped connection, a kill) leaves the last good
@@ -31,6 +35,7 @@ from controltower.connectors.odoo.client import OdooClient, OdooConnection
 from controltower.connectors.odoo.errors import OdooError, OdooUserError
 from controltower.connectors.odoo.flavour import FLAVOUR_MODELS, OdooFlavour, detect_flavour
 from controltower.connectors.odoo.incremental import PicturePatch, plan_patch
+from controltower.connectors.odoo.links import Links
 from controltower.connectors.odoo.mapping import map_mirror
 from controltower.connectors.odoo.read_ahead import ReadAhead
 from controltower.connectors.odoo.reader import (
@@ -68,6 +73,41 @@ class SyncSummary:
     remapped_because: str | None = None
 
 
+@dataclass
+class KeptMirror:
+    """The mirror the last sync of this process stored, kept for its next sync.
+
+    At 100,000 open order lines the mirror is some 460,000 records: loading and parsing
+    them again takes seconds of a sync that reads a hundred changes. A process that syncs
+    again and again (the worker) passes one of these to every :func:`sync_odoo`; it is
+    used only while storage still holds the very mirror it kept (the same save time), so
+    a sync by another process (a ``controltower sync odoo`` run by hand) is never
+    missed: the next sync then loads the mirror from storage as usual.
+    """
+
+    source: str | None = None
+    mirror: StoredMirror | None = None
+    #: the mirror's links, as the last patch moved them on (``connectors/odoo/links.py``)
+    links: Links | None = None
+
+    def for_source(self, session: Session, source: str) -> StoredMirror | None:
+        """The kept mirror of ``source`` while it is the stored one; else None."""
+        from controltower.storage.odoo_mirror import stored_synced_at
+
+        mirror = self.mirror
+        if self.source != source or mirror is None or mirror.synced_at is None:
+            return None
+        return (
+            mirror if stored_synced_at(session.connection(), source) == mirror.synced_at else None
+        )
+
+    def keep(self, source: str, mirror: StoredMirror, links: Links | None) -> None:
+        self.source, self.mirror, self.links = source, mirror, links
+
+    def forget(self) -> None:
+        self.source, self.mirror, self.links = None, None, None
+
+
 def source_of(connection: OdooConnection) -> str:
     """The name a synced Odoo database goes by in storage: ``odoo:<url>/<db>``."""
     return f"odoo:{connection.url.rstrip('/')}/{connection.db}"
@@ -97,8 +137,12 @@ def sync_odoo(
     replace_all: bool = False,
     progress: Progress | None = None,
     storing: Callable[[str, int, int], None] | None = None,
+    kept: KeptMirror | None = None,
 ) -> SyncSummary:
     """Sync one Odoo database into the stored picture (see the module docstring).
+
+    ``kept``, from a process that syncs again and again, holds the mirror this sync
+    stores, for the next one (see :class:`KeptMirror`).
 
     Raises :class:`OdooError` (connection, credentials, access) before anything is
     stored, and the storage errors of ``import`` (a picture conflict) likewise.
@@ -114,6 +158,7 @@ def sync_odoo(
             replace_all=replace_all,
             progress=progress,
             storing=storing,
+            kept=kept,
         )
 
 
@@ -126,10 +171,17 @@ def _sync(
     replace_all: bool,
     progress: Progress | None,
     storing: Callable[[str, int, int], None] | None,
+    kept: KeptMirror | None,
 ) -> SyncSummary:
     from controltower.storage.action_confirmation import confirm_executed_actions
     from controltower.storage.database import make_engine, make_session_factory, migrate
-    from controltower.storage.odoo_mirror import load_mirror, mirror_marks, save_mirror
+    from controltower.storage.odoo_mirror import (
+        load_mirror,
+        mirror_marks,
+        save_mirror,
+        saved_mirror,
+        stored_synced_at,
+    )
 
     source = source_of(connection)
     migrate(database_url)
@@ -151,12 +203,21 @@ def _sync(
             stored = None
             if marks is not None:
                 with sessions() as session:
-                    stored = load_mirror(session, source)
+                    stored = kept.for_source(session, source) if kept is not None else None
+                    if stored is None:
+                        stored = load_mirror(session, source)
             flavour = flavoured.result()
             previous = _previous_state(stored)
             outcome = read_odoo(reading, flavour, settings, previous, progress=progress)
-        mapping = _Mapping(outcome, flavour, settings, stored if not replace_all else None)
+        mapping = _Mapping(
+            outcome,
+            flavour,
+            settings,
+            stored if not replace_all else None,
+            kept.links if kept is not None else None,
+        )
         now = datetime.now(UTC)
+        saved_at: datetime | None = None
         with sessions.begin() as session:
             picture = mapping.store(session, source, now, replace_all, storing)
             confirm_executed_actions(session, picture.picture_id, now=now)
@@ -169,6 +230,18 @@ def _sync(
                 synced_at=now,
                 previous=stored,
                 changed=outcome.changed_ids,
+            )
+            if kept is not None:
+                # forgotten first: should the commit fail, no stale mirror is kept
+                kept.forget()
+                saved_at = stored_synced_at(session.connection(), source)
+        if kept is not None:
+            state = outcome.state
+            links = mapping.patch.links if mapping.patch is not None else None
+            kept.keep(
+                source,
+                saved_mirror(state.records, state.watermarks, state.seen_at_mark, saved_at),
+                links,
             )
     finally:
         engine.dispose()
@@ -215,6 +288,7 @@ class _Mapping:
         flavour: OdooFlavour,
         settings: OdooSettings,
         stored: StoredMirror | None,
+        links: Links | None,
     ) -> None:
         self.outcome = outcome
         self.flavour = flavour
@@ -227,7 +301,9 @@ class _Mapping:
         self.patch: PicturePatch | None = None
         previous = _previous_state(stored)
         if previous is not None:
-            planned = plan_patch(previous, outcome.state, outcome.changed_ids, flavour, settings)
+            planned = plan_patch(
+                previous, outcome.state, outcome.changed_ids, flavour, settings, links
+            )
             if isinstance(planned, str):
                 self.remapped_because = planned
             else:
@@ -273,4 +349,4 @@ class _Mapping:
         )
 
 
-__all__ = ["OdooError", "SyncSummary", "source_of", "sync_odoo"]
+__all__ = ["KeptMirror", "OdooError", "SyncSummary", "source_of", "sync_odoo"]

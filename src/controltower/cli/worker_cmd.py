@@ -168,6 +168,10 @@ class _Cycle:
         self.policy = policy
         self.database_url = database_url
         self.writeback = writeback
+        from controltower.cli.odoo_sync import KeptMirror
+
+        #: the mirror the last cycle's sync stored, so the next one need not load it again
+        self.kept = KeptMirror()
 
     def run(self) -> bool:
         from sqlalchemy.exc import DBAPIError
@@ -203,7 +207,7 @@ class _Cycle:
         parts: list[str] = []
         company: str | None = None
         if self.connection is not None:
-            summary = sync_odoo(self.connection, self.settings, self.database_url)
+            summary = sync_odoo(self.connection, self.settings, self.database_url, kept=self.kept)
             company = summary.picture.companies[0]
             parts.append(
                 f"synced {summary.source.removeprefix('odoo:')}: "

@@ -203,6 +203,31 @@ def save_mirror(
     return written
 
 
+def stored_synced_at(connection: sa.Connection, source: str) -> datetime | None:
+    """When the mirror of ``source`` was last saved, as storage gives it back (the mark
+    by which a mirror held in memory is known to still be the stored one)."""
+    return connection.execute(
+        sa.select(sa.func.max(odoo_mirror.c.synced_at)).where(odoo_mirror.c.source == source)
+    ).scalar_one_or_none()
+
+
+def saved_mirror(
+    records: dict[str, Records],
+    watermarks: dict[str, str],
+    seen_at_mark: dict[str, set[int]],
+    synced_at: datetime | None,
+) -> StoredMirror:
+    """The mirror :func:`load_mirror` would give back after :func:`save_mirror` stored
+    these (a model's watermark and ids at it are kept with its records), without reading
+    it back: what a long-running process keeps between syncs."""
+    return StoredMirror(
+        records=records,
+        watermarks={model: mark for model, mark in watermarks.items() if model in records},
+        seen_at_mark={model: set(seen_at_mark.get(model, ())) for model in records},
+        synced_at=synced_at,
+    )
+
+
 def _still_stored(
     connection: sa.Connection, source: str, previous: StoredMirror | None
 ) -> dict[str, Records] | None:
@@ -210,9 +235,7 @@ def _still_stored(
     it was loaded, and it is of this layout); None otherwise."""
     if previous is None or previous.legacy or previous.synced_at is None:
         return None
-    stored = connection.execute(
-        sa.select(sa.func.max(odoo_mirror.c.synced_at)).where(odoo_mirror.c.source == source)
-    ).scalar_one_or_none()
+    stored = stored_synced_at(connection, source)
     return previous.records if stored == previous.synced_at else None
 
 

@@ -42,6 +42,7 @@ from controltower.domain.picture_edits import (
 )
 from controltower.domain.tables import DatasetTables
 from controltower.storage import tables as schema
+from controltower.storage.picture_positions import claim_positions
 from controltower.storage.picture_snapshot import write_picture_snapshot
 from controltower.storage.tables import EnumText, ExactDecimal, LocalDateTime
 
@@ -123,12 +124,8 @@ def _insert(
     table = _entity(edit.table)
     given = dict(edit.values)
     key = [given.get(column.name) or "" for column in key_columns(table)]
-    position = connection.execute(
-        sa.select(sa.func.coalesce(sa.func.max(table.c.position) + 1, 0)).where(
-            table.c.picture_id == picture_id
-        )
-    ).scalar_one()
-    values: dict[str, Any] = {"picture_id": picture_id, "position": int(position)}
+    position = claim_positions(connection, picture_id, edit.table, 1)
+    values: dict[str, Any] = {"picture_id": picture_id, "position": position}
     for name in dataset_columns(edit.table):
         column = table.c[name]
         values[name] = stored_value(column, cell_text(edited, edit.table, key, name))

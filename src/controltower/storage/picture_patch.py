@@ -30,6 +30,7 @@ from controltower.storage.bulk import insert_columns
 from controltower.storage.picture_columns import read_picture_tables
 from controltower.storage.picture_edits import key_columns
 from controltower.storage.picture_layout import LAYOUT
+from controltower.storage.picture_positions import claim_positions
 from controltower.storage.picture_snapshot import read_picture_snapshot, write_picture_snapshot
 from controltower.storage.picture_snapshot_patch import patched_tables
 from controltower.storage.repository import PictureSummary, picture_summary, take_picture_turn
@@ -107,11 +108,7 @@ def _delete(connection: sa.Connection, picture_id: int, entity: str, rows: Seque
 
 def _insert(connection: sa.Connection, picture_id: int, entity: str, rows: Sequence[Any]) -> int:
     table = schema.ENTITY_TABLES[entity]
-    first = connection.execute(
-        sa.select(sa.func.coalesce(sa.func.max(table.c.position) + 1, 0)).where(
-            table.c.picture_id == picture_id
-        )
-    ).scalar_one()
+    first = claim_positions(connection, picture_id, entity, len(rows))
     columns: dict[str, list[Any]] = {
         "picture_id": [picture_id] * len(rows),
         "position": list(range(int(first), int(first) + len(rows))),

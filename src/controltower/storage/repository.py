@@ -73,6 +73,7 @@ from controltower.storage.picture_columns import (
     write_picture_dataset,
     write_picture_tables,
 )
+from controltower.storage.picture_positions import positions_after_import
 from controltower.storage.picture_snapshot import snapshot_parts, write_snapshot_parts
 
 #: key of the PostgreSQL advisory lock held while a picture is being replaced
@@ -441,6 +442,7 @@ def _insert_picture_row(
             imported_at=imported_at,
             source=source,
             row_counts=dict(counts),
+            next_positions=positions_after_import(counts),
         )
     )
     picture_id = _inserted_id(result)

@@ -220,6 +220,8 @@ pictures = sa.Table(
     sa.Column("source", sa.Text(), nullable=False),
     #: {entity name: row count}, so summaries need not count a million rows
     sa.Column("row_counts", sa.JSON(), nullable=False),
+    #: {entity name: the position after the last one given out} (``picture_positions``)
+    sa.Column("next_positions", sa.JSON(), nullable=True),
     # ids are never reused (SQLite would otherwise hand out a deleted picture's id again)
     sqlite_autoincrement=True,
 )

@@ -3,9 +3,9 @@ stores is what a full sync would store, after any sequence of changes in Odoo.
 
 Hypothesis changes the seeded business in the fake Odoo the ways a working day does
 (quantities, promises, cancellations, confirmations, stock counts, receipts' dates,
-payments, deletions, deliveries, a partner's reference, which no document-wise patch can
-apply), runs an incremental sync after each few changes, and holds the stored picture
-equal, table by table, to the whole mirror mapped again; and
+payments, deletions, deliveries, a line's product, a partner's reference, which no
+document-wise patch can apply), runs an incremental sync after each few changes, and
+holds the stored picture equal, table by table, to the whole mirror mapped again; and
 the snapshot the stored scan reads equal to the stored rows. The reference is the whole
 mirror mapped again (what the sync stored before it patched), not a fresh full read: by
 ``docs/odoo.md`` an order cancelled after a sync saw it stays, cancelled, while a first
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from controltower.cli.odoo_sync import SyncSummary, flavour_of, source_of, sync_odoo
+from controltower.cli.odoo_sync import KeptMirror, SyncSummary, flavour_of, source_of, sync_odoo
 from controltower.connectors.odoo.client import OdooClient, OdooConnection
 from controltower.connectors.odoo.flavour import OdooFlavour
 from controltower.connectors.odoo.mapping import map_mirror
@@ -59,6 +59,7 @@ _change = st.tuples(
             "partner_ref",
             "reassign",
             "reassign_po",
+            "line_product",
         ]
     ),
     st.integers(0, 50),
@@ -114,6 +115,13 @@ def _apply_elsewhere(odoo: FakeOdoo, kind: str, index: int) -> None:
         odoo.write("res.partner", rid, {"ref": f"R-{index}"})
     elif kind in ("reassign", "reassign_po"):
         _reassign(odoo, "sale.order" if kind == "reassign" else "purchase.order", index)
+    elif kind == "line_product" and (
+        rid := _nth(odoo, "sale.order.line", index, display_type=False)
+    ):
+        # another product on a line: the patch maps the line as it was and as it is
+        product = _nth(odoo, "product.product", index * 3 + 1)
+        if product:
+            odoo.write("sale.order.line", rid, {"product_id": product})
 
 
 def _reassign(odoo: FakeOdoo, model: str, index: int) -> None:
@@ -173,24 +181,31 @@ def _connection(odoo: FakeOdoo, business: Business) -> OdooConnection:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    rounds=st.lists(st.lists(_change, min_size=1, max_size=3), min_size=1, max_size=4),
+    rounds=st.lists(
+        st.tuples(st.lists(_change, min_size=1, max_size=3), st.booleans()),
+        min_size=1,
+        max_size=4,
+    ),
     version=st.sampled_from(["17.0", "18.0"]),
 )
 def test_an_incremental_sync_stores_what_a_full_sync_would(
-    database_url: str, rounds: list[list[tuple[str, int]]], version: str
+    database_url: str, rounds: list[tuple[list[tuple[str, int]], bool]], version: str
 ) -> None:
+    """Each round's sync keeps its mirror in memory (as the worker does) or not: a sync
+    given a kept mirror that another sync made stale loads the stored one instead."""
     with FakeOdoo(version=version, now=datetime(2026, 12, 1, 8, 0, 0)) as odoo:
         business = seed_business(odoo)
         connection = _connection(odoo, business)
-        sync_odoo(connection, SETTINGS, database_url, full=True)
+        kept = KeptMirror()
+        sync_odoo(connection, SETTINGS, database_url, full=True, kept=kept)
         with OdooClient.connect(connection) as client:
             flavour = flavour_of(client)
         source = source_of(connection)
-        for changes in rounds:
+        for changes, keeping in rounds:
             odoo.tick(seconds=30)
             for kind, index in changes:
                 _apply(odoo, kind, index)
-            summary = sync_odoo(connection, SETTINGS, database_url)
+            summary = sync_odoo(connection, SETTINGS, database_url, kept=kept if keeping else None)
             assert not summary.full
             expected = _whole_mapping(database_url, source, flavour)
             assert _tables(_stored(database_url, source)) == _tables(expected), (changes, summary)
@@ -224,6 +239,86 @@ def test_a_changed_order_is_patched_and_a_changed_reference_maps_everything(
         resettled = sync_odoo(connection, promo, database_url)
         assert resettled.remapped_because == "the connector settings changed"
         assert sync_odoo(connection, promo, database_url).remapped_because is None
+
+
+def test_a_customer_who_comes_or_goes_with_an_order_is_patched_not_remapped(
+    database_url: str,
+) -> None:
+    """A partner first named by an order comes into the mirror, and leaves it when no
+    document names it any more: both follow the touched order, so the sync patches."""
+    with FakeOdoo(now=datetime(2026, 12, 1, 8, 0, 0)) as odoo:
+        business = seed_business(odoo)
+        connection = _connection(odoo, business)
+        sync_odoo(connection, SETTINGS, database_url)
+        with OdooClient.connect(connection) as client:
+            flavour = flavour_of(client)
+        source = source_of(connection)
+        echo = odoo.create(
+            "res.partner",
+            {"name": "Echo Wholesale", "ref": "C-ECHO", "is_company": True, "customer_rank": 1},
+        )
+        order = business.sale_orders["acme"]
+        before = odoo.record("sale.order", order)["partner_id"]
+        for partner, present in ((echo, True), (before, False)):
+            odoo.tick(seconds=60)
+            odoo.write("sale.order", order, {"partner_id": partner})
+            summary = sync_odoo(connection, SETTINGS, database_url)
+            assert summary.changed.get("res.partner") == 1, summary
+            assert summary.remapped_because is None, summary
+            assert summary.patched is not None
+            stored = _stored(database_url, source)
+            assert ("C-ECHO" in {customer.code for customer in stored.customers}) is present
+            assert _tables(stored) == _tables(_whole_mapping(database_url, source, flavour))
+
+
+def test_a_kept_mirror_spares_the_load_until_another_sync_stores_one(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's syncs start from the mirror its last sync stored, held in memory; a
+    sync by another process makes it stale, and the next one loads the stored mirror."""
+    from controltower.storage import odoo_mirror
+
+    loads: list[str] = []
+    real_load = odoo_mirror.load_mirror
+
+    def counted(session: Any, source: str) -> Any:
+        loads.append(source)
+        return real_load(session, source)
+
+    monkeypatch.setattr(odoo_mirror, "load_mirror", counted)
+    with FakeOdoo(now=datetime(2026, 12, 1, 8, 0, 0)) as odoo:
+        business = seed_business(odoo)
+        connection = _connection(odoo, business)
+        with OdooClient.connect(connection) as client:
+            flavour = flavour_of(client)
+        source = source_of(connection)
+        kept = KeptMirror()
+        sync_odoo(connection, SETTINGS, database_url, kept=kept)
+        assert kept.mirror is not None
+        for promise, keeping, loaded in (
+            ("2026-12-20 10:00:00", kept, []),  # the worker's next cycle: nothing loaded
+            ("2026-12-21 10:00:00", None, [source]),  # a sync by hand loads the mirror
+            ("2026-12-22 10:00:00", kept, [source]),  # the kept one is stale now: loaded
+            ("2026-12-23 10:00:00", kept, []),
+        ):
+            loads.clear()
+            odoo.tick(seconds=60)
+            odoo.write("sale.order", business.sale_orders["acme"], {"commitment_date": promise})
+            summary = sync_odoo(connection, SETTINGS, database_url, kept=keeping)
+            assert loads == loaded
+            assert summary.patched is not None
+            assert summary.patched["sales orders"] == 1
+            stored = _stored(database_url, source)
+            assert _tables(stored) == _tables(_whole_mapping(database_url, source, flavour))
+            if keeping is not None:  # what it keeps is what it stored
+                mapped = map_mirror(_state(kept), flavour, SETTINGS).dataset
+                assert _tables(stored) == _tables(mapped)
+
+
+def _state(kept: KeptMirror) -> MirrorState:
+    assert kept.mirror is not None
+    mirror = kept.mirror
+    return MirrorState(mirror.records, mirror.watermarks, mirror.seen_at_mark)
 
 
 def test_a_patch_that_fails_midway_leaves_the_last_picture_and_the_next_sync_applies_it(

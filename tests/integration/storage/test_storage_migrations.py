@@ -73,7 +73,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0022_snapshot_stored_as_is"
+        assert current_revision(engine) == head_revision() == "0023_picture_next_positions"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()

@@ -14,16 +14,18 @@ Some changes are not document-wise: a product's internal reference renames it in
 document, a partner's reference every customer code, a warehouse code or a unit every
 row that uses it, a return's rows hang on its transfer, and new connector settings
 (tags, capacities, companies) change rows no record change names. Then :func:`plan_patch`
-says why, and the caller maps the whole mirror instead.
+says why, and the caller maps the whole mirror instead. A partner merely coming into the
+mirror (first named by a document) or leaving it (no longer named) is document-wise: the
+documents that name it are among those touched.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from controltower.connectors.odoo.flavour import OdooFlavour
+from controltower.connectors.odoo.links import Links
 from controltower.connectors.odoo.mapping import Mapper, commercial_partner
 from controltower.connectors.odoo.mapping_documents import (
     invoice_in_scope,
@@ -71,6 +73,8 @@ class PicturePatch:
     documents: dict[str, int] = field(default_factory=dict)
     unmapped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: the links of the new mirror the patch was planned with, for the next sync to keep
+    links: Links | None = None
 
 
 @dataclass
@@ -88,22 +92,31 @@ def plan_patch(
     changed: dict[str, set[int]],
     flavour: OdooFlavour,
     settings: OdooSettings,
+    links: Links | None = None,
 ) -> PicturePatch | str:
     """The patch that turns the picture mapped from ``previous`` into the one mapped from
     ``state`` (``changed``: the ids of the records that differ, per model), or why the
-    whole mirror must be mapped instead."""
+    whole mirror must be mapped instead. ``links``, kept from the sync that read
+    ``previous``, are moved on to ``state`` rather than indexed again; the patch holds
+    the links it used (of ``state``)."""
     if SETTINGS in changed:
         return "the connector settings changed"
-    other = sorted(set(changed) - DOCUMENT_MODELS)
+    other = sorted(
+        set(changed) - DOCUMENT_MODELS - _parties_come_and_gone(previous, state, changed)
+    )
     if other:
         return f"{', '.join(other)} changed"
-    if _has_returns(previous) or _has_returns(state):
+    if links is not None and links.follow(previous):
+        links.advance(state, changed)
+    else:
+        links = Links(state, changed)
+    if _has_returns(previous, links) or _has_returns(state, links):
         return "returns are mapped whole"
-    touched = _touched(previous, state, changed)
-    new = _map_touched(state, touched, flavour, settings, None)
-    old = _map_touched(previous, touched, flavour, settings, new)
+    touched = _touched(previous, state, changed, links)
+    new = _map_touched(state, touched, flavour, settings, None, links)
+    old = _map_touched(previous, touched, flavour, settings, new, links)
     removed, added = old.outcome.dataset, new.outcome.dataset
-    _party_changes((old, previous), (new, state), touched, removed, added)
+    _party_changes((old, previous), (new, state), touched, removed, added, links)
     _drop_unchanged(removed, added)
     return PicturePatch(
         removed=removed,
@@ -116,13 +129,34 @@ def plan_patch(
         },
         unmapped=new.outcome.unmapped,
         warnings=new.outcome.warnings,
+        links=links,
     )
 
 
-def _has_returns(state: MirrorState) -> bool:
-    return bool(state.of("rma")) or any(
-        move.get("origin_returned_move_id") for move in state.of("stock.move").values()
-    )
+def _parties_come_and_gone(
+    previous: MirrorState, state: MirrorState, changed: dict[str, set[int]]
+) -> set[str]:
+    """``{"res.partner"}`` when every partner that changed only came into the mirror or
+    left it, none was rewritten; else nothing.
+
+    The mirror keeps the partners its records name: one comes when a document first
+    names it (an order for a new customer) and goes when the last one that named it
+    leaves (an invoice paid). The documents that named it or now do are among those
+    touched, and the customers and suppliers follow them (:func:`_party_changes`), so a
+    patch applies this. A partner rewritten in Odoo (its reference, its tags) may change
+    the rows of documents nobody touched, and is a reason to map the whole mirror.
+    """
+    ids = changed.get("res.partner")
+    if not ids:
+        return set()
+    before, after = previous.records.get("res.partner", {}), state.records.get("res.partner", {})
+    if any(pid in before and pid in after for pid in ids):
+        return set()
+    return {"res.partner"}
+
+
+def _has_returns(state: MirrorState, links: Links) -> bool:
+    return bool(state.of("rma")) or links.any_link(state, "stock.move", "origin_returned_move_id")
 
 
 def _parents(states: Iterable[MirrorState], model: str, ids: Iterable[int], link: str) -> set[int]:
@@ -137,7 +171,9 @@ def _parents(states: Iterable[MirrorState], model: str, ids: Iterable[int], link
     return found
 
 
-def _touched(previous: MirrorState, state: MirrorState, changed: dict[str, set[int]]) -> _Touched:
+def _touched(
+    previous: MirrorState, state: MirrorState, changed: dict[str, set[int]], links: Links
+) -> _Touched:
     """The documents the changed records belong to, before or after the change."""
     both = (previous, state)
     touched = _Touched()
@@ -156,10 +192,10 @@ def _touched(previous: MirrorState, state: MirrorState, changed: dict[str, set[i
     receipts = set(moves)
     receipts |= _receipts_putting_away(both, changed.get("stock.move.put_away", set()))
     receipts |= _receipts_of_pickings(
-        both, _parents(both, "stock.scrap", changed.get("stock.scrap", ()), "picking_id")
+        both, _parents(both, "stock.scrap", changed.get("stock.scrap", ()), "picking_id"), links
     )
     touched.purchases |= _purchases_of_moves(both, receipts)
-    touched.purchases = _with_shared_receipts(both, touched.purchases)
+    touched.purchases = _with_shared_receipts(both, touched.purchases, links)
     touched.invoices |= changed.get("account.move", set())
     touched.invoices |= {
         int(row.get("res_id") or 0)
@@ -195,38 +231,46 @@ def _receipts_putting_away(states: Iterable[MirrorState], put_away: set[int]) ->
     }
 
 
-def _receipts_of_pickings(states: Iterable[MirrorState], pickings: set[int]) -> set[int]:
-    if not pickings:
-        return set()
+def _receipts_of_pickings(
+    states: Iterable[MirrorState], pickings: set[int], links: Links
+) -> set[int]:
+    """The receipt moves (moves of a purchase line) of the transfers ``pickings``."""
     return {
         mid
         for st in states
-        for mid, move in st.of("stock.move").items()
-        if move.get("purchase_line_id") and many2one_id(move.get("picking_id")) in pickings
+        for mid, move in links.children(st, "stock.move", "picking_id", pickings).items()
+        if move.get("purchase_line_id")
     }
 
 
-def _with_shared_receipts(states: Iterable[MirrorState], purchases: set[int]) -> set[int]:
+def _with_shared_receipts(
+    states: Iterable[MirrorState], purchases: set[int], links: Links
+) -> set[int]:
     """``purchases`` and every purchase order sharing a receipt transfer with one of them
     (what was scrapped from a transfer counts against its first move of the product)."""
     states = tuple(states)
-    by_picking: dict[int, set[int]] = defaultdict(set)
-    for st in states:
-        lines = st.of("purchase.order.line")
-        for move in st.of("stock.move").values():
-            line = many2one_id(move.get("purchase_line_id"))
-            picking = many2one_id(move.get("picking_id"))
-            order = many2one_id(lines.get(line or 0, {}).get("order_id"))
-            if line is None or picking is None or order is None:
-                continue
-            by_picking[picking].add(order)
     result = set(purchases)
     frontier = set(purchases)
     while frontier:
-        pickings = {p for p, orders in by_picking.items() if orders & frontier}
-        more = {order for p in pickings for order in by_picking[p]} - result
-        result |= more
-        frontier = more
+        pickings: set[int] = set()
+        for st in states:
+            lines = links.children(st, "purchase.order.line", "order_id", frontier)
+            moves = links.children(st, "stock.move", "purchase_line_id", set(lines))
+            pickings |= {
+                picking
+                for move in moves.values()
+                if (picking := many2one_id(move.get("picking_id"))) is not None
+            }
+        more: set[int] = set()
+        for st in states:
+            lines_of = st.of("purchase.order.line")
+            for move in links.children(st, "stock.move", "picking_id", pickings).values():
+                line = many2one_id(move.get("purchase_line_id"))
+                order = many2one_id(lines_of.get(line or 0, {}).get("order_id"))
+                if line is not None and order is not None:
+                    more.add(order)
+        frontier = more - result
+        result |= frontier
     return result
 
 
@@ -236,11 +280,13 @@ def _map_touched(
     flavour: OdooFlavour,
     settings: OdooSettings,
     products_of: Mapper | None,
+    links: Links,
 ) -> Mapper:
     """The mapping of the touched documents alone, with every lookup they need.
 
-    Products did not change (else the whole mirror is mapped), so a second mapping takes
-    them from ``products_of`` rather than mapping them again.
+    Only the products those documents name are mapped. Products did not change (else the
+    whole mirror is mapped), so a second mapping takes them from ``products_of`` rather
+    than mapping them again, and maps only those its documents name alone.
     """
     sub = MirrorState(records={}, watermarks={}, seen_at_mark={})
     documents = set(DOCUMENT_MODELS) - {"stock.scrap", "stock.move.put_away", DISPUTES}
@@ -250,47 +296,58 @@ def _map_touched(
     sub.records["sale.order"] = _only(state.of("sale.order"), touched.orders)
     sub.records["purchase.order"] = _only(state.of("purchase.order"), touched.purchases)
     sub.records["account.move"] = _only(state.of("account.move"), touched.invoices)
-    sub.records["sale.order.line"] = _children(
-        state.of("sale.order.line"), "order_id", touched.orders
+    sub.records["sale.order.line"] = links.children(
+        state, "sale.order.line", "order_id", touched.orders
     )
-    sub.records["purchase.order.line"] = _children(
-        state.of("purchase.order.line"), "order_id", touched.purchases
+    sub.records["purchase.order.line"] = links.children(
+        state, "purchase.order.line", "order_id", touched.purchases
     )
     sale_lines, po_lines = set(sub.of("sale.order.line")), set(sub.of("purchase.order.line"))
-    moves = state.of("stock.move")
-    sub.records["stock.move"] = {
-        mid: move
-        for mid, move in moves.items()
-        if many2one_id(move.get("sale_line_id")) in sale_lines
-        or many2one_id(move.get("purchase_line_id")) in po_lines
-    }
+    moves = links.children(state, "stock.move", "sale_line_id", sale_lines)
+    moves.update(links.children(state, "stock.move", "purchase_line_id", po_lines))
     # the other receipts of those transfers too: a scrap counts against a transfer's
     # first move of the product, whichever order that move serves
     transfers = {
         many2one_id(move.get("picking_id"))
-        for move in sub.records["stock.move"].values()
+        for move in moves.values()
         if move.get("purchase_line_id")
     }
-    sub.records["stock.move"].update(
+    moves.update(
         (mid, move)
-        for mid, move in moves.items()
-        if move.get("purchase_line_id") and many2one_id(move.get("picking_id")) in transfers
+        for mid, move in links.children(state, "stock.move", "picking_id", transfers).items()
+        if move.get("purchase_line_id")
     )
-    sub.records["stock.picking"] = _children(state.of("stock.picking"), "sale_id", touched.orders)
+    sub.records["stock.move"] = moves
+    sub.records["stock.picking"] = links.children(state, "stock.picking", "sale_id", touched.orders)
     mapper = Mapper(sub, flavour, settings)
     mapper.warehouses()
+    named = {
+        product
+        for model in ("sale.order.line", "purchase.order.line", "stock.move")
+        for row in sub.of(model).values()
+        if (product := many2one_id(row.get("product_id"))) is not None
+    }
+    named |= {product for product, _ in touched.quants}
     if products_of is None:
-        mapper.products_()
+        mapper.products_(only=named)
     else:
-        mapper.products, mapper.product_uom = products_of.products, products_of.product_uom
+        mapper.products = dict(products_of.products)
+        mapper.product_uom = dict(products_of.product_uom)
+        missing = named - set(mapper.products)
+        if missing:  # a line moved to another product since: it maps as it was
+            mapper.products_(only=missing)
     keys = {
         (product, warehouse)
         for product, location in touched.quants
         if (warehouse := mapper.warehouse_of_location.get(location)) is not None
     }
+    products: set[int | None] = {product for product, _ in keys}
+    if 0 in products:  # a quant without a product is keyed 0
+        products.add(None)
+    quants = links.children(state, "stock.quant", "product_id", products)
     sub.records["stock.quant"] = {
         qid: row
-        for qid, row in state.of("stock.quant").items()
+        for qid, row in quants.items()
         if (
             many2one_id(row.get("product_id")) or 0,
             mapper.warehouse_of_location.get(many2one_id(row.get("location_id")) or 0),
@@ -308,22 +365,13 @@ def _only(records: Records, ids: set[int]) -> Records:
     return {rid: records[rid] for rid in sorted(ids) if rid in records}
 
 
-def _children(records: Records, link: str, parents: set[int]) -> Records:
-    return {rid: row for rid, row in records.items() if many2one_id(row.get(link)) in parents}
-
-
-def _named_parties(
-    m: Mapper, state: MirrorState, touched: _Touched, *, untouched: bool = False
-) -> tuple[set[int], set[int]]:
-    """The commercial partners the documents in scope name: the customers and the
-    suppliers a whole mapping puts in the dataset for them. The touched documents only,
-    or (``untouched``) every other one."""
+def _named_parties(m: Mapper, state: MirrorState, touched: _Touched) -> tuple[set[int], set[int]]:
+    """The commercial partners the touched documents in scope name: the customers and
+    the suppliers a whole mapping puts in the dataset for them."""
     partners = state.of("res.partner")
 
     def of(model: str, ids: set[int]) -> Iterable[Record]:
         records = state.of(model)
-        if untouched:
-            return (row for rid, row in records.items() if rid not in ids)
         return (records[rid] for rid in ids if rid in records)
 
     customers = {
@@ -347,19 +395,56 @@ def _named_parties(
     return customers, suppliers
 
 
+def _named_elsewhere(
+    m: Mapper,
+    state: MirrorState,
+    touched: _Touched,
+    parties: tuple[set[int], set[int]],
+    links: Links,
+) -> tuple[set[int], set[int]]:
+    """Of ``parties`` (customers, suppliers), those a document in scope that was not
+    touched names: the documents naming one of them or one of their contacts."""
+    partners = state.of("res.partner")
+
+    def named(
+        model: str, link: str, ids: set[int], wanted: set[int], in_scope: Callable[..., bool]
+    ) -> set[int]:
+        if not wanted:
+            return set()
+        naming = {pid for pid in partners if commercial_partner(partners, pid) in wanted}
+        return {
+            pid
+            for rid, row in links.children(state, model, link, naming).items()
+            if rid not in ids and in_scope(m, row)
+            if (pid := commercial_partner(partners, row.get(link))) in wanted
+        }
+
+    customers, suppliers = parties
+    return (
+        named("sale.order", "partner_id", touched.orders, customers, sale_order_in_scope)
+        | named(
+            "account.move", "commercial_partner_id", touched.invoices, customers, invoice_in_scope
+        ),
+        named(
+            "purchase.order", "partner_id", touched.purchases, suppliers, purchase_order_in_scope
+        ),
+    )
+
+
 def _party_changes(
     old: tuple[Mapper, MirrorState],
     new: tuple[Mapper, MirrorState],
     touched: _Touched,
     removed: Dataset,
     added: Dataset,
+    links: Links,
 ) -> None:
     """Customers and suppliers no document names any more out, newly named ones in.
 
-    Partners themselves did not change (else the whole mirror is mapped), and the
-    documents not touched are the same before and after: a party changes only when the
-    touched documents name it on one side alone and no other document names it. Those
-    few are looked for among the other documents, and only when there are any.
+    Partners were not rewritten (else the whole mirror is mapped), and the documents not
+    touched are the same before and after: a party changes only when the touched
+    documents name it on one side alone and no other document names it. Those few are
+    looked for among the other documents that name them, and only when there are any.
     """
     (old_map, old_state), (new_map, new_state) = old, new
     before = _named_parties(old_map, old_state, touched)
@@ -367,8 +452,7 @@ def _party_changes(
     either = (before[0] ^ after[0], before[1] ^ after[1])
     kept: tuple[set[int], set[int]] = (set(), set())
     if either[0] or either[1]:
-        others = _named_parties(new_map, new_state, touched, untouched=True)
-        kept = (others[0] & either[0], others[1] & either[1])
+        kept = _named_elsewhere(new_map, new_state, touched, either, links)
     gone = (before[0] - after[0] - kept[0], before[1] - after[1] - kept[1])
     came = (after[0] - before[0] - kept[0], after[1] - before[1] - kept[1])
     removed.customers = [_customer(old_map, pid) for pid in sorted(gone[0])]

@@ -16,7 +16,7 @@ currency, rounded to the six decimals the stored picture holds.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -250,7 +250,9 @@ class Mapper:
                 seen.add(current)
                 current = _id(locations.get(current, {}).get("location_id"))
 
-    def products_(self) -> None:
+    def products_(self, only: Collection[int] | None = None) -> None:
+        """The products (``only`` those ids, when given: a patch maps a few documents),
+        each named by its internal reference, made unique among all products."""
         rows = self.state.of("product.product")
         codes = Counter(_text(row.get("default_code")) for row in rows.values())
         duplicated = sorted(code for code, n in codes.items() if code is not None and n > 1)
@@ -261,8 +263,12 @@ class Mapper:
             )
         orderpoints: dict[int, Record] = {}
         for _oid, row in sorted(self.state.of("stock.warehouse.orderpoint").items()):
-            orderpoints.setdefault(_id(row.get("product_id")) or 0, row)
+            product = _id(row.get("product_id")) or 0
+            if only is None or product in only:
+                orderpoints.setdefault(product, row)
         for pid, row in sorted(rows.items()):
+            if only is not None and pid not in only:
+                continue
             code = _text(row.get("default_code"))
             sku = f"product-{pid}" if code is None else f"{code}#{pid}" if codes[code] > 1 else code
             point = orderpoints.get(pid)

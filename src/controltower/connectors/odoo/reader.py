@@ -226,30 +226,16 @@ class _Run:
             return rows
 
     def by_ids(self, model: str, ids: Iterable[int], fields: Iterable[str]) -> list[Record]:
-        """The records with these ids that still exist (archived ones included)."""
+        """The records with these ids that still exist (archived ones included).
+
+        Asked with ``search_read`` on the ids, which leaves a deleted id out, in one round
+        trip per chunk (``read`` fails the whole call on a deleted id, so it needed a
+        ``search`` first)."""
         wanted_ids = sorted(set(ids))
         rows: list[Record] = []
         for start in range(0, len(wanted_ids), ID_CHUNK):
             chunk = wanted_ids[start : start + ID_CHUNK]
-            while True:
-                wanted = self._fields(model, fields)
-                try:
-                    # search first: ``read`` of a deleted id fails the whole call
-                    alive = self.client.search_ids(
-                        model, [("id", "in", chunk)], context={"active_test": False}
-                    )
-                    page = (
-                        self.client.read(model, alive, wanted, context={"active_test": False})
-                        if alive
-                        else []
-                    )
-                except OdooAccessError as error:
-                    if self._deny(model, error, wanted):
-                        continue
-                    raise
-                break
-            rows.extend(page)
-            self._tally(model, len(page))
+            rows.extend(self.search(model, [("id", "in", chunk)], fields, archived=True))
         return rows
 
 
@@ -288,7 +274,7 @@ def read_odoo(
         _read_lines_of_new_orders(run, state, reads, held_orders)
         _reread_parents(run, state, reads, changed)
         _drop_deleted(run, state, reads)
-    _drop_orphan_lines(state)
+    _drop_orphan_lines(state, previous)
     _note_left_out(run, state, reads, full=full)
     _read_put_away(run, state, flavour, None if full else previous_move_mark)
     _read_partners(run, state, (*PARTNER_READ_FIELDS, *flavour.partner_optional), full=full)
@@ -582,18 +568,26 @@ def _read_lines_of_new_orders(
             lines[int(row["id"])] = row
 
 
-def _drop_orphan_lines(state: MirrorState) -> None:
-    """Lines of orders the mirror does not keep (a cancelled order never seen as open)."""
+def _drop_orphan_lines(state: MirrorState, previous: MirrorState | None) -> None:
+    """Lines of orders the mirror does not keep (a cancelled order never seen as open).
+
+    The previous mirror kept none, so only a line read this run (a record other than
+    the one it held) can be one, unless an order left the mirror: then every line is
+    looked at."""
     for child, parent in (
         ("sale.order.line", "sale.order"),
         ("purchase.order.line", "purchase.order"),
     ):
         orders = state.of(parent)
         lines = state.of(child)
+        held = previous.records.get(child, {}) if previous is not None else {}
+        held_orders = previous.records.get(parent, {}) if previous is not None else {}
+        if previous is None or held_orders.keys() - orders.keys():
+            read = list(lines.items())
+        else:
+            read = [(lid, line) for lid, line in lines.items() if held.get(lid) is not line]
         for line_id in [
-            line_id
-            for line_id, line in lines.items()
-            if many2one_id(line.get("order_id")) not in orders
+            line_id for line_id, line in read if many2one_id(line.get("order_id")) not in orders
         ]:
             del lines[line_id]
 
@@ -638,24 +632,37 @@ def _read_put_away(run: _Run, state: MirrorState, flavour: OdooFlavour, since: s
     held = sorted(dest for dest in pending if dest in put_away)
     stale: set[int] = set(held)
     if held and since is not None:
-        # changed since the last run read them (Odoo's clock: the moves' last watermark;
-        # at that very second, only those not read with that stamp)
-        stale = set(
-            run.client.search_ids("stock.move", [("id", "in", held), ("write_date", ">", since)])
-        )
-        stale |= {
-            dest
-            for dest in run.client.search_ids(
-                "stock.move", [("id", "in", held), ("write_date", "=", since)]
-            )
-            if put_away[dest].get("write_date") != since
-        }
+        # changed since the last run read them (Odoo's clock: the moves' last watermark)
+        stale = _written_since(run, "stock.move", held, since, put_away, None)
     to_read = (pending - set(held)) | stale
     if not to_read:
         return
     fields = ("state", "location_dest_id", flavour.move_quantity, "write_date")
     for row in run.by_ids("stock.move", to_read, fields):
         put_away[int(row["id"])] = row
+
+
+def _written_since(
+    run: _Run,
+    model: str,
+    ids: list[int],
+    mark: str,
+    held: Records,
+    context: dict[str, Any] | None,
+) -> set[int]:
+    """Of the records ``ids`` (``held`` as the last run read them), those Odoo wrote
+    after ``mark`` (its clock), or at that very second but not with the stamp held: two
+    searches of ids, sent at once."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="odoo-read") as pool:
+        after = pool.submit(
+            run.client.search_ids, model, [("id", "in", ids), ("write_date", ">", mark)], context
+        )
+        at = pool.submit(
+            run.client.search_ids, model, [("id", "in", ids), ("write_date", "=", mark)], context
+        )
+        return set(after.result()) | {
+            rid for rid in at.result() if held[rid].get("write_date") != mark
+        }
 
 
 def _read_partners(run: _Run, state: MirrorState, fields: tuple[str, ...], *, full: bool) -> None:
@@ -669,22 +676,7 @@ def _read_partners(run: _Run, state: MirrorState, fields: tuple[str, ...], *, fu
         mark = state.watermarks.get("res.partner")
         if mark:
             held = sorted(partners)
-            stale = set(
-                run.client.search_ids(
-                    "res.partner",
-                    [("id", "in", held), ("write_date", ">", mark)],
-                    context={"active_test": False},
-                )
-            )
-            stale |= {
-                pid
-                for pid in run.client.search_ids(
-                    "res.partner",
-                    [("id", "in", held), ("write_date", "=", mark)],
-                    context={"active_test": False},
-                )
-                if partners[pid].get("write_date") != mark
-            }
+            stale = _written_since(run, "res.partner", held, mark, partners, {"active_test": False})
     for _round in range(2):  # the partners, then their commercial partners
         rows = run.by_ids("res.partner", missing | stale, fields)
         for row in rows:
