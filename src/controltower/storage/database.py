@@ -22,6 +22,7 @@ an ``alembic.ini`` nor a working directory is needed.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sqlite3
@@ -407,8 +408,10 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
 def head_revision() -> str:
-    """The newest schema revision this version of the code ships."""
+    """The newest schema revision this version of the code ships (read from the shipped
+    migrations once per process: they do not change under it)."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if head is None:  # pragma: no cover - the package always ships migrations
         raise SchemaNotCurrentError("no migrations are shipped with this installation")
@@ -425,8 +428,19 @@ def migrate(target: str | Engine, revision: str = "head") -> None:
     """Upgrade the database at ``target`` (a URL or an engine) to ``revision``.
 
     Runs in one transaction (on PostgreSQL under an advisory lock, so several processes
-    starting at once migrate one after the other instead of colliding).
+    starting at once migrate one after the other instead of colliding). A database
+    already at the head is left as it is after one look at its revision: every sync of
+    the worker and every command starts here, and Alembic's own upgrade, which has
+    nothing to do then, reads every shipped migration first.
     """
+    if revision == "head":
+        engine = make_engine(target) if isinstance(target, str) else target
+        try:
+            if current_revision(engine) == head_revision():
+                return
+        finally:
+            if isinstance(target, str):
+                engine.dispose()
     _run_migration(target, lambda config: command.upgrade(config, revision))
 
 
