@@ -173,82 +173,21 @@ class BenchOdoo(FakeOdoo):
 
 # ----------------------------------------------------------------------------- runs
 
-_SYNC = """
-import json, sys, time
-started = time.perf_counter()
-from pathlib import Path
-from controltower.cli.odoo_sync import sync_odoo
-from controltower.connectors.odoo.client import OdooConnection
-from controltower.connectors.odoo.settings import load_odoo_settings
-url, db, login, key, settings, database, full = sys.argv[1:8]
-marks = {"imported": time.perf_counter() - started, "read_end": 0.0, "store_start": 0.0}
-def read(model, count):
-    marks["read_end"] = time.perf_counter() - started
-def store(name, done, total):
-    if not marks["store_start"]:
-        marks["store_start"] = time.perf_counter() - started
-summary = sync_odoo(
-    OdooConnection(url=url, db=db, login=login, api_key=key),
-    load_odoo_settings(Path(settings)), database, full=full == "full",
-    progress=read, storing=store,
-)
-marks["end"] = time.perf_counter() - started
-marks["records_read"] = sum(summary.records_read.values())
-marks["unmapped"] = len(summary.unmapped)
-marks["patched"] = summary.patched
-marks["remapped_because"] = summary.remapped_because
-print(json.dumps(marks))
-"""
-
-
-_KEPT = """
-import json, sys, time
-from pathlib import Path
-from controltower.cli.odoo_sync import KeptMirror, sync_odoo
-from controltower.connectors.odoo.client import OdooConnection
-from controltower.connectors.odoo.settings import load_odoo_settings
-url, db, login, key, settings, database = sys.argv[1:7]
-connection = OdooConnection(url=url, db=db, login=login, api_key=key)
-odoo_settings = load_odoo_settings(Path(settings))
-kept = KeptMirror()
-sync_odoo(connection, odoo_settings, database, kept=kept)  # the worker's first cycle
-print("ready", flush=True)
-import gc, os
-while sys.stdin.readline().strip():  # Odoo changed meanwhile
-    started = time.perf_counter()
-    marks = {"imported": 0.0, "read_end": 0.0, "store_start": 0.0}
-    def read(model, count):
-        marks["read_end"] = time.perf_counter() - started
-    def store(name, done, total):
-        if not marks["store_start"]:
-            marks["store_start"] = time.perf_counter() - started
-    summary = sync_odoo(
-        connection, odoo_settings, database, progress=read, storing=store, kept=kept
-    )
-    marks["end"] = time.perf_counter() - started
-    marks["records_read"] = sum(summary.records_read.values())
-    marks["unmapped"] = len(summary.unmapped)
-    marks["patched"] = summary.patched
-    marks["remapped_because"] = summary.remapped_because
-    print(json.dumps(marks), flush=True)
-    gc.collect()  # after the answer: the memory the worker holds between its syncs
-    pages = int(open("/proc/self/statm").read().split()[1])
-    print(json.dumps({"resident_mb": pages * os.sysconf("SC_PAGE_SIZE") / 2**20}), flush=True)
-"""
-
 
 def log(message: str) -> None:
     print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
 def _sync_argv(
-    script: str, odoo: BenchOdoo, biz: LoadedBusiness, settings: Path, database: str
+    mode: str, odoo: BenchOdoo, biz: LoadedBusiness, settings: Path, database: str
 ) -> list[str]:
-    """The command running ``script`` against the fake, with the business's login."""
+    """The command syncing the fake with the business's login (``bench/sync_process.py``,
+    ``mode`` ``once`` or ``worker``)."""
     return [
         sys.executable,
-        "-c",
-        script,
+        "-m",
+        "bench.sync_process",
+        mode,
         odoo.url,
         odoo.db,
         biz.login,
@@ -266,7 +205,7 @@ def run_sync(
     first_request = len(odoo.requests)
     started = time.perf_counter()
     done = subprocess.run(
-        [*_sync_argv(_SYNC, odoo, biz, settings, database), "full" if full else "changes"],
+        [*_sync_argv("once", odoo, biz, settings, database), "full" if full else "changes"],
         capture_output=True,
         text=True,
         check=False,
@@ -312,7 +251,7 @@ def run_kept_syncs(
     and the same process syncs again from the mirror it kept in memory. Those syncs are
     timed, from the request to sync to its answer."""
     process = subprocess.Popen(
-        _sync_argv(_KEPT, odoo, biz, settings, database),
+        _sync_argv("worker", odoo, biz, settings, database),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

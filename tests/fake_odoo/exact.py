@@ -145,18 +145,16 @@ class ValueIndexes:
             name == model and gen == generation for (name, _), (gen, _) in self._cache.items()
         )
 
-    def carry(
-        self, model: str, generation: int, now: int, before: list[Any], after: list[Any]
-    ) -> None:
-        """Move the rows a write changed (``before``, ``after``) between the buckets of
-        each index of ``model`` current at ``generation``; the index is current at
-        ``now`` then."""
+    def carry(self, model: str, generation: int, now: int, changes: list[tuple[Any, Any]]) -> None:
+        """Move the rows a write changed (``changes``: each row as it was and as it is)
+        between the buckets of each index of ``model`` current at ``generation``; the
+        index is current at ``now`` then."""
         for (name, fname), (gen, buckets) in list(self._cache.items()):
             if name != model or gen != generation:
                 continue
             field = self._store.models[model].fields[fname]
             default = self._default_of(field)
-            for old, new in zip(before, after, strict=True):
+            for old, new in changes:
                 was, key = (
                     self._key(old, fname, field, default),
                     self._key(new, fname, field, default),

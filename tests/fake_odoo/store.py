@@ -753,7 +753,10 @@ class Store:
         (``before`` and ``after``: the rows written, as they were and as they are), as
         PostgreSQL updates a B-tree, instead of rebuilding them on the next search."""
         now = self._generation[model]
-        changes = list(zip(before, after, strict=True))
+        # once per row, should ``write`` have been given an id twice
+        changes = list(
+            {old["id"]: (old, new) for old, new in zip(before, after, strict=True)}.values()
+        )
         for (name, fname), (gen, keys) in list(self._indexes.items()):
             if name == model and gen == generation:
                 if fname != "id":
@@ -769,7 +772,7 @@ class Store:
                     if new.get(inverse):
                         parents.setdefault(new[inverse], []).append(new["id"])
                 self._inverse_cache[(name, inverse)] = (now, parents)
-        self._values.carry(model, generation, now, before, after)
+        self._values.carry(model, generation, now, changes)
 
     def _write_virtual(self, model: str, rid: int, vals: Row) -> None:
         spec = self.models[model]

@@ -258,3 +258,17 @@ def _children_of(odoo: FakeOdoo, ids: list[int]) -> dict[int, list[int]]:
     with odoo._store.as_user(2, {"active_test": False}, su=True):
         rows = odoo._store.read(PARTNER, ids, ["child_ids"])
     return {row["id"]: sorted(row["child_ids"]) for row in rows}
+
+
+def test_a_write_naming_a_row_twice_moves_it_once_in_the_indexes() -> None:
+    odoo = FakeOdoo(now=START)
+    ids = odoo.create_many(MODEL, [{"name": f"tag {n}"} for n in range(3)])
+    odoo.search(MODEL, [("write_date", ">=", _stamp(0)), ("name", "=", "tag 0")])  # built
+    odoo.tick(seconds=5)
+    odoo.write(MODEL, [ids[1], ids[1]], {"name": "renamed"})
+    assert odoo.search(MODEL, [("write_date", ">", _stamp(1))], order="id asc") == [ids[1]]
+    assert odoo.search(MODEL, [("write_date", "=", _stamp(0))], order="id asc") == [
+        ids[0],
+        ids[2],
+    ]
+    assert odoo.search(MODEL, [("name", "=", "renamed")], order="id asc") == [ids[1]]

@@ -433,15 +433,14 @@ def migrate(target: str | Engine, revision: str = "head") -> None:
     the worker and every command starts here, and Alembic's own upgrade, which has
     nothing to do then, reads every shipped migration first.
     """
-    if revision == "head":
-        engine = make_engine(target) if isinstance(target, str) else target
-        try:
-            if current_revision(engine) == head_revision():
-                return
-        finally:
-            if isinstance(target, str):
-                engine.dispose()
-    _run_migration(target, lambda config: command.upgrade(config, revision))
+    engine = make_engine(target) if isinstance(target, str) else target
+    try:
+        if revision == "head" and current_revision(engine) == head_revision():
+            return
+        _run_migration(engine, lambda config: command.upgrade(config, revision))
+    finally:
+        if isinstance(target, str):
+            engine.dispose()
 
 
 def downgrade(target: str | Engine, revision: str = "base") -> None:

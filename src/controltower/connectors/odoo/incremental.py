@@ -405,16 +405,22 @@ def _named_elsewhere(
     """Of ``parties`` (customers, suppliers), those a document in scope that was not
     touched names: the documents naming one of them or one of their contacts."""
     partners = state.of("res.partner")
+    # each party with its contacts: the partners a document may name for it
+    naming = {party: {party} for party in parties[0] | parties[1]}
+    for pid in partners:
+        party = commercial_partner(partners, pid)
+        if party in naming:
+            naming[party].add(pid)
 
     def named(
         model: str, link: str, ids: set[int], wanted: set[int], in_scope: Callable[..., bool]
     ) -> set[int]:
         if not wanted:
             return set()
-        naming = {pid for pid in partners if commercial_partner(partners, pid) in wanted}
+        names = set().union(*(naming[party] for party in wanted))
         return {
             pid
-            for rid, row in links.children(state, model, link, naming).items()
+            for rid, row in links.children(state, model, link, names).items()
             if rid not in ids and in_scope(m, row)
             if (pid := commercial_partner(partners, row.get(link))) in wanted
         }

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from contextlib import suppress
 
 from controltower.connectors.odoo.reader import MirrorState, Records
 from controltower.connectors.odoo.values import many2one_id
@@ -54,9 +55,8 @@ class Links:
             for rid in ids:
                 old, new = old_records.get(rid), new_records.get(rid)
                 if old is not None:
-                    listed = index.get(many2one_id(old.get(link)))
-                    if listed is not None and rid in listed:
-                        listed.remove(rid)
+                    with suppress(ValueError):  # listed once, under what it named
+                        index.get(many2one_id(old.get(link)), []).remove(rid)
                 if new is not None:
                     index.setdefault(many2one_id(new.get(link)), []).append(rid)
         self._state, self._changed = state, changed
