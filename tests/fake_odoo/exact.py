@@ -15,7 +15,9 @@ whose answer a value index gives exactly are answered as sets of ids:
   field compared with ``=`` or ``in`` values (no NULL) as its path;
 - ``id`` and ``write_date`` bounds, through the store's sorted indexes;
 - ``&`` and ``|`` of such parts; in a conjunction, parts without an index are tested
-  on the rows the indexed parts leave.
+  on the rows the indexed parts leave, and every part on the rows an ``id`` or
+  ``write_date`` bound leaves when that is a few of the table (the changes since a
+  watermark, records by id).
 
 Anything else (``!``, ``like``, comparisons, computed fields, x2many) gives None and the
 search tests every row as before. The indexes are rebuilt after any change to their
@@ -44,6 +46,9 @@ _OTHER: Final = object()
 
 #: the field types a value index answers exactly (hashable values, compared with ``==``)
 _INDEXED_TYPES: Final = frozenset({"many2one", "selection", "char", "boolean"})
+
+#: a bound leaving fewer than one row in this many is tested row by row (``_narrow``)
+_NARROW: Final = 8
 
 Buckets = dict[Any, set[int]]
 
@@ -74,6 +79,11 @@ class ValueIndexes:
     def _conjunction(self, model: str, children: list[Any]) -> set[int] | None:
         if not children:
             return set(self._store.tables[model])
+        narrow = self._narrow(model, children)
+        if narrow is not None:
+            table = self._store.tables[model]
+            tests = [compile_domain(self._store, model, child) for child in children]
+            return {rid for rid in narrow if all(test(table[rid]) for test in tests)}
         found: list[set[int]] = []
         rest: list[Any] = []
         for child in children:
@@ -91,6 +101,20 @@ class ValueIndexes:
             tests = [compile_domain(self._store, model, child) for child in rest]
             ids = {rid for rid in ids if all(test(table[rid]) for test in tests)}
         return ids
+
+    def _narrow(self, model: str, children: list[Any]) -> set[int] | None:
+        """The rows an ``id`` or ``write_date`` bound of the conjunction leaves, when they
+        are a few of the table (then every part is tested on those rows, as a planner
+        filters an index scan, rather than each part's rows gathered); else None."""
+        narrow: set[int] | None = None
+        for child in children:
+            if child[0] == "leaf" and child[1] in ("id", "write_date"):
+                part = self._leaf(model, child[1], child[2], child[3])
+                if part is not None and (narrow is None or len(part) < len(narrow)):
+                    narrow = part
+        if narrow is None or len(narrow) * _NARROW > len(self._store.tables[model]):
+            return None
+        return narrow
 
     def _leaf(self, model: str, path: Any, operator: str, right: Any) -> set[int] | None:
         store = self._store

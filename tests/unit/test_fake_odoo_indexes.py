@@ -139,6 +139,8 @@ _leaf = st.one_of(
     st.tuples(st.just("parent_id.type"), st.just("in"), st.just(["contact", "delivery"])),
     st.tuples(st.just("parent_id"), st.just("ilike"), st.just("partner 1")),
     st.tuples(st.just("id"), st.sampled_from([">", ">=", "="]), st.integers(0, 12)),
+    # few enough ids that a conjunction tests its other parts on their rows alone
+    st.tuples(st.just("id"), st.just("in"), st.lists(st.integers(0, 12), max_size=2)),
     st.tuples(st.just("name"), st.just("ilike"), st.just("1")),
 )
 
@@ -215,6 +217,41 @@ def test_a_search_answered_from_value_indexes_finds_what_testing_every_row_finds
         # a page in id order tests each row in turn (never the value indexes): the reference
         row_by_row = store.search(PARTNER, domain, 0, 10**9, "id asc")
     assert whole == row_by_row
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    partners=st.lists(_partner, min_size=16, max_size=30),
+    chosen=st.lists(st.integers(0, 29), min_size=1, max_size=3),
+    domain=_domains(),
+    written=st.lists(st.integers(0, 29), max_size=3),
+)
+def test_a_conjunction_a_few_ids_narrow_tests_every_part_on_their_rows(
+    partners: list[dict[str, Any]], chosen: list[int], domain: list[Any], written: list[int]
+) -> None:
+    """Records by id, or the few written since a watermark, and anything else: every
+    part tested on those rows alone finds what testing every row finds."""
+    odoo = FakeOdoo(now=START)
+    ids = odoo.create_many(
+        PARTNER,
+        [
+            {"name": f"partner {n}", **{k: v for k, v in p.items() if k != "parent"}}
+            for n, p in enumerate(partners)
+        ],
+    )
+    odoo.tick(seconds=5)
+    for index in written:
+        odoo.write(PARTNER, ids[index % len(ids)], {"ref": "b"})
+    store = odoo._store
+    for bound in (
+        ("id", "in", [ids[index % len(ids)] for index in chosen]),
+        ("write_date", "=", _stamp(5)),
+    ):
+        narrowed = ["&", bound, *domain]
+        with store.as_user(2, {"active_test": False}, su=True):
+            whole = store.search(PARTNER, narrowed, 0, None, "id asc")
+            row_by_row = store.search(PARTNER, narrowed, 0, 10**9, "id asc")
+        assert whole == row_by_row
 
 
 @settings(max_examples=40, deadline=None)

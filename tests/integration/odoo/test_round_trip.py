@@ -285,6 +285,41 @@ def test_an_incremental_sync_after_100_changes_equals_a_full_sync(
     assert Decimal(7) in {s.on_hand for s in incremental.stock}
 
 
+def test_an_incremental_sync_sees_goods_put_away_and_a_customer_renamed_since(
+    odoo: FakeOdoo, database_url: str, tmp_path: Path
+) -> None:
+    """A sync keeps a put-away move not finished yet, and a partner, unless Odoo wrote
+    it since the last sync: writing one makes the next sync read it again."""
+    biz = load_dataset(odoo, _business())
+    settings = _settings(biz, tmp_path)
+    _sync(odoo, biz, database_url, settings)
+    assert any(not r.put_away for r in _export(database_url, tmp_path / "before").receipts)
+    received = [
+        move
+        for move in odoo.records("stock.move")
+        if move.get("purchase_line_id") and move.get("state") == "done"
+    ]
+    unfinished = [
+        dest
+        for move in received
+        for dest in move.get("move_dest_ids") or ()
+        if odoo.record("stock.move", dest)["state"] not in ("done", "cancel")
+    ]
+    customer = odoo.record("sale.order", min(biz.sale_orders.values()))["partner_id"]
+    odoo.tick(seconds=60)
+    odoo.write("stock.move", unfinished, {"state": "done"})
+    odoo.write("res.partner", customer, {"name": "Renamed Trading Ltd"})
+
+    _sync(odoo, biz, database_url, settings)
+
+    after = _export(database_url, tmp_path / "after")
+    assert all(r.put_away for r in after.receipts)
+    assert "Renamed Trading Ltd" in {c.name for c in after.customers}
+    full_url = f"sqlite:///{tmp_path / 'full.db'}"
+    _sync(odoo, biz, full_url, settings, "--full")
+    assert _actual(after) == _actual(_export(full_url, tmp_path / "full"))
+
+
 def test_an_incremental_sync_after_100_changes_reads_at_most_1_2x_what_it_needs(
     odoo: FakeOdoo, database_url: str, tmp_path: Path
 ) -> None:

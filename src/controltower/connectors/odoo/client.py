@@ -27,6 +27,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -309,19 +310,25 @@ class OdooClient:
 
     @classmethod
     def connect(cls, connection: OdooConnection) -> OdooClient:
-        """Asks ``common.version``, then logs in; a refused login raises :class:`OdooAuthError`."""
+        """Asks ``common.version`` and logs in, both at once (neither needs the other's
+        answer); a refused login raises :class:`OdooAuthError`, after any error of the
+        version's (a URL that is no Odoo says so rather than "bad credentials")."""
         url = display_url(connection.url)
         http = make_http_client(connection.timeout, pool_size=MAX_IN_FLIGHT)
         kind = JsonRpcTransport if connection.protocol == "jsonrpc" else XmlRpcTransport
         rpc = _Rpc(connection, kind(http, connection.url, url), url)
+        login = [connection.db, connection.login, connection.api_key, {}]
+        ctx = rpc.context("common.authenticate")
         try:
-            answer = rpc.call(
-                "common", "version", [], rpc.context("common.version"), repeatable=True
-            )
-            version = OdooVersion.from_answer(answer, url)
-            login = [connection.db, connection.login, connection.api_key, {}]
-            ctx = rpc.context("common.authenticate")
-            uid = rpc.call("common", "authenticate", login, ctx, repeatable=True)
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="odoo-login") as pool:
+                logged_in = pool.submit(
+                    rpc.call, "common", "authenticate", login, ctx, repeatable=True
+                )
+                answer = rpc.call(
+                    "common", "version", [], rpc.context("common.version"), repeatable=True
+                )
+                version = OdooVersion.from_answer(answer, url)
+                uid = logged_in.result()
         except BaseException:
             http.close()
             raise

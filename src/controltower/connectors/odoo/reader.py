@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -41,6 +41,7 @@ from controltower.connectors.odoo.plan import (
     incremental_reads,
 )
 from controltower.connectors.odoo.settings import OdooSettings
+from controltower.connectors.odoo.tracked import TrackedRecords, differing_ids, replaced_items
 from controltower.connectors.odoo.values import many2one_id
 
 
@@ -250,8 +251,10 @@ def read_odoo(
     """Read what changed since ``previous`` (everything when it is None) into a new mirror."""
     full = previous is None or not previous.watermarks
     state = MirrorState(
+        # copies that note the ids this run sets or deletes (``tracked.py``)
         records={
-            model: dict(rows) for model, rows in (previous.records if previous else {}).items()
+            model: TrackedRecords(rows)
+            for model, rows in (previous.records if previous else {}).items()
         },
         watermarks=dict(previous.watermarks) if previous else {},
         seen_at_mark={
@@ -260,6 +263,27 @@ def read_odoo(
     )
     outcome = ReadOutcome(state=state, full=full, warnings=list(flavour.notes))
     run = _Run(client, settings, outcome, progress)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="odoo-early") as early:
+        written = {} if full or previous is None else _ask_written_since(run, previous, early)
+        _read(run, state, previous, flavour, written, full=full)
+    # the settings the mirror was read and mapped with: a change re-maps every document
+    state.records[SETTINGS] = {0: settings.model_dump(mode="json")}
+    outcome.changed_ids = _differences(previous, state)
+    outcome.changed = {model: len(ids) for model, ids in outcome.changed_ids.items()}
+    return outcome
+
+
+def _read(
+    run: _Run,
+    state: MirrorState,
+    previous: MirrorState | None,
+    flavour: OdooFlavour,
+    written: dict[str, Future[set[int]]],
+    *,
+    full: bool,
+) -> None:
+    """The steps of :func:`read_odoo`, in the order each needs the last."""
+    settings = run.settings
     installed = _installed_models(run, state)
     _read_reference(run, state, installed, full=full)
     reads = [
@@ -268,7 +292,6 @@ def read_odoo(
         if read.model in installed
     ]
     held_orders = {model: set(state.of(model)) for model, _lines in _CHILDREN}
-    previous_move_mark = state.watermarks.get("stock.move")
     changed = _read_watermarked(run, state, reads, full=full)
     if not full:
         _read_lines_of_new_orders(run, state, reads, held_orders)
@@ -276,17 +299,45 @@ def read_odoo(
         _drop_deleted(run, state, reads)
     _drop_orphan_lines(state, previous)
     _note_left_out(run, state, reads, full=full)
-    _read_put_away(run, state, flavour, None if full else previous_move_mark)
-    _read_partners(run, state, (*PARTNER_READ_FIELDS, *flavour.partner_optional), full=full)
+    _read_put_away(run, state, flavour, written.get(PUT_AWAY))
+    partner_fields = (*PARTNER_READ_FIELDS, *flavour.partner_optional)
+    _read_partners(run, state, partner_fields, written.get("res.partner"), full=full)
     if settings.dispute_activity_types:
         _read_disputes(run, state, full=full)
     else:
         state.records.pop(DISPUTES, None)
-    # the settings the mirror was read and mapped with: a change re-maps every document
-    state.records[SETTINGS] = {0: settings.model_dump(mode="json")}
-    outcome.changed_ids = _differences(previous, state)
-    outcome.changed = {model: len(ids) for model, ids in outcome.changed_ids.items()}
-    return outcome
+
+
+def _ask_written_since(
+    run: _Run, previous: MirrorState, pool: ThreadPoolExecutor
+) -> dict[str, Future[set[int]]]:
+    """Of the records a later run keeps unless Odoo wrote them since (the put-away moves
+    not finished yet, the partners), those it wrote, per kind: asked as the run starts,
+    since the last mirror alone names them, so the answers arrive while the rest is read
+    rather than after it."""
+    asked: dict[str, Future[set[int]]] = {}
+    put_away = previous.records.get(PUT_AWAY, {})
+    unfinished = sorted(
+        rid for rid, row in put_away.items() if row.get("state") not in _FINISHED_MOVE
+    )
+    move_mark = previous.watermarks.get("stock.move")
+    if unfinished and move_mark is not None:
+        asked[PUT_AWAY] = pool.submit(
+            _written_since, run, "stock.move", unfinished, move_mark, put_away, None
+        )
+    partners = previous.records.get("res.partner", {})
+    mark = previous.watermarks.get("res.partner")
+    if partners and mark:
+        asked["res.partner"] = pool.submit(
+            _written_since,
+            run,
+            "res.partner",
+            sorted(partners),
+            mark,
+            partners,
+            {"active_test": False},
+        )
+    return asked
 
 
 def calls_ahead(
@@ -338,20 +389,11 @@ def calls_ahead(
 
 
 def _differences(previous: MirrorState | None, state: MirrorState) -> dict[str, set[int]]:
-    """Per model, the ids of the records new, changed or gone since ``previous``.
-
-    A record the run did not read again is the very object ``previous`` holds, so it is
-    told unchanged by identity before its fields are compared."""
+    """Per model, the ids of the records new, changed or gone since ``previous``."""
     changed: dict[str, set[int]] = {}
     for model in sorted(set(state.records) | set(previous.records if previous else {})):
         before = previous.records.get(model, {}) if previous else {}
-        after = state.records.get(model, {})
-        ids = {
-            rid
-            for rid, row in after.items()
-            if (held := before.get(rid)) is not row and held != row
-        }
-        ids |= {rid for rid in before if rid not in after}
+        ids = differing_ids(before, state.records.get(model, {}))
         if ids:
             changed[model] = ids
     return changed
@@ -507,36 +549,49 @@ def _unseen_cancellation(model: str, row: Record, records: Records) -> bool:
     )
 
 
-_PARENTS: tuple[tuple[str, str, str], ...] = (
-    ("stock.move", "sale_line_id", "sale.order.line"),
-    ("stock.move", "purchase_line_id", "purchase.order.line"),
-    ("sale.order.line", "order_id", "sale.order"),
-    ("purchase.order.line", "order_id", "purchase.order"),
-    ("stock.picking", "sale_id", "sale.order"),
+_PARENT_STAGES: tuple[tuple[tuple[str, str, str], ...], ...] = (
+    (
+        ("stock.move", "sale_line_id", "sale.order.line"),
+        ("stock.move", "purchase_line_id", "purchase.order.line"),
+    ),
+    (
+        ("sale.order.line", "order_id", "sale.order"),
+        ("stock.picking", "sale_id", "sale.order"),
+        ("purchase.order.line", "order_id", "purchase.order"),
+    ),
 )
-"""(child model, its link, parent model), children first: a move re-reads its line,
-which in turn re-reads its order."""
+"""(child model, its link, parent model), in stages: a move re-reads its line, which in
+turn re-reads its order. The parents of one stage are read at once."""
 
 
 def _reread_parents(
     run: _Run, state: MirrorState, reads: list[ModelRead], arrived: dict[str, set[int]]
 ) -> None:
     fields_of = {read.model: read.fields for read in reads}
-    for child, link, parent in _PARENTS:
-        ids = {
-            parent_id
-            for child_id in arrived.get(child, set())
-            if (parent_id := many2one_id(state.of(child).get(child_id, {}).get(link)))
-        }
-        ids -= arrived.setdefault(parent, set())
-        if not ids:
+
+    def reread(parent: str, ids: set[int]) -> tuple[str, list[Record]]:
+        return parent, run.by_ids(parent, ids, fields_of[parent])
+
+    for stage in _PARENT_STAGES:
+        wanted: dict[str, set[int]] = {}
+        for child, link, parent in stage:
+            wanted.setdefault(parent, set()).update(
+                parent_id
+                for child_id in arrived.get(child, set())
+                if (parent_id := many2one_id(state.of(child).get(child_id, {}).get(link)))
+            )
+        asked = {parent: ids - arrived.setdefault(parent, set()) for parent, ids in wanted.items()}
+        asked = {parent: ids for parent, ids in asked.items() if ids}
+        if not asked:
             continue
-        rows = run.by_ids(parent, ids, fields_of[parent])
-        records = state.of(parent)
-        for row in rows:
-            if not _unseen_cancellation(parent, row, records):
-                records[int(row["id"])] = row
-        arrived[parent] |= {int(row["id"]) for row in rows}
+        with ThreadPoolExecutor(max_workers=len(asked), thread_name_prefix="odoo-read") as pool:
+            answers = list(pool.map(reread, asked, asked.values()))
+        for parent, rows in answers:
+            records = state.of(parent)
+            for row in rows:
+                if not _unseen_cancellation(parent, row, records):
+                    records[int(row["id"])] = row
+            arrived[parent] |= {int(row["id"]) for row in rows}
 
 
 _CHILDREN = (("sale.order", "sale.order.line"), ("purchase.order", "purchase.order.line"))
@@ -585,7 +640,7 @@ def _drop_orphan_lines(state: MirrorState, previous: MirrorState | None) -> None
         if previous is None or held_orders.keys() - orders.keys():
             read = list(lines.items())
         else:
-            read = [(lid, line) for lid, line in lines.items() if held.get(lid) is not line]
+            read = replaced_items(held, lines)
         for line_id in [
             line_id for line_id, line in read if many2one_id(line.get("order_id")) not in orders
         ]:
@@ -604,42 +659,49 @@ def _drop_deleted(run: _Run, state: MirrorState, reads: list[ModelRead]) -> None
         answers = list(pool.map(alive, reads))
     for read, ids in answers:
         records = state.of(read.model)
-        gone = [record_id for record_id in records if record_id not in ids]
-        for record_id in gone:
+        for record_id in records.keys() - ids:
             del records[record_id]
 
 
-def _read_put_away(run: _Run, state: MirrorState, flavour: OdooFlavour, since: str | None) -> None:
+def _read_put_away(
+    run: _Run,
+    state: MirrorState,
+    flavour: OdooFlavour,
+    written: Future[set[int]] | None,
+) -> None:
     """The internal moves that put received goods away, while any is not finished.
 
     A done put-away move is kept as it is: it cannot change any more. Of the others,
-    those not held yet are read, and those held are read again only when written since
-    ``since`` (the stock moves' watermark of the last run; ids asked for first).
+    those not held yet are read, and those held are read again only when Odoo wrote
+    them since the last run (``written``, asked as the run started; without it, all of
+    them).
     """
     moves = state.of("stock.move")
-    put_away = state.of("stock.move.put_away")
+    put_away = state.of(PUT_AWAY)
     wanted = {
         dest
         for move in moves.values()
         if move.get("purchase_line_id") and move.get("state") == "done"
         for dest in move.get("move_dest_ids") or ()
     }
-    for gone in set(put_away) - wanted:
+    for gone in put_away.keys() - wanted:
         del put_away[gone]
-    pending = {
-        dest for dest in wanted if put_away.get(dest, {}).get("state") not in ("done", "cancel")
-    }
-    held = sorted(dest for dest in pending if dest in put_away)
-    stale: set[int] = set(held)
-    if held and since is not None:
-        # changed since the last run read them (Odoo's clock: the moves' last watermark)
-        stale = _written_since(run, "stock.move", held, since, put_away, None)
-    to_read = (pending - set(held)) | stale
+    pending = {dest for dest in wanted if put_away.get(dest, {}).get("state") not in _FINISHED_MOVE}
+    held = {dest for dest in pending if dest in put_away}
+    # a move held unfinished was among those asked about as the run started
+    stale = held & written.result() if written is not None else held
+    to_read = (pending - held) | stale
     if not to_read:
         return
     fields = ("state", "location_dest_id", flavour.move_quantity, "write_date")
     for row in run.by_ids("stock.move", to_read, fields):
         put_away[int(row["id"])] = row
+
+
+PUT_AWAY = "stock.move.put_away"
+"""Where the mirror keeps the put-away moves (``stock.move`` records of another kind)."""
+
+_FINISHED_MOVE = ("done", "cancel")
 
 
 def _written_since(
@@ -665,18 +727,21 @@ def _written_since(
         }
 
 
-def _read_partners(run: _Run, state: MirrorState, fields: tuple[str, ...], *, full: bool) -> None:
-    """The partners the records name, their commercial partners, and any that changed."""
+def _read_partners(
+    run: _Run,
+    state: MirrorState,
+    fields: tuple[str, ...],
+    written: Future[set[int]] | None,
+    *,
+    full: bool,
+) -> None:
+    """The partners the records name, their commercial partners, and any that changed
+    (``written``: those held that Odoo wrote since the last run, asked as it started)."""
     partners = {} if full else state.of("res.partner")
     state.records["res.partner"] = partners
     wanted = _referenced_partners(state)
     missing = wanted - set(partners)
-    stale: set[int] = set()
-    if not full and partners:
-        mark = state.watermarks.get("res.partner")
-        if mark:
-            held = sorted(partners)
-            stale = _written_since(run, "res.partner", held, mark, partners, {"active_test": False})
+    stale = written.result() if written is not None else set()
     for _round in range(2):  # the partners, then their commercial partners
         rows = run.by_ids("res.partner", missing | stale, fields)
         for row in rows:
