@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -263,27 +263,6 @@ def read_odoo(
     )
     outcome = ReadOutcome(state=state, full=full, warnings=list(flavour.notes))
     run = _Run(client, settings, outcome, progress)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="odoo-early") as early:
-        written = {} if full or previous is None else _ask_written_since(run, previous, early)
-        _read(run, state, previous, flavour, written, full=full)
-    # the settings the mirror was read and mapped with: a change re-maps every document
-    state.records[SETTINGS] = {0: settings.model_dump(mode="json")}
-    outcome.changed_ids = _differences(previous, state)
-    outcome.changed = {model: len(ids) for model, ids in outcome.changed_ids.items()}
-    return outcome
-
-
-def _read(
-    run: _Run,
-    state: MirrorState,
-    previous: MirrorState | None,
-    flavour: OdooFlavour,
-    written: dict[str, Future[set[int]]],
-    *,
-    full: bool,
-) -> None:
-    """The steps of :func:`read_odoo`, in the order each needs the last."""
-    settings = run.settings
     installed = _installed_models(run, state)
     _read_reference(run, state, installed, full=full)
     reads = [
@@ -292,6 +271,7 @@ def _read(
         if read.model in installed
     ]
     held_orders = {model: set(state.of(model)) for model, _lines in _CHILDREN}
+    previous_move_mark = state.watermarks.get("stock.move")
     changed = _read_watermarked(run, state, reads, full=full)
     if not full:
         _read_lines_of_new_orders(run, state, reads, held_orders)
@@ -299,45 +279,19 @@ def _read(
         _drop_deleted(run, state, reads)
     _drop_orphan_lines(state, previous)
     _note_left_out(run, state, reads, full=full)
-    _read_put_away(run, state, flavour, written.get(PUT_AWAY))
-    partner_fields = (*PARTNER_READ_FIELDS, *flavour.partner_optional)
-    _read_partners(run, state, partner_fields, written.get("res.partner"), full=full)
+    # asked only now, after the reads above: a watermark they move on must not pass a
+    # write these checks did not see
+    _read_put_away(run, state, flavour, None if full else previous_move_mark)
+    _read_partners(run, state, (*PARTNER_READ_FIELDS, *flavour.partner_optional), full=full)
     if settings.dispute_activity_types:
         _read_disputes(run, state, full=full)
     else:
         state.records.pop(DISPUTES, None)
-
-
-def _ask_written_since(
-    run: _Run, previous: MirrorState, pool: ThreadPoolExecutor
-) -> dict[str, Future[set[int]]]:
-    """Of the records a later run keeps unless Odoo wrote them since (the put-away moves
-    not finished yet, the partners), those it wrote, per kind: asked as the run starts,
-    since the last mirror alone names them, so the answers arrive while the rest is read
-    rather than after it."""
-    asked: dict[str, Future[set[int]]] = {}
-    put_away = previous.records.get(PUT_AWAY, {})
-    unfinished = sorted(
-        rid for rid, row in put_away.items() if row.get("state") not in _FINISHED_MOVE
-    )
-    move_mark = previous.watermarks.get("stock.move")
-    if unfinished and move_mark is not None:
-        asked[PUT_AWAY] = pool.submit(
-            _written_since, run, "stock.move", unfinished, move_mark, put_away, None
-        )
-    partners = previous.records.get("res.partner", {})
-    mark = previous.watermarks.get("res.partner")
-    if partners and mark:
-        asked["res.partner"] = pool.submit(
-            _written_since,
-            run,
-            "res.partner",
-            sorted(partners),
-            mark,
-            partners,
-            {"active_test": False},
-        )
-    return asked
+    # the settings the mirror was read and mapped with: a change re-maps every document
+    state.records[SETTINGS] = {0: settings.model_dump(mode="json")}
+    outcome.changed_ids = _differences(previous, state)
+    outcome.changed = {model: len(ids) for model, ids in outcome.changed_ids.items()}
+    return outcome
 
 
 def calls_ahead(
@@ -663,18 +617,12 @@ def _drop_deleted(run: _Run, state: MirrorState, reads: list[ModelRead]) -> None
             del records[record_id]
 
 
-def _read_put_away(
-    run: _Run,
-    state: MirrorState,
-    flavour: OdooFlavour,
-    written: Future[set[int]] | None,
-) -> None:
+def _read_put_away(run: _Run, state: MirrorState, flavour: OdooFlavour, since: str | None) -> None:
     """The internal moves that put received goods away, while any is not finished.
 
     A done put-away move is kept as it is: it cannot change any more. Of the others,
-    those not held yet are read, and those held are read again only when Odoo wrote
-    them since the last run (``written``, asked as the run started; without it, all of
-    them).
+    those not held yet are read, and those held are read again only when written since
+    ``since`` (the stock moves' watermark of the last run; ids asked for first).
     """
     moves = state.of("stock.move")
     put_away = state.of(PUT_AWAY)
@@ -687,10 +635,12 @@ def _read_put_away(
     for gone in put_away.keys() - wanted:
         del put_away[gone]
     pending = {dest for dest in wanted if put_away.get(dest, {}).get("state") not in _FINISHED_MOVE}
-    held = {dest for dest in pending if dest in put_away}
-    # a move held unfinished was among those asked about as the run started
-    stale = held & written.result() if written is not None else held
-    to_read = (pending - held) | stale
+    held = sorted(dest for dest in pending if dest in put_away)
+    stale: set[int] = set(held)
+    if held and since is not None:
+        # changed since the last run read them (Odoo's clock: the moves' last watermark)
+        stale = _written_since(run, "stock.move", held, since, put_away, None)
+    to_read = (pending - set(held)) | stale
     if not to_read:
         return
     fields = ("state", "location_dest_id", flavour.move_quantity, "write_date")
@@ -727,21 +677,18 @@ def _written_since(
         }
 
 
-def _read_partners(
-    run: _Run,
-    state: MirrorState,
-    fields: tuple[str, ...],
-    written: Future[set[int]] | None,
-    *,
-    full: bool,
-) -> None:
-    """The partners the records name, their commercial partners, and any that changed
-    (``written``: those held that Odoo wrote since the last run, asked as it started)."""
+def _read_partners(run: _Run, state: MirrorState, fields: tuple[str, ...], *, full: bool) -> None:
+    """The partners the records name, their commercial partners, and any that changed."""
     partners = {} if full else state.of("res.partner")
     state.records["res.partner"] = partners
     wanted = _referenced_partners(state)
     missing = wanted - set(partners)
-    stale = written.result() if written is not None else set()
+    stale: set[int] = set()
+    if not full and partners:
+        mark = state.watermarks.get("res.partner")
+        if mark:
+            held = sorted(partners)
+            stale = _written_since(run, "res.partner", held, mark, partners, {"active_test": False})
     for _round in range(2):  # the partners, then their commercial partners
         rows = run.by_ids("res.partner", missing | stale, fields)
         for row in rows:
