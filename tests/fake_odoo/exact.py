@@ -47,7 +47,7 @@ _OTHER: Final = object()
 #: the field types a value index answers exactly (hashable values, compared with ``==``)
 _INDEXED_TYPES: Final = frozenset({"many2one", "selection", "char", "boolean"})
 
-#: a bound leaving fewer than one row in this many is tested row by row (``_narrow``)
+#: a bound leaving at most one row in this many is tested row by row (``_conjunction``)
 _NARROW: Final = 8
 
 Buckets = dict[Any, set[int]]
@@ -77,17 +77,25 @@ class ValueIndexes:
         return None
 
     def _conjunction(self, model: str, children: list[Any]) -> set[int] | None:
+        table = self._store.tables[model]
         if not children:
-            return set(self._store.tables[model])
-        narrow = self._narrow(model, children)
-        if narrow is not None:
-            table = self._store.tables[model]
+            return set(table)
+        # the ``id`` and ``write_date`` bounds first, from the sorted indexes: when one
+        # leaves a few of the table, every part is tested on those rows alone, as a
+        # planner filters an index scan, rather than each part's rows gathered
+        bounds = {
+            index: self._leaf(model, child[1], child[2], child[3])
+            for index, child in enumerate(children)
+            if child[0] == "leaf" and child[1] in ("id", "write_date")
+        }
+        narrow = min((part for part in bounds.values() if part is not None), key=len, default=None)
+        if narrow is not None and len(narrow) * _NARROW <= len(table):
             tests = [compile_domain(self._store, model, child) for child in children]
             return {rid for rid in narrow if all(test(table[rid]) for test in tests)}
         found: list[set[int]] = []
         rest: list[Any] = []
-        for child in children:
-            part = self.exact_ids(model, child)
+        for index, child in enumerate(children):
+            part = bounds[index] if index in bounds else self.exact_ids(model, child)
             if part is None:
                 rest.append(child)
             else:
@@ -97,24 +105,9 @@ class ValueIndexes:
         found.sort(key=len)
         ids = found[0].intersection(*found[1:])
         if rest:
-            table = self._store.tables[model]
             tests = [compile_domain(self._store, model, child) for child in rest]
             ids = {rid for rid in ids if all(test(table[rid]) for test in tests)}
         return ids
-
-    def _narrow(self, model: str, children: list[Any]) -> set[int] | None:
-        """The rows an ``id`` or ``write_date`` bound of the conjunction leaves, when they
-        are a few of the table (then every part is tested on those rows, as a planner
-        filters an index scan, rather than each part's rows gathered); else None."""
-        narrow: set[int] | None = None
-        for child in children:
-            if child[0] == "leaf" and child[1] in ("id", "write_date"):
-                part = self._leaf(model, child[1], child[2], child[3])
-                if part is not None and (narrow is None or len(part) < len(narrow)):
-                    narrow = part
-        if narrow is None or len(narrow) * _NARROW > len(self._store.tables[model]):
-            return None
-        return narrow
 
     def _leaf(self, model: str, path: Any, operator: str, right: Any) -> set[int] | None:
         store = self._store

@@ -33,7 +33,14 @@ from controltower.connectors.odoo.mapping_documents import (
     purchase_order_in_scope,
     sale_order_in_scope,
 )
-from controltower.connectors.odoo.reader import DISPUTES, SETTINGS, MirrorState, Record, Records
+from controltower.connectors.odoo.reader import (
+    DISPUTES,
+    PUT_AWAY,
+    SETTINGS,
+    MirrorState,
+    Record,
+    Records,
+)
 from controltower.connectors.odoo.settings import OdooSettings
 from controltower.connectors.odoo.values import many2one_id
 from controltower.domain.model import ENTITY_NAMES, Customer, Dataset, Supplier
@@ -47,7 +54,7 @@ DOCUMENT_MODELS = frozenset(
         "stock.move",
         "stock.picking",
         "stock.scrap",
-        "stock.move.put_away",
+        PUT_AWAY,
         "stock.quant",
         "account.move",
         DISPUTES,
@@ -190,7 +197,7 @@ def _touched(
     sale_lines = _parents(both, "stock.move", moves, "sale_line_id")
     touched.orders |= _parents(both, "sale.order.line", sale_lines, "order_id")
     receipts = set(moves)
-    receipts |= _receipts_putting_away(both, changed.get("stock.move.put_away", set()))
+    receipts |= _receipts_putting_away(both, changed.get(PUT_AWAY, set()))
     receipts |= _receipts_of_pickings(
         both, _parents(both, "stock.scrap", changed.get("stock.scrap", ()), "picking_id"), links
     )
@@ -289,7 +296,7 @@ def _map_touched(
     than mapping them again, and maps only those its documents name alone.
     """
     sub = MirrorState(records={}, watermarks={}, seen_at_mark={})
-    documents = set(DOCUMENT_MODELS) - {"stock.scrap", "stock.move.put_away", DISPUTES}
+    documents = set(DOCUMENT_MODELS) - {"stock.scrap", PUT_AWAY, DISPUTES}
     for model, records in state.records.items():
         if model not in documents:
             sub.records[model] = records  # lookups: read, never changed

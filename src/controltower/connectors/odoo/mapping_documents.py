@@ -12,6 +12,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from controltower.connectors.odoo.reader import CLOSED_MOVE, PUT_AWAY, Record
 from controltower.connectors.odoo.values import decimal as _decimal
 from controltower.connectors.odoo.values import many2one_id as _id
 from controltower.connectors.odoo.values import text as _text
@@ -32,9 +33,6 @@ from controltower.domain.model import (
 
 if TYPE_CHECKING:
     from controltower.connectors.odoo.mapping import Mapper
-    from controltower.connectors.odoo.reader import Record
-
-CLOSED_MOVE = ("done", "cancel")
 
 PICKING_RETURN_STATUS = {
     "draft": ReturnStatus.REQUESTED,
@@ -288,7 +286,7 @@ def _damaged(m: Mapper, receipts: list[tuple[int, Record]]) -> dict[int, Decimal
     marks = [mark.lower() for mark in m.settings.damage_locations]
     if marks:
         locations = m.state.of("stock.location")
-        put_away = m.state.of("stock.move.put_away")
+        put_away = m.state.of(PUT_AWAY)
         for mid, move in receipts:
             for dest in move.get("move_dest_ids") or ():
                 row = put_away.get(dest, {})
@@ -302,7 +300,7 @@ def _damaged(m: Mapper, receipts: list[tuple[int, Record]]) -> dict[int, Decimal
 
 def _receipts(m: Mapper) -> None:
     po_lines = m.state.of("purchase.order.line")
-    put_away = m.state.of("stock.move.put_away")
+    put_away = m.state.of(PUT_AWAY)
     receipts = [
         (mid, move)
         for mid, move in sorted(m.state.of("stock.move").items())

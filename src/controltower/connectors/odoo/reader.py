@@ -634,7 +634,7 @@ def _read_put_away(run: _Run, state: MirrorState, flavour: OdooFlavour, since: s
     }
     for gone in put_away.keys() - wanted:
         del put_away[gone]
-    pending = {dest for dest in wanted if put_away.get(dest, {}).get("state") not in _FINISHED_MOVE}
+    pending = {dest for dest in wanted if put_away.get(dest, {}).get("state") not in CLOSED_MOVE}
     held = sorted(dest for dest in pending if dest in put_away)
     stale: set[int] = set(held)
     if held and since is not None:
@@ -651,7 +651,8 @@ def _read_put_away(run: _Run, state: MirrorState, flavour: OdooFlavour, since: s
 PUT_AWAY = "stock.move.put_away"
 """Where the mirror keeps the put-away moves (``stock.move`` records of another kind)."""
 
-_FINISHED_MOVE = ("done", "cancel")
+CLOSED_MOVE = ("done", "cancel")
+"""The states of a stock move that can no longer change."""
 
 
 def _written_since(
