@@ -169,7 +169,7 @@ def _scan_imported(
         with stage_display() as stage:
             stage(f"Scanning the picture as of {as_of.isoformat()}")
             return run_stored_scan(
-                SqlPictureStore(session, picture_id),
+                SqlPictureStore(session, picture_id, set_keys_aside=True),
                 as_of=as_of,
                 policy=policy,
                 now=datetime.now().astimezone(),

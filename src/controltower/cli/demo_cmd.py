@@ -410,7 +410,10 @@ def _scan(engine: Engine, picture_id: int, day: date, policy: Policy) -> StoredS
         make_session_factory(engine).begin() as session,
     ):
         return run_stored_scan(
-            SqlPictureStore(session, picture_id), as_of=day, policy=policy, now=moment
+            SqlPictureStore(session, picture_id, set_keys_aside=True),
+            as_of=day,
+            policy=policy,
+            now=moment,
         )
 
 

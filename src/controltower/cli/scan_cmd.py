@@ -180,6 +180,7 @@ def _scan_stored(
                 as_of=as_of,
                 policy=policy,
                 keep_tables=json_output,
+                set_keys_aside=True,
             )
     except ScanGoesBackError as exc:
         errors_console().print(f"Error: --as-of {exc}", markup=False)
@@ -308,23 +309,39 @@ def stored_scan_and_tables(
     as_of: date,
     policy: Policy,
     keep_tables: bool = False,
+    set_keys_aside: bool = False,
 ) -> tuple[StoredScanResult, DatasetTables | None]:
     """:func:`scan_stored_picture`, and (``keep_tables``) the picture's columns the scan
-    read; a database that cannot be used is one line and exit (:func:`database_problems`)."""
+    read; a database that cannot be used is one line and exit (:func:`database_problems`).
+    ``set_keys_aside``: as :func:`run_stored_scan_at`."""
     url = resolve_settings(database_url=database_url).database_url
     with database_problems(url), _precision_or_exit(None):
         return run_stored_scan_at(
-            url, company=company, as_of=as_of, policy=policy, keep_tables=keep_tables
+            url,
+            company=company,
+            as_of=as_of,
+            policy=policy,
+            keep_tables=keep_tables,
+            set_keys_aside=set_keys_aside,
         )
 
 
 def run_stored_scan_at(
-    url: str, *, company: str | None, as_of: date, policy: Policy, keep_tables: bool = False
+    url: str,
+    *,
+    company: str | None,
+    as_of: date,
+    policy: Policy,
+    keep_tables: bool = False,
+    set_keys_aside: bool = False,
 ) -> tuple[StoredScanResult, DatasetTables | None]:
     """The stored scan of the picture covering ``company`` at ``url``, in one transaction,
     and (``keep_tables``: for ``scan --db --json``, which writes the document from them)
     the columns it read; errors are raised, not reported. Not kept, the columns are let
     go once the detectors have read them, before the cases are reconciled and saved.
+    ``set_keys_aside``: a scan writing most orders or cases builds their tables' indexes
+    after the rows (for ``scan --db`` typed by a person; not the worker, whose readers
+    would wait on PostgreSQL).
 
     Raises :class:`~controltower.workflow.stored_scan.ScanGoesBackError` before anything
     is written when ``as_of`` is before the last stored scan of the picture's companies.
@@ -348,7 +365,7 @@ def run_stored_scan_at(
         with make_session_factory(engine).begin() as session:
             chosen = SqlPictureStore.for_company(session, company)
             store_type = KeepingTables if keep_tables else SqlPictureStore
-            store = store_type(session, chosen.picture_id)
+            store = store_type(session, chosen.picture_id, set_keys_aside=set_keys_aside)
             refuse_going_back(as_of, store.last_scan_as_of())
             result = run_stored_scan(
                 store, as_of=as_of, policy=policy, now=datetime.now().astimezone()

@@ -43,6 +43,8 @@ from controltower.domain.incidents import Incident, group_incidents
 from controltower.storage import tables
 from controltower.storage.bulk import insert_rows
 from controltower.storage.database import StorageError, refresh_statistics
+from controltower.storage.load_keys import SCAN_MIN_ROWS, keys_set_aside
+from controltower.storage.picture_arrow import EntityWriteError
 from controltower.storage.picture_columns import page_cache_for_bulk
 from controltower.storage.repository import resolve_picture_id
 
@@ -126,6 +128,7 @@ def save_cases(
     *,
     left_out: Mapping[str, int] | None = None,
     stored_ids: Collection[str] | None = None,
+    set_keys_aside: bool = False,
 ) -> SavedCases:
     """Store ``cases`` for the companies of a picture: upsert each, append new events.
 
@@ -141,7 +144,9 @@ def save_cases(
     ``stored_ids``, when given, are the only ids that may be stored already (the cases
     the caller loaded): the others are new and inserted without being looked up, which
     spares a first scan's hundred thousand lookups. A new case that is stored after all
-    fails on its key, and nothing is written.
+    fails on its key, and nothing is written. ``set_keys_aside``: inserting at least as
+    many cases as are stored may build the tables' indexes after them
+    (:func:`~controltower.storage.load_keys.keys_set_aside`).
     """
     skipped = left_out or {}
     companies = picture_companies(session, picture_id)
@@ -169,17 +174,28 @@ def save_cases(
             for chunk in _chunks(updates, _CHUNK_SIZE):
                 _update_cases(connection, [(scope, case) for scope, case, _ in chunk])
                 appended += _append_new_events(connection, chunk, skipped)
-            for chunk in _chunks(inserts, _CHUNK_SIZE):
-                _insert_cases(connection, [(scope, case) for scope, case, _ in chunk])
-                appended += _append_new_events(connection, chunk, skipped)
+            # a first scan's hundred thousand new cases: their indexes built once after
+            with keys_set_aside(
+                connection,
+                [tables.exception_cases.name, tables.case_events.name],
+                rows=len(inserts) if set_keys_aside else 0,
+                min_rows=SCAN_MIN_ROWS,
+                outweighing=True,
+            ):
+                for chunk in _chunks(inserts, _CHUNK_SIZE):
+                    _insert_cases(connection, [(scope, case) for scope, case, _ in chunk])
+                    appended += _append_new_events(connection, chunk, skipped)
             refresh_statistics(
                 connection,
                 [tables.exception_cases.name, tables.case_events.name],
                 rows=len(inserts) + len(updates),
             )
-    except IntegrityError as error:
+    except (IntegrityError, EntityWriteError) as error:
+        # a key made again after a bulk insert (keys_set_aside) refuses it as the insert
+        # itself would
+        reason = error.reason if isinstance(error, EntityWriteError) else _first_line(error.orig)
         raise CaseWriteError(
-            f"could not store the cases: {_first_line(error.orig)}. A subject has at most "
+            f"could not store the cases: {reason}. A subject has at most "
             "one case that is not closed and a timeline only grows; if another scan ran at "
             "the same time, run this one again. Nothing was stored"
         ) from error

@@ -39,6 +39,9 @@ from controltower.storage.picture_arrow import EntityWriteError
 
 #: the fewest rows worth setting keys aside for (below, the rebuild costs more)
 MIN_ROWS: Final = 100_000
+#: the fewest rows a scan writes to a table before its keys are set aside, when they
+#: are at least as many as the table holds (a first scan's order risk and cases)
+SCAN_MIN_ROWS: Final = 20_000
 #: attempts at the tables' locks, and the pause between two
 _LOCK_ATTEMPTS: Final = 20
 _LOCK_PAUSE_SECONDS: Final = 0.05
@@ -62,6 +65,7 @@ def keys_set_aside(
     *,
     rows: int,
     min_rows: int | None = None,
+    outweighing: bool = False,
 ) -> Iterator[bool]:
     """Around a bulk load of ``rows`` rows into ``table_names``: with at least
     ``min_rows`` rows (default :data:`MIN_ROWS`), the tables' secondary indexes (and on
@@ -69,10 +73,20 @@ def keys_set_aside(
     dropped before and created again after. Yields whether they were; the rows stored are the same
     either way. On an exception nothing is created again: the caller's transaction,
     rolled back, restores them.
+
+    ``outweighing``: only when ``rows`` are at least as many as the tables hold already
+    (building an index again sorts every row of its table, so a few rows added to a
+    large table are cheaper kept row by row). The tables are counted only when ``rows``
+    reach ``min_rows``. No rows (a caller that does not ask) never sets keys aside.
     """
     dialect = connection.dialect.name
     least = MIN_ROWS if min_rows is None else min_rows
-    if dialect not in ("postgresql", "sqlite") or rows < least or not table_names:
+    if (
+        dialect not in ("postgresql", "sqlite")
+        or rows < max(least, 1)
+        or not table_names
+        or (outweighing and rows < held_rows(connection, table_names))
+    ):
         yield False
         return
     if dialect == "sqlite":
@@ -91,6 +105,15 @@ def keys_set_aside(
         except sa.exc.IntegrityError as error:
             # a primary key made again over a duplicate key: the entity's rows are refused
             raise EntityWriteError(table, _first_line(error.orig)) from error
+
+
+def held_rows(connection: sa.Connection, table_names: Sequence[str]) -> int:
+    """How many rows the tables hold together (one count each)."""
+    quote = connection.dialect.identifier_preparer.quote_identifier
+    return sum(
+        int(connection.exec_driver_sql(f"SELECT count(*) FROM {quote(name)}").scalar_one())
+        for name in table_names
+    )
 
 
 def _first_line(error: BaseException | None) -> str:

@@ -32,6 +32,7 @@ from controltower.domain.analysis import OrderRiskStatus
 from controltower.storage import tables
 from controltower.storage.bulk import insert_columns
 from controltower.storage.database import refresh_statistics
+from controltower.storage.load_keys import SCAN_MIN_ROWS, keys_set_aside
 from controltower.storage.order_pegs import (
     PegColumns,
     backfill_pegs,
@@ -63,6 +64,7 @@ def record_order_risk(
     scanned_at: datetime,
     policy_digest: str,
     picture_digest: str | None = None,
+    set_keys_aside: bool = False,
 ) -> ScanRunSummary:
     """Record a scan of a picture: the run, each open order's risk, and status changes.
 
@@ -75,7 +77,9 @@ def record_order_risk(
     was open at the previous scan, else, for an order coming back after it had left, the
     ``to_status`` of its last history entry. Leaving is not itself a history entry.
     ``picture_digest`` (:func:`picture_fingerprint`) is kept with the run, so a rescan
-    of the same picture can tell (:func:`record_unchanged_orders`).
+    of the same picture can tell (:func:`record_unchanged_orders`). ``set_keys_aside``:
+    a write of most of the rows may build the tables' indexes after them
+    (:func:`~controltower.storage.load_keys.keys_set_aside`).
     Runs in a savepoint: a failure leaves the session as it was.
     """
     resolve_picture_id(session, picture_id)
@@ -117,6 +121,7 @@ def record_order_risk(
             digests,
             scan_run_id=scan_run_id,
             scanned_at=scanned_at,
+            set_keys_aside=set_keys_aside,
         )
         _append_history(
             connection,
@@ -126,6 +131,7 @@ def record_order_risk(
             previous,
             scan_run_id=scan_run_id,
             scanned_at=scanned_at,
+            set_keys_aside=set_keys_aside,
         )
         refresh_statistics(
             connection,
@@ -326,6 +332,7 @@ def _write_order_risk(
     *,
     scan_run_id: int,
     scanned_at: datetime,
+    set_keys_aside: bool,
 ) -> None:
     """Bring the companies' rows to ``orders``, writing only what changed.
 
@@ -351,10 +358,35 @@ def _write_order_risk(
         delete_order_pegs(connection, gone)
         delete_order_rows(connection, tables.order_risk, gone)
     write = sorted(o for key, o in current.items() if key not in keep)
+    # a first scan (or a new day's picture) writes every row: its indexes are built once
+    # after them rather than kept row by row
+    with keys_set_aside(
+        connection,
+        [table.name],
+        rows=len(write) if set_keys_aside else 0,
+        min_rows=SCAN_MIN_ROWS,
+        outweighing=True,
+    ):
+        _insert_order_rows(connection, orders, write, digests, scan_run_id, scanned_at)
+    pegs = PegColumns()
+    for o in write:
+        pegs.add_order(orders.company[o], orders.order_id[o], orders.warehouse[o], orders.lines[o])
+    pegs.insert(connection)
+
+
+def _insert_order_rows(
+    connection: sa.Connection,
+    orders: OrderRiskColumns,
+    write: list[int],
+    digests: list[str],
+    scan_run_id: int,
+    scanned_at: datetime,
+) -> None:
+    """Insert the rows of the orders ``write`` (positions in ``orders``)."""
     count = len(write)
     insert_columns(
         connection,
-        table,
+        tables.order_risk,
         {
             "company": [orders.company[o] for o in write],
             "order_id": [orders.order_id[o] for o in write],
@@ -375,10 +407,6 @@ def _write_order_risk(
             "content_digest": [digests[o] for o in write],
         },
     )
-    pegs = PegColumns()
-    for o in write:
-        pegs.add_order(orders.company[o], orders.order_id[o], orders.warehouse[o], orders.lines[o])
-    pegs.insert(connection)
 
 
 def content_digests(orders: OrderRiskColumns) -> list[str]:
@@ -423,6 +451,27 @@ def _append_history(
     current: dict[OrderKey, int],
     previous: dict[OrderKey, OrderRiskStatus],
     *,
+    scan_run_id: int,
+    scanned_at: datetime,
+    set_keys_aside: bool,
+) -> None:
+    table = tables.order_status_history
+    with keys_set_aside(
+        connection,
+        [table.name],
+        rows=len(keys) if set_keys_aside else 0,
+        min_rows=SCAN_MIN_ROWS,
+        outweighing=True,
+    ):
+        _insert_history(connection, keys, orders, current, previous, scan_run_id, scanned_at)
+
+
+def _insert_history(
+    connection: sa.Connection,
+    keys: list[OrderKey],
+    orders: OrderRiskColumns,
+    current: dict[OrderKey, int],
+    previous: dict[OrderKey, OrderRiskStatus],
     scan_run_id: int,
     scanned_at: datetime,
 ) -> None:

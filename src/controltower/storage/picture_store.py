@@ -70,9 +70,14 @@ class PolicyChange:
 class SqlPictureStore:
     """A picture, its scan results and its companies' cases, in a SQLAlchemy session."""
 
-    def __init__(self, session: Session, picture_id: int) -> None:
+    def __init__(self, session: Session, picture_id: int, *, set_keys_aside: bool = False) -> None:
         self.session = session
         self.picture_id = picture_id
+        #: whether a large write of order risk or cases may set the tables' keys aside
+        #: (:func:`~controltower.storage.load_keys.keys_set_aside`): a command run by
+        #: hand asks; the worker and the web app do not, since on PostgreSQL readers of
+        #: those tables would wait for the scan's commit
+        self.set_keys_aside = set_keys_aside
         #: per case id, the stored events its loaded timeline starts after
         self._left_out: dict[str, int] = {}
         #: the ids of the stored cases this scan loaded (None: none loaded, any may be
@@ -156,6 +161,7 @@ class SqlPictureStore:
             scanned_at=scanned_at,
             policy_digest=policy_digest,
             picture_digest=self._picture_digest,
+            set_keys_aside=self.set_keys_aside,
         )
         if previous is not None and previous != policy_digest:
             self._policy_change = PolicyChange(
@@ -192,6 +198,7 @@ class SqlPictureStore:
             cases,
             left_out=self._left_out,
             stored_ids=self._stored_ids,
+            set_keys_aside=self.set_keys_aside,
         ).scopes
         if self._policy_change is not None:
             audit_policy_change(self.session, self._policy_change)

@@ -10,9 +10,11 @@ the tables makes the load go the ordinary way instead of waiting.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,22 +23,28 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from controltower.connectors.dataset import read_dataset
 from controltower.domain.model import Dataset
 from controltower.domain.tables import tables_from_dataset
-from controltower.storage import load_keys
+from controltower.policy import load_policy
+from controltower.storage import cases as stored_cases
+from controltower.storage import load_keys, order_risk
 from controltower.storage import tables as schema
 from controltower.storage.picture_columns import load_picture_tables, read_picture_tables
+from controltower.storage.picture_store import SqlPictureStore
 from controltower.storage.repository import (
     PictureWriteError,
     list_pictures,
     load_picture,
     replace_picture,
 )
+from controltower.workflow.stored_scan import run_stored_scan
 from helpers.tables import assert_tables_equal
 
 pytestmark = pytest.mark.database
 
 IMPORTED_AT = datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
+MINIMAL = Path(__file__).resolve().parents[2] / "fixtures" / "datasets" / "minimal"
 ENTITY_TABLES = [table.name for table in schema.ENTITY_TABLES.values()]
 
 
@@ -130,7 +138,7 @@ def test_keys_stay_below_the_threshold_and_come_back_after_a_load_above_it(
         with load_keys.keys_set_aside(connection, ENTITY_TABLES, rows=rows) as set_aside:
             assert set_aside is False
             assert "ix_sales_order_lines_sku" in index_names(connection)
-        with load_keys.keys_set_aside(connection, ENTITY_TABLES, rows=0, min_rows=0) as set_aside:
+        with load_keys.keys_set_aside(connection, ENTITY_TABLES, rows=1, min_rows=1) as set_aside:
             assert set_aside is True
             assert "ix_sales_order_lines_sku" not in index_names(connection)
         assert "ix_sales_order_lines_sku" in index_names(connection)
@@ -195,3 +203,88 @@ def test_a_load_that_does_not_ask_keeps_its_keys_so_readers_never_wait(
             imported_at=IMPORTED_AT,
         )
     assert asked == [0]
+
+
+#: what a stored scan writes, each table's rows in a stable order (the run's id and a
+#: history row's id are left out: a PostgreSQL sequence does not roll back)
+SCAN_TABLES = {
+    schema.order_risk: ("company", "order_id"),
+    schema.order_pegs: ("company", "order_id", "order_line", "po_id", "po_line"),
+    schema.order_status_history: ("company", "order_id"),
+    schema.exception_cases: ("scope_company", "id"),
+    schema.case_events: ("scope_company", "case_id", "position"),
+    schema.case_routing_facts: ("scope_company", "case_id"),
+}
+
+
+def scan_rows(session: Session) -> dict[str, list[tuple[Any, ...]]]:
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    for table, order in SCAN_TABLES.items():
+        columns = [
+            c
+            for c in table.c
+            if c.name != "scan_run_id"
+            and (c.name != "id" or table is not schema.order_status_history)
+        ]
+        query = sa.select(*columns).order_by(*(table.c[name] for name in order))
+        rows[table.name] = [tuple(row) for row in session.execute(query)]
+    return rows
+
+
+def test_a_first_stored_scan_setting_keys_aside_records_what_it_would_otherwise(
+    storage_engine: Engine, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``scan --db`` typed by a person builds the order risk's, the history's and the
+    cases' indexes after a write of most of their rows: the same rows, the same schema."""
+    dataset = read_dataset(MINIMAL).dataset
+    picture_id = store(sessions, dataset)
+    before = catalog(storage_engine)
+    set_aside: list[tuple[tuple[str, ...], bool]] = []
+    real = load_keys.keys_set_aside
+
+    @contextmanager
+    def spy(connection: sa.Connection, names: Any, **options: Any) -> Iterator[bool]:
+        with real(connection, names, **options) as done:
+            set_aside.append((tuple(names), done))
+            yield done
+
+    for module in (order_risk, stored_cases):
+        monkeypatch.setattr(module, "SCAN_MIN_ROWS", 0)
+        monkeypatch.setattr(module, "keys_set_aside", spy)
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    policy = load_policy(None)
+
+    def scanned(*, keys_aside: bool) -> dict[str, list[tuple[Any, ...]]]:
+        with sessions() as session:
+            store_ = SqlPictureStore(session, picture_id, set_keys_aside=keys_aside)
+            result = run_stored_scan(store_, as_of=date(2026, 11, 25), policy=policy, now=now)
+            assert result.opened > 0
+            rows = scan_rows(session)
+            session.rollback()
+        return rows
+
+    aside = scanned(keys_aside=True)
+    assert set_aside == [
+        (("order_risk",), True),
+        (("order_status_history",), True),
+        (("exception_cases", "case_events"), True),
+    ]
+    assert catalog(storage_engine) == before
+    set_aside.clear()
+    assert scanned(keys_aside=False) == aside
+    assert [done for _, done in set_aside] == [False, False, False]
+
+
+def test_a_write_of_fewer_rows_than_a_table_holds_keeps_its_keys(
+    storage_engine: Engine, sessions: sessionmaker[Session], make_business: Callable[..., Dataset]
+) -> None:
+    """``outweighing``: a few rows added to a table holding more keep its keys."""
+    store(sessions, make_business("north", "south"))
+    with storage_engine.begin() as connection:
+        held = load_keys.held_rows(connection, ["sales_orders"])
+        assert held > 1
+        for rows, expected in ((held - 1, False), (held, True)):
+            with load_keys.keys_set_aside(
+                connection, ["sales_orders"], rows=rows, min_rows=1, outweighing=True
+            ) as done:
+                assert done is expected
