@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from controltower.domain.model import ENTITY_NAMES, Dataset
 from controltower.storage import tables
 from controltower.storage.database import (
+    SQLITE_PAGE_SIZE,
     SchemaNotCurrentError,
     current_revision,
     downgrade,
@@ -77,6 +81,31 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()
+
+
+def test_a_sqlite_database_made_here_has_large_pages_and_an_older_one_keeps_its_own(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Large stored rows (an order's lines) fit more to a page; a file made before
+    keeps its page size rather than failing or being rewritten."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("only SQLite has a page size to choose")
+    migrate(database_url)
+    older = tmp_path / "older.db"
+    with closing(sqlite3.connect(older)) as connection:
+        connection.execute("PRAGMA page_size=4096")
+        connection.execute("CREATE TABLE kept (x INTEGER)")
+        connection.commit()
+    for url, expected in ((database_url, SQLITE_PAGE_SIZE), (f"sqlite:///{older}", 4096)):
+        engine = make_engine(url)
+        try:
+            with engine.connect() as connection:
+                size = connection.exec_driver_sql("PRAGMA page_size").scalar_one()
+                mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+            assert (size, mode) == (expected, "wal")
+        finally:
+            engine.dispose()
+    assert SQLITE_PAGE_SIZE > 4096
 
 
 def test_migrations_go_down_to_an_empty_database_and_up_again(database_url: str) -> None:
