@@ -174,9 +174,10 @@ def save_cases(
             for chunk in _chunks(updates, _CHUNK_SIZE):
                 _update_cases(connection, [(scope, case) for scope, case, _ in chunk])
                 appended += _append_new_events(connection, chunk, skipped)
-            # in key order: new ids are hashes, and rows coming in key order extend the
-            # primary-key index at its end instead of splitting pages all over it
-            inserts.sort(key=lambda insert: (insert[0], insert[1].id))
+            # in id order (the key's, within a company): new ids are hashes, and rows in
+            # key order extend the primary-key index at its end instead of splitting
+            # pages all over it
+            inserts.sort(key=lambda insert: insert[1].id)
             # a first scan's hundred thousand new cases: their indexes built once after
             with keys_set_aside(
                 connection,

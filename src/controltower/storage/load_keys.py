@@ -36,12 +36,15 @@ from typing import Final
 import sqlalchemy as sa
 
 from controltower.storage.picture_arrow import EntityWriteError
+from controltower.storage.picture_columns import sqlite_page_cache
 
 #: the fewest rows worth setting keys aside for (below, the rebuild costs more)
 MIN_ROWS: Final = 100_000
 #: the fewest rows a scan writes to a table before its keys are set aside, when they
 #: are at least as many as the table holds (a first scan's order risk and cases)
 SCAN_MIN_ROWS: Final = 20_000
+#: SQLite's page cache, in KiB, while indexes are built again (it bounds the sorter's memory)
+_SORTER_CACHE_KIB: Final = 16_384
 #: attempts at the tables' locks, and the pause between two
 _LOCK_ATTEMPTS: Final = 20
 _LOCK_PAUSE_SECONDS: Final = 0.05
@@ -99,12 +102,24 @@ def keys_set_aside(
     for statement in aside.drops:
         connection.exec_driver_sql(statement)
     yield True
-    for table, statement in aside.creates:
-        try:
-            connection.exec_driver_sql(statement)
-        except sa.exc.IntegrityError as error:
-            # a primary key made again over a duplicate key: the entity's rows are refused
-            raise EntityWriteError(table, _first_line(error.orig)) from error
+    with _bounded_sorter(connection):
+        for table, statement in aside.creates:
+            try:
+                connection.exec_driver_sql(statement)
+            except sa.exc.IntegrityError as error:
+                # a primary key made again over a duplicate key: the entity's rows are refused
+                raise EntityWriteError(table, _first_line(error.orig)) from error
+
+
+@contextmanager
+def _bounded_sorter(connection: sa.Connection) -> Iterator[None]:
+    """On SQLite, the page cache at most :data:`_SORTER_CACHE_KIB` while indexes are
+    built: SQLite sorts an index's keys in memory up to the page cache's size, so under
+    a bulk write's large cache (``picture_columns.page_cache_for_bulk``) the cases of a
+    crisis day took a hundred megabytes more at the scan's peak. Beyond it the keys are
+    sorted in runs merged from a temporary file. The setting is restored afterwards."""
+    with sqlite_page_cache(connection, _SORTER_CACHE_KIB, grow=False):
+        yield
 
 
 def held_rows(connection: sa.Connection, table_names: Sequence[str]) -> int:

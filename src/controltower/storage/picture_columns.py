@@ -169,16 +169,27 @@ def page_cache_for_bulk(connection: sa.Connection) -> Iterator[None]:
     connection's own setting is restored afterwards. PostgreSQL sizes its buffers
     itself.
     """
+    with sqlite_page_cache(connection, _BULK_PAGE_CACHE_KIB, grow=True):
+        yield
+
+
+@contextmanager
+def sqlite_page_cache(connection: sa.Connection, kib: int, *, grow: bool) -> Iterator[None]:
+    """On SQLite, the connection's page cache at least (``grow``) or at most ``kib``
+    KiB for the block, then its own setting again; nothing elsewhere, nor when the cache
+    is already so."""
     if connection.dialect.name != "sqlite":
         yield
         return
     driver = connection.connection.driver_connection
     assert driver is not None
     (previous,) = driver.execute("PRAGMA cache_size").fetchone()
-    if previous < 0 and -previous >= _BULK_PAGE_CACHE_KIB:
+    # a negative setting is a size in KiB, a positive one a number of pages
+    already = previous < 0 and (-previous >= kib if grow else -previous <= kib)
+    if already or (not grow and previous >= 0):
         yield
         return
-    driver.execute(f"PRAGMA cache_size = -{_BULK_PAGE_CACHE_KIB}")
+    driver.execute(f"PRAGMA cache_size = -{kib}")
     try:
         yield
     finally:

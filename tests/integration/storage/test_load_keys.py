@@ -288,3 +288,27 @@ def test_a_write_of_fewer_rows_than_a_table_holds_keeps_its_keys(
                 connection, ["sales_orders"], rows=rows, min_rows=1, outweighing=True
             ) as done:
                 assert done is expected
+
+
+def test_building_indexes_again_bounds_sqlites_sorter_and_restores_the_page_cache(
+    storage_engine: Engine,
+) -> None:
+    """SQLite sorts an index's keys in memory up to its page cache: under a bulk write's
+    large cache the indexes are built with a smaller one, and the writer's is restored."""
+    if storage_engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite sizes its sorter by the page cache")
+    seen: list[int] = []
+    with storage_engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA cache_size = -131072")
+
+        @sa.event.listens_for(connection, "before_cursor_execute")
+        def cache_at_create(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+            if statement.startswith("CREATE INDEX"):
+                seen.append(cursor.connection.execute("PRAGMA cache_size").fetchone()[0])
+
+        with load_keys.keys_set_aside(connection, ENTITY_TABLES, rows=1, min_rows=1):
+            pass
+        restored = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    assert seen
+    assert set(seen) == {-load_keys._SORTER_CACHE_KIB}
+    assert restored == -131072
