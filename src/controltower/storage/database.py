@@ -159,9 +159,9 @@ def make_engine(
 
 
 #: the page size of a SQLite database this package makes. SQLite's default (4,096 bytes)
-#: holds three of the stored scan's order rows (about 1.3 kB with their lines) a page;
-#: at 16 kB the B-trees of a million-line business split a quarter as often, and its
-#: first stored scan took about a tenth less time (docs/storage.md)
+#: holds three of the stored scan's order rows (about 1.3 kB with their lines) a page,
+#: 16 kB a dozen; at a million order lines the import and the first stored scan took
+#: about a tenth less time, a crisis day's first scan a sixth less (docs/storage.md)
 SQLITE_PAGE_SIZE: Final = 16_384
 
 

@@ -116,7 +116,7 @@ def _bounded_sorter(connection: sa.Connection) -> Iterator[None]:
     """On SQLite, the page cache at most :data:`_SORTER_CACHE_KIB` while indexes are
     built: SQLite sorts an index's keys in memory up to the page cache's size, so under
     a bulk write's large cache (``picture_columns.page_cache_for_bulk``) the cases of a
-    crisis day took a hundred megabytes more at the scan's peak. Beyond it the keys are
+    crisis day took some 60 MB more at the scan's peak. Beyond it the keys are
     sorted in runs merged from a temporary file. The setting is restored afterwards."""
     with sqlite_page_cache(connection, _SORTER_CACHE_KIB, grow=False):
         yield
