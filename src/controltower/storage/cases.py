@@ -43,7 +43,7 @@ from controltower.domain.incidents import Incident, group_incidents
 from controltower.storage import tables
 from controltower.storage.bulk import insert_rows
 from controltower.storage.database import StorageError, refresh_statistics
-from controltower.storage.load_keys import SCAN_MIN_ROWS, keys_set_aside
+from controltower.storage.load_keys import scan_keys_set_aside
 from controltower.storage.picture_arrow import EntityWriteError
 from controltower.storage.picture_columns import page_cache_for_bulk
 from controltower.storage.repository import resolve_picture_id
@@ -179,12 +179,11 @@ def save_cases(
             # pages all over it
             inserts.sort(key=lambda insert: insert[1].id)
             # a first scan's hundred thousand new cases: their indexes built once after
-            with keys_set_aside(
+            with scan_keys_set_aside(
                 connection,
                 [tables.exception_cases.name, tables.case_events.name],
-                rows=len(inserts) if set_keys_aside else 0,
-                min_rows=SCAN_MIN_ROWS,
-                outweighing=True,
+                rows=len(inserts),
+                asked=set_keys_aside,
             ):
                 for chunk in _chunks(inserts, _CHUNK_SIZE):
                     _insert_cases(connection, [(scope, case) for scope, case, _ in chunk])

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Final
 
@@ -120,6 +120,22 @@ def _bounded_sorter(connection: sa.Connection) -> Iterator[None]:
     sorted in runs merged from a temporary file. The setting is restored afterwards."""
     with sqlite_page_cache(connection, _SORTER_CACHE_KIB, grow=False):
         yield
+
+
+def scan_keys_set_aside(
+    connection: sa.Connection, table_names: Sequence[str], *, rows: int, asked: bool
+) -> AbstractContextManager[bool]:
+    """:func:`keys_set_aside` around a stored scan's write of ``rows`` rows, when the
+    scan was ``asked`` to (a command a person runs) and the rows are at least
+    :data:`SCAN_MIN_ROWS` and at least as many as the tables hold (a first scan, a new
+    day's picture)."""
+    return keys_set_aside(
+        connection,
+        table_names,
+        rows=rows if asked else 0,
+        min_rows=SCAN_MIN_ROWS,
+        outweighing=True,
+    )
 
 
 def held_rows(connection: sa.Connection, table_names: Sequence[str]) -> int:

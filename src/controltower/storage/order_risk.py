@@ -32,7 +32,7 @@ from controltower.domain.analysis import OrderRiskStatus
 from controltower.storage import tables
 from controltower.storage.bulk import insert_columns
 from controltower.storage.database import refresh_statistics
-from controltower.storage.load_keys import SCAN_MIN_ROWS, keys_set_aside
+from controltower.storage.load_keys import scan_keys_set_aside
 from controltower.storage.order_pegs import (
     PegColumns,
     backfill_pegs,
@@ -358,55 +358,37 @@ def _write_order_risk(
         delete_order_pegs(connection, gone)
         delete_order_rows(connection, tables.order_risk, gone)
     write = sorted(o for key, o in current.items() if key not in keep)
+    count = len(write)
     # a first scan (or a new day's picture) writes every row: its indexes are built once
     # after them rather than kept row by row
-    with keys_set_aside(
-        connection,
-        [table.name],
-        rows=len(write) if set_keys_aside else 0,
-        min_rows=SCAN_MIN_ROWS,
-        outweighing=True,
-    ):
-        _insert_order_rows(connection, orders, write, digests, scan_run_id, scanned_at)
+    with scan_keys_set_aside(connection, [table.name], rows=count, asked=set_keys_aside):
+        insert_columns(
+            connection,
+            table,
+            {
+                "company": [orders.company[o] for o in write],
+                "order_id": [orders.order_id[o] for o in write],
+                "scan_run_id": [scan_run_id] * count,
+                "customer": [orders.customer[o] for o in write],
+                "warehouse": [orders.warehouse[o] for o in write],
+                "promised_date": [orders.promised_date[o] for o in write],
+                "status": [orders.status[o] for o in write],
+                "allocation": [orders.allocation[o] for o in write],
+                "blockers": [orders.blockers[o] for o in write],
+                "projected_ship_date": [orders.projected_ship_date[o] for o in write],
+                "at_risk": [orders.at_risk[o] for o in write],
+                "days_late": [orders.days_late[o] for o in write],
+                "open_value": [orders.open_value[o] for o in write],
+                "explanation": [orders.explanation[o] for o in write],
+                "lines": [orders.lines[o] for o in write],
+                "updated_at": [scanned_at] * count,
+                "content_digest": [digests[o] for o in write],
+            },
+        )
     pegs = PegColumns()
     for o in write:
         pegs.add_order(orders.company[o], orders.order_id[o], orders.warehouse[o], orders.lines[o])
     pegs.insert(connection)
-
-
-def _insert_order_rows(
-    connection: sa.Connection,
-    orders: OrderRiskColumns,
-    write: list[int],
-    digests: list[str],
-    scan_run_id: int,
-    scanned_at: datetime,
-) -> None:
-    """Insert the rows of the orders ``write`` (positions in ``orders``)."""
-    count = len(write)
-    insert_columns(
-        connection,
-        tables.order_risk,
-        {
-            "company": [orders.company[o] for o in write],
-            "order_id": [orders.order_id[o] for o in write],
-            "scan_run_id": [scan_run_id] * count,
-            "customer": [orders.customer[o] for o in write],
-            "warehouse": [orders.warehouse[o] for o in write],
-            "promised_date": [orders.promised_date[o] for o in write],
-            "status": [orders.status[o] for o in write],
-            "allocation": [orders.allocation[o] for o in write],
-            "blockers": [orders.blockers[o] for o in write],
-            "projected_ship_date": [orders.projected_ship_date[o] for o in write],
-            "at_risk": [orders.at_risk[o] for o in write],
-            "days_late": [orders.days_late[o] for o in write],
-            "open_value": [orders.open_value[o] for o in write],
-            "explanation": [orders.explanation[o] for o in write],
-            "lines": [orders.lines[o] for o in write],
-            "updated_at": [scanned_at] * count,
-            "content_digest": [digests[o] for o in write],
-        },
-    )
 
 
 def content_digests(orders: OrderRiskColumns) -> list[str]:
@@ -455,37 +437,19 @@ def _append_history(
     scanned_at: datetime,
     set_keys_aside: bool,
 ) -> None:
-    table = tables.order_status_history
-    with keys_set_aside(
-        connection,
-        [table.name],
-        rows=len(keys) if set_keys_aside else 0,
-        min_rows=SCAN_MIN_ROWS,
-        outweighing=True,
-    ):
-        _insert_history(connection, keys, orders, current, previous, scan_run_id, scanned_at)
-
-
-def _insert_history(
-    connection: sa.Connection,
-    keys: list[OrderKey],
-    orders: OrderRiskColumns,
-    current: dict[OrderKey, int],
-    previous: dict[OrderKey, OrderRiskStatus],
-    scan_run_id: int,
-    scanned_at: datetime,
-) -> None:
     count = len(keys)
-    insert_columns(
-        connection,
-        tables.order_status_history,
-        {
-            "company": [company for company, _ in keys],
-            "order_id": [order_id for _, order_id in keys],
-            "scan_run_id": [scan_run_id] * count,
-            "as_of": [orders.as_of] * count,
-            "from_status": [previous.get(key) for key in keys],
-            "to_status": [orders.status[current[key]] for key in keys],
-            "changed_at": [scanned_at] * count,
-        },
-    )
+    table = tables.order_status_history
+    with scan_keys_set_aside(connection, [table.name], rows=count, asked=set_keys_aside):
+        insert_columns(
+            connection,
+            table,
+            {
+                "company": [company for company, _ in keys],
+                "order_id": [order_id for _, order_id in keys],
+                "scan_run_id": [scan_run_id] * count,
+                "as_of": [orders.as_of] * count,
+                "from_status": [previous.get(key) for key in keys],
+                "to_status": [orders.status[current[key]] for key in keys],
+                "changed_at": [scanned_at] * count,
+            },
+        )

@@ -184,9 +184,10 @@ def sqlite_page_cache(connection: sa.Connection, kib: int, *, grow: bool) -> Ite
     driver = connection.connection.driver_connection
     assert driver is not None
     (previous,) = driver.execute("PRAGMA cache_size").fetchone()
-    # a negative setting is a size in KiB, a positive one a number of pages
-    already = previous < 0 and (-previous >= kib if grow else -previous <= kib)
-    if already or (not grow and previous >= 0):
+    # a negative setting is a size in KiB; a positive one, a number of pages, is only
+    # ever grown
+    change = (-previous < kib if grow else -previous > kib) if previous < 0 else grow
+    if not change:
         yield
         return
     driver.execute(f"PRAGMA cache_size = -{kib}")

@@ -27,8 +27,7 @@ from controltower.connectors.dataset import read_dataset
 from controltower.domain.model import Dataset
 from controltower.domain.tables import tables_from_dataset
 from controltower.policy import load_policy
-from controltower.storage import cases as stored_cases
-from controltower.storage import load_keys, order_risk
+from controltower.storage import load_keys
 from controltower.storage import tables as schema
 from controltower.storage.picture_columns import load_picture_tables, read_picture_tables
 from controltower.storage.picture_store import SqlPictureStore
@@ -248,9 +247,8 @@ def test_a_first_stored_scan_setting_keys_aside_records_what_it_would_otherwise(
             set_aside.append((tuple(names), done))
             yield done
 
-    for module in (order_risk, stored_cases):
-        monkeypatch.setattr(module, "SCAN_MIN_ROWS", 0)
-        monkeypatch.setattr(module, "keys_set_aside", spy)
+    monkeypatch.setattr(load_keys, "SCAN_MIN_ROWS", 0)
+    monkeypatch.setattr(load_keys, "keys_set_aside", spy)
     now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     policy = load_policy(None)
 
