@@ -53,7 +53,8 @@ _START = ("/orders?show=all", "/exceptions?view=cases", "/warehouse-work", "/my-
 @contextmanager
 def served(database_url: str) -> Iterator[httpx.Client]:
     """A client of the real app served by uvicorn on a free loopback port, signed in as
-    an administrator."""
+    an administrator. The client waits as long as a loaded machine may need: these tests
+    check addresses, not speed, and httpx's 5 s default failed a run on a busy CI machine."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
@@ -64,7 +65,10 @@ def served(database_url: str) -> Iterator[httpx.Client]:
     headers = bearer(add_test_person(database_url, "admin"))
     try:
         with httpx.Client(
-            base_url=f"http://127.0.0.1:{port}", headers=headers, follow_redirects=True
+            base_url=f"http://127.0.0.1:{port}",
+            headers=headers,
+            follow_redirects=True,
+            timeout=120,
         ) as client:
             deadline = time.monotonic() + 30
             while not server.started and thread.is_alive() and time.monotonic() < deadline:
