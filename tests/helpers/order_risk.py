@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from controltower.domain.analysis import Analysis
+from controltower.domain.analysis import (
+    Allocation,
+    Analysis,
+    Blocker,
+    InboundPeg,
+    LineOutcome,
+    OrderOutcome,
+    OrderRiskStatus,
+)
 from controltower.storage import tables
 from controltower.storage.order_risk import record_order_risk
 from controltower.storage.repository import ScanRunSummary
@@ -25,6 +33,9 @@ from controltower.workflow.order_risk import OrderRiskColumns
 
 #: the company given to an order whose warehouse the picture does not hold
 UNKNOWN_COMPANY = ""
+
+#: the day :func:`pegged_order` dates its order from, unless told otherwise
+AS_OF = date(2026, 11, 25)
 
 
 def order_risk_of(analysis: Analysis, company_of: dict[str, str]) -> OrderRiskColumns:
@@ -83,3 +94,48 @@ def _exact(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+def pegged_order(
+    order_id: str, *pegs: tuple[int, str, int, str], as_of: date = AS_OF
+) -> OrderOutcome:
+    """An order waiting on inbound: each peg is (order line, po id, po line, qty)."""
+    numbers = sorted({line for line, *_ in pegs}) or [1]
+    lines = tuple(
+        LineOutcome(
+            order_id=order_id,
+            line=number,
+            sku="BRK-10A",
+            warehouse="WH-MAIN",
+            open_qty=Decimal(100),
+            from_stock=Decimal(0),
+            from_quality_hold=(),
+            from_inbound=tuple(
+                InboundPeg(
+                    po_id=po_id,
+                    line=po_line,
+                    qty=Decimal(qty),
+                    available_date=as_of + timedelta(days=po_line),
+                )
+                for line, po_id, po_line, qty in pegs
+                if line == number
+            ),
+            short_qty=Decimal(0),
+            projected_date=as_of + timedelta(days=3),
+        )
+        for number in numbers
+    )
+    return OrderOutcome(
+        order_id=order_id,
+        customer="C001",
+        warehouse="WH-MAIN",
+        promised_date=as_of + timedelta(days=5),
+        status=OrderRiskStatus.DEPENDENT_ON_INBOUND if pegs else OrderRiskStatus.FULLY_ALLOCATED,
+        allocation=Allocation.NONE if pegs else Allocation.FULL,
+        blockers=(Blocker.INBOUND,) if pegs else (),
+        projected_ship_date=as_of + timedelta(days=3),
+        at_risk=False,
+        days_late=0,
+        lines=lines,
+        open_value=Decimal("10.5"),
+    )

@@ -1,6 +1,6 @@
 """The inbound pegs of stored open orders, one ``order_pegs`` row each.
 
-An order's risk row keeps its line outcomes as JSON (``order_risk.lines``); each line's
+A stored order's line outcomes are JSON (``storage/order_lines.py``); each line's
 ``from_inbound`` lists the purchase-order lines it takes units from. The purchasing
 pages look the other way, from a purchase order to the orders waiting on it, which the
 JSON cannot answer from an index. So :func:`~controltower.storage.order_risk.record_order_risk`
@@ -8,8 +8,10 @@ keeps each of those pegs as a row too, written, replaced and deleted in the same
 statements' turn as the order's risk row: the rows of an order are always the pegs its
 stored ``lines`` name, and only orders whose risk row is written are touched.
 
-The rows are read out of the same JSON text the risk row stores (only of orders whose
-text names a purchase order), so the two can never say different things.
+The rows are read out of the same JSON text the scan stores as the order's lines
+(:mod:`~controltower.storage.order_lines`), so the two can never say different things.
+Risk rows stored before this table existed got their pegs when their lines moved into
+blocks (migration 0024).
 """
 
 from __future__ import annotations
@@ -107,27 +109,3 @@ def delete_order_rows(connection: sa.Connection, table: sa.Table, keys: Iterable
     ``keys``, a bounded ``IN`` list at a time."""
     for condition in keys_by_company(table.c.company, table.c.order_id, keys):
         connection.execute(sa.delete(table).where(condition))
-
-
-def backfill_pegs(connection: sa.Connection, companies: Sequence[str]) -> int:
-    """Write the pegs of the risk rows stored before ``order_pegs`` existed; how many.
-
-    A database migrated to the table has risk rows and no pegs, and a scan rewrites only
-    the rows that change, so the first scan after the migration writes the pegs of the
-    stored rows once. Nothing is read when the companies hold a peg already; a business
-    whose orders wait on no purchase order looks the stored rows over each scan (one
-    query that finds no row naming a purchase order).
-    """
-    pegs, risk = tables.order_pegs, tables.order_risk
-    held = connection.execute(
-        sa.select(pegs.c.company).where(pegs.c.company.in_(list(companies))).limit(1)
-    ).first()
-    if held is not None:
-        return 0
-    query = sa.select(risk.c.company, risk.c.order_id, risk.c.warehouse, risk.c.lines).where(
-        risk.c.company.in_(list(companies)), risk.c.lines.contains(_INBOUND_MARK)
-    )
-    found = PegColumns()
-    for company, order_id, warehouse, lines in connection.execute(query):
-        found.add_order(company, order_id, warehouse, lines)
-    return found.insert(connection)

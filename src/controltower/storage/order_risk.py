@@ -9,7 +9,8 @@ Everything is set-wise, whatever the number of orders: the stored statuses, cont
 digests and each order's last history entry are read with one query each; only the rows
 whose content changed are deleted and written back, with one bulk insert
 (:func:`~controltower.storage.bulk.insert_columns`); the others are left as they are;
-the history rows go in one bulk insert too. An order's inbound pegs
+the history rows go in one bulk insert too; the written orders' lines go into
+compressed blocks (:mod:`controltower.storage.order_lines`). An order's inbound pegs
 (:mod:`controltower.storage.order_pegs`) are deleted and written with its row. A rescan
 of an unchanged picture therefore writes one scan run and no order row; and when the
 run before it recorded this very picture (:func:`picture_fingerprint`) as of the same
@@ -20,6 +21,7 @@ day under the same policy, the scan need not even make its orders' rows to compa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from hashlib import blake2b
 from typing import Final
@@ -33,9 +35,14 @@ from controltower.storage import tables
 from controltower.storage.bulk import insert_columns
 from controltower.storage.database import refresh_statistics
 from controltower.storage.load_keys import scan_keys_set_aside
+from controltower.storage.order_lines import (
+    forget_unnamed_blocks,
+    line_blocks,
+    line_places,
+    store_line_blocks,
+)
 from controltower.storage.order_pegs import (
     PegColumns,
-    backfill_pegs,
     delete_company_pegs,
     delete_order_pegs,
     delete_order_rows,
@@ -342,13 +349,13 @@ def _write_order_risk(
     ``updated_at`` say when it last changed (stamping every row would rewrite every row
     and every index entry on PostgreSQL: twenty seconds at a million lines). When most
     rows change (the first scan, a new day's picture), deleting them all with one
-    statement is cheaper than by key.
+    statement is cheaper than by key. The written rows' lines go into this run's blocks
+    (:mod:`~controltower.storage.order_lines`), and once rows are gone the blocks no
+    row names any more go too.
     """
     table = tables.order_risk
     digests = content_digests(orders)
     keep = {key for key, o in current.items() if stored.get(key, "") == digests[o]}
-    if stored:
-        backfill_pegs(connection, companies)
     if len(keep) < len(stored) // 2:
         delete_company_pegs(connection, companies)
         connection.execute(sa.delete(table).where(table.c.company.in_(companies)))
@@ -359,9 +366,14 @@ def _write_order_risk(
         delete_order_rows(connection, tables.order_risk, gone)
     write = sorted(o for key, o in current.items() if key not in keep)
     count = len(write)
-    # a first scan (or a new day's picture) writes every row: its indexes are built once
-    # after them rather than kept row by row
-    with scan_keys_set_aside(connection, [table.name], rows=count, asked=set_keys_aside):
+    blocks, slots = line_places(count)
+    # the lines' blocks are compressed on a second thread while the rows go in; a first
+    # scan (or a new day's picture) writes every row, and builds its indexes once after
+    with (
+        ThreadPoolExecutor(max_workers=1) as compressing,
+        scan_keys_set_aside(connection, [table.name], rows=count, asked=set_keys_aside),
+    ):
+        compressed = compressing.submit(line_blocks, [orders.lines[o] for o in write])
         insert_columns(
             connection,
             table,
@@ -380,15 +392,19 @@ def _write_order_risk(
                 "days_late": [orders.days_late[o] for o in write],
                 "open_value": [orders.open_value[o] for o in write],
                 "explanation": [orders.explanation[o] for o in write],
-                "lines": [orders.lines[o] for o in write],
+                "lines_block": blocks,
+                "lines_slot": slots,
                 "updated_at": [scanned_at] * count,
                 "content_digest": [digests[o] for o in write],
             },
         )
+        store_line_blocks(connection, scan_run_id, compressed.result())
     pegs = PegColumns()
     for o in write:
         pegs.add_order(orders.company[o], orders.order_id[o], orders.warehouse[o], orders.lines[o])
     pegs.insert(connection)
+    if len(keep) < len(stored):
+        forget_unnamed_blocks(connection)
 
 
 def content_digests(orders: OrderRiskColumns) -> list[str]:

@@ -66,6 +66,7 @@ from controltower.storage.database import (
     take_sqlite_write_turn,
 )
 from controltower.storage.load_keys import keys_set_aside
+from controltower.storage.order_lines import with_stored_lines
 from controltower.storage.picture_arrow import EntityWriteError
 from controltower.storage.picture_columns import (
     CHUNK_SIZE,
@@ -661,12 +662,12 @@ def order_risk_rows(session: Session, picture_id: int) -> list[OrderRiskRow]:
     rows = [
         OrderRiskRow(
             picture_id=picture_id,
-            scan_run_id=row.scan_run_id,
-            updated_at=row.updated_at,
-            outcome=order_outcome(row._mapping),
-            company=row.company,
+            scan_run_id=row["scan_run_id"],
+            updated_at=row["updated_at"],
+            outcome=order_outcome(row),
+            company=row["company"],
         )
-        for row in result
+        for row in with_stored_lines(connection, result)
     ]
     # Sorted here rather than in SQL: PostgreSQL collations would order ids differently.
     return sorted(rows, key=lambda r: (r.outcome.order_id, r.company))
@@ -730,7 +731,9 @@ def _order_company(connection: sa.Connection, picture_id: int, order_id: str) ->
 
 
 def order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
-    """An ``order_risk`` row as the domain's order outcome, its lines read exactly."""
+    """An ``order_risk`` row, with its ``lines`` text
+    (:func:`~controltower.storage.order_lines.with_stored_lines`), as the domain's order
+    outcome, its lines read exactly."""
     order_id: str = row["order_id"]
     return OrderOutcome(
         order_id=order_id,

@@ -539,13 +539,8 @@ order_risk = sa.Table(
     #: the order's company: the company of the warehouse it ships from
     sa.Column("company", sa.Text(), primary_key=True),
     sa.Column("order_id", sa.Text(), primary_key=True),
-    sa.Column(
-        "scan_run_id",
-        sa.Integer,
-        sa.ForeignKey("scan_runs.id"),
-        nullable=False,
-        index=True,
-    ),
+    #: the scan that last wrote the row (which wrote its lines too)
+    sa.Column("scan_run_id", sa.Integer, sa.ForeignKey("scan_runs.id"), nullable=False),
     sa.Column("customer", sa.Text(), nullable=False),
     sa.Column("warehouse", sa.Text(), nullable=False),
     sa.Column("promised_date", sa.Date(), nullable=False),
@@ -559,8 +554,11 @@ order_risk = sa.Table(
     sa.Column("open_value", ExactDecimal(), nullable=False),
     #: JSON array of sentences
     sa.Column("explanation", sa.Text(), nullable=False),
-    #: JSON array of line outcomes, as the scan document states them (docs/storage.md)
-    sa.Column("lines", sa.Text(), nullable=False),
+    #: migration 0024: where the order's line outcomes are, in the blocks
+    #: ``order_line_blocks`` keeps of its scan run (``scan_run_id``): the block and the
+    #: order's place in it (docs/storage.md)
+    sa.Column("lines_block", sa.Integer, nullable=False),
+    sa.Column("lines_slot", sa.Integer, nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     #: migration 0006: a digest of everything above but the scan's id and time, so a
     #: scan rewrites only the rows whose content changed (NULL: written before 0006)
@@ -589,6 +587,22 @@ order_risk = sa.Table(
     ),
     # migration 0009: the orders list sorted by warehouse
     sa.Index("ix_order_risk_warehouse", "company", "warehouse", "order_id"),
+    # migration 0024 (was the index of ``scan_run_id`` alone): the rows of a scan run,
+    # and whether any row still names a block of lines
+    sa.Index("ix_order_risk_lines", "scan_run_id", "lines_block"),
+)
+
+#: the line outcomes of the orders a scan run wrote, a block of up to
+#: ``ORDERS_PER_BLOCK`` orders per row (``storage/order_lines.py``); deleted once no
+#: ``order_risk`` row names the block
+order_line_blocks = sa.Table(
+    "order_line_blocks",
+    metadata,
+    sa.Column("scan_run_id", sa.Integer, sa.ForeignKey("scan_runs.id"), primary_key=True),
+    sa.Column("block", sa.Integer, primary_key=True, autoincrement=False),
+    # a zstd-compressed Arrow stream, one ``lines`` text (a JSON array) per order: on
+    # PostgreSQL stored out of line as it is (``STORAGE EXTERNAL``), not compressed twice
+    sa.Column("data", sa.LargeBinary(), nullable=False),
 )
 
 #: every change of an order's risk status, appended by each scan that saw one; never

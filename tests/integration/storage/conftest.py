@@ -32,6 +32,7 @@ from controltower.domain.model import (
     Warehouse,
 )
 from controltower.storage.database import make_engine, make_session_factory, migrate
+from controltower.storage.repository import replace_picture
 
 IMPORTED_AT = datetime(2026, 11, 25, 7, 30, tzinfo=UTC)
 
@@ -50,6 +51,15 @@ def storage_engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(storage_engine: Engine) -> sessionmaker[Session]:
     return make_session_factory(storage_engine)
+
+
+@pytest.fixture
+def picture_id(sessions: sessionmaker[Session]) -> int:
+    """The id of :func:`business` stored as a picture (a test may define its own)."""
+    with sessions.begin() as session:
+        return replace_picture(
+            session, business(), source="test", imported_at=IMPORTED_AT
+        ).picture_id
 
 
 @pytest.fixture

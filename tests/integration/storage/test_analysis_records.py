@@ -6,7 +6,6 @@ the picture is in ``test_scan_results_across_imports.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -25,7 +24,6 @@ from controltower.domain.analysis import (
     OrderRiskStatus,
     TransferAlternative,
 )
-from controltower.domain.model import Dataset
 from controltower.storage.repository import (
     PictureNotFoundError,
     ScanRecordError,
@@ -33,7 +31,6 @@ from controltower.storage.repository import (
     latest_scan_run,
     order_risk_rows,
     order_status_history,
-    replace_picture,
 )
 from helpers.order_risk import record_analysis
 
@@ -78,14 +75,6 @@ def outcome(order_id: str, status: OrderRiskStatus, *, at_risk: bool = False) ->
 
 def analysis_of(*orders: OrderOutcome, as_of: date = AS_OF) -> Analysis:
     return Analysis(as_of=as_of, orders=list(orders), pools={}, credit={})
-
-
-@pytest.fixture
-def picture_id(sessions: sessionmaker[Session], make_business: Callable[..., Dataset]) -> int:
-    with sessions.begin() as session:
-        return replace_picture(
-            session, make_business(), source="test", imported_at=FIRST_SCAN
-        ).picture_id
 
 
 def record(

@@ -6,7 +6,6 @@ of the picture's companies are exactly the pegs the stored ``order_risk.lines`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -17,18 +16,12 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from controltower.domain.analysis import (
-    Allocation,
     Analysis,
-    Blocker,
-    InboundPeg,
-    LineOutcome,
     OrderOutcome,
-    OrderRiskStatus,
 )
-from controltower.domain.model import Dataset
 from controltower.storage import tables
-from controltower.storage.repository import order_risk_rows, replace_picture
-from helpers.order_risk import record_analysis
+from controltower.storage.repository import order_risk_rows
+from helpers.order_risk import pegged_order, record_analysis
 
 pytestmark = pytest.mark.database
 
@@ -37,57 +30,6 @@ FIRST_SCAN = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 #: (company, order id, order line, po id, po line, warehouse, qty, available date)
 PegRow = tuple[str, str, int, str, int, str, Decimal, date]
-
-
-def order(order_id: str, *pegs: tuple[int, str, int, str]) -> OrderOutcome:
-    """An order waiting on inbound: each peg is (order line, po id, po line, qty)."""
-    numbers = sorted({line for line, *_ in pegs}) or [1]
-    lines = tuple(
-        LineOutcome(
-            order_id=order_id,
-            line=number,
-            sku="BRK-10A",
-            warehouse="WH-MAIN",
-            open_qty=Decimal(100),
-            from_stock=Decimal(0),
-            from_quality_hold=(),
-            from_inbound=tuple(
-                InboundPeg(
-                    po_id=po_id,
-                    line=po_line,
-                    qty=Decimal(qty),
-                    available_date=AS_OF + timedelta(days=po_line),
-                )
-                for line, po_id, po_line, qty in pegs
-                if line == number
-            ),
-            short_qty=Decimal(0),
-            projected_date=AS_OF + timedelta(days=3),
-        )
-        for number in numbers
-    )
-    return OrderOutcome(
-        order_id=order_id,
-        customer="C001",
-        warehouse="WH-MAIN",
-        promised_date=AS_OF + timedelta(days=5),
-        status=OrderRiskStatus.DEPENDENT_ON_INBOUND if pegs else OrderRiskStatus.FULLY_ALLOCATED,
-        allocation=Allocation.NONE if pegs else Allocation.FULL,
-        blockers=(Blocker.INBOUND,) if pegs else (),
-        projected_ship_date=AS_OF + timedelta(days=3),
-        at_risk=False,
-        days_late=0,
-        lines=lines,
-        open_value=Decimal("10.5"),
-    )
-
-
-@pytest.fixture
-def picture_id(sessions: sessionmaker[Session], make_business: Callable[..., Dataset]) -> int:
-    with sessions.begin() as session:
-        return replace_picture(
-            session, make_business(), source="test", imported_at=FIRST_SCAN
-        ).picture_id
 
 
 def scan(
@@ -140,15 +82,15 @@ def pegs_in_lines(sessions: sessionmaker[Session], picture_id: int) -> set[PegRo
 def test_peg_rows_follow_the_orders_as_they_open_change_and_ship(
     sessions: sessionmaker[Session], picture_id: int
 ) -> None:
-    waiting = order("SO1", (1, "PO7", 1, "40"), (1, "PO8", 2, "10.5"), (2, "PO7", 3, "5"))
-    steady = order("SO2", (1, "PO9", 1, "3"))
-    scan(sessions, picture_id, FIRST_SCAN, waiting, steady, order("SO3"))
+    waiting = pegged_order("SO1", (1, "PO7", 1, "40"), (1, "PO8", 2, "10.5"), (2, "PO7", 3, "5"))
+    steady = pegged_order("SO2", (1, "PO9", 1, "3"))
+    scan(sessions, picture_id, FIRST_SCAN, waiting, steady, pegged_order("SO3"))
     first = peg_rows(sessions)
     assert first == pegs_in_lines(sessions, picture_id)
     assert len(first) == 4
 
-    moved = order("SO1", (1, "PO7", 1, "25"), (2, "PO8", 2, "7"))
-    scan(sessions, picture_id, FIRST_SCAN + timedelta(hours=1), moved, steady, order("SO3"))
+    moved = pegged_order("SO1", (1, "PO7", 1, "25"), (2, "PO8", 2, "7"))
+    scan(sessions, picture_id, FIRST_SCAN + timedelta(hours=1), moved, steady, pegged_order("SO3"))
     assert peg_rows(sessions) == pegs_in_lines(sessions, picture_id)
     assert {(r[1], r[3], r[6]) for r in peg_rows(sessions)} == {
         ("SO1", "PO7", Decimal(25)),
@@ -157,22 +99,9 @@ def test_peg_rows_follow_the_orders_as_they_open_change_and_ship(
     }
 
     # SO1 shipped: it left the open orders, and its pegs with it
-    scan(sessions, picture_id, FIRST_SCAN + timedelta(hours=2), steady, order("SO3"))
+    scan(sessions, picture_id, FIRST_SCAN + timedelta(hours=2), steady, pegged_order("SO3"))
     assert peg_rows(sessions) == pegs_in_lines(sessions, picture_id)
     assert {r[1] for r in peg_rows(sessions)} == {"SO2"}
-
-
-def test_risk_rows_stored_before_the_table_existed_get_their_pegs_on_the_next_scan(
-    sessions: sessionmaker[Session], picture_id: int
-) -> None:
-    waiting = order("SO1", (1, "PO7", 1, "40"))
-    scan(sessions, picture_id, FIRST_SCAN, waiting)
-    with sessions.begin() as session:
-        session.execute(sa.delete(tables.order_pegs))
-
-    scan(sessions, picture_id, FIRST_SCAN + timedelta(hours=1), waiting)
-
-    assert peg_rows(sessions) == pegs_in_lines(sessions, picture_id) != set()
 
 
 pegs_of_an_order = st.lists(
@@ -207,5 +136,10 @@ def test_after_any_scans_the_peg_rows_are_the_pegs_the_lines_name(
         session.execute(sa.delete(tables.order_risk))
     for hour, orders in enumerate(scans):
         at = FIRST_SCAN + timedelta(hours=hour)
-        scan(sessions, picture_id, at, *(order(o, *pegs) for o, pegs in sorted(orders.items())))
+        scan(
+            sessions,
+            picture_id,
+            at,
+            *(pegged_order(o, *pegs) for o, pegs in sorted(orders.items())),
+        )
         assert peg_rows(sessions) == pegs_in_lines(sessions, picture_id)

@@ -65,6 +65,7 @@ EXPECTED_TABLES = {
     "order_pegs",
     "odoo_mirror_rows",
     "case_changes",
+    "order_line_blocks",
 }
 
 
@@ -77,7 +78,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0023_picture_next_positions"
+        assert current_revision(engine) == head_revision() == "0024_order_lines_in_blocks"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()
@@ -165,11 +166,12 @@ def test_deleting_a_picture_row_cascades_to_every_row_of_it(
             assert count == 0, table.name
 
 
-def test_snapshots_are_stored_without_a_second_compression_on_postgresql(
+def test_compressed_streams_are_stored_without_a_second_compression_on_postgresql(
     database_url: str,
 ) -> None:
-    """The snapshot's parts are compressed by Arrow already: PostgreSQL stores them as
-    they are (``EXTERNAL``) rather than trying its own compression first."""
+    """The snapshot's parts and the blocks of order lines are compressed by Arrow
+    already: PostgreSQL stores them as they are (``EXTERNAL``) rather than trying its
+    own compression first."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite has no storage setting per column")
     engine = make_engine(database_url)
@@ -179,8 +181,13 @@ def test_snapshots_are_stored_without_a_second_compression_on_postgresql(
             "SELECT attstorage FROM pg_attribute "
             "WHERE attrelid = 'picture_snapshots'::regclass AND attname = 'data'"
         )
+        lines = sa.text(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'order_line_blocks'::regclass AND attname = 'data'"
+        )
         with engine.connect() as connection:
             assert connection.execute(query).scalar_one() == "e"
+            assert connection.execute(lines).scalar_one() == "e"
         downgrade(engine, "0021_scan_run_picture_digest")
         with engine.connect() as connection:
             assert connection.execute(query).scalar_one() == "x"

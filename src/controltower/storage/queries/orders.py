@@ -1,7 +1,8 @@
 """Open orders as the latest scan left them: filtered, sorted and paged in SQL.
 
 The stored risk of a large business is hundreds of thousands of orders whose rows carry
-their lines and explanation as JSON, so a page never reads more rows than it shows: the
+their explanation as JSON and name their lines' block (``storage/order_lines.py``), so
+a page never reads more rows than it shows: the
 keys of the page are chosen first, from the narrow covering indexes of migration 0004
 (filters, sort and count read only the index), and only those rows are then read in
 full and parsed.
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from controltower.domain.analysis import OrderRiskStatus
 from controltower.domain.people import Scope
 from controltower.storage import tables
+from controltower.storage.order_lines import with_stored_lines
 from controltower.storage.queries.memory import orders_version, remembered
 from controltower.storage.queries.ordering import reversed_segments
 from controltower.storage.queries.paging import (
@@ -202,8 +204,9 @@ def open_order(
         .order_by(text_key(table.c.company, dialect_name(session)))
         .limit(1)
     )
-    row = session.connection().execute(query).first()
-    return _risk_row(picture_id, row._mapping) if row is not None else None
+    connection = session.connection()
+    rows = with_stored_lines(connection, connection.execute(query).all())
+    return _risk_row(picture_id, rows[0]) if rows else None
 
 
 def customer_known(session: Session, picture_id: int, code: str) -> bool:
@@ -349,20 +352,19 @@ def _rows_by_key(
     """The rows of ``keys``, looked up by primary key (``company = ? AND order_id IN``:
     SQLite searches an index for that, not for a list of (company, id) pairs)."""
     table = tables.order_risk
-    columns = [c for c in table.c if with_lines or c.name != "lines"]
+    connection = session.connection()
     by_company: dict[str, list[str]] = {}
     for company, order_id in keys:
         by_company.setdefault(company, []).append(order_id)
-    found: dict[tuple[str, str], OrderRiskRow] = {}
+    rows: list[Any] = []
     for company, order_ids in by_company.items():
-        query = sa.select(*columns).where(
-            table.c.company == company, table.c.order_id.in_(order_ids)
-        )
-        for row in session.connection().execute(query):
-            values = dict(row._mapping)
-            values.setdefault("lines", "[]")
-            found[(row.company, row.order_id)] = _risk_row(picture_id, values)
-    return found
+        query = sa.select(table).where(table.c.company == company, table.c.order_id.in_(order_ids))
+        rows.extend(connection.execute(query))
+    if with_lines:
+        values = with_stored_lines(connection, rows)
+    else:
+        values = [{**row._mapping, "lines": "[]"} for row in rows]
+    return {(row["company"], row["order_id"]): _risk_row(picture_id, row) for row in values}
 
 
 def _risk_row(picture_id: int, row: Any) -> OrderRiskRow:

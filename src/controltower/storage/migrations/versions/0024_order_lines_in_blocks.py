@@ -1,0 +1,235 @@
+"""The stored orders' line outcomes move out of their rows into compressed blocks.
+
+Revision ID: 0024_order_lines_in_blocks
+Revises: 0023_picture_next_positions
+Create Date: 2026-12-07
+
+An order's ``order_risk`` row kept its line outcomes as JSON text (``lines``): about
+235 MB at a million order lines, most of what a first stored scan sends to the
+database. ``order_line_blocks`` keeps them instead, the lines of up to 256 orders a
+scan run wrote per row, as one zstd-compressed Arrow stream with a ``lines`` column
+(``storage/order_lines.py``); a row names its block (``lines_block``, under its
+``scan_run_id``) and its place in it (``lines_slot``). The index of ``scan_run_id``
+becomes one of ``scan_run_id`` and ``lines_block``, which also tells which blocks no
+row names.
+
+Upgrading moves every stored row's lines into blocks, a run's rows in order of company
+and order id. Rows stored before ``order_pegs`` existed (0016) got their pegs at the
+next scan, which read the lines' text; that text is read here instead: a company with
+no peg row gets the pegs its rows' lines name. Downgrading puts the text back.
+
+Both columns are added ``NOT NULL`` with a default of 0 so that SQLite can add them to
+a table that has rows without copying it; PostgreSQL then drops the default, SQLite
+keeps it (the product always writes both).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+
+import pyarrow as pa
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0024_order_lines_in_blocks"
+down_revision: str | None = "0023_picture_next_positions"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_ORDERS_PER_BLOCK: Final = 256
+_ROWS_PER_WRITE: Final = 10_000
+
+_risk = sa.table(
+    "order_risk",
+    sa.column("company", sa.Text()),
+    sa.column("order_id", sa.Text()),
+    sa.column("scan_run_id", sa.Integer()),
+    sa.column("warehouse", sa.Text()),
+    sa.column("lines", sa.Text()),
+    sa.column("lines_block", sa.Integer()),
+    sa.column("lines_slot", sa.Integer()),
+)
+_blocks = sa.table(
+    "order_line_blocks",
+    sa.column("scan_run_id", sa.Integer()),
+    sa.column("block", sa.Integer()),
+    sa.column("data", sa.LargeBinary()),
+)
+_pegs = sa.table(
+    "order_pegs",
+    sa.column("company", sa.Text()),
+    sa.column("order_id", sa.Text()),
+    sa.column("order_line", sa.Integer()),
+    sa.column("po_id", sa.Text()),
+    sa.column("po_line", sa.Integer()),
+    sa.column("warehouse", sa.Text()),
+    sa.column("qty", sa.Numeric().with_variant(sa.Text(), "sqlite")),
+    sa.column("available_date", sa.Date()),
+)
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    op.create_table(
+        "order_line_blocks",
+        sa.Column("scan_run_id", sa.Integer, sa.ForeignKey("scan_runs.id"), primary_key=True),
+        sa.Column("block", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+    )
+    if bind.dialect.name == "postgresql":
+        op.execute("ALTER TABLE order_line_blocks ALTER COLUMN data SET STORAGE EXTERNAL")
+    for name in ("lines_block", "lines_slot"):
+        op.add_column("order_risk", sa.Column(name, sa.Integer, nullable=False, server_default="0"))
+    _move_lines_into_blocks(bind)
+    op.drop_index("ix_order_risk_scan_run_id", table_name="order_risk")
+    op.create_index("ix_order_risk_lines", "order_risk", ["scan_run_id", "lines_block"])
+    op.execute("ALTER TABLE order_risk DROP COLUMN lines")
+    if bind.dialect.name == "postgresql":
+        for name in ("lines_block", "lines_slot"):
+            op.execute(f"ALTER TABLE order_risk ALTER COLUMN {name} DROP DEFAULT")
+
+
+def downgrade() -> None:
+    bind = op.get_bind()
+    op.add_column("order_risk", sa.Column("lines", sa.Text(), nullable=False, server_default="[]"))
+    _move_lines_back(bind)
+    if bind.dialect.name == "postgresql":
+        op.execute("ALTER TABLE order_risk ALTER COLUMN lines DROP DEFAULT")
+    op.drop_index("ix_order_risk_lines", table_name="order_risk")
+    op.create_index("ix_order_risk_scan_run_id", "order_risk", ["scan_run_id"])
+    op.execute("ALTER TABLE order_risk DROP COLUMN lines_slot")
+    op.execute("ALTER TABLE order_risk DROP COLUMN lines_block")
+    op.drop_table("order_line_blocks")
+
+
+# --- upgrading ---------------------------------------------------------------------------
+
+
+def _move_lines_into_blocks(bind: sa.Connection) -> None:
+    """Every row's lines into its run's blocks; pegs for the companies that have none.
+
+    The rows are read a few thousand at a time and their blocks written as they come;
+    the rows' places are set once the read is done (not under its open cursor).
+    """
+    pegged = set(bind.execute(sa.select(_pegs.c.company).distinct()).scalars())
+    query = sa.select(
+        _risk.c.scan_run_id, _risk.c.company, _risk.c.order_id, _risk.c.warehouse, _risk.c.lines
+    ).order_by(_risk.c.scan_run_id, _risk.c.company, _risk.c.order_id)
+    rows = bind.execute(query.execution_options(yield_per=_ROWS_PER_WRITE))
+    places: list[dict[str, Any]] = []
+    pegs: list[dict[str, Any]] = []
+    for run, block, chunk in _blocks_of_runs(rows):
+        texts = [lines for _, _, _, _, lines in chunk]
+        bind.execute(
+            sa.insert(_blocks), [{"scan_run_id": run, "block": block, "data": _stream(texts)}]
+        )
+        for slot, (_, company, order_id, warehouse, lines) in enumerate(chunk):
+            places.append({"c": company, "o": order_id, "b": block, "s": slot})
+            if company not in pegged:
+                pegs.extend(_pegs_named(bind, company, order_id, warehouse, lines))
+    for start in range(0, len(places), _ROWS_PER_WRITE):
+        bind.execute(
+            sa.update(_risk)
+            .where(_risk.c.company == sa.bindparam("c"), _risk.c.order_id == sa.bindparam("o"))
+            .values(lines_block=sa.bindparam("b"), lines_slot=sa.bindparam("s")),
+            places[start : start + _ROWS_PER_WRITE],
+        )
+    for start in range(0, len(pegs), _ROWS_PER_WRITE):
+        bind.execute(sa.insert(_pegs), pegs[start : start + _ROWS_PER_WRITE])
+
+
+def _blocks_of_runs(rows: Any) -> Iterator[tuple[int, int, list[Any]]]:
+    """(run, block number, rows) for each block of up to 256 rows of one run, in order."""
+    run: int | None = None
+    block = 0
+    chunk: list[Any] = []
+    for row in rows:
+        if row[0] != run or len(chunk) == _ORDERS_PER_BLOCK:
+            if chunk:
+                assert run is not None
+                yield run, block, chunk
+            block = 0 if row[0] != run else block + 1
+            run, chunk = row[0], []
+        chunk.append(tuple(row))
+    if chunk:
+        assert run is not None
+        yield run, block, chunk
+
+
+def _stream(texts: list[str]) -> bytes:
+    """The lines texts as the product stores a block: a zstd-compressed Arrow stream."""
+    batch = pa.record_batch([pa.array(texts, pa.string())], names=["lines"])
+    sink = pa.BufferOutputStream()
+    options = pa.ipc.IpcWriteOptions(compression="zstd")
+    with pa.ipc.new_stream(sink, batch.schema, options=options) as writer:
+        writer.write_batch(batch)
+    return bytes(sink.getvalue())
+
+
+def _pegs_named(
+    bind: sa.Connection, company: str, order_id: str, warehouse: str, lines: str
+) -> list[dict[str, Any]]:
+    """The ``order_pegs`` rows an order's lines text names, as the scan writes them (two
+    pegs of one line on one PO line are one row; quantities as decimal text on SQLite)."""
+    if '"po_id"' not in lines:
+        return []
+    pegs: dict[tuple[int, str, int], dict[str, Any]] = {}
+    for line in json.loads(lines, parse_float=Decimal, parse_int=Decimal):
+        at = str(line.get("warehouse", warehouse))
+        for peg in line["from_inbound"]:
+            key = (int(line["line"]), str(peg["po_id"]), int(peg["line"]))
+            qty = Decimal(peg["qty"]) + (pegs[key]["qty"] if key in pegs else 0)
+            pegs[key] = {
+                "company": company,
+                "order_id": order_id,
+                "order_line": key[0],
+                "po_id": key[1],
+                "po_line": key[2],
+                "warehouse": at,
+                "qty": qty if bind.dialect.name == "postgresql" else _decimal_text(qty),
+                "available_date": date.fromisoformat(peg["available_date"]),
+            }
+    return list(pegs.values())
+
+
+def _decimal_text(value: Decimal) -> str:
+    """``value`` as SQLite keeps a decimal: plain, without trailing zeros."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- downgrading -------------------------------------------------------------------------
+
+
+def _move_lines_back(bind: sa.Connection) -> None:
+    """Every row's lines text back from its block."""
+    places = bind.execute(
+        sa.select(
+            _risk.c.company,
+            _risk.c.order_id,
+            _risk.c.scan_run_id,
+            _risk.c.lines_block,
+            _risk.c.lines_slot,
+        )
+    ).all()
+    texts: dict[tuple[int, int], list[str]] = {}
+    for run, block, data in bind.execute(
+        sa.select(_blocks.c.scan_run_id, _blocks.c.block, _blocks.c.data)
+    ):
+        stream = pa.ipc.open_stream(pa.py_buffer(bytes(data))).read_all()
+        texts[(run, block)] = [str(text) for text in stream.column("lines").to_pylist()]
+    values = [
+        {"c": company, "o": order_id, "t": texts[(run, block)][slot]}
+        for company, order_id, run, block, slot in places
+    ]
+    for start in range(0, len(values), _ROWS_PER_WRITE):
+        bind.execute(
+            sa.update(_risk)
+            .where(_risk.c.company == sa.bindparam("c"), _risk.c.order_id == sa.bindparam("o"))
+            .values(lines=sa.bindparam("t")),
+            values[start : start + _ROWS_PER_WRITE],
+        )
