@@ -66,7 +66,7 @@ from controltower.storage.database import (
     take_sqlite_write_turn,
 )
 from controltower.storage.load_keys import keys_set_aside
-from controltower.storage.order_lines import with_stored_lines
+from controltower.storage.order_lines import with_lines_block, with_stored_lines
 from controltower.storage.picture_arrow import EntityWriteError
 from controltower.storage.picture_columns import (
     CHUNK_SIZE,
@@ -658,7 +658,7 @@ def order_risk_rows(session: Session, picture_id: int) -> list[OrderRiskRow]:
     connection = session.connection()
     companies = picture_company_codes(connection, picture_id)
     table = tables.order_risk
-    result = connection.execute(sa.select(table).where(table.c.company.in_(companies)))
+    query = with_lines_block(sa.select(table).where(table.c.company.in_(companies)))
     rows = [
         OrderRiskRow(
             picture_id=picture_id,
@@ -667,7 +667,7 @@ def order_risk_rows(session: Session, picture_id: int) -> list[OrderRiskRow]:
             outcome=order_outcome(row),
             company=row["company"],
         )
-        for row in with_stored_lines(connection, result)
+        for row in with_stored_lines(connection.execute(query))
     ]
     # Sorted here rather than in SQL: PostgreSQL collations would order ids differently.
     return sorted(rows, key=lambda r: (r.outcome.order_id, r.company))

@@ -16,14 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from controltower.domain.analysis import Analysis, OrderOutcome
 from controltower.storage import tables
+from controltower.storage.arrow_stream import read_stream
 from controltower.storage.database import downgrade, migrate
-from controltower.storage.order_lines import (
-    ORDERS_PER_BLOCK,
-    line_blocks,
-    line_places,
-    read_order_lines,
-    store_line_blocks,
-)
+from controltower.storage.order_lines import ORDERS_PER_BLOCK, line_blocks, line_places
+from controltower.storage.queries.orders import open_order
 from controltower.storage.repository import order_risk_rows
 from helpers.order_risk import AS_OF, pegged_order, record_analysis
 
@@ -97,28 +93,22 @@ def test_a_block_goes_once_no_row_names_it(
 def test_a_missing_block_is_named_rather_than_read_as_no_lines(
     sessions: sessionmaker[Session], picture_id: int
 ) -> None:
-    run = scan(sessions, picture_id, FIRST_SCAN, many_orders(2))
+    scan(sessions, picture_id, FIRST_SCAN, many_orders(2))
     with sessions.begin() as session:
-        connection = session.connection()
-        assert read_order_lines(connection, [(run, 0, 1)])[(run, 0, 1)].startswith("[")
-        with pytest.raises(LookupError, match=f"scan run {run} \\(block 7\\)"):
-            read_order_lines(connection, [(run, 0, 0), (run, 7, 0)])
+        session.execute(sa.delete(tables.order_line_blocks))
+    with sessions() as session, pytest.raises(LookupError, match="lines of order SO0000 "):
+        order_risk_rows(session, picture_id)
+    with sessions() as session, pytest.raises(LookupError, match="lines of order SO0001 "):
+        open_order(session, picture_id, "SO0001")
 
 
-def test_storing_lines_numbers_blocks_and_slots_in_order(
-    sessions: sessionmaker[Session], picture_id: int
-) -> None:
-    run = scan(sessions, picture_id, FIRST_SCAN, [])
+def test_lines_are_placed_in_blocks_of_orders_per_block_in_order() -> None:
     texts = [f'[{{"n":{n}}}]' for n in range(ORDERS_PER_BLOCK + 2)]
-    with sessions.begin() as session:
-        connection = session.connection()
-        store_line_blocks(connection, run, line_blocks(texts))
-        where, slots = line_places(len(texts))
-        assert where == [0] * ORDERS_PER_BLOCK + [1, 1]
-        assert slots == [*range(ORDERS_PER_BLOCK), 0, 1]
-        places = [(run, b, s) for b, s in zip(where, slots, strict=True)]
-        read = read_order_lines(connection, places)
-    assert [read[place] for place in places] == texts
+    where, slots = line_places(len(texts))
+    assert where == [0] * ORDERS_PER_BLOCK + [1, 1]
+    assert slots == [*range(ORDERS_PER_BLOCK), 0, 1]
+    blocks = [read_stream(data).column("lines").to_pylist() for data in line_blocks(texts)]
+    assert [blocks[b][s] for b, s in zip(where, slots, strict=True)] == texts
 
 
 def test_migrating_moves_the_lines_into_blocks_and_back_and_gives_pegs_to_rows_without(

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from controltower.domain.analysis import OrderRiskStatus
 from controltower.domain.people import Scope
 from controltower.storage import tables
-from controltower.storage.order_lines import with_stored_lines
+from controltower.storage.order_lines import with_lines_block, with_stored_lines
 from controltower.storage.queries.memory import orders_version, remembered
 from controltower.storage.queries.ordering import reversed_segments
 from controltower.storage.queries.paging import (
@@ -204,8 +204,7 @@ def open_order(
         .order_by(text_key(table.c.company, dialect_name(session)))
         .limit(1)
     )
-    connection = session.connection()
-    rows = with_stored_lines(connection, connection.execute(query).all())
+    rows = with_stored_lines(session.connection().execute(with_lines_block(query)))
     return _risk_row(picture_id, rows[0]) if rows else None
 
 
@@ -359,9 +358,9 @@ def _rows_by_key(
     rows: list[Any] = []
     for company, order_ids in by_company.items():
         query = sa.select(table).where(table.c.company == company, table.c.order_id.in_(order_ids))
-        rows.extend(connection.execute(query))
+        rows.extend(connection.execute(with_lines_block(query) if with_lines else query))
     if with_lines:
-        values = with_stored_lines(connection, rows)
+        values = with_stored_lines(rows)
     else:
         values = [{**row._mapping, "lines": "[]"} for row in rows]
     return {(row["company"], row["order_id"]): _risk_row(picture_id, row) for row in values}

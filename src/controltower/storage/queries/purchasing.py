@@ -27,7 +27,7 @@ from controltower.domain.model import OrderStatus, PurchaseOrder, PurchaseOrderL
 from controltower.domain.people import Scope
 from controltower.storage import tables
 from controltower.storage.cases import exception_case
-from controltower.storage.order_lines import with_stored_lines
+from controltower.storage.order_lines import with_lines_block, with_stored_lines
 from controltower.storage.queries.cases import CaseFilters, case_conditions, severity_rank
 from controltower.storage.queries.entity_support import (
     as_money,
@@ -299,9 +299,8 @@ def orders_pegged_to(
         .where(*_waiting_on_inbound(session, picture_id, visible))
         .order_by(text_key(risk.c.order_id, dialect), text_key(risk.c.company, dialect))
     )
-    connection = session.connection()
-    found = plain_page(connection, query, page, lambda row: row)
-    orders = [order_outcome(row) for row in with_stored_lines(connection, found.items)]
+    found = plain_page(session.connection(), with_lines_block(query), page, lambda row: row)
+    orders = [order_outcome(row) for row in with_stored_lines(found.items)]
     po_id = purchase_order.po_id
     return Page(
         [
