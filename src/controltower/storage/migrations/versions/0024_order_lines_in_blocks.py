@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any, Final
@@ -42,6 +43,7 @@ depends_on: str | Sequence[str] | None = None
 
 _ORDERS_PER_BLOCK: Final = 256
 _ROWS_PER_WRITE: Final = 10_000
+_BLOCKS_PER_WRITE: Final = 40
 
 _risk = sa.table(
     "order_risk",
@@ -84,10 +86,10 @@ def upgrade() -> None:
         op.execute("ALTER TABLE order_line_blocks ALTER COLUMN data SET STORAGE EXTERNAL")
     for name in ("lines_block", "lines_slot"):
         op.add_column("order_risk", sa.Column(name, sa.Integer, nullable=False, server_default="0"))
-    _move_lines_into_blocks(bind)
     op.drop_index("ix_order_risk_scan_run_id", table_name="order_risk")
+    with _secondary_indexes_set_aside():
+        _move_lines_into_blocks(bind)
     op.create_index("ix_order_risk_lines", "order_risk", ["scan_run_id", "lines_block"])
-    op.execute("ALTER TABLE order_risk DROP COLUMN lines")
     if bind.dialect.name == "postgresql":
         for name in ("lines_block", "lines_slot"):
             op.execute(f"ALTER TABLE order_risk ALTER COLUMN {name} DROP DEFAULT")
@@ -96,7 +98,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     bind = op.get_bind()
     op.add_column("order_risk", sa.Column("lines", sa.Text(), nullable=False, server_default="[]"))
-    _move_lines_back(bind)
+    with _secondary_indexes_set_aside():
+        _move_lines_back(bind)
     if bind.dialect.name == "postgresql":
         op.execute("ALTER TABLE order_risk ALTER COLUMN lines DROP DEFAULT")
     op.drop_index("ix_order_risk_lines", table_name="order_risk")
@@ -106,14 +109,53 @@ def downgrade() -> None:
     op.drop_table("order_line_blocks")
 
 
+#: the secondary indexes of ``order_risk`` the move leaves in place (0004, 0009), as made
+_SECONDARY_INDEXES: Final = {
+    "ix_order_risk_urgency": [
+        "company",
+        "at_risk",
+        "days_late",
+        "open_value",
+        "order_id",
+        "status",
+        "warehouse",
+        "customer",
+        "promised_date",
+    ],
+    "ix_order_risk_customer": [
+        "company",
+        "customer",
+        "at_risk",
+        "days_late",
+        "open_value",
+        "order_id",
+    ],
+    "ix_order_risk_warehouse": ["company", "warehouse", "order_id"],
+}
+
+
+@contextmanager
+def _secondary_indexes_set_aside() -> Iterator[None]:
+    """Drop the indexes the move does not need and build them again after it: updating
+    every row keeps no index entry (PostgreSQL writes a new version of each row, and of
+    each of its index entries)."""
+    for name in _SECONDARY_INDEXES:
+        op.drop_index(name, table_name="order_risk")
+    yield
+    for name, columns in _SECONDARY_INDEXES.items():
+        op.create_index(name, "order_risk", columns)
+
+
 # --- upgrading ---------------------------------------------------------------------------
 
 
 def _move_lines_into_blocks(bind: sa.Connection) -> None:
-    """Every row's lines into its run's blocks; pegs for the companies that have none.
+    """Every row's lines into its run's blocks, and the ``lines`` column dropped; pegs
+    for the companies that have none.
 
-    The rows are read a few thousand at a time and their blocks written as they come;
-    the rows' places are set once the read is done (not under its open cursor).
+    The rows are read ten thousand at a time and their blocks written forty at a time
+    as they come; the rows' places are set once the read is done (not under its open
+    cursor), ten thousand at a time.
     """
     pegged = set(bind.execute(sa.select(_pegs.c.company).distinct()).scalars())
     query = sa.select(
@@ -122,24 +164,48 @@ def _move_lines_into_blocks(bind: sa.Connection) -> None:
     rows = bind.execute(query.execution_options(yield_per=_ROWS_PER_WRITE))
     places: list[dict[str, Any]] = []
     pegs: list[dict[str, Any]] = []
+    blocks: list[dict[str, Any]] = []
     for run, block, chunk in _blocks_of_runs(rows):
         texts = [lines for _, _, _, _, lines in chunk]
-        bind.execute(
-            sa.insert(_blocks), [{"scan_run_id": run, "block": block, "data": _stream(texts)}]
-        )
+        blocks.append({"scan_run_id": run, "block": block, "data": _stream(texts)})
+        if len(blocks) == _BLOCKS_PER_WRITE:
+            bind.execute(sa.insert(_blocks), blocks)
+            blocks = []
         for slot, (_, company, order_id, warehouse, lines) in enumerate(chunk):
             places.append({"c": company, "o": order_id, "b": block, "s": slot})
             if company not in pegged:
                 pegs.extend(_pegs_named(bind, company, order_id, warehouse, lines))
+    if blocks:
+        bind.execute(sa.insert(_blocks), blocks)
+    # dropped first, the text is not copied into the rows' new versions on PostgreSQL
+    op.execute("ALTER TABLE order_risk DROP COLUMN lines")
     for start in range(0, len(places), _ROWS_PER_WRITE):
-        bind.execute(
-            sa.update(_risk)
-            .where(_risk.c.company == sa.bindparam("c"), _risk.c.order_id == sa.bindparam("o"))
-            .values(lines_block=sa.bindparam("b"), lines_slot=sa.bindparam("s")),
-            places[start : start + _ROWS_PER_WRITE],
-        )
+        _place(bind, places[start : start + _ROWS_PER_WRITE])
     for start in range(0, len(pegs), _ROWS_PER_WRITE):
         bind.execute(sa.insert(_pegs), pegs[start : start + _ROWS_PER_WRITE])
+
+
+def _place(bind: sa.Connection, places: list[dict[str, Any]]) -> None:
+    """Set the rows' ``lines_block`` and ``lines_slot``: on PostgreSQL one ``UPDATE``
+    joined to the places sent as arrays, on SQLite (in-process) one statement executed
+    for each place."""
+    update = sa.update(_risk).where(
+        _risk.c.company == sa.bindparam("c"), _risk.c.order_id == sa.bindparam("o")
+    )
+    if bind.dialect.name != "postgresql":
+        bind.execute(
+            update.values(lines_block=sa.bindparam("b"), lines_slot=sa.bindparam("s")), places
+        )
+        return
+    bind.execute(
+        sa.text(
+            "UPDATE order_risk SET lines_block = p.b, lines_slot = p.s "
+            "FROM unnest(CAST(:c AS text[]), CAST(:o AS text[]), CAST(:b AS integer[]), "
+            "CAST(:s AS integer[])) AS p(c, o, b, s) "
+            "WHERE order_risk.company = p.c AND order_risk.order_id = p.o"
+        ),
+        {key: [place[key] for place in places] for key in ("c", "o", "b", "s")},
+    )
 
 
 def _blocks_of_runs(rows: Any) -> Iterator[tuple[int, int, list[Any]]]:
@@ -177,23 +243,27 @@ def _pegs_named(
     pegs of one line on one PO line are one row; quantities as decimal text on SQLite)."""
     if '"po_id"' not in lines:
         return []
-    pegs: dict[tuple[int, str, int], dict[str, Any]] = {}
+    pegs: dict[tuple[int, str, int], tuple[Decimal, date, str]] = {}
     for line in json.loads(lines, parse_float=Decimal, parse_int=Decimal):
         at = str(line.get("warehouse", warehouse))
         for peg in line["from_inbound"]:
             key = (int(line["line"]), str(peg["po_id"]), int(peg["line"]))
-            qty = Decimal(peg["qty"]) + (pegs[key]["qty"] if key in pegs else 0)
-            pegs[key] = {
-                "company": company,
-                "order_id": order_id,
-                "order_line": key[0],
-                "po_id": key[1],
-                "po_line": key[2],
-                "warehouse": at,
-                "qty": qty if bind.dialect.name == "postgresql" else _decimal_text(qty),
-                "available_date": date.fromisoformat(peg["available_date"]),
-            }
-    return list(pegs.values())
+            qty = Decimal(peg["qty"]) + (pegs[key][0] if key in pegs else 0)
+            pegs[key] = (qty, date.fromisoformat(peg["available_date"]), at)
+    exact = bind.dialect.name == "postgresql"
+    return [
+        {
+            "company": company,
+            "order_id": order_id,
+            "order_line": order_line,
+            "po_id": po_id,
+            "po_line": po_line,
+            "warehouse": at,
+            "qty": qty if exact else _decimal_text(qty),
+            "available_date": available,
+        }
+        for (order_line, po_id, po_line), (qty, available, at) in pegs.items()
+    ]
 
 
 def _decimal_text(value: Decimal) -> str:
