@@ -25,6 +25,7 @@ from controltower.domain.model import OrderStatus, PickStatus
 from controltower.domain.people import Scope
 from controltower.storage import tables
 from controltower.storage.database import make_engine, make_session_factory
+from controltower.storage.order_lines import line_blocks, line_places, store_line_blocks
 from controltower.storage.queries import (
     PageRequest,
     PickingWarehouse,
@@ -161,6 +162,7 @@ def store(
     connection = session.connection()
     for table in (
         tables.order_risk,
+        tables.order_line_blocks,
         tables.scan_runs,
         tables.picks,
         tables.sales_order_lines,
@@ -228,6 +230,10 @@ def store(
     )
     risks = [_risk(o) for o in orders if o.at_risk is not None]
     if risks:
+        blocks, slots = line_places(len(risks))
+        for risk, block, slot in zip(risks, blocks, slots, strict=True):
+            risk.update(lines_block=block, lines_slot=slot)
+        store_line_blocks(connection, 1, line_blocks(["[]"] * len(risks)))
         connection.execute(sa.insert(tables.order_risk), risks)
     session.commit()
     return next(w for w in picking_warehouses(session, PICTURE_ID, None) if w.code == HERE)
@@ -310,7 +316,6 @@ def _risk(order: Order) -> dict[str, object]:
         "days_late": 0,
         "open_value": order.open_value if order.open_value is not None else Decimal(0),
         "explanation": json.dumps([]),
-        "lines": json.dumps([]),
         "updated_at": datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
         "content_digest": None,
     }
