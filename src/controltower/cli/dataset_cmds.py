@@ -361,7 +361,9 @@ def upgrade_database(database_url: DatabaseUrlOption = None) -> None:
     from controltower.storage.database import displayable_url, head_revision, migrate
 
     url = _database_url(database_url)
-    with database_problems(url):
+    # a revision that moves stored data takes a while on a large database
+    with database_problems(url), stage_display() as stage:
+        stage("Bringing the schema up to date")
         migrate(url)
     output_console().print(
         f"The database at {displayable_url(url)} is at schema revision {head_revision()} "

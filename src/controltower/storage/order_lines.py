@@ -7,13 +7,12 @@ to the database (on PostgreSQL a fifth of its time and more). Yet only an order'
 API's order, and the purchasing page's orders waiting on a PO read it, a page at a time.
 
 So the scan that writes a batch of rows writes their lines as blocks: the lines of up
-to :data:`ORDERS_PER_BLOCK` orders, in the order the rows are written, as one
-zstd-compressed Arrow stream (:mod:`~controltower.storage.arrow_stream`), one
-``order_line_blocks`` row per block, keyed by the scan run and the block's number. A
-row says where its lines are: its ``scan_run_id`` (the run that last wrote it, which
-wrote its lines), ``lines_block`` and ``lines_slot``. At a million lines that is about
-23 MB; one order's lines are read by fetching its block with its row and opening it (a
-fraction of a millisecond).
+to :data:`ORDERS_PER_BLOCK` orders, in the order the rows are written, compressed
+together with zstd (:func:`line_blocks`), one ``order_line_blocks`` row per block,
+keyed by the scan run and the block's number. A row says where its lines are: its
+``scan_run_id`` (the run that last wrote it, which wrote its lines), ``lines_block``
+and ``lines_slot``. At a million lines that is about 29 MB; one order's lines are read
+by fetching its block with its row and decompressing it (about 0.1 ms).
 
 A block is written once and never changed. A scan that deletes or rewrites rows
 deletes the blocks no row names any more (:func:`forget_unnamed_blocks`); a block
@@ -26,31 +25,51 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
+import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 
 from controltower.storage import tables
-from controltower.storage.arrow_stream import compressed_stream, read_stream
 
-#: orders per block: small enough that opening one block for one order costs little
-#: (about 200 kB of text), large enough that zstd finds the lines' repeated keys
-ORDERS_PER_BLOCK: Final = 256
+#: orders per block: few enough that reading one order decompresses little (about 60 kB
+#: of text, some 0.1 ms), enough that zstd finds the lines' repeated keys (a tenth)
+ORDERS_PER_BLOCK: Final = 64
 
 #: the label of a row's block in a :func:`with_lines_block` query
 _BLOCK: Final = "lines_block_data"
+
+#: zstd through Arrow's codec, which compresses without the interpreter's lock
+_CODEC: Final = pa.Codec("zstd")
+_OFFSET: Final = np.dtype("<i4")
 
 
 def line_blocks(lines: Sequence[str]) -> list[bytes]:
     """The blocks ``lines`` (one JSON text per order, in the order the rows are written)
     are stored as, without touching the database.
 
-    Most of the work is Arrow's compression, which lets go of the interpreter: a scan
-    makes the blocks on a second thread while its connection writes the rows.
+    A block is the number of its orders ``n``, the ``n + 1`` offsets of their texts in
+    the UTF-8 of all of them (little-endian 32-bit integers), then that UTF-8
+    compressed with zstd. Most of the work is the compression, which lets go of the
+    interpreter: a scan makes the blocks on a second thread while its connection writes
+    the rows.
     """
-    return [
-        compressed_stream({"lines": pa.array(lines[start : start + ORDERS_PER_BLOCK], pa.string())})
-        for start in range(0, len(lines), ORDERS_PER_BLOCK)
-    ]
+    blocks: list[bytes] = []
+    for start in range(0, len(lines), ORDERS_PER_BLOCK):
+        texts = [text.encode() for text in lines[start : start + ORDERS_PER_BLOCK]]
+        offsets = np.zeros(len(texts) + 2, dtype=_OFFSET)
+        offsets[0] = len(texts)
+        offsets[2:] = np.cumsum([len(text) for text in texts])
+        blocks.append(offsets.tobytes() + _CODEC.compress(b"".join(texts), asbytes=True))
+    return blocks
+
+
+def _opened(data: bytes) -> tuple[bytes, Any]:
+    """A block's texts, all in one, and their offsets (:func:`line_blocks`)."""
+    count = int(np.frombuffer(data, dtype=_OFFSET, count=1)[0])
+    offsets = np.frombuffer(data, dtype=_OFFSET, count=count + 1, offset=_OFFSET.itemsize)
+    start = _OFFSET.itemsize * (count + 2)
+    size = int(offsets[-1])
+    return _CODEC.decompress(data[start:], decompressed_size=size, asbytes=True), offsets
 
 
 def line_places(count: int) -> tuple[list[int], list[int]]:
@@ -96,7 +115,7 @@ def with_stored_lines(rows: Iterable[Any]) -> list[dict[str, Any]]:
     names it): :class:`LookupError` says which, rather than showing the order without
     lines.
     """
-    opened: dict[tuple[int, int], pa.ChunkedArray] = {}
+    opened: dict[tuple[int, int], tuple[bytes, Any]] = {}
     mappings: list[dict[str, Any]] = []
     for row in rows:
         values = dict(row._mapping)
@@ -108,8 +127,10 @@ def with_stored_lines(rows: Iterable[Any]) -> list[dict[str, Any]]:
                 f"block {where[1]}) are missing"
             )
         if where not in opened:
-            opened[where] = read_stream(bytes(data)).column("lines")
-        values["lines"] = str(opened[where][int(values["lines_slot"])].as_py())
+            opened[where] = _opened(bytes(data))
+        texts, offsets = opened[where]
+        slot = int(values["lines_slot"])
+        values["lines"] = texts[offsets[slot] : offsets[slot + 1]].decode()
         mappings.append(values)
     return mappings
 

@@ -32,11 +32,11 @@ import sqlalchemy as sa
 
 from controltower.domain.tables import DatasetTables, Vocabularies, Vocabulary
 from controltower.storage import tables as schema
-from controltower.storage.arrow_stream import compressed_stream, read_stream
 
 #: the layout of the parts; a snapshot of another version is ignored (read from rows)
 SNAPSHOT_FORMAT: Final = 1
 _VOCABULARY: Final = "vocab."
+_OPTIONS: Final = pa.ipc.IpcWriteOptions(compression="zstd")
 
 
 SnapshotParts = list[tuple[str, bytes]]
@@ -100,10 +100,7 @@ def snapshot_parts(tables: DatasetTables) -> SnapshotParts:
     makes the parts on a second thread while its connection copies the rows in.
     """
     parts = [
-        (
-            _VOCABULARY + item.name,
-            compressed_stream({"code": pa.array(vocabulary.codes, pa.string())}),
-        )
+        (_VOCABULARY + item.name, _stream({"code": pa.array(vocabulary.codes, pa.string())}))
         for item in fields(Vocabularies)
         for vocabulary in [getattr(tables.vocab, item.name)]
     ]
@@ -112,7 +109,7 @@ def snapshot_parts(tables: DatasetTables) -> SnapshotParts:
             continue
         table = getattr(tables, item.name)
         columns = {column.name: _arrow(getattr(table, column.name)) for column in fields(table)}
-        parts.append((item.name, compressed_stream(columns)))
+        parts.append((item.name, _stream(columns)))
     return parts
 
 
@@ -122,8 +119,16 @@ def _arrow(values: np.ndarray[Any, Any]) -> pa.Array:
     return pa.array(values)
 
 
+def _stream(columns: dict[str, pa.Array]) -> bytes:
+    batch = pa.record_batch(list(columns.values()), names=list(columns))
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema, options=_OPTIONS) as writer:
+        writer.write_batch(batch)
+    return bytes(sink.getvalue())
+
+
 def _columns(data: bytes) -> dict[str, np.ndarray[Any, Any]]:
-    table = read_stream(data)
+    table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
     columns: dict[str, np.ndarray[Any, Any]] = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
         array = column.combine_chunks()

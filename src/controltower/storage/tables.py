@@ -600,8 +600,8 @@ order_line_blocks = sa.Table(
     metadata,
     sa.Column("scan_run_id", sa.Integer, sa.ForeignKey("scan_runs.id"), primary_key=True),
     sa.Column("block", sa.Integer, primary_key=True, autoincrement=False),
-    # a zstd-compressed Arrow stream, one ``lines`` text (a JSON array) per order: on
-    # PostgreSQL stored out of line as it is (``STORAGE EXTERNAL``), not compressed twice
+    # the orders' ``lines`` texts (JSON arrays) compressed together with zstd: on
+    # PostgreSQL stored out of line as they are (``STORAGE EXTERNAL``), not compressed twice
     sa.Column("data", sa.LargeBinary(), nullable=False),
 )
 

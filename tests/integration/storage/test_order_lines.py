@@ -8,6 +8,7 @@ before it into blocks (and back), giving pegs to companies that had none.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -16,9 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from controltower.domain.analysis import Analysis, OrderOutcome
 from controltower.storage import tables
-from controltower.storage.arrow_stream import read_stream
 from controltower.storage.database import downgrade, migrate
-from controltower.storage.order_lines import ORDERS_PER_BLOCK, line_blocks, line_places
+from controltower.storage.order_lines import (
+    ORDERS_PER_BLOCK,
+    line_blocks,
+    line_places,
+    with_stored_lines,
+)
 from controltower.storage.queries.orders import open_order
 from controltower.storage.repository import order_risk_rows
 from helpers.order_risk import AS_OF, pegged_order, record_analysis
@@ -102,13 +107,25 @@ def test_a_missing_block_is_named_rather_than_read_as_no_lines(
         open_order(session, picture_id, "SO0001")
 
 
-def test_lines_are_placed_in_blocks_of_orders_per_block_in_order() -> None:
-    texts = [f'[{{"n":{n}}}]' for n in range(ORDERS_PER_BLOCK + 2)]
+def test_lines_are_placed_in_blocks_of_orders_per_block_and_read_back_exactly() -> None:
+    texts = [f'[{{"sku":"Kábel-{n}","n":{n}}}]' * (n % 3) for n in range(ORDERS_PER_BLOCK + 2)]
     where, slots = line_places(len(texts))
     assert where == [0] * ORDERS_PER_BLOCK + [1, 1]
     assert slots == [*range(ORDERS_PER_BLOCK), 0, 1]
-    blocks = [read_stream(data).column("lines").to_pylist() for data in line_blocks(texts)]
-    assert [blocks[b][s] for b, s in zip(where, slots, strict=True)] == texts
+    blocks = line_blocks(texts)
+    rows = [
+        SimpleNamespace(
+            _mapping={
+                "order_id": f"SO{n}",
+                "scan_run_id": 7,
+                "lines_block": b,
+                "lines_slot": s,
+                "lines_block_data": blocks[b],
+            }
+        )
+        for n, (b, s) in enumerate(zip(where, slots, strict=True))
+    ]
+    assert [row["lines"] for row in with_stored_lines(rows)] == texts
 
 
 def test_migrating_moves_the_lines_into_blocks_and_back_and_gives_pegs_to_rows_without(

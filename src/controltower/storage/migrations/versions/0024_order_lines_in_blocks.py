@@ -6,9 +6,9 @@ Create Date: 2026-12-07
 
 An order's ``order_risk`` row kept its line outcomes as JSON text (``lines``): about
 235 MB at a million order lines, most of what a first stored scan sends to the
-database. ``order_line_blocks`` keeps them instead, the lines of up to 256 orders a
-scan run wrote per row, as one zstd-compressed Arrow stream with a ``lines`` column
-(``storage/order_lines.py``); a row names its block (``lines_block``, under its
+database. ``order_line_blocks`` keeps them instead, the lines of up to 64 orders a
+scan run wrote per row, compressed together with zstd (``storage/order_lines.py``:
+the number of texts, their offsets in their UTF-8, then that UTF-8 compressed); a row names its block (``lines_block``, under its
 ``scan_run_id``) and its place in it (``lines_slot``). The index of ``scan_run_id``
 becomes one of ``scan_run_id`` and ``lines_block``, which also tells which blocks no
 row names.
@@ -32,6 +32,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
+import numpy as np
 import pyarrow as pa
 import sqlalchemy as sa
 from alembic import op
@@ -41,9 +42,11 @@ down_revision: str | None = "0023_picture_next_positions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_ORDERS_PER_BLOCK: Final = 256
+_ORDERS_PER_BLOCK: Final = 64
 _ROWS_PER_WRITE: Final = 10_000
-_BLOCKS_PER_WRITE: Final = 40
+_BLOCKS_PER_WRITE: Final = 100
+_CODEC: Final = pa.Codec("zstd")
+_OFFSET: Final = np.dtype("<i4")
 
 _risk = sa.table(
     "order_risk",
@@ -153,7 +156,7 @@ def _move_lines_into_blocks(bind: sa.Connection) -> None:
     """Every row's lines into its run's blocks, and the ``lines`` column dropped; pegs
     for the companies that have none.
 
-    The rows are read ten thousand at a time and their blocks written forty at a time
+    The rows are read ten thousand at a time and their blocks written a hundred at a time
     as they come; the rows' places are set once the read is done (not under its open
     cursor), ten thousand at a time.
     """
@@ -167,7 +170,7 @@ def _move_lines_into_blocks(bind: sa.Connection) -> None:
     blocks: list[dict[str, Any]] = []
     for run, block, chunk in _blocks_of_runs(rows):
         texts = [lines for _, _, _, _, lines in chunk]
-        blocks.append({"scan_run_id": run, "block": block, "data": _stream(texts)})
+        blocks.append({"scan_run_id": run, "block": block, "data": _block(texts)})
         if len(blocks) == _BLOCKS_PER_WRITE:
             bind.execute(sa.insert(_blocks), blocks)
             blocks = []
@@ -209,7 +212,7 @@ def _place(bind: sa.Connection, places: list[dict[str, Any]]) -> None:
 
 
 def _blocks_of_runs(rows: Any) -> Iterator[tuple[int, int, list[Any]]]:
-    """(run, block number, rows) for each block of up to 256 rows of one run, in order."""
+    """(run, block number, rows) for each block of up to 64 rows of one run, in order."""
     run: int | None = None
     block = 0
     chunk: list[Any] = []
@@ -226,14 +229,24 @@ def _blocks_of_runs(rows: Any) -> Iterator[tuple[int, int, list[Any]]]:
         yield run, block, chunk
 
 
-def _stream(texts: list[str]) -> bytes:
-    """The lines texts as the product stores a block: a zstd-compressed Arrow stream."""
-    batch = pa.record_batch([pa.array(texts, pa.string())], names=["lines"])
-    sink = pa.BufferOutputStream()
-    options = pa.ipc.IpcWriteOptions(compression="zstd")
-    with pa.ipc.new_stream(sink, batch.schema, options=options) as writer:
-        writer.write_batch(batch)
-    return bytes(sink.getvalue())
+def _block(texts: list[str]) -> bytes:
+    """The lines texts as the product stores a block: their number, the offsets of each
+    in their UTF-8 (little-endian 32-bit integers), then that UTF-8 compressed with zstd."""
+    encoded = [text.encode() for text in texts]
+    offsets = np.zeros(len(encoded) + 2, dtype=_OFFSET)
+    offsets[0] = len(encoded)
+    offsets[2:] = np.cumsum([len(text) for text in encoded])
+    compressed: bytes = _CODEC.compress(b"".join(encoded), asbytes=True)
+    return offsets.tobytes() + compressed
+
+
+def _texts(data: bytes) -> list[str]:
+    """The lines texts a :func:`_block` holds."""
+    count = int(np.frombuffer(data, dtype=_OFFSET, count=1)[0])
+    offsets = np.frombuffer(data, dtype=_OFFSET, count=count + 1, offset=_OFFSET.itemsize)
+    start = _OFFSET.itemsize * (count + 2)
+    raw = _CODEC.decompress(data[start:], decompressed_size=int(offsets[-1]), asbytes=True)
+    return [raw[offsets[n] : offsets[n + 1]].decode() for n in range(count)]
 
 
 def _pegs_named(
@@ -290,8 +303,7 @@ def _move_lines_back(bind: sa.Connection) -> None:
     for run, block, data in bind.execute(
         sa.select(_blocks.c.scan_run_id, _blocks.c.block, _blocks.c.data)
     ):
-        stream = pa.ipc.open_stream(pa.py_buffer(bytes(data))).read_all()
-        texts[(run, block)] = [str(text) for text in stream.column("lines").to_pylist()]
+        texts[(run, block)] = _texts(bytes(data))
     values = [
         {"c": company, "o": order_id, "t": texts[(run, block)][slot]}
         for company, order_id, run, block, slot in places
