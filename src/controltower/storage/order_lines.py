@@ -11,7 +11,7 @@ to :data:`ORDERS_PER_BLOCK` orders, in the order the rows are written, compresse
 together with zstd (:func:`line_blocks`), one ``order_line_blocks`` row per block,
 keyed by the scan run and the block's number. A row says where its lines are: its
 ``scan_run_id`` (the run that last wrote it, which wrote its lines), ``lines_block``
-and ``lines_slot``. At a million lines that is about 29 MB; one order's lines are read
+and ``lines_slot``. At a million lines that is about 26 MB; one order's lines are read
 by fetching its block with its row and decompressing it (about 0.1 ms).
 
 A block is written once and never changed. A scan that deletes or rewrites rows
