@@ -107,6 +107,7 @@ def run_catalogue(
     policy: DetectorsPolicy,
     *,
     live: Collection[tuple[ExceptionType, str]] = (),
+    before_recurring: Callable[[], None] | None = None,
 ) -> list[Finding]:
     """Every finding of ``registry``'s enabled detectors on ``context`` worth its type's
     minimum, sorted by type then subject.
@@ -114,6 +115,8 @@ def run_catalogue(
     ``live`` is the (type, subject) of the cases active now. The recurring detector runs
     last and also counts every finding of this run that is not a live case: it is an
     occurrence arising now, so a first scan and the same scan repeated agree.
+    ``before_recurring`` is called just before it, when the other detectors are done (the
+    columnar context drops what they cached for one another there).
     """
     findings: list[Finding] = []
     recurring: list[RegisteredDetector[D, Any]] = []
@@ -125,6 +128,8 @@ def run_catalogue(
     active = set(live)
     context.arising = tuple(f for f in findings if (f.type, f.subject) not in active)
     context.current = frozenset((f.type, f.subject) for f in findings)
+    if before_recurring is not None:
+        before_recurring()
     for entry in recurring:
         findings.extend(_detect(entry, context, policy))
     return sorted(findings, key=lambda f: (f.type, f.subject))

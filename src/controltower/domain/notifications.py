@@ -14,7 +14,7 @@ Pure: no clock (``now`` is passed in), no I/O; :mod:`zoneinfo` only reads zone r
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
@@ -216,7 +216,9 @@ def _clock(text: str) -> time:
 # --- Who is told what ------------------------------------------------------------------
 
 
-def started_cases(cases: Iterable[ExceptionCase], companies: dict[str, str]) -> list[StartedCase]:
+def started_cases(
+    cases: Iterable[ExceptionCase], companies: Mapping[str, str]
+) -> list[StartedCase]:
     """The cases whose timeline ends in an opening or reopening, each with its filing
     company from ``companies`` (case id -> company)."""
     found = []

@@ -8,7 +8,6 @@ in its own transaction; ``policy replay`` reads them back beside the case rows
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
@@ -16,20 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from controltower.domain.cases import ExceptionCase, ExceptionType
-from controltower.domain.model import Tier
 from controltower.storage import tables
 from controltower.storage.bulk import insert_columns, keys_by_company
 from controltower.storage.cases import filing_company
-from controltower.storage.picture_columns import page_cache_for_bulk
-
-
-@dataclass(frozen=True, slots=True)
-class RoutingFacts:
-    """What routing read of a finding beyond what its case row keeps."""
-
-    customer_tier: Tier | None
-    routing: str | None
-    routed_as: ExceptionType
+from controltower.storage.picture_columns import SCAN_PAGE_CACHE_KIB, page_cache_for_bulk
+from controltower.workflow.exceptions import RoutingFacts
 
 
 def record_routing_facts(
@@ -50,8 +40,46 @@ def record_routing_facts(
     case filed under another company by an earlier picture stays there, so its facts
     go there too; a case it does not name is taken to be filed where it would be now."""
     stored_under = scopes or {}
-    # as columns, not a dict per row: a crisis day's half a million rows as dicts set
-    # the stored scan's peak memory (about 170 MB more than these columns)
+    table = tables.case_routing_facts
+    connection = session.connection()
+    written = 0
+    # in id order, so the rows extend the key's index at its end rather than split its
+    # pages all over (new ids are hashes); a chunk at a time, so a crisis day's half a
+    # million rows are never all built at once (they set the scan's peak memory)
+    ordered = sorted(cases, key=attrgetter("id"))
+    for start in range(0, len(ordered), _CHUNK_SIZE):
+        columns = _fact_columns(
+            ordered[start : start + _CHUNK_SIZE], facts, stored_under, companies
+        )
+        if not columns["case_id"]:
+            continue
+        replaced = [
+            key
+            for key in zip(columns["scope_company"], columns["case_id"], strict=True)
+            if stored_ids is None or key[1] in stored_ids
+        ]
+        for condition in keys_by_company(table.c.scope_company, table.c.case_id, replaced):
+            connection.execute(sa.delete(table).where(condition))
+        # with room for the key's index: a crisis day's half a million rows took twelve
+        # seconds on SQLite, its default page cache evicting and reading the index's
+        # pages over and over (two, with the cache and in id order)
+        with page_cache_for_bulk(connection, SCAN_PAGE_CACHE_KIB):
+            insert_columns(connection, table, columns)
+        written += len(columns["case_id"])
+    return written
+
+
+#: cases whose facts are built and written at once
+_CHUNK_SIZE = 50_000
+
+
+def _fact_columns(
+    cases: Sequence[ExceptionCase],
+    facts: Mapping[tuple[ExceptionType, str], RoutingFacts],
+    stored_under: Mapping[str, str],
+    companies: Sequence[str],
+) -> dict[str, list[Any]]:
+    """The rows of ``cases`` that have facts, as columns (not a dict per row)."""
     columns: dict[str, list[Any]] = {
         "scope_company": [],
         "case_id": [],
@@ -59,9 +87,7 @@ def record_routing_facts(
         "routing": [],
         "routed_as": [],
     }
-    # in id order, so the rows extend the key's index at its end rather than split its
-    # pages all over (new ids are hashes)
-    for case in sorted(cases, key=attrgetter("id")):
+    for case in cases:
         fact = facts.get(case.key)
         if fact is None:
             continue
@@ -72,21 +98,4 @@ def record_routing_facts(
         columns["customer_tier"].append(fact.customer_tier.value if fact.customer_tier else None)
         columns["routing"].append(fact.routing)
         columns["routed_as"].append(fact.routed_as.value)
-    written = len(columns["case_id"])
-    if not written:
-        return 0
-    table = tables.case_routing_facts
-    connection = session.connection()
-    replaced = [
-        key
-        for key in zip(columns["scope_company"], columns["case_id"], strict=True)
-        if stored_ids is None or key[1] in stored_ids
-    ]
-    for condition in keys_by_company(table.c.scope_company, table.c.case_id, replaced):
-        connection.execute(sa.delete(table).where(condition))
-    # with room for the key's index: a crisis day's half a million rows took twelve
-    # seconds on SQLite, its default page cache evicting and reading the index's pages
-    # over and over (two, with the cache and in id order)
-    with page_cache_for_bulk(connection):
-        insert_columns(connection, table, columns)
-    return written
+    return columns

@@ -45,7 +45,7 @@ from controltower.storage.bulk import insert_rows
 from controltower.storage.database import StorageError, refresh_statistics
 from controltower.storage.load_keys import scan_keys_set_aside
 from controltower.storage.picture_arrow import EntityWriteError
-from controltower.storage.picture_columns import page_cache_for_bulk
+from controltower.storage.picture_columns import SCAN_PAGE_CACHE_KIB, page_cache_for_bulk
 from controltower.storage.repository import resolve_picture_id
 
 #: bound values per ``IN (...)`` list, well under every database's parameter limit
@@ -154,7 +154,10 @@ def save_cases(
         return SavedCases(inserted=0, updated=0, events_appended=0)
     _refuse_repeated_ids(cases)
     try:
-        with session.begin_nested(), page_cache_for_bulk(session.connection()):
+        with (
+            session.begin_nested(),
+            page_cache_for_bulk(session.connection(), SCAN_PAGE_CACHE_KIB),
+        ):
             connection = session.connection()
             looked_up = [case.id for case in cases if stored_ids is None or case.id in stored_ids]
             stored = _stored_heads(connection, companies, looked_up) if looked_up else {}

@@ -47,7 +47,7 @@ from controltower.storage.order_pegs import (
     delete_order_pegs,
     delete_order_rows,
 )
-from controltower.storage.picture_columns import page_cache_for_bulk
+from controltower.storage.picture_columns import SCAN_PAGE_CACHE_KIB, page_cache_for_bulk
 from controltower.storage.repository import (
     ScanRecordError,
     ScanRunSummary,
@@ -90,7 +90,10 @@ def record_order_risk(
     Runs in a savepoint: a failure leaves the session as it was.
     """
     resolve_picture_id(session, picture_id)
-    with session.begin_nested(), page_cache_for_bulk(session.connection()):
+    with (
+        session.begin_nested(),
+        page_cache_for_bulk(session.connection(), SCAN_PAGE_CACHE_KIB),
+    ):
         connection = session.connection()
         serialise_scan_records(connection)
         companies = picture_company_codes(connection, picture_id)

@@ -23,12 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from controltower.domain.audit import SYSTEM, AuditRecord
-from controltower.domain.cases import CaseOccurrence, ExceptionCase, LiveCase
+from controltower.domain.cases import CaseOccurrence, ExceptionCase, ExceptionType, LiveCase
 from controltower.domain.tables import DatasetTables
 from controltower.storage import tables
 from controltower.storage.actions import approved_prices
 from controltower.storage.audit import append_audit
-from controltower.storage.case_facts import RoutingFacts, record_routing_facts
+from controltower.storage.case_facts import record_routing_facts
 from controltower.storage.cases import (
     case_history,
     live_cases,
@@ -52,7 +52,7 @@ from controltower.storage.repository import (
     resolve_picture_id,
     take_picture_turn,
 )
-from controltower.workflow.exceptions import ExceptionRecord
+from controltower.workflow.exceptions import RoutingFacts
 from controltower.workflow.order_risk import OrderRiskColumns
 
 
@@ -205,26 +205,20 @@ class SqlPictureStore:
             self._policy_change = None
 
     def queue_notifications(self, cases: Sequence[ExceptionCase]) -> int:
-        return queue_for_cases(self.session, cases)
+        return queue_for_cases(self.session, cases, self._scopes)
 
     def approved_prices(self) -> dict[tuple[str, int], frozenset[Decimal]]:
         companies = picture_company_codes(self.session.connection(), self.picture_id)
         return approved_prices(self.session, companies)
 
     def record_routing_facts(
-        self, cases: Sequence[ExceptionCase], records: Sequence[ExceptionRecord]
+        self,
+        cases: Sequence[ExceptionCase],
+        facts: Mapping[tuple[ExceptionType, str], RoutingFacts],
     ) -> None:
         if not cases:
             return
         companies = picture_company_codes(self.session.connection(), self.picture_id)
-        wanted = {case.key for case in cases}
-        facts = {
-            (record.type, record.subject): RoutingFacts(
-                record.customer_tier, record.routing, record.routed_as or record.type
-            )
-            for record in records
-            if (record.type, record.subject) in wanted
-        }
         record_routing_facts(
             self.session,
             companies,

@@ -100,11 +100,6 @@ def detect_exceptions(
         allocation=policy.allocation.to_domain(),
     )
     findings = run_columnar_detectors(context, policy.detectors)
-    # The order stories refer back to the context, a cycle that would keep every story
-    # and array the detectors cached while the collector is paused (a large scan): the
-    # cached stories are dropped, so all of it goes now.
-    with contextlib.suppress(AttributeError):
-        del context.order_stories
     return findings, Router(policy, detected_at=detected_at)
 
 

@@ -47,7 +47,13 @@ from controltower.domain.escalation import (
 from controltower.domain.tables import DatasetTables
 from controltower.policy import Policy
 from controltower.workflow.columnar_scan import analyse_tables
-from controltower.workflow.exceptions import ExceptionRecord, routed_records
+from controltower.workflow.exceptions import (
+    ExceptionRecord,
+    RoutingFacts,
+    routed_records,
+    routing_facts,
+)
+from controltower.workflow.memory import release_free_memory
 from controltower.workflow.order_risk import OrderRiskColumns, order_promises, order_risk_columns
 
 #: timeline events that mean a case's facts changed on re-detection
@@ -119,10 +125,10 @@ class PictureStore(Protocol):
         ...
 
     def record_routing_facts(
-        self, cases: Sequence[ExceptionCase], records: Sequence[ExceptionRecord]
+        self, cases: Sequence[ExceptionCase], facts: Mapping[CaseKey, RoutingFacts]
     ) -> None:
-        """Keep what routing read of each saved case's finding (tier, routing entry,
-        owning type), so a policy can be replayed on the history."""
+        """Keep what routing read of each saved case's finding (``facts``, by the case's
+        (type, subject)), so a policy can be replayed on the history."""
         ...
 
     def approved_prices(self) -> Mapping[tuple[str, int], frozenset[Decimal]]:
@@ -237,6 +243,7 @@ def run_stored_scan(
         # recorded: its texts (a quarter of a gigabyte at a million lines) need not
         # outlive it
         del orders
+        release_free_memory()
     promised = order_promises(result)
     window = timedelta(days=policy.detectors.recurring_exception.window_days)
     heads = store.live_cases()  # first: it takes the scans' turn before any case read
@@ -252,33 +259,43 @@ def run_stored_scan(
         approved_prices=store.approved_prices(),
     )
     live = {case.key for case in heads if case.is_active}
-    findings = run_columnar_detectors(context, policy.detectors, live=live)
+    # the others' caches dropped before the recurring detector, their memory given back
+    # to the system: it runs at a crisis day's peak
+    findings = run_columnar_detectors(
+        context, policy.detectors, live=live, before_recurring=release_free_memory
+    )
     # the picture and its analysis are read: let go before the cases are built (half a
     # million on a crisis day), unless the caller keeps the columns for a document
     del context, history, tables, result
+    release_free_memory()
     scores = impact_scores(
         findings, promised, as_of=counted.as_of, ladder=policy.detectors.severity_by_value
     )
+    del promised
     ladder = policy.escalation.to_domain()
     raised = raised_by_impact(findings, scores, ladder)
     del findings
     records = routed_records(raised, policy, detected_at=detected_at, zone=zone)
     del raised  # a crisis day's half a million findings live on as their records only
+    release_free_memory()
     settled = settled_keys(heads, records, scores, now=now)
     cases = store.load_live_cases([case.id for case in heads if case.key not in settled])
     moving = [record for record in records if (record.type, record.subject) not in settled]
     reconciled = reconcile(cases, moving, now=now, policy=policy, scores=scores)
     outcome = with_impact_scores(reconciled, scores)
-    del reconciled
+    # what routing read is all the records still tell: let them go before the save
+    exceptions, facts = len(records), routing_facts(records)
+    del reconciled, scores, moving, cases, records
     store.save_cases(outcome.changed)
-    store.record_routing_facts([c for c in outcome.changed if c.is_active], records)
+    store.record_routing_facts([c for c in outcome.changed if c.is_active], facts)
+    del facts
     # the outbox: written in the scan's transaction, so a scan rolled back tells nobody
     store.queue_notifications(outcome.changed)
     return _result(
         recorded,
         orders=counted,
         scanned_at=now,
-        exceptions=len(records),
+        exceptions=exceptions,
         active_cases=len(settled) + sum(1 for case in outcome.cases if case.is_active),
         events=outcome.events,
     )
@@ -431,12 +448,15 @@ def _result(
     def count(kind: EventKind) -> int:
         return sum(1 for entry in events if entry.event.kind is kind)
 
-    started = {entry.case_id for entry in events if entry.event.kind in _START_KINDS}
-    updated = {
+    # the few cases updated, less those this run also started (never a set of every
+    # case opened: half a million on a crisis day)
+    updating = {entry.case_id for entry in events if entry.event.kind in _UPDATE_KINDS}
+    started = {
         entry.case_id
         for entry in events
-        if entry.event.kind in _UPDATE_KINDS and entry.case_id not in started
+        if entry.event.kind in _START_KINDS and entry.case_id in updating
     }
+    updated = updating - started
     return StoredScanResult(
         scan_run_id=recorded.scan_run_id,
         as_of=orders.as_of,

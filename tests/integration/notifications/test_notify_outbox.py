@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from controltower.domain.notifications import Channel, Preferences
 from controltower.policy import load_policy
-from controltower.storage import notifications, tables
+from controltower.storage import tables
 from controltower.storage.database import make_engine, make_session_factory
 from controltower.storage.picture_store import SqlPictureStore
 from controltower.workflow.stored_scan import run_stored_scan
@@ -56,13 +56,7 @@ def team_cases(url: str) -> dict[str, list[str]]:
         engine.dispose()
 
 
-@pytest.mark.parametrize("read_all_live_above", [notifications.READ_ALL_LIVE_ABOVE, 0])
-def test_a_scan_tells_the_team_once_per_case_or_incident(
-    migrated_database_url: str, read_all_live_above: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The same notifications whether the scan's cases are looked up by id or found by
-    reading every live case (a scan of more cases than ``READ_ALL_LIVE_ABOVE``)."""
-    monkeypatch.setattr(notifications, "READ_ALL_LIVE_ABOVE", read_all_live_above)
+def test_a_scan_tells_the_team_once_per_case_or_incident(migrated_database_url: str) -> None:
     url = migrated_database_url
     picture = store_demo(url)
     add_told_person(

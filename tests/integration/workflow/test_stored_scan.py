@@ -7,7 +7,7 @@ scenarios run on an in-memory store too, and both must end with equal cases.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -42,7 +42,7 @@ from controltower.storage.repository import (
     order_status_history,
     replace_picture,
 )
-from controltower.workflow.exceptions import ExceptionRecord
+from controltower.workflow.exceptions import RoutingFacts
 from controltower.workflow.order_risk import OrderRiskColumns
 from controltower.workflow.stored_scan import PictureStore, StoredScanResult, run_stored_scan
 from controltower_oracle.scan import build_scan_document
@@ -323,7 +323,7 @@ class InMemoryPictureStore:
         self.cases: dict[str, ExceptionCase] = {}
         #: the cases the scans asked to notify about
         self.notified: list[str] = []
-        self.routing_facts: dict[str, ExceptionRecord] = {}
+        self.routing_facts: dict[str, RoutingFacts] = {}
         self.statuses: dict[str, OrderRiskStatus] = {}
         self.runs = 0
 
@@ -381,12 +381,13 @@ class InMemoryPictureStore:
         return 0
 
     def record_routing_facts(
-        self, cases: Sequence[ExceptionCase], records: Sequence[ExceptionRecord]
+        self,
+        cases: Sequence[ExceptionCase],
+        facts: Mapping[tuple[ExceptionType, str], RoutingFacts],
     ) -> None:
         """Kept beside the cases, as the database keeps them."""
-        by_key = {(r.type, r.subject): r for r in records}
         for case in cases:
-            self.routing_facts[case.id] = by_key[case.key]
+            self.routing_facts[case.id] = facts[case.key]
 
     def approved_prices(self) -> dict[tuple[str, int], frozenset[Decimal]]:
         """No price overrides: a store of dictionaries holds no governed actions."""

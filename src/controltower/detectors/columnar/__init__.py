@@ -16,7 +16,7 @@ detectors' findings, explanations included, equal to the reference's.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from controltower.detectors import DetectorsPolicy, RegisteredDetector, run_catalogue
@@ -107,13 +107,23 @@ def run_columnar_detectors(
     policy: DetectorsPolicy,
     *,
     live: Collection[tuple[ExceptionType, str]] = (),
+    before_recurring: Callable[[], None] | None = None,
 ) -> list[Finding]:
     """Every finding of every enabled detector worth its type's minimum, by type, subject.
 
     ``live`` is the (type, subject) of the cases active now (see
-    :func:`~controltower.detectors.run_catalogue`).
+    :func:`~controltower.detectors.run_catalogue`). Before the recurring detector, which
+    reads only the findings, the context lets go of what the others cached
+    (:meth:`ColumnarDetectionContext.let_go`), then ``before_recurring`` is called (the
+    stored scan gives the memory freed back to the system there).
     """
-    return run_catalogue(REGISTRY, context, policy, live=live)
+
+    def others_done() -> None:
+        context.let_go()
+        if before_recurring is not None:
+            before_recurring()
+
+    return run_catalogue(REGISTRY, context, policy, live=live, before_recurring=others_done)
 
 
 __all__ = ["REGISTRY", "ColumnarDetectionContext", "run_columnar_detectors"]

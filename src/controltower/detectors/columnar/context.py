@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from controltower.detectors.base import Finding, SeverityLadder, severity_on_ladder
+from controltower.detectors.base import Finding, SeverityLadder, order_subject, severity_on_ladder
 from controltower.domain.analysis import AllocationPolicy, CreditAssessment
 from controltower.domain.cases import CaseOccurrence, ExceptionType, Severity
 from controltower.domain.columnar import ColumnarPicture
@@ -447,6 +447,20 @@ class ColumnarDetectionContext:
             kept = self._code_arrays[id(codes)] = (codes, array)
         return kept[1]
 
+    @cached_property
+    def _order_subjects(self) -> dict[str, str]:
+        return {}
+
+    def order_subject(self, order_id: str) -> str:
+        """The subject of order ``order_id`` (``detectors.base.order_subject``), one text
+        per order for the whole run: many findings name the same orders (a late PO's,
+        a short pool's, each order's own), and on a crisis day their copies took some
+        70 MB at the scan's peak."""
+        found = self._order_subjects.get(order_id)
+        if found is None:
+            found = self._order_subjects[order_id] = order_subject(order_id)
+        return found
+
     # --- orders: the explanation, next steps, cause and entities of an order's finding ---
 
     @cached_property
@@ -455,6 +469,14 @@ class ColumnarDetectionContext:
         from controltower.detectors.columnar.order_stories import OrderStoryBook
 
         return OrderStoryBook(self)
+
+    def let_go(self) -> None:
+        """Drop the order stories, which only the detectors before the recurring one
+        read (:func:`run_columnar_detectors` calls this before that one runs): a
+        quarter of a gigabyte on a crisis day, and a cycle back to this context that,
+        with the cyclic collector paused for a large scan, would keep every story and
+        cached array alive until the scan ends. Asked for again, they are built again."""
+        self.__dict__.pop("order_stories", None)
 
 
 def rows_by_code(codes: I32, size: int) -> I64:

@@ -23,7 +23,6 @@ from controltower.detectors.base import (
     Finding,
     customer_subject,
     invoice_subject,
-    order_subject,
 )
 from controltower.detectors.columnar.bulk_text import day_texts, money_text
 from controltower.detectors.columnar.context import ColumnarDetectionContext
@@ -96,7 +95,7 @@ def detect(context: ColumnarDetectionContext, _settings: DetectorSettings) -> li
             strict=True,
         )
     ]
-    subjects = [order_subject(o) for o in order_ids]
+    subjects = [context.order_subject(o) for o in order_ids]
     disputed = _disputed_invoices(context, vocab)
     block_days = context.allocation.overdue_days_block
     owners = tables.customers.account_owner

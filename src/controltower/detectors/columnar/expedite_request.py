@@ -14,7 +14,7 @@ from typing import Final
 
 import numpy as np
 
-from controltower.detectors.base import DetectorSettings, Finding, order_subject
+from controltower.detectors.base import DetectorSettings, Finding
 from controltower.detectors.columnar.bulk_text import day_texts, money_texts
 from controltower.detectors.columnar.context import TIERS, ColumnarDetectionContext
 from controltower.detectors.columnar.parties import customer_phrases
@@ -120,7 +120,7 @@ def detect(context: ColumnarDetectionContext, _settings: DetectorSettings) -> li
         findings.append(
             Finding(
                 type=ExceptionType.EXPEDITE_REQUEST,
-                subject=order_subject(order_id),
+                subject=context.order_subject(order_id),
                 severity=severity,
                 value_at_risk=from_units(int(amount), r.value_decimals),
                 value_basis=VALUE_BASIS,

@@ -21,7 +21,6 @@ from controltower.detectors.base import (
     Finding,
     customer_subject,
     invoice_subject,
-    order_subject,
 )
 from controltower.detectors.columnar.context import ColumnarDetectionContext
 from controltower.detectors.columnar.phrases import RAISED, Phrases
@@ -140,7 +139,7 @@ def detect(context: ColumnarDetectionContext, _settings: DetectorSettings) -> li
                     account_owner=owners[row] if row >= 0 else None,
                 ),
                 cause=customer_subject(code),
-                related=tuple(order_subject(o) for o in blocked),
+                related=tuple(context.order_subject(o) for o in blocked),
                 entities=(customer_subject(code),),
                 company=phrases.company_of_customer[customer_id],
                 customer_tier=phrases.tier[customer_id],

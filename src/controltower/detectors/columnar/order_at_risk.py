@@ -19,7 +19,7 @@ from typing import Final, Protocol
 
 import numpy as np
 
-from controltower.detectors.base import DetectorSettings, Finding, order_subject
+from controltower.detectors.base import DetectorSettings, Finding
 from controltower.detectors.columnar.bulk_text import day_texts, money_texts
 from controltower.detectors.columnar.context import TIERS, ColumnarDetectionContext
 from controltower.detectors.columnar.parties import customer_phrases
@@ -157,7 +157,7 @@ def detect(context: ColumnarDetectionContext, settings: OrderAtRiskSettings) -> 
         findings.append(
             Finding(
                 type=ExceptionType.ORDER_AT_RISK,
-                subject=order_subject(order_id),
+                subject=context.order_subject(order_id),
                 severity=severity,
                 value_at_risk=from_units(int(amount), r.value_decimals),
                 value_basis=bases.get(n_lines)

@@ -21,7 +21,6 @@ from controltower.detectors.base import (
     DetectorSettings,
     Finding,
     customer_subject,
-    order_subject,
     pick_subject,
     warehouse_subject,
 )
@@ -194,7 +193,7 @@ def detect(context: ColumnarDetectionContext, settings: PickUnassignedSettings) 
                     value=worth,
                 ),
                 cause=warehouse_subject(warehouse),
-                related=(order_subject(order_id),),
+                related=(context.order_subject(order_id),),
                 entities=(customer_subject(vocab.customers.codes[customer]),) if known else (),
                 warehouse=warehouse,
                 company=phrases.company_of_warehouse[warehouse_id],

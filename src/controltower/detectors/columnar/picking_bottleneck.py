@@ -21,7 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
-from controltower.detectors.base import DetectorSettings, Finding, order_subject, warehouse_subject
+from controltower.detectors.base import DetectorSettings, Finding, warehouse_subject
 from controltower.detectors.columnar.context import ColumnarDetectionContext
 from controltower.domain.cases import ExceptionType, Severity, highest_severity
 from controltower.domain.columnar import NULL_DAY, from_units
@@ -196,7 +196,7 @@ def _finding(
             value=format_money(value),
         ),
         cause=warehouse_subject(code),
-        related=tuple(order_subject(order_id) for order_id in late_ids),
+        related=tuple(context.order_subject(order_id) for order_id in late_ids),
         warehouse=code,
         company=context.company_of_warehouse(warehouse.code),
     )

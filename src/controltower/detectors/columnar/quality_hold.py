@@ -19,7 +19,6 @@ import numpy as np
 from controltower.detectors.base import (
     DetectorSettings,
     Finding,
-    order_subject,
     pool_subject,
     product_entity,
 )
@@ -85,7 +84,7 @@ def detect(context: ColumnarDetectionContext, _settings: DetectorSettings) -> li
     _, late, late_bounds = pairs_by_group(line_group[is_late], orders[is_late], n)
     late_ids = order_ids[late].tolist()
     _, related, related_bounds = pairs_by_group(line_group, orders, n)
-    subjects = [order_subject(o) for o in order_ids[related].tolist()]
+    subjects = [context.order_subject(o) for o in order_ids[related].tolist()]
     customers = context.vocab_customer_of_picture_customer[p.order_customer[orders]]
     tiers = top_tier_ranks(context, line_group, customers, n).tolist()
     raises = (np.diff(late_bounds) > 0).astype(np.int64)

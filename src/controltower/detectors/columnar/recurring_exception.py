@@ -268,10 +268,15 @@ def _distinct_sorted_subjects(
 
 def _recurrences(occurrences: _Occurrences, subject: I64) -> _Recurrences:
     """Count the window's occurrences per (counted entity, type) on arrays; ``subject``
-    numbers each occurrence's subject."""
+    numbers each occurrence's subject.
+
+    An array of a row per (occurrence, entity) is two million rows on a crisis day, at
+    its peak memory: each goes as soon as it is used (no ``_`` keeps one alive).
+    """
     n = len(occurrences.types)
     moment, moments = _numbered(occurrences.opened_at)
-    _, key = np.unique(subject * max(len(moments), 1) + moment, return_inverse=True)
+    key = np.unique(subject * max(len(moments), 1) + moment, return_inverse=True)[1]
+    del moment, moments
     n_keys = int(key.max()) + 1 if key.size else 1
     type_ = np.fromiter(map(_TYPE_INDEX.__getitem__, occurrences.types), dtype=np.int64, count=n)
     entity, entity_numbers = _numbered(list(itertools.chain.from_iterable(occurrences.entities)))
@@ -284,12 +289,16 @@ def _recurrences(occurrences: _Occurrences, subject: I64) -> _Recurrences:
     owner, entity = owner[keep], entity[keep]
     # One row per (pair, occurrence key); the last occurrence listed with a key wins.
     pair = entity * len(_TYPES) + type_[owner]
+    del entity, type_
     row = pair * n_keys + key[owner]
-    _, last = np.unique(row[::-1], return_index=True)
+    del key
+    last = np.unique(row[::-1], return_index=True)[1]
+    del row
     chosen = owner.shape[0] - 1 - last
-    order = np.lexsort((owner[chosen], pair[chosen]))
-    chosen = chosen[order]
+    del last
+    chosen = chosen[np.lexsort((owner[chosen], pair[chosen]))]
     pairs = pair[chosen]
+    del pair
     firsts = np.flatnonzero(first_in_runs(pairs))
     distinct = pairs[firsts]
     return _Recurrences(

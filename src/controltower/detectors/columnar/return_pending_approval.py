@@ -18,7 +18,6 @@ from controltower.detectors.base import (
     DetectorSettings,
     Finding,
     customer_subject,
-    order_subject,
     product_entity,
     return_subject,
 )
@@ -158,7 +157,7 @@ def detect(
                     worth=format_money(value),
                 ),
                 cause=return_subject(rma_id),
-                related=(order_subject(order_id),) if order_id else (),
+                related=(context.order_subject(order_id),) if order_id else (),
                 entities=(customer_subject(customer), product_entity(sku)),
                 warehouse=vocab.warehouses.codes[warehouse_id] if warehouse_id >= 0 else None,
                 company=(

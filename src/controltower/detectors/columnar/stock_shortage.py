@@ -18,7 +18,6 @@ import numpy as np
 from controltower.detectors.base import (
     DetectorSettings,
     Finding,
-    order_subject,
     pool_subject,
     product_entity,
 )
@@ -100,7 +99,7 @@ def detect(context: ColumnarDetectionContext, _settings: DetectorSettings) -> li
     order_ids = context.code_array(p.order_ids)
     places = list(zip(order_ids[orders].tolist(), int_texts(p.line_number[short]), strict=True))
     _, related_orders, related_bounds = pairs_by_group(group, orders, n)
-    related = [order_subject(o) for o in order_ids[related_orders].tolist()]
+    related = [context.order_subject(o) for o in order_ids[related_orders].tolist()]
     transfers = _transfers(context, short, group, n)
     skus = context.code_array(p.sku_codes)[p.pool_sku[pools]].tolist()
     warehouses = p.pool_warehouse[pools]

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from controltower.detectors.base import DetectorSettings, Finding, order_subject, po_subject
+from controltower.detectors.base import DetectorSettings, Finding, po_subject
 from controltower.detectors.columnar.bulk_text import day_texts, money_texts
 from controltower.detectors.columnar.context import OPEN, ColumnarDetectionContext, spans
 from controltower.detectors.columnar.groups import pairs_by_group, sums_of_products
@@ -119,7 +119,7 @@ def detect(
             strict=True,
         )
     )
-    related = [order_subject(o) for o in order_ids]
+    related = [context.order_subject(o) for o in order_ids]
     suppliers = headers.supplier[rows]
     counts = lines.start[group + 1] - lines.start[group]
     own_lines = lines.rows[spans(lines.start[group], counts)]

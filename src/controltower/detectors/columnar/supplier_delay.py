@@ -21,7 +21,7 @@ from typing import Final, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from controltower.detectors.base import DetectorSettings, Finding, order_subject, po_subject
+from controltower.detectors.base import DetectorSettings, Finding, po_subject
 from controltower.detectors.columnar.bulk_text import day_texts, money_texts
 from controltower.detectors.columnar.context import ColumnarDetectionContext
 from controltower.detectors.columnar.groups import (
@@ -184,7 +184,7 @@ def detect(context: ColumnarDetectionContext, settings: SupplierDelaySettings) -
             strict=True,
         )
     )
-    related = [order_subject(o) for o in hurt_ids]
+    related = [context.order_subject(o) for o in hurt_ids]
     vocab_skus = po_lines.sku[line_rows]
     suppliers = headers.supplier[rows]
     entities = po_entities(context, suppliers, group, vocab_skus)
