@@ -47,25 +47,23 @@ def record_routing_facts(
     # pages all over (new ids are hashes); a chunk at a time, so a crisis day's half a
     # million rows are never all built at once (they set the scan's peak memory)
     ordered = sorted(cases, key=attrgetter("id"))
-    for start in range(0, len(ordered), _CHUNK_SIZE):
-        columns = _fact_columns(
-            ordered[start : start + _CHUNK_SIZE], facts, stored_under, companies
-        )
-        if not columns["case_id"]:
-            continue
-        replaced = [
-            key
-            for key in zip(columns["scope_company"], columns["case_id"], strict=True)
-            if stored_ids is None or key[1] in stored_ids
-        ]
-        for condition in keys_by_company(table.c.scope_company, table.c.case_id, replaced):
-            connection.execute(sa.delete(table).where(condition))
-        # with room for the key's index: a crisis day's half a million rows took twelve
-        # seconds on SQLite, its default page cache evicting and reading the index's
-        # pages over and over (two, with the cache and in id order)
-        with page_cache_for_bulk(connection, SCAN_PAGE_CACHE_KIB):
+    # with room for the key's index: a crisis day's half a million rows took twelve
+    # seconds on SQLite, its default page cache evicting and reading the index's pages
+    # over and over (two, with the cache and in id order)
+    with page_cache_for_bulk(connection, SCAN_PAGE_CACHE_KIB):
+        for start in range(0, len(ordered), _CHUNK_SIZE):
+            columns = _fact_columns(
+                ordered[start : start + _CHUNK_SIZE], facts, stored_under, companies
+            )
+            replaced = [
+                key
+                for key in zip(columns["scope_company"], columns["case_id"], strict=True)
+                if stored_ids is None or key[1] in stored_ids
+            ]
+            for condition in keys_by_company(table.c.scope_company, table.c.case_id, replaced):
+                connection.execute(sa.delete(table).where(condition))
             insert_columns(connection, table, columns)
-        written += len(columns["case_id"])
+            written += len(columns["case_id"])
     return written
 
 

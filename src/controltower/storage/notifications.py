@@ -252,6 +252,8 @@ def queue_for_cases(
     ``scopes``: the company each case is filed under, as the save reported it
     (``storage.cases.SavedCases.scopes``), so nothing is read back. With nobody to tell,
     the cases are never gone through (half a million on a crisis day)."""
+    if not cases:
+        return 0  # a rescan that changed nothing: nobody is looked up either
     people = recipients(session)
     if not people:
         return 0
