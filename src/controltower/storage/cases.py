@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any, Final
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -41,7 +43,7 @@ from controltower.domain.cases import (
 )
 from controltower.domain.incidents import Incident, group_incidents
 from controltower.storage import tables
-from controltower.storage.bulk import insert_rows
+from controltower.storage.bulk import insert_columns
 from controltower.storage.database import StorageError, refresh_statistics
 from controltower.storage.load_keys import scan_keys_set_aside
 from controltower.storage.picture_arrow import EntityWriteError
@@ -219,15 +221,15 @@ def _append_new_events(
     skipped: Mapping[str, int],
 ) -> int:
     """Insert the events each (scope, case, events stored) gained; how many."""
-    events: list[dict[str, Any]] = []
+    placed: list[_PlacedEvent] = []
     for scope, case, already in cases:
         offset = skipped.get(case.id, 0)
-        events.extend(
-            _event_values(scope, case.id, offset + index, event)
+        placed.extend(
+            (scope, case.id, offset + index, event)
             for index, event in enumerate(case.timeline)
             if offset + index >= already
         )
-    return insert_rows(connection, tables.case_events, events)
+    return insert_columns(connection, tables.case_events, _event_columns(placed))
 
 
 def _refuse_repeated_ids(cases: Sequence[ExceptionCase]) -> None:
@@ -296,37 +298,66 @@ def _check_unchanged_identity(case: ExceptionCase, head: _StoredHead, left_out: 
         )
 
 
+def _absence_field(name: str) -> Callable[[ExceptionCase], Any]:
+    def read(case: ExceptionCase) -> Any:
+        return None if case.absence is None else getattr(case.absence, name)
+
+    return read
+
+
+def _json_field(name: str) -> Callable[[ExceptionCase], str]:
+    def read(case: ExceptionCase) -> str:
+        return _json_list(getattr(case, name))
+
+    return read
+
+
+#: the columns of a case row that a save may change (all but the key), each with how it
+#: is read off the case: the one list both an update's rows and an insert's columns
+#: are made from
+_CASE_COLUMNS: Final[tuple[tuple[str, Callable[[ExceptionCase], Any]], ...]] = (
+    *(
+        (name, attrgetter(name))
+        for name in (
+            "type",
+            "subject",
+            "state",
+            "severity",
+            "value_at_risk",
+            "value_basis",
+            "explanation",
+            "cause",
+            "owner",
+            "due_at",
+            "opened_at",
+        )
+    ),
+    ("related", _json_field("related")),
+    ("entities", _json_field("entities")),
+    ("warehouse", attrgetter("warehouse")),
+    ("company", attrgetter("company")),
+    ("absence_first_missed_at", _absence_field("first_missed_at")),
+    ("absence_last_missed_at", _absence_field("last_missed_at")),
+    ("absence_scans", _absence_field("scans")),
+    *(
+        (name, attrgetter(name))
+        for name in (
+            "assignee",
+            "snoozed_until",
+            "snooze_reason",
+            "resolution_code",
+            "impact_score",
+            "escalation_step",
+            "next_escalation_at",
+            "escalated_at",
+        )
+    ),
+)
+
+
 def _case_values(case: ExceptionCase) -> dict[str, Any]:
     """The columns of a case row that a save may change (all but the key)."""
-    absence = case.absence
-    return {
-        "type": case.type,
-        "subject": case.subject,
-        "state": case.state,
-        "severity": case.severity,
-        "value_at_risk": case.value_at_risk,
-        "value_basis": case.value_basis,
-        "explanation": case.explanation,
-        "cause": case.cause,
-        "owner": case.owner,
-        "due_at": case.due_at,
-        "opened_at": case.opened_at,
-        "related": _json_list(case.related),
-        "entities": _json_list(case.entities),
-        "warehouse": case.warehouse,
-        "company": case.company,
-        "absence_first_missed_at": absence.first_missed_at if absence else None,
-        "absence_last_missed_at": absence.last_missed_at if absence else None,
-        "absence_scans": absence.scans if absence else None,
-        "assignee": case.assignee,
-        "snoozed_until": case.snoozed_until,
-        "snooze_reason": case.snooze_reason,
-        "resolution_code": case.resolution_code,
-        "impact_score": case.impact_score,
-        "escalation_step": case.escalation_step,
-        "next_escalation_at": case.next_escalation_at,
-        "escalated_at": case.escalated_at,
-    }
+    return {name: read(case) for name, read in _CASE_COLUMNS}
 
 
 def _update_cases(connection: sa.Connection, updates: Sequence[tuple[str, ExceptionCase]]) -> None:
@@ -347,11 +378,16 @@ def _update_cases(connection: sa.Connection, updates: Sequence[tuple[str, Except
 
 
 def _insert_cases(connection: sa.Connection, inserts: Sequence[tuple[str, ExceptionCase]]) -> None:
-    insert_rows(
-        connection,
-        tables.exception_cases,
-        [{"scope_company": scope, "id": case.id, **_case_values(case)} for scope, case in inserts],
-    )
+    """Insert new cases, their rows made column by column (a crisis day's half a million
+    cases: a mapping per row cost seconds)."""
+    cases = [case for _, case in inserts]
+    columns: dict[str, list[Any]] = {
+        "scope_company": [scope for scope, _ in inserts],
+        "id": [case.id for case in cases],
+    }
+    for name, read in _CASE_COLUMNS:
+        columns[name] = list(map(read, cases))
+    insert_columns(connection, tables.exception_cases, columns)
 
 
 def append_case_events(
@@ -364,32 +400,46 @@ def append_case_events(
     """Append ``new_events`` to a stored case's timeline from ``first_position`` on (the
     number of events it holds): for a writer that changes one case's row itself, under
     the turn :func:`serialise_case_reconciliation` gives, as escalation does."""
-    insert_rows(
+    insert_columns(
         connection,
         tables.case_events,
-        [
-            _event_values(scope, case_id, first_position + index, event)
-            for index, event in enumerate(new_events)
-        ],
+        _event_columns(
+            [
+                (scope, case_id, first_position + index, event)
+                for index, event in enumerate(new_events)
+            ]
+        ),
     )
 
 
-def _event_values(scope: str, case_id: str, position: int, event: CaseEvent) -> dict[str, Any]:
+#: an event to store: its case's scope and id, its position in the timeline, itself
+_PlacedEvent = tuple[str, str, int, CaseEvent]
+
+
+def _event_columns(placed: Sequence[_PlacedEvent]) -> dict[str, list[Any]]:
+    """The ``case_events`` rows of ``placed``, column by column."""
+    events = [event for _, _, _, event in placed]
     return {
-        "scope_company": scope,
-        "case_id": case_id,
-        "position": position,
-        "kind": event.kind,
-        "at": event.at,
-        "by": event.by,
-        "note": event.note,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "changes": json.dumps(
-            [{"field": c.field, "old": c.old, "new": c.new} for c in event.changes],
-            ensure_ascii=False,
-        ),
+        "scope_company": [scope for scope, _, _, _ in placed],
+        "case_id": [case_id for _, case_id, _, _ in placed],
+        "position": [position for _, _, position, _ in placed],
+        "kind": [event.kind for event in events],
+        "at": [event.at for event in events],
+        "by": [event.by for event in events],
+        "note": [event.note for event in events],
+        "from_state": [event.from_state for event in events],
+        "to_state": [event.to_state for event in events],
+        "changes": [_changes_json(event.changes) for event in events],
     }
+
+
+def _changes_json(changes: Sequence[FieldChange]) -> str:
+    """An event's field changes as stored: a JSON array of ``field``, ``old``, ``new``."""
+    if not changes:
+        return "[]"
+    return json.dumps(
+        [{"field": c.field, "old": c.old, "new": c.new} for c in changes], ensure_ascii=False
+    )
 
 
 # --- Reading ---------------------------------------------------------------------------
@@ -731,7 +781,9 @@ def _as_utc(moment: datetime) -> datetime:
 
 
 def _json_list(values: Sequence[str]) -> str:
-    return json.dumps(list(values), ensure_ascii=False)
+    """Texts as a JSON array (orjson: twenty times ``json.dumps`` per call, and a crisis
+    day writes a million of them)."""
+    return orjson.dumps(list(values)).decode()
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

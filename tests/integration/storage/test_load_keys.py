@@ -10,6 +10,7 @@ the tables makes the load go the ordinary way instead of waiting.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -288,25 +289,33 @@ def test_a_write_of_fewer_rows_than_a_table_holds_keeps_its_keys(
                 assert done is expected
 
 
-def test_building_indexes_again_bounds_sqlites_sorter_and_restores_the_page_cache(
+def test_building_indexes_again_bounds_and_helps_sqlites_sorter_then_restores_both(
     storage_engine: Engine,
 ) -> None:
     """SQLite sorts an index's keys in memory up to its page cache: under a bulk write's
-    large cache the indexes are built with a smaller one, and the writer's is restored."""
+    large cache the indexes are built with a smaller one, by the sorter with a helper
+    thread a core (at most four), and the writer's settings are restored."""
     if storage_engine.dialect.name != "sqlite":
         pytest.skip("only SQLite sizes its sorter by the page cache")
-    seen: list[int] = []
+    seen: list[tuple[int, int]] = []
     with storage_engine.begin() as connection:
         connection.exec_driver_sql("PRAGMA cache_size = -131072")
+        connection.exec_driver_sql("PRAGMA threads = 0")
 
         @sa.event.listens_for(connection, "before_cursor_execute")
-        def cache_at_create(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
+        def sorter_at_create(_conn: Any, cursor: Any, statement: str, *_args: Any) -> None:
             if statement.startswith("CREATE INDEX"):
-                seen.append(cursor.connection.execute("PRAGMA cache_size").fetchone()[0])
+                settings = cursor.connection.execute("PRAGMA cache_size").fetchone()[0]
+                threads = cursor.connection.execute("PRAGMA threads").fetchone()[0]
+                seen.append((settings, threads))
 
         with load_keys.keys_set_aside(connection, ENTITY_TABLES, rows=1, min_rows=1):
             pass
-        restored = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+        restored = (
+            connection.exec_driver_sql("PRAGMA cache_size").scalar_one(),
+            connection.exec_driver_sql("PRAGMA threads").scalar_one(),
+        )
+    helpers = min(os.cpu_count() or 1, load_keys._SORTER_THREADS)
     assert seen
-    assert set(seen) == {-load_keys._SORTER_CACHE_KIB}
-    assert restored == -131072
+    assert set(seen) == {(-load_keys._SORTER_CACHE_KIB, helpers)}
+    assert restored == (-131072, 0)
