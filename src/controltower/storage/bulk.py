@@ -12,9 +12,11 @@ naive text). Both run on the caller's connection, inside its transaction.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from enum import Enum
+from itertools import chain
 from typing import Any, Final
 
 import pyarrow as pa
@@ -109,17 +111,56 @@ def _execute_many(
     columns: list[list[Any]],
     count: int,
 ) -> None:
-    quoted = ", ".join(f'"{name}"' for name in names)
-    marks = ", ".join("?" for _ in names)
-    statement = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
     # SQLAlchemy types the driver connection as any DBAPI one; on SQLite it is sqlite3's
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         for start in range(0, count, _SQLITE_BATCH):
             stop = min(start + _SQLITE_BATCH, count)
-            cursor.executemany(statement, zip(*(c[start:stop] for c in columns), strict=True))
+            sqlite_insert_rows(
+                cursor,
+                f'"{table.name}"',
+                [f'"{name}"' for name in names],
+                zip(*(c[start:stop] for c in columns), strict=True),
+            )
     finally:
         cursor.close()
+
+
+#: the most rows one SQLite ``INSERT`` statement carries (see :func:`sqlite_insert_rows`)
+SQLITE_ROWS_PER_STATEMENT: Final = 100
+
+
+def sqlite_insert_rows(
+    cursor: sqlite3.Cursor, table: str, names: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert ``rows`` (each a value per column of ``names``, in order) into ``table`` with
+    ``executemany`` of a prepared statement of up to :data:`SQLITE_ROWS_PER_STATEMENT`
+    rows, the last few one row a statement. ``table`` and ``names`` are SQL as written
+    (quoted where they need to be).
+
+    One step of SQLite's machine per row costs more than the row itself: at a million
+    lines, statements of a hundred rows each wrote the picture and a scan's rows in
+    about half the time of one row a statement. Fewer rows a statement when the
+    database takes fewer bound values (``SQLITE_LIMIT_VARIABLE_NUMBER``).
+    """
+    width = len(names)
+    limit = cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per = max(1, min(SQLITE_ROWS_PER_STATEMENT, limit // max(width, 1)))
+    marks = "(" + ", ".join("?" * width) + ")"
+    head = f"INSERT INTO {table} ({', '.join(names)}) VALUES "
+    values = list(chain.from_iterable(rows))
+    step = per * width
+    whole = len(values) // step * step
+    if whole:
+        cursor.executemany(
+            head + ", ".join([marks] * per),
+            (values[start : start + step] for start in range(0, whole, step)),
+        )
+    if whole < len(values):
+        cursor.executemany(
+            head + marks,
+            (values[start : start + width] for start in range(whole, len(values), width)),
+        )
 
 
 # ------------------------------------------------------------------ value conversion

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from controltower.domain.model import Dataset
 from controltower.domain.tables import I32, DatasetTables
+from controltower.storage.bulk import sqlite_insert_rows
 from controltower.storage.picture_arrow import (
     EntityWriteError,
     StoredArrays,
@@ -292,7 +293,6 @@ def _insert_many(
     """
     driver = connection.connection.driver_connection
     assert driver is not None
-    statement = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
     texts = [
         array.cast(pa.string()) if pa.types.is_temporal(array.type) else array for array in arrays
     ]
@@ -302,7 +302,9 @@ def _insert_many(
         for start in range(0, total, chunk_size):
             end = min(total, start + chunk_size)
             columns = [array.slice(start, end - start).to_pylist() for array in texts]
-            cursor.executemany(statement, zip(repeat(picture_id), range(start, end), *columns))
+            sqlite_insert_rows(
+                cursor, table, names, zip(repeat(picture_id), range(start, end), *columns)
+            )
             report(end)
     finally:
         cursor.close()
