@@ -66,16 +66,6 @@ def insert_columns(
     return count
 
 
-def insert_rows(
-    connection: sa.Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]
-) -> int:
-    """:func:`insert_columns` for rows given as mappings with the same keys."""
-    if not rows:
-        return 0
-    names = list(rows[0])
-    return insert_columns(connection, table, {n: [row[n] for row in rows] for n in names})
-
-
 def _copy_into(
     connection: sa.Connection, table: sa.Table, names: list[str], columns: list[Column]
 ) -> None:
