@@ -163,6 +163,12 @@ def _write_entity(
             _insert_many(connection, table, names, picture_id, arrays, chunk_size, report)
     except (dbapi.IntegrityError, dbapi.DataError) as error:
         raise EntityWriteError(entity, _first_line(error)) from error
+    except dbapi.Error as error:
+        # any other refusal of the driver (a full disk...) as SQLAlchemy raises it for a
+        # statement of its own, so callers meet one kind of error whichever wrote the rows
+        raise sa.exc.DBAPIError.instance(
+            f"bulk write of {entity}", None, error, dbapi.Error
+        ) from error
     return total
 
 
