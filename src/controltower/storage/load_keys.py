@@ -37,7 +37,7 @@ from typing import Final
 import sqlalchemy as sa
 
 from controltower.storage.picture_arrow import EntityWriteError
-from controltower.storage.picture_columns import sqlite_page_cache
+from controltower.storage.picture_columns import sqlite_page_cache, sqlite_setting
 
 #: the fewest rows worth setting keys aside for (below, the rebuild costs more)
 MIN_ROWS: Final = 100_000
@@ -130,27 +130,12 @@ def _index_sorter(connection: sa.Connection) -> Iterator[None]:
     lines the indexes were built about a fifth faster with two. Both settings are
     restored afterwards.
     """
+    helpers = min(os.cpu_count() or 1, _SORTER_THREADS)
     with (
         sqlite_page_cache(connection, _SORTER_CACHE_KIB, grow=False),
-        _sqlite_sorter_threads(connection, min(os.cpu_count() or 1, _SORTER_THREADS)),
+        sqlite_setting(connection, "threads", lambda _: helpers),
     ):
         yield
-
-
-@contextmanager
-def _sqlite_sorter_threads(connection: sa.Connection, threads: int) -> Iterator[None]:
-    """On SQLite, ``PRAGMA threads`` at ``threads`` for the block, then as it was."""
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    (previous,) = driver.execute("PRAGMA threads").fetchone()
-    driver.execute(f"PRAGMA threads = {int(threads)}")
-    try:
-        yield
-    finally:
-        driver.execute(f"PRAGMA threads = {int(previous)}")
 
 
 def scan_keys_set_aside(

@@ -195,23 +195,38 @@ def sqlite_page_cache(connection: sa.Connection, kib: int, *, grow: bool) -> Ite
     """On SQLite, the connection's page cache at least (``grow``) or at most ``kib``
     KiB for the block, then its own setting again; nothing elsewhere, nor when the cache
     is already so."""
+
+    def wanted(previous: int) -> int | None:
+        # a negative setting is a size in KiB; a positive one, a number of pages, is
+        # only ever grown
+        change = (-previous < kib if grow else -previous > kib) if previous < 0 else grow
+        return -kib if change else None
+
+    with sqlite_setting(connection, "cache_size", wanted):
+        yield
+
+
+@contextmanager
+def sqlite_setting(
+    connection: sa.Connection, pragma: str, wanted: Callable[[int], int | None]
+) -> Iterator[None]:
+    """On SQLite, the connection's integer ``PRAGMA pragma`` set to ``wanted(its value)``
+    for the block (None: left as it is), then its own value again; nothing elsewhere."""
     if connection.dialect.name != "sqlite":
         yield
         return
     driver = connection.connection.driver_connection
     assert driver is not None
-    (previous,) = driver.execute("PRAGMA cache_size").fetchone()
-    # a negative setting is a size in KiB; a positive one, a number of pages, is only
-    # ever grown
-    change = (-previous < kib if grow else -previous > kib) if previous < 0 else grow
-    if not change:
+    (previous,) = driver.execute(f"PRAGMA {pragma}").fetchone()
+    value = wanted(int(previous))
+    if value is None:
         yield
         return
-    driver.execute(f"PRAGMA cache_size = -{kib}")
+    driver.execute(f"PRAGMA {pragma} = {int(value)}")
     try:
         yield
     finally:
-        driver.execute(f"PRAGMA cache_size = {int(previous)}")
+        driver.execute(f"PRAGMA {pragma} = {int(previous)}")
 
 
 def _copy_in(
