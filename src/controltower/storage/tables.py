@@ -186,6 +186,13 @@ def _key(name: str, type_: TypeEngine[Any] | None = None) -> sa.Column[Any]:
     return sa.Column(name, type_ if type_ is not None else sa.Text(), primary_key=True)
 
 
+def code_point_text() -> TypeEngine[str]:
+    """Text compared in code-point order on both databases: SQLite compares text byte by
+    byte, and PostgreSQL is told to (``COLLATE "C"``) rather than follow its locale, so
+    that an index on the column serves a sort in the order the lists page in."""
+    return sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+
+
 def _text(name: str, *, nullable: bool = True) -> sa.Column[str]:
     return sa.Column(name, sa.Text(), nullable=nullable)
 
@@ -536,13 +543,14 @@ scan_runs = sa.Table(
 order_risk = sa.Table(
     "order_risk",
     metadata,
-    #: the order's company: the company of the warehouse it ships from
-    sa.Column("company", sa.Text(), primary_key=True),
-    sa.Column("order_id", sa.Text(), primary_key=True),
+    #: the order's company: the company of the warehouse it ships from; this and the
+    #: other text keys of the list in code-point order (migration 0025)
+    sa.Column("company", code_point_text(), primary_key=True),
+    sa.Column("order_id", code_point_text(), primary_key=True),
     #: the scan that last wrote the row (which wrote its lines too)
     sa.Column("scan_run_id", sa.Integer, sa.ForeignKey("scan_runs.id"), nullable=False),
-    sa.Column("customer", sa.Text(), nullable=False),
-    sa.Column("warehouse", sa.Text(), nullable=False),
+    sa.Column("customer", code_point_text(), nullable=False),
+    sa.Column("warehouse", code_point_text(), nullable=False),
     sa.Column("promised_date", sa.Date(), nullable=False),
     sa.Column("status", EnumText(OrderRiskStatus), nullable=False),
     sa.Column("allocation", EnumText(Allocation), nullable=False),
@@ -564,18 +572,7 @@ order_risk = sa.Table(
     #: scan rewrites only the rows whose content changed (NULL: written before 0006)
     sa.Column("content_digest", sa.Text(), nullable=True),
     # migration 0004: the paged lists (controltower.storage.queries) read these alone
-    sa.Index(
-        "ix_order_risk_urgency",
-        "company",
-        "at_risk",
-        "days_late",
-        "open_value",
-        "order_id",
-        "status",
-        "warehouse",
-        "customer",
-        "promised_date",
-    ),
+    # (the urgency index, made again by 0025, is defined below the table)
     sa.Index(
         "ix_order_risk_customer",
         "company",
@@ -590,6 +587,21 @@ order_risk = sa.Table(
     # migration 0024 (was the index of ``scan_run_id`` alone): the rows of a scan run,
     # and whether any row still names a block of lines
     sa.Index("ix_order_risk_lines", "scan_run_id", "lines_block"),
+)
+
+# migration 0025 (0004's, ascending): the urgency sort read straight from the index,
+# the latest and the most valuable first (storage/queries/orders.py)
+sa.Index(
+    "ix_order_risk_urgency",
+    order_risk.c.company,
+    order_risk.c.at_risk,
+    order_risk.c.days_late.desc(),
+    order_risk.c.open_value.desc(),
+    order_risk.c.order_id,
+    order_risk.c.status,
+    order_risk.c.warehouse,
+    order_risk.c.customer,
+    order_risk.c.promised_date,
 )
 
 #: the line outcomes of the orders a scan run wrote, a block of up to

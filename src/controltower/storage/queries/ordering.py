@@ -21,12 +21,13 @@ from controltower.storage.queries.paging import Segment, SortKey
 def reversed_segments(segments: Sequence[Segment]) -> list[Segment]:
     """``segments`` in the opposite order, each with every sort key flipped."""
     return [
-        Segment(
-            segment.where,
-            tuple(SortKey(key.expression, not key.descending) for key in segment.order),
-        )
+        Segment(segment.where, _flipped(segment.order), _flipped(segment.fixed))
         for segment in reversed(segments)
     ]
+
+
+def _flipped(keys: tuple[SortKey, ...]) -> tuple[SortKey, ...]:
+    return tuple(SortKey(key.expression, not key.descending) for key in keys)
 
 
 class SortDirection(StrEnum):

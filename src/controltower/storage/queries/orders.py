@@ -314,7 +314,8 @@ def _forward_segments(
     )
     no_date = (table.c.days_late.is_(None),)
     dated = (table.c.days_late.is_not(None),)
-    latest = (SortKey(table.c.days_late, descending=True), value, *ids)
+    latest_first = SortKey(table.c.days_late, descending=True)
+    latest = (latest_first, value, *ids)
     if flat:
         no_date_first = SortKey(table.c.days_late.is_(None), descending=True)
         undated_first = (no_date_first, *latest)
@@ -328,12 +329,12 @@ def _forward_segments(
             segment
             for flag in risk
             for segment in (
-                Segment((table.c.at_risk == flag, *no_date), (value, *ids)),
+                Segment((table.c.at_risk == flag, *no_date), (value, *ids), (latest_first,)),
                 Segment((table.c.at_risk == flag, *dated), latest),
             )
         ]
     if sort is OrderSort.DAYS_LATE:
-        return [Segment(no_date, (value, *ids)), Segment(dated, latest)]
+        return [Segment(no_date, (value, *ids), (latest_first,)), Segment(dated, latest)]
     if sort is OrderSort.VALUE:
         return [Segment((), (value, *ids))]
     if sort is OrderSort.PROMISED_DATE:

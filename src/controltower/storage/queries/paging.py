@@ -217,6 +217,16 @@ class Segment:
 
     where: tuple[sa.ColumnElement[bool], ...]
     order: tuple[SortKey, ...]
+    #: keys every row of the segment shares because ``where`` fixes them (``days_late
+    #: IS NULL``), named first in ORDER BY only: PostgreSQL knows that ``column =
+    #: value`` fixes a column of its index, not that ``IS NULL`` does, and without them
+    #: sorts the whole segment instead of reading the index in order. Never compared by
+    #: a cursor (:mod:`.streaming`), since they are the same on every row.
+    fixed: tuple[SortKey, ...] = ()
+
+    def terms(self, *, backwards: bool = False) -> list[sa.UnaryExpression[Any]]:
+        """The ORDER BY terms of the segment, read the other way round when ``backwards``."""
+        return [key.term(backwards=backwards) for key in (*self.fixed, *self.order)]
 
 
 def segmented_keys(
@@ -260,7 +270,7 @@ def segmented_keys(
         query = (
             selected(*keys)
             .where(*where, *segment.where)
-            .order_by(*(k.term(backwards=backwards) for k in segment.order))
+            .order_by(*segment.terms(backwards=backwards))
             .limit(take)
             .offset(from_end if backwards else start)
         )

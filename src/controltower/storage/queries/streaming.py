@@ -89,7 +89,7 @@ def _rows_after(
         query = query.select_from(source)
     if after is not None:
         query = query.where(*after_keys(segment.order, after))
-    query = query.order_by(*(key.term() for key in segment.order)).limit(limit)
+    query = query.order_by(*segment.terms()).limit(limit)
     return [tuple(row) for row in connection.execute(query)]
 
 
