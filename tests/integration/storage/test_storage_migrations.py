@@ -78,7 +78,9 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert current_revision(engine) == head_revision() == "0025_order_list_sort_order"
+        assert (
+            current_revision(engine) == head_revision() == "0026_picture_code_order"
+        )
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()
@@ -136,6 +138,43 @@ def test_the_migrated_schema_matches_the_table_definitions(storage_engine: Engin
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, tables.metadata)
     assert differences == []
+
+
+def _collations(engine: Engine) -> dict[tuple[str, str], str | None]:
+    """Every text column of the schema and its collation (None: the database's)."""
+    query = sa.text(
+        "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND data_type = 'text'"
+    )
+    with engine.connect() as connection:
+        return {
+            (table, column): collation for table, column, collation in connection.execute(query)
+        }
+
+
+def test_ids_and_codes_compare_in_code_point_order_and_words_in_the_databases_collation(
+    storage_engine: Engine,
+) -> None:
+    """Comparing the schema with the table definitions does not look at collations: the
+    columns the definitions say compare in code-point order (``code_point_text``) are
+    exactly those the migrations made so, and going down and up again keeps it."""
+    if storage_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite compares all text byte by byte")
+    declared = {
+        (table.name, column.name)
+        for table in tables.metadata.tables.values()
+        for column in table.columns
+        if getattr(column.type.dialect_impl(storage_engine.dialect), "collation", None) == "C"
+    }
+    assert ("sales_order_lines", "sku") in declared
+    assert ("order_risk", "order_id") in declared
+    assert ("customers", "name") not in declared
+    found = _collations(storage_engine)
+    assert {key for key, collation in found.items() if collation == "C"} == declared
+    downgrade(storage_engine, "0024_order_lines_in_blocks")
+    assert not any(collation == "C" for collation in _collations(storage_engine).values())
+    migrate(storage_engine)
+    assert _collations(storage_engine) == found
 
 
 def test_a_database_without_the_schema_is_refused_with_a_clear_message(
