@@ -10,20 +10,17 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from controltower.api.scope import PictureScope
-from controltower.storage.repository import picture_summary
+from controltower.storage.repository import picture_warehouses
 
 
 def visible_warehouses(session: Session, scope: PictureScope) -> list[tuple[str, str | None]]:
     """The picture's warehouses the person asking may see, as (code, name), in source
     order."""
-    for summary in picture_summary(session):
-        if summary.picture_id == scope.picture_id:
-            return [
-                (code, name)
-                for code, name, company in summary.warehouses
-                if scope.visible.covers(company, code)
-            ]
-    return []
+    return [
+        (code, name)
+        for code, name, company in picture_warehouses(session, scope.picture_id)
+        if scope.visible.covers(company, code)
+    ]
 
 
 def warehouse_codes(session: Session, scope: PictureScope) -> list[str]:

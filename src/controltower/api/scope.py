@@ -96,7 +96,7 @@ def resolve_scope(session: Session, company: str | None, principal: Principal) -
         )
     else:
         picture_id = stored[0].picture_id
-    companies = next(p.companies for p in list_pictures(session) if p.picture_id == picture_id)
+    companies = next(p.companies for p in stored if p.picture_id == picture_id)
     return PictureScope(
         picture_id=picture_id,
         companies=companies,

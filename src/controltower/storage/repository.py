@@ -66,6 +66,7 @@ from controltower.storage.database import (
     take_sqlite_write_turn,
 )
 from controltower.storage.load_keys import keys_set_aside
+from controltower.storage.memo import Memo
 from controltower.storage.order_lines import with_lines_block, with_stored_lines
 from controltower.storage.picture_arrow import EntityWriteError
 from controltower.storage.picture_columns import (
@@ -484,15 +485,8 @@ def list_pictures(session: Session) -> list[StoredPicture]:
 
 def picture_summary(session: Session) -> list[PictureSummary]:
     """Every stored picture with its warehouses and row counts, oldest first."""
-    connection = session.connection()
     warehouses: dict[int, list[tuple[str, str | None, str]]] = {}
-    query = sa.select(
-        tables.warehouses.c.picture_id,
-        tables.warehouses.c.code,
-        tables.warehouses.c.name,
-        tables.warehouses.c.company,
-    ).order_by(tables.warehouses.c.picture_id, tables.warehouses.c.position)
-    for picture_id, code, name, company in connection.execute(query):
+    for picture_id, code, name, company in session.connection().execute(_warehouses_query()):
         warehouses.setdefault(picture_id, []).append((code, name, company))
     return [
         PictureSummary(
@@ -505,6 +499,20 @@ def picture_summary(session: Session) -> list[PictureSummary]:
         )
         for stored in list_pictures(session)
     ]
+
+
+def picture_warehouses(session: Session, picture_id: int) -> list[tuple[str, str | None, str]]:
+    """(code, name, company) of each warehouse of one picture, in source order: what
+    :func:`picture_summary` says of it, read without the other pictures."""
+    query = _warehouses_query().where(tables.warehouses.c.picture_id == picture_id)
+    return [(code, name, company) for _, code, name, company in session.connection().execute(query)]
+
+
+def _warehouses_query() -> sa.Select[Any]:
+    table = tables.warehouses
+    return sa.select(table.c.picture_id, table.c.code, table.c.name, table.c.company).order_by(
+        table.c.picture_id, table.c.position
+    )
 
 
 def customer_names(session: Session, picture_id: int, codes: Iterable[str]) -> dict[str, str]:
@@ -725,9 +733,16 @@ def _order_company(connection: sa.Connection, picture_id: int, order_id: str) ->
 
 # --- Order outcomes <-> rows -----------------------------------------------------------
 #
-# ``lines`` and ``explanation`` are JSON text. Quantities and money inside them are JSON
-# *strings* in plain decimal notation ("12.5"), never JSON numbers, so they survive any
-# JSON parser exactly; dates are ISO strings. See docs/storage.md.
+# ``lines`` and ``explanation`` are JSON text. The lines are in the scan document's form:
+# quantities and money are JSON numbers, read back as ``Decimal`` so they are exact
+# (releases before wrote them as decimal strings, which read the same); dates are ISO
+# strings. See docs/storage.md.
+
+#: lines of stored orders kept parsed, counted in lines (about 1 kB each): the first
+#: pages of the lists, which everyone opens, are parsed once rather than per request
+LINES_REMEMBERED: Final = 20_000
+
+_PARSED_LINES: Final = Memo(LINES_REMEMBERED)
 
 
 def order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
@@ -746,13 +761,35 @@ def order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
         projected_ship_date=row["projected_ship_date"],
         at_risk=bool(row["at_risk"]),
         days_late=row["days_late"],
-        lines=tuple(
-            _line_outcome(order_id, row["warehouse"], line)
-            for line in json.loads(row["lines"], parse_float=Decimal)
-        ),
+        lines=line_outcomes(order_id, row["warehouse"], row["lines"]),
         explanation=tuple(json.loads(row["explanation"])),
         open_value=row["open_value"],
     )
+
+
+def line_outcomes(order_id: str, warehouse: str, text: str) -> tuple[LineOutcome, ...]:
+    """The stored lines ``text`` of order ``order_id`` (shipping from ``warehouse``) as
+    the domain's line outcomes.
+
+    Remembered by the text itself (with the order and warehouse it is read for): a
+    stored text never changes, a scan that changes an order's lines stores a new one,
+    so what is remembered can never be out of date. The outcomes are frozen and shared
+    by every request that reads them.
+    """
+    key = (order_id, warehouse, text)
+    found: tuple[LineOutcome, ...] | None = _PARSED_LINES.get(key)
+    if found is None:
+        found = tuple(
+            _line_outcome(order_id, warehouse, line)
+            for line in json.loads(text, parse_float=Decimal)
+        )
+        _PARSED_LINES.put(key, found, max(len(found), 1))
+    return found
+
+
+def forget_parsed_lines() -> None:
+    """Drop the parsed lines kept (for tests, or to give the memory back)."""
+    _PARSED_LINES.clear()
 
 
 def _parse_day(value: str | None) -> date | None:

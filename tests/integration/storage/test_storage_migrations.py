@@ -78,9 +78,7 @@ def test_migrating_an_empty_database_creates_every_table_at_head(database_url: s
     try:
         assert current_revision(engine) is None
         migrate(database_url)
-        assert (
-            current_revision(engine) == head_revision() == "0026_picture_code_order"
-        )
+        assert current_revision(engine) == head_revision() == "0026_picture_code_order"
         assert table_names(engine) == EXPECTED_TABLES
     finally:
         engine.dispose()

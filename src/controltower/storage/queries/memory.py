@@ -33,8 +33,6 @@ other write (a session touched, another database of the server) moves it.
 from __future__ import annotations
 
 import gc
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence, Sized
 from typing import Any, Final, TypeVar
 
@@ -42,6 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from controltower.storage import tables
+from controltower.storage.memo import Memo
 
 #: how much is remembered in all, least recently used dropped first: an answer weighs
 #: one, or its length when it has one (a ranking of 60,000 causes weighs 60,000)
@@ -81,40 +80,16 @@ def cases_version(session: Session, companies: Sequence[str]) -> Hashable | None
     return (connection.engine.url.render_as_string(), tuple(companies), run, events)
 
 
-class _Memory:
-    """Answers by (version, question), least recently used dropped first."""
+def _weight(answer: Any) -> int:
+    """An answer weighs one, or its length when it has one."""
+    return len(answer) if isinstance(answer, Sized) and not isinstance(answer, str) else 1
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._answers: OrderedDict[tuple[Hashable, Hashable], tuple[Any, int]] = OrderedDict()
-        self._weight = 0
 
-    def get(self, key: tuple[Hashable, Hashable]) -> Any:
-        with self._lock:
-            found = self._answers.get(key)
-            if found is None:
-                return None
-            self._answers.move_to_end(key)
-            return found[0]
-
-    def put(self, key: tuple[Hashable, Hashable], answer: Any) -> None:
-        weight = len(answer) if isinstance(answer, Sized) and not isinstance(answer, str) else 1
-        with self._lock:
-            previous = self._answers.pop(key, None)
-            if previous is not None:
-                self._weight -= previous[1]
-            self._answers[key] = (answer, weight)
-            self._weight += weight
-            while self._weight > _KEPT and len(self._answers) > 1:
-                _, (_, dropped) = self._answers.popitem(last=False)
-                self._weight -= dropped
-        if weight >= FREEZE_FROM:
-            _out_of_collectors_sight()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
-            self._weight = 0
+def _kept(key: tuple[Hashable, Hashable], answer: Any) -> None:
+    weight = _weight(answer)
+    _MEMORY.put(key, answer, weight)
+    if weight >= FREEZE_FROM:
+        _out_of_collectors_sight()
 
 
 def _out_of_collectors_sight() -> None:
@@ -125,7 +100,7 @@ def _out_of_collectors_sight() -> None:
     gc.freeze()
 
 
-_MEMORY: Final = _Memory()
+_MEMORY: Final = Memo(_KEPT)
 
 
 def remembered(
@@ -142,7 +117,7 @@ def remembered(
     if found is not None:
         return found
     answer = compute()
-    _MEMORY.put(key, answer)
+    _kept(key, answer)
     return answer
 
 
@@ -159,4 +134,4 @@ def recall(version: Hashable | None, question: Hashable) -> Any:
 def keep(version: Hashable | None, question: Hashable, answer: Any) -> None:
     """Remember ``answer`` to ``question`` at ``version`` (nothing when version is None)."""
     if version is not None:
-        _MEMORY.put((version, question), answer)
+        _kept((version, question), answer)
