@@ -23,6 +23,7 @@ from typing import Annotated, Final
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from controltower.api.deps import SessionDep
 from controltower.domain.people import Permission, Principal
@@ -120,9 +121,16 @@ async def check_csrf(request: Request, authenticated: Authenticated) -> None:
         )
 
 
+async def _authenticated(request: Request, session: Session) -> Authenticated | None:
+    """:func:`authenticate` on a worker thread: it reads the database (the token or
+    session, the person, their scope and teams), and on the event loop those reads
+    would hold up every other request the server is working on."""
+    return await run_in_threadpool(authenticate, request, session)
+
+
 async def api_principal(request: Request, session: SessionDep) -> Principal:
     """The API's caller; 401 without a valid bearer token or session."""
-    authenticated = authenticate(request, session)
+    authenticated = await _authenticated(request, session)
     if authenticated is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -136,7 +144,7 @@ async def api_principal(request: Request, session: SessionDep) -> Principal:
 
 async def page_principal(request: Request, session: SessionDep) -> Authenticated:
     """The pages' visitor; a visitor who is not signed in is sent to the login page."""
-    authenticated = authenticate(request, session)
+    authenticated = await _authenticated(request, session)
     if authenticated is None:
         raise NotSignedInError()
     await check_csrf(request, authenticated)

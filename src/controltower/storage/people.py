@@ -439,21 +439,19 @@ def revoke_tokens(
 
 
 def principal_for_token(session: Session, token: str) -> Principal | None:
-    """The active person a live token belongs to, or None."""
-    tokens = tables.api_tokens
-    row = (
-        session.connection()
-        .execute(
-            sa.select(tokens.c.user_id).where(
-                tokens.c.token_hash == secret_digest(token), tokens.c.revoked_at.is_(None)
-            )
-        )
-        .one_or_none()
+    """The active person a live token belongs to, or None (the token and its person read
+    together: every API request asks)."""
+    tokens, users = tables.api_tokens, tables.users
+    query = (
+        sa.select(users)
+        .join(tokens, tokens.c.user_id == users.c.id)
+        .where(tokens.c.token_hash == secret_digest(token), tokens.c.revoked_at.is_(None))
     )
+    row = session.connection().execute(query).one_or_none()
     if row is None:
         return None
-    person = person_by_id(session, row.user_id)
-    return person.principal() if person is not None and person.active else None
+    person = _people(session, [row])[0]
+    return person.principal() if person.active else None
 
 
 # --- Sessions (the browser's sign-in) ---------------------------------------------------
