@@ -86,6 +86,8 @@ def test_a_stored_text_is_parsed_once_and_exactly() -> None:
     other = repository.line_outcomes("SO2", "WH-NORTH", text)
     assert other is not first
     assert (other[0].order_id, other[0].warehouse) == ("SO2", "WH-NORTH")
+    # a row read without its lines has none
+    assert repository.line_outcomes("SO3", "WH-MAIN", repository.NO_LINES_TEXT) == ()
     # another text is another outcome
     changed = repository.line_outcomes("SO1", "WH-MAIN", json.dumps([{**_LINE, "open_qty": 4}]))
     assert changed[0].open_qty == 4

@@ -743,6 +743,8 @@ def _order_company(connection: sa.Connection, picture_id: int, order_id: str) ->
 LINES_REMEMBERED: Final = 20_000
 
 _PARSED_LINES: Final = Memo(LINES_REMEMBERED)
+#: the lines text of a row read without its lines (``open_orders(..., with_lines=False)``)
+NO_LINES_TEXT: Final = "[]"
 
 
 def order_outcome(row: Mapping[Any, Any]) -> OrderOutcome:
@@ -776,6 +778,8 @@ def line_outcomes(order_id: str, warehouse: str, text: str) -> tuple[LineOutcome
     so what is remembered can never be out of date. The outcomes are frozen and shared
     by every request that reads them.
     """
+    if text == NO_LINES_TEXT:  # a list that reads no lines: nothing to parse or keep
+        return ()
     key = (order_id, warehouse, text)
     found: tuple[LineOutcome, ...] | None = _PARSED_LINES.get(key)
     if found is None:
@@ -783,7 +787,7 @@ def line_outcomes(order_id: str, warehouse: str, text: str) -> tuple[LineOutcome
             _line_outcome(order_id, warehouse, line)
             for line in json.loads(text, parse_float=Decimal)
         )
-        _PARSED_LINES.put(key, found, max(len(found), 1))
+        _PARSED_LINES.put(key, found, len(found) or 1)
     return found
 
 

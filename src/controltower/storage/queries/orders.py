@@ -43,7 +43,7 @@ from controltower.storage.queries.paging import (
     text_key,
 )
 from controltower.storage.queries.streaming import CHUNK_ROWS, Cursor, read_chunk
-from controltower.storage.repository import OrderRiskRow, order_outcome
+from controltower.storage.repository import NO_LINES_TEXT, OrderRiskRow, order_outcome
 from controltower.storage.visibility import visible_to
 
 
@@ -363,7 +363,7 @@ def _rows_by_key(
     if with_lines:
         values = with_stored_lines(rows)
     else:
-        values = [{**row._mapping, "lines": "[]"} for row in rows]
+        values = [{**row._mapping, "lines": NO_LINES_TEXT} for row in rows]
     return {(row["company"], row["order_id"]): _risk_row(picture_id, row) for row in values}
 
 
