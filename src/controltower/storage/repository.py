@@ -773,10 +773,9 @@ def line_outcomes(order_id: str, warehouse: str, text: str) -> tuple[LineOutcome
     """The stored lines ``text`` of order ``order_id`` (shipping from ``warehouse``) as
     the domain's line outcomes.
 
-    Remembered by the text itself (with the order and warehouse it is read for): a
-    stored text never changes, a scan that changes an order's lines stores a new one,
-    so what is remembered can never be out of date. The outcomes are frozen and shared
-    by every request that reads them.
+    Remembered by the text itself (with the order and warehouse it is read for), so
+    what is remembered can never be out of date: an order whose lines changed has
+    another text. The outcomes are frozen and shared by every request that reads them.
     """
     if text == NO_LINES_TEXT:  # a list that reads no lines: nothing to parse or keep
         return ()
