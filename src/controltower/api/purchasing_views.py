@@ -38,7 +38,7 @@ from controltower.api.routes.exceptions import case_public, queue_now
 from controltower.api.scope import PictureScope, require_scan
 from controltower.domain.model import OrderStatus, PurchaseOrder, po_line_expected_date
 from controltower.storage.queries.entities import find_purchase_order, find_supplier
-from controltower.storage.queries.entity_support import picture_warehouses, visible_warehouses
+from controltower.storage.queries.entity_support import visible_warehouses, warehouse_companies
 from controltower.storage.queries.purchasing import (
     PeggedOrder,
     PurchaseOrderShow,
@@ -130,7 +130,7 @@ def visible_purchase_order(
     po = find_purchase_order(session, scope.picture_id, po_id)
     if po is None:
         return None
-    company = picture_warehouses(session, scope.picture_id).get(po.warehouse)
+    company = warehouse_companies(session, scope.picture_id).get(po.warehouse)
     return po if scope.visible.covers(company, po.warehouse) else None
 
 

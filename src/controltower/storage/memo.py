@@ -2,7 +2,7 @@
 the least recently used dropped first once the weights pass a limit.
 
 The remembered answers of the lists (:mod:`controltower.storage.queries.memory`) and the
-parsed lines of stored orders (:func:`controltower.storage.repository.order_outcome`)
+parsed lines of stored orders (:func:`controltower.storage.repository.line_outcomes`)
 each keep one, with a limit of their own. Its callers must not change what they get
 back: an answer is shared by every request that asks for it.
 """

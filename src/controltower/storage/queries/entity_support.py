@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from controltower.domain.people import Scope
-from controltower.storage import tables
 from controltower.storage.queries.paging import Page, PageRequest
+from controltower.storage.repository import picture_warehouses
 
 _Item = TypeVar("_Item")
 
@@ -59,17 +59,15 @@ def as_quantity(value: Any) -> Decimal:
     return Decimal(text or "0")
 
 
-def picture_warehouses(session: Session, picture_id: int) -> dict[str, str]:
+def warehouse_companies(session: Session, picture_id: int) -> dict[str, str]:
     """The picture's warehouses: code -> company (a handful of rows)."""
-    table = tables.warehouses
-    query = sa.select(table.c.code, table.c.company).where(table.c.picture_id == picture_id)
-    return {code: company for code, company in session.connection().execute(query)}
+    return {code: company for code, _, company in picture_warehouses(session, picture_id)}
 
 
 def visible_warehouses(session: Session, picture_id: int, scope: Scope | None) -> list[str] | None:
     """The picture's warehouses ``scope`` covers, sorted; None when it covers them all
     (then a query needs no warehouse condition)."""
-    every = picture_warehouses(session, picture_id)
+    every = warehouse_companies(session, picture_id)
     if scope is None or scope.unlimited:
         return None
     return sorted(code for code, company in every.items() if scope.covers(company, code))
