@@ -17,6 +17,8 @@ DEFAULT_DATABASE_FILE = "controltower.db"
 DEFAULT_DB_POOL_SIZE = 10
 #: how long a SQLite connection waits for another writer before giving up
 DEFAULT_BUSY_TIMEOUT_SECONDS = 60.0
+#: the most server processes ``serve`` starts
+MAX_WORKERS = 64
 
 
 def default_database_url() -> str:
@@ -35,6 +37,9 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
+    #: processes serving requests (CONTROLTOWER_WORKERS, ``serve --workers``): one per
+    #: core lets a server use every core, since one process's Python runs on one at a time
+    workers: int = Field(default=1, ge=1, le=MAX_WORKERS)
     policy_file: Path | None = None
     #: a browser session ends after this long without a request...
     session_idle_minutes: int = Field(default=30, ge=1)

@@ -75,7 +75,8 @@ def resolve_settings(*, database_url: str | None = None, **overrides: Any) -> Se
     except ValidationError as exc:
         problem = exc.errors()[0]
         where = ".".join(str(part) for part in problem["loc"]) or "a setting"
-        usage_error(f"setting {where} ({_setting_source(where)}): {problem['msg']}")
+        source = f"--{where.replace('_', '-')}" if where in values else _setting_source(where)
+        usage_error(f"setting {where} ({source}): {problem['msg']}")
     url = settings.database_url if database_url is None else database_url
     source = "--database-url" if database_url is not None else "$DATABASE_URL"
     try:

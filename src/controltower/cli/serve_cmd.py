@@ -22,14 +22,18 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import os
 import socket
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import typer
 
 from controltower.cli.console import database_problems, errors_console
 from controltower.cli.options import resolve_settings
+
+if TYPE_CHECKING:
+    from controltower.settings import Settings
 
 #: the command that adds the first administrator, quoted in the refusal
 ADD_ADMINISTRATOR: Final = "controltower user add admin --role administrator --password-stdin"
@@ -173,14 +177,23 @@ def listen_or_exit(host: str, port: int) -> None:
 
 
 def serve_settings_and_run(
-    *, database_url: str | None, host: str, port: int, behind_proxy: bool | None = None
+    *,
+    database_url: str | None,
+    host: str,
+    port: int,
+    behind_proxy: bool | None = None,
+    workers: int | None = None,
 ) -> None:
     """Migrate the database to the current schema, check who can sign in, then serve
     until interrupted (exit 1 when :func:`start_check` refuses)."""
     from controltower.storage.database import migrate
 
     settings = resolve_settings(
-        database_url=database_url, host=host, port=port, behind_proxy=behind_proxy
+        database_url=database_url,
+        host=host,
+        port=port,
+        behind_proxy=behind_proxy,
+        workers=workers,
     )
     listen_or_exit(settings.host, settings.port)
     if settings.allowed_hosts is None:
@@ -209,12 +222,49 @@ def serve_settings_and_run(
 
     from controltower.bootstrap import create_app
 
+    processes = "" if settings.workers == 1 else f" in {settings.workers} processes"
     typer.secho(
-        f"Control Tower is serving on http://{settings.host}:{settings.port}  (Ctrl+C stops it)",
+        f"Control Tower is serving on http://{settings.host}:{settings.port}{processes}  "
+        "(Ctrl+C stops it)",
         fg=typer.colors.GREEN,
         err=True,
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    if settings.workers == 1:
+        uvicorn.run(
+            create_app(settings), host=settings.host, port=settings.port, log_level="warning"
+        )
+        return
+    # each worker process builds its own app from the environment it inherits: the
+    # settings this command resolved (its flags, the allowed hosts it worked out) go there
+    os.environ.update(worker_environment(settings))
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+    )
+
+
+#: what each of several server processes imports and calls to build its app (with no
+#: argument: :class:`~controltower.settings.Settings` from the environment)
+APP_FACTORY: Final = "controltower.bootstrap:create_app"
+
+
+def worker_environment(settings: Settings) -> dict[str, str]:
+    """The environment under which ``Settings()`` in a server process started by
+    ``serve --workers`` reads what ``settings`` says of the server: what a flag can set
+    and what ``serve`` works out. The rest each process reads from the environment it
+    inherits, as this command did."""
+    return {
+        "DATABASE_URL": settings.database_url,
+        "CONTROLTOWER_HOST": settings.host,
+        "CONTROLTOWER_PORT": str(settings.port),
+        "CONTROLTOWER_WORKERS": str(settings.workers),
+        "CONTROLTOWER_BEHIND_PROXY": "true" if settings.behind_proxy else "false",
+        "CONTROLTOWER_ALLOWED_HOSTS": ",".join(settings.allowed_hosts or ()),
+    }
 
 
 def _check_people(url: str, host: str) -> StartCheck:
@@ -253,6 +303,13 @@ def register(app: typer.Typer) -> None:
             help="A TLS proxy is in front: no warning about plain HTTP beyond loopback "
             "(also CONTROLTOWER_BEHIND_PROXY=1).",
         ),
+        workers: int | None = typer.Option(
+            None,
+            "--workers",
+            min=1,
+            help="Processes serving requests, one per core to use them all "
+            "(default: $CONTROLTOWER_WORKERS, else 1).",
+        ),
     ) -> None:
         """Serve the web app and the API on the stored picture.
 
@@ -264,4 +321,5 @@ def register(app: typer.Typer) -> None:
             host=host,
             port=port,
             behind_proxy=behind_proxy or None,
+            workers=workers,
         )

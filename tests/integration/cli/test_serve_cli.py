@@ -3,6 +3,7 @@ administrator, and says when nobody can sign in."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -10,8 +11,8 @@ import pytest
 
 from controltower.cli.serve_cmd import ADD_ADMINISTRATOR, is_loopback, start_check
 from controltower.domain.people import Role
-from helpers.people import add_test_person
-from helpers.serve_process import free_port, serve, wait_for
+from helpers.people import add_test_person, bearer
+from helpers.serve_process import free_port, serve, stop, wait_for
 
 
 @pytest.mark.parametrize(
@@ -99,3 +100,61 @@ def test_serving_on_loopback_with_nobody_stored_starts_with_a_hint(
     hints = [line for line in errors.splitlines() if "Nobody can sign in" in line]
     assert len(hints) == 1
     assert ADD_ADMINISTRATOR in hints[0]
+
+
+def _child_processes(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+@pytest.mark.database
+def test_serving_in_several_processes_answers_from_each_with_the_flags_settings(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    """``--workers 2``: two server processes, each on the database the flag names (not
+    the default file of the working directory), with the Host check the command worked
+    out, and a browser session made by one is known to the other (sessions are stored)."""
+    person = add_test_person(migrated_database_url, "admin", role=Role.ADMINISTRATOR)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = serve(migrated_database_url, "127.0.0.1", port, tmp_path, "--workers", "2")
+    try:
+        assert wait_for(server, f"{base}/api/health").status_code == 200
+        deadline = time.monotonic() + 60
+        while len(_child_processes(server.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(_child_processes(server.pid)) >= 2
+        me = [
+            httpx.get(f"{base}/api/pictures", headers=bearer(person), timeout=30) for _ in range(6)
+        ]
+        assert {answer.status_code for answer in me} == {200}
+        with httpx.Client(base_url=base, timeout=30) as browser:
+            form = {"login": person.login, "password": person.password}
+            assert browser.post("/login", data=form).status_code == 303
+            # signed in, not sent back to the sign-in page, whichever process answers
+            pages = [browser.get("/notifications") for _ in range(6)]
+            assert {page.status_code for page in pages} == {200}
+        elsewhere = httpx.get(f"{base}/api/health", headers={"Host": "evil.example"}, timeout=5)
+        assert elsewhere.status_code == 400
+    finally:
+        errors = stop(server)
+    assert "in 2 processes" in errors
+    assert "Traceback" not in errors
+    assert not (tmp_path / "controltower.db").exists()
+
+
+def test_more_workers_than_allowed_is_refused_naming_the_flag(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    server = serve(url, "127.0.0.1", free_port(), tmp_path, "--workers", "500")
+    _, errors = server.communicate(timeout=120)
+    assert server.returncode == 2
+    assert "--workers" in errors
+    assert "Traceback" not in errors
