@@ -13,8 +13,15 @@ from controltower.domain.case_actions import snooze
 from controltower.domain.cases import ExceptionCase
 from controltower.storage.cases import load_cases
 from controltower.storage.database import make_engine, make_session_factory
-from controltower.storage.queries import CaseFilters, count_cases, forget_remembered
+from controltower.storage.queries import (
+    CaseFilters,
+    IncidentFilters,
+    count_cases,
+    forget_remembered,
+    list_incidents,
+)
 from controltower.storage.queries.cases import at_last_snooze_end
+from controltower.storage.queries.paging import MAX_PAGE_SIZE, PageRequest
 from helpers.scanned_demo import ScannedDemo, load_scanned_demo
 from helpers.work import act
 
@@ -89,3 +96,54 @@ def test_the_clock_moves_back_to_the_last_snooze_end_only(
         assert moved(START + timedelta(hours=5)) == START + timedelta(hours=1)
         anytime = CaseFilters(snoozed=None, clock=START)
         assert at_last_snooze_end(session, anytime) is anytime, "no snooze filter, no read"
+
+
+def _listed_causes(
+    sessions: sessionmaker[Session], demo: ScannedDemo, filters: IncidentFilters
+) -> list[str]:
+    """Every cause the incident list shows under ``filters``, page after page, in order."""
+    causes: list[str] = []
+    number = 1
+    with sessions() as session:
+        while True:
+            page = list_incidents(
+                session, demo.picture_id, filters, page=PageRequest(number, MAX_PAGE_SIZE)
+            )
+            causes += [group.incident.cause for group in page.items]
+            if number >= page.last_number:
+                return causes
+            number += 1
+
+
+def test_the_incidents_with_a_member_awake_follow_a_snooze_and_its_end(
+    migrated_database_url: str, stored: tuple[ScannedDemo, sessionmaker[Session]]
+) -> None:
+    """The list narrowed to incidents with a case not snoozed is remembered beside the
+    ranking; an incident whose every case is put to sleep leaves it, comes back when the
+    snooze runs out, and each answer is the one worked out afresh."""
+    demo, sessions = stored
+    active = active_cases(demo, sessions)
+    by_cause: dict[str, list[str]] = {}
+    for case in active:
+        by_cause.setdefault(case.cause, []).append(case.id)
+    cause, ids = min(by_cause.items(), key=lambda item: (len(item[1]), item[0]))
+
+    def awake(clock: datetime) -> list[str]:
+        members = CaseFilters(states=None, snoozed=False, clock=clock)
+        remembered_answer = _listed_causes(sessions, demo, IncidentFilters(members=members))
+        forget_remembered()
+        assert _listed_causes(sessions, demo, IncidentFilters(members=members)) == (
+            remembered_answer
+        )
+        return remembered_answer
+
+    now = datetime.now(UTC)
+    before = awake(now)
+    assert cause in before
+    assert awake(now) == before  # asked again: the same list
+    for case_id in ids:
+        act(migrated_database_url, demo, case_id, snoozed_until(START + timedelta(hours=1)))
+    asleep = awake(now)
+    assert cause not in asleep
+    assert asleep == [c for c in before if c != cause]
+    assert awake(START + timedelta(hours=2)) == before
