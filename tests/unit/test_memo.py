@@ -1,15 +1,19 @@
-"""The bounded memory shared by requests (``storage/memo.py``), and the stored orders'
-lines it keeps parsed (``repository.line_outcomes``)."""
+"""The bounded memory shared by requests (``storage/memo.py``), the stored orders' lines
+it keeps parsed (``repository.line_outcomes``) and their public models
+(``api/routes/orders.lines_public``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
+from controltower.api.routes.orders import forget_public_lines, line_public, lines_public
 from controltower.storage import repository
 from controltower.storage.memo import Memo
 
@@ -106,3 +110,33 @@ def test_the_parsed_lines_kept_are_bounded_by_their_count() -> None:
     again = repository.line_outcomes("SO0", "WH-MAIN", many)
     assert again == first
     assert again is not first
+
+
+@pytest.fixture
+def _no_public_lines() -> Iterator[None]:
+    forget_public_lines()
+    yield
+    forget_public_lines()
+
+
+@pytest.mark.usefixtures("_no_parsed_lines", "_no_public_lines")
+def test_the_public_models_of_shared_lines_are_built_once_and_say_what_the_lines_say() -> None:
+    text = json.dumps([_LINE, {**_LINE, "line": 2, "open_qty": 7}])
+    lines = repository.line_outcomes("SO1", "WH-MAIN", text)
+    public = lines_public(lines)
+    assert public == [line_public(line) for line in lines]
+    assert [p.open_qty for p in public] == [3, 7]
+    # the same shared lines again: the same models
+    assert lines_public(repository.line_outcomes("SO1", "WH-MAIN", text)) is public
+    # equal lines in another tuple (read afresh, not shared) are converted, never
+    # taken for another tuple's, and give equal models
+    fresh = tuple(list(lines))
+    assert fresh is not lines
+    converted = lines_public(fresh)
+    assert converted == public
+    assert converted is not public
+    assert [p.line for p in lines_public(tuple(reversed(lines)))] == [2, 1]
+    # shared by requests, so nobody may change one
+    with pytest.raises(ValidationError):
+        public[0].open_qty = Decimal(4)  # type: ignore[misc]
+    assert lines_public(()) == []

@@ -101,11 +101,15 @@ class ScanPublic(BaseModel):
 
 
 class HeldPegPublic(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared by requests: see lines_public
+
     qty: JsonNumber
     available_date: date
 
 
 class InboundPegPublic(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared by requests: see lines_public
+
     po_id: str
     line: int
     qty: JsonNumber
@@ -113,6 +117,8 @@ class InboundPegPublic(BaseModel):
 
 
 class TransferAlternativePublic(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared by requests: see lines_public
+
     from_warehouse: str
     free_qty: JsonNumber
     transit_days: int
@@ -122,6 +128,9 @@ class TransferAlternativePublic(BaseModel):
 
 class OrderLinePublic(BaseModel):
     """Where one open order line stands: which source covers how much, and when."""
+
+    #: one model serves every request reading the line (``routes/orders.lines_public``)
+    model_config = ConfigDict(frozen=True)
 
     line: int
     sku: str
