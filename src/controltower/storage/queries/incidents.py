@@ -134,9 +134,10 @@ def count_incidents(
     companies = picture_companies(session, picture_id)
     if not companies:
         return 0
-    if _members_narrow(filters.members):
-        return len(_matching_causes(session, companies, filters))
     version = cases_version(session, companies)
+    if _members_narrow(filters.members):
+        moved = _at_last_snooze_end(session, filters)
+        return len(_matching_causes(session, companies, moved, version))
     return len(_ranking(session, companies, filters.states, filters.visible, version))
 
 
@@ -239,11 +240,12 @@ def _narrowed_ranking(
     return remembered(
         version,
         ("narrowed incident ranking", filters),
-        lambda: _narrowed(ranking, _matching_causes(session, companies, filters, snooze=False)),
+        lambda: _narrowed(ranking, _matching_causes(session, companies, filters, version)),
     )
 
 
 def _narrowed(ranking: list[str], wanted: set[str]) -> list[str]:
+    """The causes of ``ranking`` that are ``wanted``, in the ranking's order."""
     return [cause for cause in ranking if cause in wanted]
 
 
@@ -255,16 +257,17 @@ def _at_last_snooze_end(session: Session, filters: IncidentFilters) -> IncidentF
 
 
 def _matching_causes(
-    session: Session, companies: Sequence[str], filters: IncidentFilters, *, snooze: bool = True
+    session: Session,
+    companies: Sequence[str],
+    filters: IncidentFilters,
+    version: Hashable | None,
 ) -> set[str]:
-    """The causes with at least one grouped case passing the member filters (read from
-    every matching case, so remembered until the cases change, or a snooze runs out).
-    ``snooze``: move the filters' clock to the last snooze end first (False: the caller
-    did)."""
-    if snooze:
-        filters = _at_last_snooze_end(session, filters)
+    """The causes with at least one grouped case passing the member filters, their clock
+    at the last snooze end (:func:`_at_last_snooze_end`): read from every matching case,
+    so remembered at the cases' ``version`` until the cases change, or a snooze runs
+    out."""
     return remembered(
-        cases_version(session, companies),
+        version,
         ("matching causes", filters),
         lambda: _read_matching_causes(session, companies, filters),
     )
