@@ -162,7 +162,7 @@ def _arrow_values(kind: sa.types.TypeEngine[Any], values: Column) -> pa.Array:
     if isinstance(kind, EnumText):
         return pa.array(_memoised(_enum_value, values), pa.string())
     if isinstance(kind, ExactDecimal):
-        return pa.array(_memoised(_decimal_text, values), pa.string())
+        return pa.array([_decimal_text(v) for v in values], pa.string())
     if isinstance(kind, UtcDateTime):
         return pa.array(_memoised(_utc, values), pa.timestamp("us", tz="UTC"))
     if isinstance(kind, LocalDateTime):
@@ -178,12 +178,15 @@ def _arrow_values(kind: sa.types.TypeEngine[Any], values: Column) -> pa.Array:
 
 def _memoised(convert: Callable[[Any], Any], values: Column) -> list[Any]:
     """``convert`` of each value, each distinct value converted once (they repeat: a
-    scan's time on every row, a handful of enum members)."""
+    scan's time on every row, a handful of enum members). Not for decimals: 84.5 and
+    84.50 are equal keys, and each must keep its own text."""
     done: dict[Any, Any] = {}
     return [done[v] if v in done else done.setdefault(v, convert(v)) for v in values]
 
 
 def _sqlite_values(kind: sa.types.TypeEngine[Any], values: Column) -> list[Any]:
+    if isinstance(kind, ExactDecimal):
+        return [_decimal_text(v) for v in values]
     convert = _sqlite_converter(kind)
     return list(values) if convert is None else _memoised(convert, values)
 
@@ -191,8 +194,6 @@ def _sqlite_values(kind: sa.types.TypeEngine[Any], values: Column) -> list[Any]:
 def _sqlite_converter(kind: sa.types.TypeEngine[Any]) -> Callable[[Any], Any] | None:
     if isinstance(kind, EnumText):
         return _enum_value
-    if isinstance(kind, ExactDecimal):
-        return _decimal_text
     if isinstance(kind, UtcDateTime):
         return _sqlite_utc
     if isinstance(kind, LocalDateTime):

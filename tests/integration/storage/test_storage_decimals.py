@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from controltower.domain.model import Dataset, Product
 from controltower.storage import tables
+from controltower.storage.bulk import insert_columns
 from controltower.storage.repository import (
     PictureWriteError,
     list_pictures,
     load_picture,
     replace_picture,
 )
+from controltower.storage.tables import ExactDecimal
 
 pytestmark = pytest.mark.database
 
@@ -98,3 +100,26 @@ def test_a_number_that_is_not_finite_is_refused_naming_the_entity(
     assert "not a finite number" in str(refused.value)
     with sessions() as session:
         assert list_pictures(session) == []
+
+
+def test_rows_written_in_bulk_keep_each_decimal_as_it_was_given(
+    sessions: sessionmaker[Session],
+) -> None:
+    # equal numbers written differently: a bulk write converts each value, not each
+    # distinct number (84.5 == 84.50, so one text for both would depend on which came first)
+    given = [Decimal("84.5"), Decimal("84.50"), Decimal("0.10"), Decimal("0.1"), "84.500"]
+    scratch = sa.Table(
+        "bulk_decimals_check",
+        sa.MetaData(),
+        sa.Column("n", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("value", ExactDecimal(), nullable=False),
+    )
+    with sessions.begin() as session:
+        connection = session.connection()
+        scratch.create(connection)
+        insert_columns(connection, scratch, {"n": list(range(len(given))), "value": given})
+    with sessions() as session:
+        stored = session.execute(
+            sa.select(sa.cast(scratch.c.value, sa.Text)).order_by(scratch.c.n)
+        ).scalars()
+        assert list(stored) == ["84.5", "84.50", "0.10", "0.1", "84.500"]
