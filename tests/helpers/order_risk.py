@@ -29,7 +29,12 @@ from controltower.domain.analysis import (
 from controltower.storage import tables
 from controltower.storage.order_risk import record_order_risk
 from controltower.storage.repository import ScanRunSummary
-from controltower.workflow.order_risk import OrderRiskColumns
+from controltower.workflow.order_risk import (
+    OrderRiskColumns,
+    OrderStandings,
+    OrderTexts,
+    content_digests,
+)
 
 #: the company given to an order whose warehouse the picture does not hold
 UNKNOWN_COMPANY = ""
@@ -41,10 +46,9 @@ AS_OF = date(2026, 11, 25)
 def order_risk_of(analysis: Analysis, company_of: dict[str, str]) -> OrderRiskColumns:
     """``analysis``'s orders as the columns a stored scan records."""
     orders = analysis.orders
-    return OrderRiskColumns(
+    standings = OrderStandings(
         as_of=analysis.as_of,
         order_id=[o.order_id for o in orders],
-        company=[company_of.get(o.warehouse, UNKNOWN_COMPANY) for o in orders],
         customer=[o.customer for o in orders],
         warehouse=[o.warehouse for o in orders],
         promised_date=[o.promised_date for o in orders],
@@ -55,8 +59,13 @@ def order_risk_of(analysis: Analysis, company_of: dict[str, str]) -> OrderRiskCo
         at_risk=[o.at_risk for o in orders],
         days_late=[o.days_late for o in orders],
         open_value=[format(o.open_value, "f") for o in orders],
-        lines=[json.dumps([_exact(asdict(ln)) for ln in o.lines]) for o in orders],
-        explanation=[json.dumps(list(o.explanation)) for o in orders],
+    )
+    lines = [json.dumps([_exact(asdict(ln)) for ln in o.lines]) for o in orders]
+    explanation = [json.dumps(list(o.explanation)) for o in orders]
+    return OrderRiskColumns.of(
+        standings,
+        [company_of.get(o.warehouse, UNKNOWN_COMPANY) for o in orders],
+        OrderTexts(lines, explanation, content_digests(standings, lines, explanation)),
     )
 
 

@@ -173,6 +173,7 @@ def _scan_imported(
                 as_of=as_of,
                 policy=policy,
                 now=datetime.now().astimezone(),
+                fork=True,
             )
     except ColumnarPrecisionError as exc:
         errors_console().print(f"Error: {exc}; nothing was imported", markup=False)

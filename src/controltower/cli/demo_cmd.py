@@ -414,6 +414,7 @@ def _scan(engine: Engine, picture_id: int, day: date, policy: Policy) -> StoredS
             as_of=day,
             policy=policy,
             now=moment,
+            fork=True,
         )
 
 

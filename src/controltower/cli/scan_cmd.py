@@ -313,7 +313,8 @@ def stored_scan_and_tables(
 ) -> tuple[StoredScanResult, DatasetTables | None]:
     """:func:`scan_stored_picture`, and (``keep_tables``) the picture's columns the scan
     read; a database that cannot be used is one line and exit (:func:`database_problems`).
-    ``set_keys_aside``: as :func:`run_stored_scan_at`."""
+    ``set_keys_aside``: as :func:`run_stored_scan_at`. A command's own scan: a large
+    picture has its orders worded by a forked child (``fork``)."""
     url = resolve_settings(database_url=database_url).database_url
     with database_problems(url), _precision_or_exit(None):
         return run_stored_scan_at(
@@ -323,6 +324,7 @@ def stored_scan_and_tables(
             policy=policy,
             keep_tables=keep_tables,
             set_keys_aside=set_keys_aside,
+            fork=True,
         )
 
 
@@ -334,6 +336,7 @@ def run_stored_scan_at(
     policy: Policy,
     keep_tables: bool = False,
     set_keys_aside: bool = False,
+    fork: bool = False,
 ) -> tuple[StoredScanResult, DatasetTables | None]:
     """The stored scan of the picture covering ``company`` at ``url``, in one transaction,
     and (``keep_tables``: for ``scan --db --json``, which writes the document from them)
@@ -341,7 +344,9 @@ def run_stored_scan_at(
     go once the detectors have read them, before the cases are reconciled and saved.
     ``set_keys_aside``: a scan writing most orders or cases builds their tables' indexes
     after the rows (for ``scan --db`` typed by a person; not the worker, whose readers
-    would wait on PostgreSQL).
+    would wait on PostgreSQL). ``fork``: a large picture's orders may be worded by a
+    forked child (``run_stored_scan``); for a command's own process only, not one whose
+    other threads may be at work (a sync's readers).
 
     Raises :class:`~controltower.workflow.stored_scan.ScanGoesBackError` before anything
     is written when ``as_of`` is before the last stored scan of the picture's companies.
@@ -368,7 +373,7 @@ def run_stored_scan_at(
             store = store_type(session, chosen.picture_id, set_keys_aside=set_keys_aside)
             refuse_going_back(as_of, store.last_scan_as_of())
             result = run_stored_scan(
-                store, as_of=as_of, policy=policy, now=datetime.now().astimezone()
+                store, as_of=as_of, policy=policy, now=datetime.now().astimezone(), fork=fork
             )
     finally:
         engine.dispose()

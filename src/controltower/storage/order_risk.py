@@ -20,10 +20,8 @@ day under the same policy, the scan need not even make its orders' rows to compa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
-from hashlib import blake2b
 from typing import Final
 
 import sqlalchemy as sa
@@ -346,7 +344,7 @@ def _write_order_risk(
 ) -> None:
     """Bring the companies' rows to ``orders``, writing only what changed.
 
-    Each order's content digest (:func:`content_digests`) is compared with the stored
+    Each order's content digest (``orders.content_digest``) is compared with the stored
     one: rows of orders gone or changed are deleted, changed and new orders inserted in
     one bulk insert; an unchanged row is left alone, so its ``scan_run_id`` and
     ``updated_at`` say when it last changed (stamping every row would rewrite every row
@@ -357,7 +355,7 @@ def _write_order_risk(
     row names any more go too.
     """
     table = tables.order_risk
-    digests = content_digests(orders)
+    digests = orders.content_digest
     keep = {key for key, o in current.items() if stored.get(key, "") == digests[o]}
     if len(keep) < len(stored) // 2:
         delete_company_pegs(connection, companies)
@@ -408,41 +406,6 @@ def _write_order_risk(
     pegs.insert(connection)
     if len(keep) < len(stored):
         forget_unnamed_blocks(connection)
-
-
-def content_digests(orders: OrderRiskColumns) -> list[str]:
-    """Per order, a digest of everything its row says but the scan's id and time.
-
-    BLAKE2b over the fields joined with a separator no field holds unescaped (the
-    texts are JSON, whose strings escape control characters): equal digests mean the
-    row would be written the same.
-    """
-    separator = "\x1f"
-    texts = zip(
-        orders.customer,
-        orders.warehouse,
-        _as_texts(orders.promised_date),
-        _as_texts(orders.status),
-        _as_texts(orders.allocation),
-        orders.blockers,
-        _as_texts(orders.projected_ship_date),
-        _as_texts(orders.at_risk),
-        _as_texts(orders.days_late),
-        orders.open_value,
-        orders.explanation,
-        orders.lines,
-        strict=True,
-    )
-    return [
-        blake2b(separator.join(fields_).encode(), digest_size=16).hexdigest() for fields_ in texts
-    ]
-
-
-def _as_texts(values: Sequence[object]) -> list[str]:
-    """``str`` of each of ``values``, a column of few distinct values of one type (dates,
-    statuses, flags, day counts), converting each distinct value once."""
-    text = {value: str(value) for value in set(values)}
-    return [text[value] for value in values]
 
 
 def _append_history(

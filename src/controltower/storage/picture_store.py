@@ -85,8 +85,10 @@ class SqlPictureStore:
         self._stored_ids: set[str] | None = None
         #: the company each case saved by this scan is stored under, by case id
         self._scopes: Mapping[str, str] = {}
-        #: the change of policy this scan brings, recorded when the cases are saved
+        #: the change of policy this scan brings, recorded when the cases are saved (at
+        #: once, should the orders be recorded after them)
         self._policy_change: PolicyChange | None = None
+        self._cases_saved = False
         #: the fingerprint of the picture :meth:`load_tables` read
         #: (:func:`~controltower.storage.order_risk.picture_fingerprint`); None before it
         #: reads, or when it read the picture's rows: the orders are then recorded in full
@@ -167,6 +169,8 @@ class SqlPictureStore:
             self._policy_change = PolicyChange(
                 previous, policy_digest, recorded.scan_run_id, scanned_at, tuple(companies)
             )
+            if self._cases_saved:
+                self._audit_policy_change()
         return recorded
 
     def live_cases(self) -> list[LiveCase]:
@@ -200,6 +204,12 @@ class SqlPictureStore:
             stored_ids=self._stored_ids,
             set_keys_aside=self.set_keys_aside,
         ).scopes
+        self._cases_saved = True
+        self._audit_policy_change()
+
+    def _audit_policy_change(self) -> None:
+        """The audit entry of the policy change this scan brings, written once the cases
+        are saved, whether the scan records its orders before them or after."""
         if self._policy_change is not None:
             audit_policy_change(self.session, self._policy_change)
             self._policy_change = None

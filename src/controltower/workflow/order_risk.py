@@ -5,14 +5,16 @@ value, and its lines and explanation exactly as the scan document states them. T
 module turns a :class:`~controltower.domain.kernel.ColumnarAnalysis` into those rows
 as columns (plain lists, one entry per order in picture order) without making an
 object per order or per line: the texts come from the document writer
-(:func:`~controltower.workflow.scan_writer.order_texts`), the rest from whole-array
+(:func:`~controltower.workflow.scan_writer.order_text_chunks`), the rest from whole-array
 operations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from hashlib import blake2b
 from typing import Final
 
 import numpy as np
@@ -22,7 +24,7 @@ from controltower.domain.analysis import STATUS_FOR_BLOCKER, Allocation, Blocker
 from controltower.domain.columnar import NULL_DAY, from_units
 from controltower.domain.kernel import ColumnarAnalysis
 from controltower.domain.tables import DatasetTables
-from controltower.workflow.scan_writer import order_texts
+from controltower.workflow.scan_writer import order_text_chunks
 
 _BLOCKERS: Final = tuple(Blocker)
 #: the kernel's status codes, in its order: one per blocker, then fully allocated
@@ -63,15 +65,51 @@ class OrderStandings:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderTexts:
+    """What wording the open orders makes, column by column: each order's ``lines`` and
+    ``explanation`` as JSON text, as in the scan document, and the ``content_digest``
+    of its whole row (:func:`content_digests`). The costly part of an order's row: a
+    scan may have it made by another process (``workflow/order_texts_aside.py``)."""
+
+    lines: list[str]
+    explanation: list[str]
+    content_digest: list[str]
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def extend(self, more: OrderTexts) -> None:
+        """Append the texts of the orders that follow (``more``, a later chunk)."""
+        self.lines.extend(more.lines)
+        self.explanation.extend(more.explanation)
+        self.content_digest.extend(more.content_digest)
+
+
+@dataclass(frozen=True, slots=True)
 class OrderRiskColumns(OrderStandings):
     """The open orders of one scan as recorded: their standings, and for each its
     ``company`` (that of the warehouse it ships from, the key its risk and history are
-    kept under) and its ``lines`` and ``explanation`` as JSON text, as in the scan
-    document."""
+    kept under), its ``lines`` and ``explanation`` as JSON text, as in the scan
+    document, and the digest of all that (:func:`content_digests`), by which a later
+    scan tells whether the row changed."""
 
     company: list[str]
     lines: list[str]
     explanation: list[str]
+    content_digest: list[str]
+
+    @classmethod
+    def of(
+        cls, standings: OrderStandings, company: list[str], texts: OrderTexts
+    ) -> OrderRiskColumns:
+        """The columns made of their three parts."""
+        return cls(
+            **{f.name: getattr(standings, f.name) for f in fields(OrderStandings)},
+            company=company,
+            lines=texts.lines,
+            explanation=texts.explanation,
+            content_digest=texts.content_digest,
+        )
 
 
 def order_standings(result: ColumnarAnalysis) -> OrderStandings:
@@ -111,16 +149,83 @@ def order_promises(result: ColumnarAnalysis) -> dict[str, date]:
 
 def order_risk_columns(result: ColumnarAnalysis, tables: DatasetTables) -> OrderRiskColumns:
     """Every open order's recorded risk, from the kernel's result and its tables."""
-    picture = result.picture
     standings = order_standings(result)
-    lines, explanation = order_texts(result, tables)
-    companies = _warehouse_companies(tables, picture.warehouse_codes)
-    return OrderRiskColumns(
-        **{f.name: getattr(standings, f.name) for f in fields(OrderStandings)},
-        company=[companies[w] for w in picture.order_warehouse.tolist()],
-        lines=lines,
-        explanation=explanation,
+    return OrderRiskColumns.of(
+        standings, order_companies(result, tables), worded_orders(standings, result, tables)
     )
+
+
+def worded_orders(
+    standings: OrderStandings, result: ColumnarAnalysis, tables: DatasetTables
+) -> OrderTexts:
+    """The orders' texts (``standings``: :func:`order_standings` of ``result``) and the
+    digest of each order's row."""
+    worded = OrderTexts(lines=[], explanation=[], content_digest=[])
+    for chunk in worded_order_chunks(standings, result, tables):
+        worded.extend(chunk)
+    return worded
+
+
+def worded_order_chunks(
+    standings: OrderStandings, result: ColumnarAnalysis, tables: DatasetTables
+) -> Iterator[OrderTexts]:
+    """:func:`worded_orders` a chunk of orders at a time, in picture order, so a writer
+    passing each chunk on never holds every order's texts at once."""
+    first = 0
+    for lines, explanation in order_text_chunks(result, tables):
+        digests = content_digests(standings, lines, explanation, first=first)
+        yield OrderTexts(lines=lines, explanation=explanation, content_digest=digests)
+        first += len(lines)
+
+
+def order_companies(result: ColumnarAnalysis, tables: DatasetTables) -> list[str]:
+    """Each open order's company: that of the warehouse it ships from."""
+    picture = result.picture
+    companies = _warehouse_companies(tables, picture.warehouse_codes)
+    return [companies[w] for w in picture.order_warehouse.tolist()]
+
+
+def content_digests(
+    standings: OrderStandings,
+    lines: Sequence[str],
+    explanation: Sequence[str],
+    *,
+    first: int = 0,
+) -> list[str]:
+    """Per order, a digest of everything its row says but its company and id (its key)
+    and the scan's id and time: of orders ``first`` onwards, as many as ``lines`` holds.
+
+    BLAKE2b over the fields joined with a separator no field holds unescaped (the
+    texts are JSON, whose strings escape control characters): equal digests mean the
+    row would be written the same.
+    """
+    separator = "\x1f"
+    part = slice(first, first + len(lines))
+    texts = zip(
+        standings.customer[part],
+        standings.warehouse[part],
+        _as_texts(standings.promised_date[part]),
+        _as_texts(standings.status[part]),
+        _as_texts(standings.allocation[part]),
+        standings.blockers[part],
+        _as_texts(standings.projected_ship_date[part]),
+        _as_texts(standings.at_risk[part]),
+        _as_texts(standings.days_late[part]),
+        standings.open_value[part],
+        explanation,
+        lines,
+        strict=True,
+    )
+    return [
+        blake2b(separator.join(fields_).encode(), digest_size=16).hexdigest() for fields_ in texts
+    ]
+
+
+def _as_texts(values: Sequence[object]) -> list[str]:
+    """``str`` of each of ``values``, a column of few distinct values of one type (dates,
+    statuses, flags, day counts), converting each distinct value once."""
+    text = {value: str(value) for value in set(values)}
+    return [text[value] for value in values]
 
 
 def _warehouse_companies(tables: DatasetTables, codes: tuple[str, ...] | list[str]) -> list[str]:

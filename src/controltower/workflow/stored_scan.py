@@ -15,6 +15,7 @@ decides what "08:00" and "four hours ago" mean.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections import Counter
@@ -44,6 +45,7 @@ from controltower.domain.escalation import (
     impact_score,
     with_impact_scores,
 )
+from controltower.domain.kernel import ColumnarAnalysis
 from controltower.domain.tables import DatasetTables
 from controltower.policy import Policy
 from controltower.workflow.columnar_scan import analyse_tables
@@ -55,6 +57,7 @@ from controltower.workflow.exceptions import (
 )
 from controltower.workflow.memory import release_free_memory
 from controltower.workflow.order_risk import OrderRiskColumns, order_promises, order_risk_columns
+from controltower.workflow.order_texts_aside import OrderTextsAside, words_aside
 
 #: timeline events that mean a case's facts changed on re-detection
 _UPDATE_KINDS = frozenset({EventKind.UPDATED, EventKind.SEVERITY_CHANGED})
@@ -212,7 +215,12 @@ def policy_digest(policy: Policy) -> str:
 
 
 def run_stored_scan(
-    store: PictureStore, *, as_of: date, policy: Policy, now: datetime
+    store: PictureStore,
+    *,
+    as_of: date,
+    policy: Policy,
+    now: datetime,
+    fork: bool = False,
 ) -> StoredScanResult:
     """Scan the stored picture as of ``as_of`` at the moment ``now``, and remember it.
 
@@ -223,6 +231,11 @@ def run_stored_scan(
     Running it again on an unchanged picture changes no case (only findings that
     depend on the time itself, such as how long a pick has waited, are re-stated).
     Nothing is committed here: the caller's unit of work decides.
+
+    ``fork``: the caller is a command's own process, which may fork; a large picture
+    then has its orders worded by a child while this process keeps the cases
+    (:mod:`~controltower.workflow.order_texts_aside`), and they are recorded after the
+    cases rather than before. The rows recorded are the same either way.
     """
     zone = _zone_of(now)
     tables = store.load_tables()
@@ -237,60 +250,71 @@ def run_stored_scan(
         scanned_at=now,
         policy_digest=digest,
     )
+    aside = None
     if recorded is None:
-        orders = order_risk_columns(result, tables)
-        recorded = store.record_order_risk(orders, scanned_at=now, policy_digest=digest)
-        # recorded: its texts (a quarter of a gigabyte at a million lines) need not
-        # outlive it
-        del orders
+        if words_aside(result, allowed=fork):
+            release_free_memory()  # what loading freed: not counted again in the child
+            aside = OrderTextsAside(result, tables)
+        else:
+            recorded = _record_orders(store, order_risk_columns(result, tables), now, digest)
+    with aside or contextlib.nullcontext():
+        promised = order_promises(result)
+        window = timedelta(days=policy.detectors.recurring_exception.window_days)
+        heads = store.live_cases()  # first: it takes the scans' turn before any case read
+        history = store.case_history(since=now - window - _HISTORY_MARGIN)
+        detected_at = _wall_clock(now, zone)
+        context = ColumnarDetectionContext(
+            tables,
+            result,
+            detected_at=detected_at,
+            ladder=policy.detectors.severity_by_value,
+            history=_in_wall_clock(history, zone),
+            allocation=policy.allocation.to_domain(),
+            approved_prices=store.approved_prices(),
+        )
+        live = {case.key for case in heads if case.is_active}
+        # the others' caches dropped before the recurring detector, their memory given
+        # back to the system: it runs at a crisis day's peak
+        findings = run_columnar_detectors(
+            context, policy.detectors, live=live, before_recurring=release_free_memory
+        )
+        # the picture and its analysis are read: let go before the cases are built (half
+        # a million on a crisis day); a child wording the orders has its own copy
+        del context, history, tables, result
         release_free_memory()
-    promised = order_promises(result)
-    window = timedelta(days=policy.detectors.recurring_exception.window_days)
-    heads = store.live_cases()  # first: it takes the scans' turn before any case read
-    history = store.case_history(since=now - window - _HISTORY_MARGIN)
-    detected_at = _wall_clock(now, zone)
-    context = ColumnarDetectionContext(
-        tables,
-        result,
-        detected_at=detected_at,
-        ladder=policy.detectors.severity_by_value,
-        history=_in_wall_clock(history, zone),
-        allocation=policy.allocation.to_domain(),
-        approved_prices=store.approved_prices(),
-    )
-    live = {case.key for case in heads if case.is_active}
-    # the others' caches dropped before the recurring detector, their memory given back
-    # to the system: it runs at a crisis day's peak
-    findings = run_columnar_detectors(
-        context, policy.detectors, live=live, before_recurring=release_free_memory
-    )
-    # the picture and its analysis are read: let go before the cases are built (half a
-    # million on a crisis day), unless the caller keeps the columns for a document
-    del context, history, tables, result
-    release_free_memory()
-    scores = impact_scores(
-        findings, promised, as_of=counted.as_of, ladder=policy.detectors.severity_by_value
-    )
-    del promised
-    ladder = policy.escalation.to_domain()
-    raised = raised_by_impact(findings, scores, ladder)
-    del findings
-    records = routed_records(raised, policy, detected_at=detected_at, zone=zone)
-    del raised  # a crisis day's half a million findings live on as their records only
-    release_free_memory()
-    settled = settled_keys(heads, records, scores, now=now)
-    cases = store.load_live_cases([case.id for case in heads if case.key not in settled])
-    moving = [record for record in records if (record.type, record.subject) not in settled]
-    reconciled = reconcile(cases, moving, now=now, policy=policy, scores=scores)
-    outcome = with_impact_scores(reconciled, scores)
-    # what routing read is all the records still tell: let them go before the save
-    exceptions, facts = len(records), routing_facts(records)
-    del reconciled, scores, moving, cases, records
-    store.save_cases(outcome.changed)
-    store.record_routing_facts([c for c in outcome.changed if c.is_active], facts)
-    del facts
-    # the outbox: written in the scan's transaction, so a scan rolled back tells nobody
-    store.queue_notifications(outcome.changed)
+        scores = impact_scores(
+            findings, promised, as_of=counted.as_of, ladder=policy.detectors.severity_by_value
+        )
+        del promised
+        ladder = policy.escalation.to_domain()
+        raised = raised_by_impact(findings, scores, ladder)
+        del findings
+        records = routed_records(raised, policy, detected_at=detected_at, zone=zone)
+        del raised  # a crisis day's half a million findings live on as their records only
+        release_free_memory()
+        settled = settled_keys(heads, records, scores, now=now)
+        cases = store.load_live_cases([case.id for case in heads if case.key not in settled])
+        moving = [record for record in records if (record.type, record.subject) not in settled]
+        reconciled = reconcile(cases, moving, now=now, policy=policy, scores=scores)
+        outcome = with_impact_scores(reconciled, scores)
+        # what routing read is all the records still tell: let them go before the save
+        exceptions, facts = len(records), routing_facts(records)
+        del reconciled, scores, moving, cases, records
+        store.save_cases(outcome.changed)
+        store.record_routing_facts([c for c in outcome.changed if c.is_active], facts)
+        del facts
+        # the outbox: written in the scan's transaction, so a scan rolled back tells nobody
+        store.queue_notifications(outcome.changed)
+        if aside is not None:
+            # the cases are kept: now the orders, worded meanwhile (or again, here, from
+            # the picture, should the child have failed)
+            worded = aside.columns()
+            aside.close()
+            if worded is None:
+                worded = order_risk_columns(*_analysed_again(store, as_of, policy))
+            recorded = _record_orders(store, worded, now, digest)
+            del worded
+    assert recorded is not None  # recorded before the cases, or after them
     return _result(
         recorded,
         orders=counted,
@@ -299,6 +323,26 @@ def run_stored_scan(
         active_cases=len(settled) + sum(1 for case in outcome.cases if case.is_active),
         events=outcome.events,
     )
+
+
+def _record_orders(
+    store: PictureStore, orders: OrderRiskColumns, now: datetime, digest: str
+) -> RecordedScan:
+    """Record the orders' risk; their texts (a quarter of a gigabyte at a million lines)
+    are let go once recorded."""
+    recorded = store.record_order_risk(orders, scanned_at=now, policy_digest=digest)
+    del orders
+    release_free_memory()
+    return recorded
+
+
+def _analysed_again(
+    store: PictureStore, as_of: date, policy: Policy
+) -> tuple[ColumnarAnalysis, DatasetTables]:
+    """The picture read and analysed again: the orders' texts are then worded from it
+    in this process (their child failed, or was killed for want of memory)."""
+    tables = store.load_tables()
+    return analyse_tables(tables, as_of, policy), tables
 
 
 #: what a case is called by: its type and subject

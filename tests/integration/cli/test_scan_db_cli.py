@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import typer
 from typer.testing import CliRunner, Result
 
 from controltower.cli import dataset_cmds, scan_cmd
+from controltower.workflow import stored_scan
 
 MINIMAL = Path(__file__).resolve().parents[2] / "fixtures" / "datasets" / "minimal"
 
@@ -62,3 +64,23 @@ def test_a_folder_and_db_together_are_refused_as_a_usage_error() -> None:
     result = run("scan", str(MINIMAL), "--db", "--as-of", "2026-11-25")
     assert result.exit_code == 2
     assert "not both" in result.output
+
+
+def test_a_persons_stored_scans_may_word_the_orders_in_a_forked_child(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the commands' own processes may fork (``workflow/order_texts_aside.py``); whether
+    # one does is then the picture's size and day: here it is only asked
+    asked: list[bool] = []
+
+    def words_aside(_result: object, *, allowed: bool) -> bool:
+        asked.append(allowed)
+        return False
+
+    monkeypatch.setattr(stored_scan, "words_aside", words_aside)
+    imported = run("import", str(MINIMAL), "--as-of", "2026-11-25", "--database-url", database_url)
+    assert imported.exit_code == 0, imported.output
+    rescan = run("scan", "--db", "--as-of", "2026-11-26", "--database-url", database_url)
+    assert rescan.exit_code == 0, rescan.output
+
+    assert asked == [True, True]

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from controltower.workflow.scan_writer.fragments import (
     CHUNK_ORDERS,
+    order_text_chunks,
     order_texts,
     orders_json_chunks,
     write_orders_bytes,
@@ -50,6 +51,7 @@ from controltower.workflow.scan_writer.texts import number_text
 __all__ = [
     "CHUNK_ORDERS",
     "number_text",
+    "order_text_chunks",
     "order_texts",
     "orders_json_chunks",
     "write_orders_bytes",

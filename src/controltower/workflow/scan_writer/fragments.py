@@ -109,18 +109,31 @@ def order_texts(result: ColumnarAnalysis, tables: DatasetTables) -> tuple[list[s
     the fragments the document is written from, so a stored scan keeps exactly what
     the stateless scan prints without wording anything a second time.
     """
-    picture = result.picture
-    if picture.n_orders == 0:
-        return [], []
-    pieces, layout = _fragments(Frame.of(result, tables))
     lines: list[str] = []
     explanations: list[str] = []
+    for chunk_lines, chunk_explanations in order_text_chunks(result, tables):
+        lines.extend(chunk_lines)
+        explanations.extend(chunk_explanations)
+    return lines, explanations
+
+
+def order_text_chunks(
+    result: ColumnarAnalysis, tables: DatasetTables
+) -> Iterator[tuple[list[str], list[str]]]:
+    """:func:`order_texts` :data:`CHUNK_ORDERS` orders at a time, in picture order, so a
+    writer that passes each chunk on never holds every order's texts at once."""
+    picture = result.picture
+    if picture.n_orders == 0:
+        return
+    pieces, layout = _fragments(Frame.of(result, tables))
     # a chunk of orders is joined once and each text cut out of it by the fragments'
     # lengths: two joins per order cost about a second at a million lines
     for first in range(0, picture.n_orders, CHUNK_ORDERS):
         last = min(first + CHUNK_ORDERS, picture.n_orders)
+        lines: list[str] = []
+        explanations: list[str] = []
         _cut_order_texts(pieces, layout, first, last, lines, explanations)
-    return lines, explanations
+        yield lines, explanations
 
 
 #: where an order's ``lines`` array starts after its first slot (the three head
