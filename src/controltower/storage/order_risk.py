@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
-from typing import Final
+from typing import Final, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -59,6 +59,7 @@ from controltower.workflow.order_risk import OrderRiskColumns
 SCAN_RECORD_LOCK_KEY: Final = 0x43545F53434E  # "CT_SCN"
 
 OrderKey = tuple[str, str]
+T = TypeVar("T")
 
 
 def record_order_risk(
@@ -131,16 +132,26 @@ def record_order_risk(
             scanned_at=scanned_at,
             set_keys_aside=set_keys_aside,
         )
-        _append_history(
-            connection,
-            sorted(fresh | changed, key=lambda key: (key[1], key[0])),
-            orders,
-            current,
-            previous,
-            scan_run_id=scan_run_id,
-            scanned_at=scanned_at,
-            set_keys_aside=set_keys_aside,
-        )
+        if previous:
+            _append_history(
+                connection,
+                sorted(fresh | changed, key=lambda key: (key[1], key[0])),
+                orders,
+                current,
+                previous,
+                scan_run_id=scan_run_id,
+                scanned_at=scanned_at,
+                set_keys_aside=set_keys_aside,
+            )
+        else:
+            _append_first_history(
+                connection,
+                count=len(current),
+                as_of=orders.as_of,
+                scan_run_id=scan_run_id,
+                scanned_at=scanned_at,
+                set_keys_aside=set_keys_aside,
+            )
         refresh_statistics(
             connection,
             [tables.order_risk.name, tables.order_pegs.name, tables.order_status_history.name],
@@ -367,6 +378,11 @@ def _write_order_risk(
         delete_order_rows(connection, tables.order_risk, gone)
     write = sorted(o for key, o in current.items() if key not in keep)
     count = len(write)
+    everything = count == len(orders)  # then ``write`` is every order, in order
+
+    def written(values: list[T]) -> list[T]:
+        return values if everything else [values[o] for o in write]
+
     blocks, slots = line_places(count)
     # the lines' blocks are compressed on a second thread while the rows go in; a first
     # scan (or a new day's picture) writes every row, and builds its indexes once after
@@ -374,29 +390,29 @@ def _write_order_risk(
         ThreadPoolExecutor(max_workers=1) as compressing,
         scan_keys_set_aside(connection, [table.name], rows=count, asked=set_keys_aside),
     ):
-        compressed = compressing.submit(line_blocks, [orders.lines[o] for o in write])
+        compressed = compressing.submit(line_blocks, written(orders.lines))
         insert_columns(
             connection,
             table,
             {
-                "company": [orders.company[o] for o in write],
-                "order_id": [orders.order_id[o] for o in write],
+                "company": written(orders.company),
+                "order_id": written(orders.order_id),
                 "scan_run_id": [scan_run_id] * count,
-                "customer": [orders.customer[o] for o in write],
-                "warehouse": [orders.warehouse[o] for o in write],
-                "promised_date": [orders.promised_date[o] for o in write],
-                "status": [orders.status[o] for o in write],
-                "allocation": [orders.allocation[o] for o in write],
-                "blockers": [orders.blockers[o] for o in write],
-                "projected_ship_date": [orders.projected_ship_date[o] for o in write],
-                "at_risk": [orders.at_risk[o] for o in write],
-                "days_late": [orders.days_late[o] for o in write],
-                "open_value": [orders.open_value[o] for o in write],
-                "explanation": [orders.explanation[o] for o in write],
+                "customer": written(orders.customer),
+                "warehouse": written(orders.warehouse),
+                "promised_date": written(orders.promised_date),
+                "status": written(orders.status),
+                "allocation": written(orders.allocation),
+                "blockers": written(orders.blockers),
+                "projected_ship_date": written(orders.projected_ship_date),
+                "at_risk": written(orders.at_risk),
+                "days_late": written(orders.days_late),
+                "open_value": written(orders.open_value),
+                "explanation": written(orders.explanation),
                 "lines_block": blocks,
                 "lines_slot": slots,
                 "updated_at": [scanned_at] * count,
-                "content_digest": [digests[o] for o in write],
+                "content_digest": written(digests),
             },
         )
         store_line_blocks(connection, scan_run_id, compressed.result())
@@ -406,6 +422,38 @@ def _write_order_risk(
     pegs.insert(connection)
     if len(keep) < len(stored):
         forget_unnamed_blocks(connection)
+
+
+def _append_first_history(
+    connection: sa.Connection,
+    *,
+    count: int,
+    as_of: date,
+    scan_run_id: int,
+    scanned_at: datetime,
+    set_keys_aside: bool,
+) -> None:
+    """The history of a scan that found none of its companies' orders recorded before
+    (their first scan): each order's entry from no status to the one its row, just
+    written by this run, holds, copied by the database from those rows in the order
+    :func:`_append_history` appends them (by order id, then company)."""
+    risk, table = tables.order_risk, tables.order_status_history
+    rows = (
+        sa.select(
+            risk.c.company,
+            risk.c.order_id,
+            sa.literal(scan_run_id, sa.Integer),
+            sa.literal(as_of, table.c.as_of.type),
+            sa.null(),
+            risk.c.status,
+            sa.literal(scanned_at, table.c.changed_at.type),
+        )
+        .where(risk.c.scan_run_id == scan_run_id)
+        .order_by(risk.c.order_id, risk.c.company)
+    )
+    columns = ["company", "order_id", "scan_run_id", "as_of", "from_status", "to_status"]
+    with scan_keys_set_aside(connection, [table.name], rows=count, asked=set_keys_aside):
+        connection.execute(sa.insert(table).from_select([*columns, "changed_at"], rows))
 
 
 def _append_history(

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from controltower.domain.analysis import (
@@ -24,6 +25,7 @@ from controltower.domain.analysis import (
     OrderRiskStatus,
     TransferAlternative,
 )
+from controltower.storage import tables
 from controltower.storage.repository import (
     PictureNotFoundError,
     ScanRecordError,
@@ -125,6 +127,29 @@ def test_the_first_scan_records_every_open_order_as_new(
             changed_at=FIRST_SCAN,
             company="main",
         )
+    ]
+
+
+def test_the_first_scans_history_is_appended_in_order_id_order_whatever_the_scan_order(
+    sessions: sessionmaker[Session], picture_id: int
+) -> None:
+    # a first scan's history is copied from the rows it has just written; a later one's
+    # is written from the scan's own columns: both append by order id (then company)
+    analysis = analysis_of(
+        outcome("SO2", OrderRiskStatus.SHORT, at_risk=True),
+        outcome("SO10", OrderRiskStatus.FULLY_ALLOCATED),
+        outcome("SO1", OrderRiskStatus.WAITING_ON_QUALITY, at_risk=True),
+    )
+    record(sessions, picture_id, analysis, FIRST_SCAN)
+    table = tables.order_status_history
+    with sessions() as session:
+        appended = session.execute(
+            sa.select(table.c.order_id, table.c.from_status, table.c.to_status).order_by(table.c.id)
+        ).all()
+    assert [tuple(row) for row in appended] == [
+        ("SO1", None, OrderRiskStatus.WAITING_ON_QUALITY),
+        ("SO10", None, OrderRiskStatus.FULLY_ALLOCATED),
+        ("SO2", None, OrderRiskStatus.SHORT),
     ]
 
 
