@@ -193,7 +193,9 @@ def scan_after_storing(url: str, company: str, as_of: date, policy: Policy) -> N
     try:
         with stage_display() as stage:
             stage(f"Scanning the stored picture as of {as_of.isoformat()}")
-            result, _ = run_stored_scan_at(url, company=company, as_of=as_of, policy=policy)
+            result, _ = run_stored_scan_at(
+                url, company=company, as_of=as_of, policy=policy, fork=True
+            )
     except (DomainError, DBAPIError) as exc:
         reason = unavailable_error(url, exc) if isinstance(exc, DBAPIError) else exc
         if reason is None:

@@ -345,8 +345,9 @@ def run_stored_scan_at(
     ``set_keys_aside``: a scan writing most orders or cases builds their tables' indexes
     after the rows (for ``scan --db`` typed by a person; not the worker, whose readers
     would wait on PostgreSQL). ``fork``: a large picture's orders may be worded by a
-    forked child (``run_stored_scan``); for a command's own process only, not one whose
-    other threads may be at work (a sync's readers).
+    forked child (``run_stored_scan``); for a command's own process only, between its
+    other work (a sync's reading threads are done by then), never a server's, whose
+    other threads may hold locks a child would inherit held.
 
     Raises :class:`~controltower.workflow.stored_scan.ScanGoesBackError` before anything
     is written when ``as_of`` is before the last stored scan of the picture's companies.

@@ -15,8 +15,9 @@ so (None) and the scan words the orders itself from the picture read again: the 
 recorded are the same either way. Nothing here keeps the picture or its analysis, so
 the scan can let them go while the child words.
 
-Only where ``os.fork`` exists, for a command's own process (a server's threads may hold
-locks a child would inherit held), on a large picture and not on a crisis day
+Only where ``os.fork`` exists, for a command's own process (``scan --db``, ``import``,
+the demo, ``sync odoo``, the worker: never a server, whose other threads may hold locks
+a child would inherit held), on a large picture and not on a crisis day
 (:func:`~controltower.workflow.columnar_scan.exceptions_dominate`); see
 :func:`words_aside`.
 """
