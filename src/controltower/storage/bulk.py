@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from enum import Enum
 from itertools import chain
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
 from controltower.storage.tables import EnumText, ExactDecimal, LocalDateTime, UtcDateTime
+
+if TYPE_CHECKING:
+    import psycopg
 
 #: rows handed to SQLite's ``executemany`` at a time (bounds the converted copies held)
 _SQLITE_BATCH: Final = 20_000
@@ -81,7 +85,7 @@ def _copy_into(
     count = len(columns[0])
     statement = f'COPY "{table.name}" ({quoted}) FROM STDIN WITH (FORMAT csv)'
     # SQLAlchemy types the driver connection as any DBAPI one; on PostgreSQL it is psycopg's
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+    with driver.cursor() as cursor, copying(cursor, statement) as copy:  # type: ignore[union-attr]
         for start in range(0, count, _COPY_BATCH):
             stop = min(start + _COPY_BATCH, count)
             batch = pa.table(
@@ -93,6 +97,15 @@ def _copy_into(
             sink = pa.BufferOutputStream()
             pacsv.write_csv(batch, sink, pacsv.WriteOptions(include_header=False))
             copy.write(sink.getvalue())
+
+
+def copying(cursor: psycopg.Cursor[Any], statement: str) -> AbstractContextManager[psycopg.Copy]:
+    """``cursor.copy(statement)`` sending what is written on a thread of psycopg's
+    (``QueuedLibpqWriter``): the next batch is rendered while the server reads the
+    last one, instead of after it."""
+    from psycopg.copy import QueuedLibpqWriter  # PostgreSQL only: not loaded for SQLite
+
+    return cursor.copy(statement, writer=QueuedLibpqWriter(cursor))
 
 
 def _execute_many(

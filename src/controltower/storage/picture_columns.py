@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from controltower.domain.model import Dataset
 from controltower.domain.tables import I32, DatasetTables
-from controltower.storage.bulk import sqlite_insert_rows
+from controltower.storage.bulk import copying, sqlite_insert_rows
 from controltower.storage.picture_arrow import (
     EntityWriteError,
     StoredArrays,
@@ -243,7 +243,7 @@ def _copy_in(
     assert driver is not None
     statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
     total = len(arrays[0])
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+    with driver.cursor() as cursor, copying(cursor, statement) as copy:
         for start in range(0, total, chunk_size):
             end = min(total, start + chunk_size)
             copy.write(_copy_text(picture_id, start, [a.slice(start, end - start) for a in arrays]))
